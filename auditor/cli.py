@@ -1,0 +1,300 @@
+"""The ``wsaudit`` command line: parse options, call the library, map outcomes to exit codes.
+
+Kept thin and cheap to import: every command imports what it needs inside its body, so
+``wsaudit --help`` loads click and nothing heavy.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from auditor import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2}
+
+
+class ByteSize(click.ParamType):
+    """A size such as ``5MiB``, ``512KiB`` or ``1048576`` (bytes)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        unit = text[len(digits):].strip()
+        if not digits.isdigit() or unit not in _SIZE_UNITS:
+            self.fail(f"{value!r} is not a size such as 5MiB, 512KiB or 1048576", param, ctx)
+        size = int(digits) * _SIZE_UNITS[unit]
+        if size <= 0:
+            self.fail("the size must be positive", param, ctx)
+        return size
+
+
+def _fail(error: Any) -> NoReturn:
+    click.echo(str(error), err=True)
+    sys.exit(EXIT_USAGE)
+
+
+max_size_option = click.option(
+    "--max-size",
+    type=ByteSize(),
+    default="5MiB",
+    show_default=True,
+    help="Refuse manifest files larger than this.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="wsaudit")
+def main() -> None:
+    """Audit Google Workspace API integrations against Google's Workspace API User Data
+    and Developer Policy.
+
+    Describe an integration in a YAML app manifest (see `wsaudit schema`), then check it
+    with `wsaudit validate`.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@max_size_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per error on stderr; json: a machine-readable list on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, not the files that are valid.")
+def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: bool) -> None:
+    """Check manifests against the manifest schema and their cross-references.
+
+    A PATH may be a file, a folder (every *.yaml / *.yml below it) or - for standard input.
+    Every error of every file is printed as `path:line:col: error: message`. Exits 0 when
+    all are valid and 2 otherwise.
+    """
+    from auditor.errors import AuditorError
+    from auditor.manifest import expand_paths, load_manifest
+    from auditor.validation_report import render_validation_json
+
+    results: list[tuple[str, list[AuditorError]]] = []
+    try:
+        files = list(expand_paths(list(paths)))
+    except AuditorError as error:
+        _fail(error)
+    for path in files:
+        try:
+            load_manifest(path, max_size)
+        except AuditorError as error:
+            results.append((path, list(getattr(error, "errors", [error]))))
+        else:
+            results.append((path, []))
+
+    invalid = [path for path, errors in results if errors]
+    if output_format == "json":
+        click.echo(render_validation_json(results), nl=False)
+    else:
+        for path, errors in results:
+            for error in errors:
+                click.echo(str(error), err=True)
+            if not errors and not quiet:
+                click.echo(f"{path}: valid")
+        count = sum(len(errors) for _, errors in results)
+        if invalid:
+            click.echo(f"{len(invalid)} of {len(results)} manifest(s) invalid, {count} error(s)", err=True)
+        elif not quiet:
+            click.echo(f"all {len(results)} manifest(s) valid")
+    sys.exit(EXIT_USAGE if invalid else EXIT_OK)
+
+
+def _parse_date(ctx: Any, param: Any, value: str | None) -> Any:
+    import datetime
+
+    if value is None:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    if not formats:
+        formats = ("text",)
+    if not outputs:
+        if len(formats) > 1:
+            raise click.UsageError("several --format options need as many -o/--output options, one for each")
+        return [(formats[0], None)]
+    if len(outputs) != len(formats):
+        if len(formats) == 1 and len(outputs) > 1:
+            raise click.UsageError("give one --format for each -o/--output")
+        raise click.UsageError("give one -o/--output for each --format, in the same order")
+    return list(zip(formats, outputs))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["text", "json"]),
+              help="Report format (default text). Repeat it, each with its own -o, to write several reports in one run.")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report there instead of stdout (pairs with --format, in order).")
+@click.option("--policy", "policies", multiple=True, type=click.Path(), metavar="PATH",
+              help="Add a custom policy pack (a file, or a folder of *.yaml). May repeat.")
+@click.option("--no-builtin-policy", is_flag=True, help="Evaluate only the packs given with --policy.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]), default="high",
+              show_default=True, help="Exit 1 when a finding of this severity or above fails.")
+@click.option("--strict", is_flag=True, help="Count incomplete findings as failures for --fail-on.")
+@click.option("--waivers", type=click.Path(), metavar="FILE", help="A reviewer's waiver file (see docs/rules.md).")
+@click.option("--as-of", callback=_parse_date, metavar="DATE",
+              help="Judge dates (CASA age, waiver expiry) as of this day, YYYY-MM-DD (default today).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
+@click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
+@max_size_option
+def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], policies: tuple[str, ...],
+          no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, as_of: Any, jobs: int | None,
+          verbose: bool, max_size: int) -> None:
+    """Validate manifests, evaluate every rule of every loaded policy pack, and report.
+
+    Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 a manifest,
+    policy or waiver file could not be used (the message names file, line and column).
+    """
+    from auditor import __version__ as version
+    from auditor.audit import AuditSettings, audit_paths
+    from auditor.catalog import ScopeCatalog
+    from auditor.errors import AuditorError
+    from auditor.findings import ManifestResult, PackInfo, Report
+    from auditor.manifest import expand_paths
+    from auditor.policy import load_packs
+    from auditor.reporters import RenderOptions, renderer
+    from auditor.waivers import WaiverSet, load_waivers
+
+    targets = _pair_outputs(formats, outputs)
+    try:
+        files = list(expand_paths(list(paths)))
+        packs = load_packs(policies, builtin=not no_builtin_policy)
+        waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
+    except AuditorError as error:
+        _fail(error)
+    if not any(pack.rules for pack in packs):
+        _fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
+    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
+    errors: list[AuditorError] = []
+
+    def results() -> Any:
+        for outcome in audit_paths(files, settings, jobs):
+            if isinstance(outcome, ManifestResult):
+                yield waiver_set.apply(outcome)
+            else:
+                errors.extend(outcome)
+
+    report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
+                    as_of.isoformat(), results(), waiver_set.notes)
+    if len(targets) > 1:
+        report.materialize()
+    for output_format, output in targets:
+        options = RenderOptions(color=output is None and _use_color(), verbose=verbose)
+        _render_to(renderer(output_format), report, options, output)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
+
+
+def _render_to(render: Any, report: Any, options: Any, output: str | None) -> None:
+    if output is None:
+        render(report, sys.stdout, options)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            render(report, handle, options)
+    except OSError as exc:
+        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+
+
+@main.command()
+@click.option("--policy", "policies", multiple=True, type=click.Path(), metavar="PATH", help="Add a custom policy pack.")
+@click.option("--no-builtin-policy", is_flag=True, help="List only the packs given with --policy.")
+@click.option("--severity", type=click.Choice(["critical", "high", "medium", "low", "info"]), multiple=True,
+              help="Only rules of this severity (may repeat).")
+@click.option("--category", multiple=True, help="Only rules of this category (may repeat).")
+@click.option("--clause", multiple=True, help="Only rules enforcing this clause, e.g. LU-2 (may repeat).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="markdown writes the rule reference (docs/rules.md is generated this way).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write there instead of stdout.")
+def rules(policies: tuple[str, ...], no_builtin_policy: bool, severity: tuple[str, ...], category: tuple[str, ...],
+          clause: tuple[str, ...], output_format: str, output: str | None) -> None:
+    """List the loaded rules: id, clause, severity, title (and citation)."""
+    from auditor.errors import AuditorError
+    from auditor.policy import load_packs
+    from auditor.rule_listing import filter_rules, render_rules
+
+    try:
+        packs = load_packs(policies, builtin=not no_builtin_policy)
+    except AuditorError as error:
+        _fail(error)
+    selected = filter_rules(packs, severity, category, clause)
+    _write(render_rules(packs, selected, output_format), output)
+
+
+@main.command()
+@click.argument("text", required=False, default="")
+@click.option("--api", help="Only scopes of this API family (e.g. gmail, drive, calendar).")
+@click.option("--classification", type=click.Choice(["restricted", "sensitive", "non_sensitive"]),
+              help="Only scopes of this classification.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Include scopes of Google APIs outside Workspace and retired scopes.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def scopes(text: str, api: str | None, classification: str | None, include_all: bool, output_format: str) -> None:
+    """Search the scope catalog by URL fragment or words.
+
+    Shows each scope's classification, API family, Google's consent description and its
+    narrower alternatives. With no TEXT, lists every Workspace scope. Exits 1 when nothing
+    matches.
+    """
+    from auditor.catalog import ScopeCatalog
+    from auditor.scope_listing import filter_scopes, render_scopes_json, render_scopes_text
+
+    catalog = ScopeCatalog.load()
+    matches = filter_scopes(catalog, text, api=api, classification=classification, include_all=include_all)
+    if output_format == "json":
+        click.echo(render_scopes_json(catalog, matches), nl=False)
+    elif matches:
+        click.echo(render_scopes_text(matches, color=_use_color()), nl=False)
+    else:
+        click.echo(f"no scope matches {text!r}" + ("" if include_all else " (try --all)"), err=True)
+    sys.exit(EXIT_OK if matches else EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write there instead of stdout.")
+def schema(output: str | None) -> None:
+    """Print the manifest JSON Schema (Draft 2020-12), for editors' YAML language servers."""
+    from auditor.manifest import manifest_schema_path
+
+    text = manifest_schema_path().read_text(encoding="utf-8")
+    _write(text, output)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+
+
+def _use_color() -> bool:
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()

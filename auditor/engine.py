@@ -1,0 +1,157 @@
+"""Evaluate compiled rules against a manifest and its facts, producing findings.
+
+For every rule, each selected element goes through three steps, all of them data from the
+rule: ``when`` (does the rule apply?), ``needs`` (does the manifest say enough to decide?
+if not, the finding is *incomplete*, never *pass*) and ``assert`` (pass or fail).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Iterator
+
+from auditor.catalog import ScopeCatalog
+from auditor.enrich import Facts, enrich
+from auditor.findings import Finding, ManifestResult
+from auditor.manifest import Manifest
+from auditor.policy import _PLACEHOLDER, PolicyPack, Rule
+from auditor.schema_check import dotted
+from auditor.yaml_source import escape_pointer_token
+
+_ABSENT = object()
+
+
+def select(data: Any, pattern: str, when_absent: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(pointer, element)`` for each element ``pattern`` selects.
+
+    A pattern without ``*`` always yields its one element, ``_ABSENT`` when the manifest
+    leaves it out (so the rule can say what is missing). A ``*`` over a missing list yields
+    the list's own pointer as ``_ABSENT`` when ``when_absent`` is ``incomplete``.
+    """
+    tokens = pattern.split("/")[1:]
+
+    def walk(node: Any, pointer: str, rest: list[str]) -> Iterator[tuple[str, Any]]:
+        if not rest:
+            yield pointer, node
+            return
+        token, remaining = rest[0], rest[1:]
+        if token == "*":
+            if node is _ABSENT:
+                if when_absent == "incomplete":
+                    yield pointer, _ABSENT
+                return
+            if isinstance(node, list):
+                for index, item in enumerate(node):
+                    yield from walk(item, f"{pointer}/{index}", remaining)
+            elif isinstance(node, dict):
+                for key in sorted(node):
+                    yield from walk(node[key], f"{pointer}/{escape_pointer_token(key)}", remaining)
+            return
+        child = node.get(token, _ABSENT) if isinstance(node, dict) else _ABSENT
+        yield from walk(child, f"{pointer}/{escape_pointer_token(token)}", remaining)
+
+    yield from walk(data, "", tokens)
+
+
+def _lookup(root: Any, path: str) -> Any:
+    node = root
+    for token in path.split("/"):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return _ABSENT
+    return node
+
+
+def _missing(needs: tuple[tuple[str, ...], ...], element: Any, pointer: str, data: dict[str, Any]) -> list[str]:
+    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them."""
+    missing: list[str] = []
+    for alternatives in needs:
+        names = []
+        for path in alternatives:
+            if path.startswith("/"):
+                value = _lookup(data, path[1:])
+                where = path
+            else:
+                value = _ABSENT if element is _ABSENT else _lookup(element, path)
+                where = f"{pointer}/{path}"
+            if value is not _ABSENT:
+                break
+            names.append(readable(where))
+        else:
+            missing.append(" or ".join(names))
+    return missing
+
+
+def readable(pointer: str) -> str:
+    """``/scopes/0/requested`` → ``scopes[0].requested``, as messages name a place."""
+    return dotted(int(token) if token.isdigit() else token for token in pointer.split("/")[1:])
+
+
+def render_message(template: str, subject: dict[str, Any]) -> str:
+    """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``."""
+
+    def value_of(match: Any) -> str:
+        node: Any = subject
+        for part in match.group(1).split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return "(none)"
+        if isinstance(node, list):
+            return ", ".join(str(item) for item in node) or "(none)"
+        if isinstance(node, bool):
+            return "true" if node else "false"
+        return "(none)" if node is None else str(node)
+
+    return _PLACEHOLDER.sub(value_of, template)
+
+
+def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
+             as_of: datetime.date) -> ManifestResult:
+    """Every finding of every rule of ``packs`` about ``manifest``, sorted."""
+    data = manifest.data
+    facts = enrich(data, catalog, as_of)
+    findings = [finding for pack in packs for rule in pack.rules
+                for finding in _evaluate_rule(rule, manifest, data, facts)]
+    findings.sort(key=Finding.sort_key)
+    return ManifestResult(manifest.path, manifest.app_name, tuple(findings))
+
+
+def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts) -> Iterator[Finding]:
+    for pointer, element in select(data, rule.select, rule.when_absent):
+        element_facts = facts.elements.get(pointer) or {"label": readable(pointer)}
+        if isinstance(element, dict):
+            subject = dict(element)
+        elif element is _ABSENT:
+            subject = {}
+        else:
+            subject = {"value": element}
+        subject["facts"] = element_facts
+        subject["manifest_facts"] = facts.manifest
+        subject["manifest"] = data
+        # A missing list is reported as such; `when` speaks of the list's items.
+        list_missing = element is _ABSENT and "*" in rule.select
+        if rule.when is not None and not list_missing and not rule.when(subject):
+            continue
+        if element is _ABSENT:
+            # Name the missing section once rather than every field the rule reads in it.
+            absolute = tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/"))
+            missing = [readable(pointer)] + _missing(absolute, element, pointer, data)
+        else:
+            missing = _missing(rule.needs, element, pointer, data) if rule.needs else []
+        if missing:
+            status, template = "incomplete", rule.incomplete_message
+            subject["missing"] = ", ".join(missing)
+        elif rule.assertion(subject):
+            status, template = "pass", rule.pass_message
+        else:
+            status, template = "fail", rule.fail_message
+        line, column = manifest.locate(pointer)
+        yield Finding(
+            rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
+            status=status, manifest=manifest.path, pointer=pointer, line=line, column=column,
+            message=render_message(template, subject), remediation=rule.remediation, citation=rule.citation,
+        )

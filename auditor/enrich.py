@@ -1,0 +1,186 @@
+"""Facts: what the rules need to know about a manifest, computed once, in code.
+
+Rules are data and never run Python, so everything that takes a look-up or a little
+arithmetic is worked out here: each scope's classification and alternatives from the
+catalog, which data each scope feeds, the most sensitive scope behind every data element,
+storage and transfer, whether each restricted API has an approved use case, the age of the
+CASA assessment. Rules read these under ``facts`` (the element's own) and
+``manifest_facts`` (the whole app's); ``docs/rules.md`` lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.catalog import ScopeCatalog
+from auditor.scope_names import canonical_scope
+
+# The policy's restricted-scope regime and its approved use cases are defined per API for
+# these four families.
+USE_CASE_APIS = ("gmail", "drive", "chat", "meet")
+APPROVED_USE_CASES = {
+    "gmail": frozenset({"email_client", "email_backup", "productivity", "reporting"}),
+    "drive": frozenset({"sync_backup", "productivity", "reporting_security"}),
+    "chat": frozenset({"messaging_client", "productivity", "reporting", "import", "interoperability"}),
+    "meet": frozenset({"media_processing", "productivity", "reporting", "interoperability"}),
+}
+PROHIBITED_USE_CASES = frozenset({
+    "mobile_keyboard", "one_time_export", "non_email_storage", "developer_backup", "crypto_mining",
+    "content_distribution", "cdn", "file_cloning", "unauthorized_monitoring", "multi_account_abuse", "spam",
+})
+PROHIBITED_PURPOSES = frozenset({"advertising", "sale", "credit_assessment", "general_model_training"})
+SIGN_IN_SCOPES = frozenset({"openid", canonical_scope("email"), canonical_scope("profile")})
+_RANK = {"unknown": 0, "non_sensitive": 1, "sensitive": 2, "restricted": 3}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Facts about one manifest: per element (by JSON Pointer) and for the whole app."""
+
+    elements: dict[str, dict[str, Any]]
+    manifest: dict[str, Any]
+
+
+def _max_classification(values: list[str]) -> str:
+    return max(values, key=_RANK.__getitem__, default="unknown")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) -> Facts:
+    """Compute the facts of a valid manifest's data."""
+    elements: dict[str, dict[str, Any]] = {}
+    scopes = _as_list(data.get("scopes"))
+    use_cases = _as_list(data.get("use_cases"))
+    data_items = _as_list(data.get("data"))
+    has_data = "data" in data
+
+    approved_apis = sorted({
+        item["api"] for item in use_cases
+        if item.get("use_case") in APPROVED_USE_CASES.get(item.get("api"), ())
+    })
+    fed_by: dict[str, list[str]] = {}
+    for item in data_items:
+        for scope in _as_list(item.get("source_scopes")):
+            fed_by.setdefault(canonical_scope(scope), []).append(item["id"])
+
+    classification_of: dict[str, str] = {}
+    broad = False
+    for index, item in enumerate(scopes):
+        name = canonical_scope(item["scope"])
+        info = catalog.get(name)
+        classification = info.classification if info else "unknown"
+        classification_of[name] = classification
+        api = info.api if info else None
+        narrower = list(info.narrower) if info else []
+        restricted_api = classification == "restricted" and api in USE_CASE_APIS
+        if classification == "restricted" or (classification == "sensitive" and narrower):
+            broad = True
+        facts: dict[str, Any] = {
+            "label": f"scope {name}",
+            "scope": name,
+            "known": info is not None,
+            "status": info.status if info else "unknown",
+            "classification": classification,
+            "sensitive_or_restricted": classification in ("sensitive", "restricted"),
+            "api": api,
+            "workspace": bool(info and info.workspace),
+            "narrower": narrower,
+            "suggestions": [] if info else catalog.suggest(name),
+            "sign_in": name in SIGN_IN_SCOPES,
+            "restricted_api": restricted_api,
+            "api_has_approved_use_case": api in approved_apis,
+        }
+        if has_data:
+            facts["used_by_data"] = sorted(fed_by.get(name, []))
+        if has_data or item.get("features"):
+            facts["used"] = bool(fed_by.get(name)) or bool(item.get("features"))
+        elements[f"/scopes/{index}"] = facts
+
+    for index, item in enumerate(use_cases):
+        use_case, api = item.get("use_case"), item.get("api")
+        elements[f"/use_cases/{index}"] = {
+            "label": f"use case {use_case} ({api})",
+            "approved": use_case in APPROVED_USE_CASES.get(api, ()) or (
+                api not in APPROVED_USE_CASES and api != "any" and use_case not in PROHIBITED_USE_CASES
+            ),
+            "prohibited": use_case in PROHIBITED_USE_CASES,
+        }
+
+    data_class: dict[str, str] = {}
+    for index, item in enumerate(data_items):
+        classification = _max_classification(
+            [classification_of.get(canonical_scope(scope), "unknown") for scope in _as_list(item.get("source_scopes"))]
+        )
+        data_class[item["id"]] = classification
+        purposes = sorted(set(_as_list(item.get("purposes"))) | set(_as_list(item.get("secondary_purposes"))))
+        elements[f"/data/{index}"] = {
+            "label": f"data element '{item['id']}'",
+            **_sensitivity(classification),
+            "all_purposes": purposes,
+            "prohibited_purposes": sorted(PROHIBITED_PURPOSES.intersection(purposes)),
+        }
+
+    def behind(ids: list[Any]) -> str:
+        return _max_classification([data_class.get(ident, "unknown") for ident in ids])
+
+    for index, item in enumerate(_as_list(data.get("storage"))):
+        elements[f"/storage/{index}"] = {
+            "label": f"storage '{item['id']}'",
+            **_sensitivity(behind(_as_list(item.get("data")))),
+        }
+    for index, item in enumerate(_as_list(data.get("transfers"))):
+        transport = item.get("transport") if isinstance(item.get("transport"), dict) else {}
+        facts = {
+            "label": f"transfer '{item['id']}' to {item.get('recipient')}",
+            **_sensitivity(behind(_as_list(item.get("data")))),
+        }
+        if "tls_min_version" in transport:
+            version = transport["tls_min_version"]
+            facts["tls_min_version"] = version if isinstance(version, str) else f"{float(version):.1f}"
+        elements[f"/transfers/{index}"] = facts
+    for index, item in enumerate(_as_list(data.get("human_access"))):
+        elements[f"/human_access/{index}"] = {
+            "label": f"human access by {item.get('role')}",
+            **_sensitivity(behind(_as_list(item.get("data")))),
+        }
+    app_name = data.get("app", {}).get("name")
+    for pointer, label in (("/app", f"app '{app_name}'"), ("/auth", "authorization"),
+                           ("/auth/token_storage", "OAuth token storage"), ("/disclosure", "in-product disclosure"),
+                           ("/consent", "consent request"), ("/security", "security programme")):
+        elements[pointer] = {"label": label}
+
+    classifications = list(classification_of.values())
+    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+    manifest: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "app": app_name,
+        "has_restricted_scope": "restricted" in classifications,
+        "has_sensitive_scope": any(value in ("sensitive", "restricted") for value in classifications),
+        "has_broad_scope": broad,
+        "restricted_apis": sorted({
+            facts["api"] for pointer, facts in elements.items()
+            if pointer.startswith("/scopes/") and facts["classification"] == "restricted" and facts["api"]
+        }),
+        "approved_apis": approved_apis,
+        "service_account": auth.get("flow") in ("service_account", "domain_wide_delegation"),
+    }
+    casa = data.get("security", {}).get("casa") if isinstance(data.get("security"), dict) else None
+    if isinstance(casa, dict) and isinstance(casa.get("date"), str):
+        try:
+            manifest["casa_age_days"] = (as_of - datetime.date.fromisoformat(casa["date"])).days
+        except ValueError:
+            pass
+    return Facts(elements, manifest)
+
+
+def _sensitivity(classification: str) -> dict[str, Any]:
+    return {
+        "classification": classification,
+        "from_restricted": classification == "restricted",
+        "from_sensitive_or_restricted": classification in ("sensitive", "restricted"),
+    }

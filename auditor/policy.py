@@ -1,0 +1,195 @@
+"""Policy packs: rules written as YAML data, checked against their own schema and compiled.
+
+A pack is a YAML file (format: ``auditor/schemas/policy-pack.schema.json``, reference:
+``docs/rules.md``). Loading one checks its shape, compiles each rule's JSON Schema
+predicates, and refuses anything malformed with the file, line and column, so a broken
+rule can never pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import AuditorError, ErrorList, PolicyError
+from auditor.findings import Citation
+from auditor.predicates import Predicate, UnsupportedSchema, compile_schema
+from auditor.resources import policies_dir, schemas_dir
+from auditor.yaml_source import DEFAULT_MAX_BYTES, YamlDocument, load_yaml_file
+
+PACK_FORMAT_VERSION = 1
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule (see ``docs/rules.md`` for the meaning of each part)."""
+
+    id: str
+    clause: str | None
+    title: str
+    description: str
+    severity: str
+    category: str
+    tags: tuple[str, ...]
+    citation: Citation
+    select: str
+    when_absent: str
+    when: Predicate | None
+    needs: tuple[tuple[str, ...], ...]
+    assertion: Predicate
+    fail_message: str
+    pass_message: str
+    incomplete_message: str
+    remediation: str
+    pack_id: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    id: str
+    version: str
+    title: str
+    description: str
+    policy_name: str | None
+    policy_url: str | None
+    rules: tuple[Rule, ...]
+    source: str
+
+
+def pack_schema_path() -> Path:
+    return schemas_dir() / "policy-pack.schema.json"
+
+
+def builtin_pack_paths() -> list[Path]:
+    return sorted(policies_dir().glob("*.yaml"))
+
+
+def load_pack(path: str | Path, display: str | None = None) -> PolicyPack:
+    """Read, check and compile one policy pack file."""
+    from auditor.schema_check import check_against_schema
+
+    shown = display or str(path)
+    try:
+        document = load_yaml_file(path, DEFAULT_MAX_BYTES, shown)
+    except AuditorError as error:
+        raise _as_policy_error(error) from None
+    data = document.data
+    if not isinstance(data, dict) or "rules" not in data:
+        raise PolicyError("not a policy pack: expected a mapping with pack_version, pack and rules", shown, 1, 1)
+    version = data.get("pack_version")
+    if version != PACK_FORMAT_VERSION or isinstance(version, bool):
+        line, column = document.locate("/pack_version")
+        raise PolicyError(f"unsupported pack_version {version!r}; this wsaudit reads pack_version: 1",
+                          shown, line, column)
+    errors = check_against_schema(document, pack_schema_path(), PolicyError)
+    if errors:
+        raise ErrorList(errors)
+    pack = data["pack"]
+    policy = pack.get("policy", {})
+    rules = tuple(_compile_rule(document, index, rule, pack["id"], policy) for index, rule in enumerate(data["rules"]))
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        if rule.id in seen:
+            raise PolicyError(f"rule id {rule.id} is used twice in this pack (first at line {rules[seen[rule.id]].line})",
+                              shown, rule.line, document.locate(f"/rules/{index}/id")[1])
+        seen[rule.id] = index
+    return PolicyPack(pack["id"], str(pack["version"]), pack["title"], pack.get("description", ""),
+                      policy.get("name"), policy.get("url"), rules, shown)
+
+
+def _as_policy_error(error: AuditorError) -> AuditorError:
+    if isinstance(error, PolicyError) or hasattr(error, "errors"):
+        return error
+    return PolicyError(error.message, error.path, error.line, error.column, error.hint)
+
+
+def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_id: str,
+                  policy: dict[str, Any]) -> Rule:
+    base = f"/rules/{index}"
+
+    def compile_at(key: str) -> Predicate | None:
+        if key not in raw:
+            return None
+        try:
+            return compile_schema(raw[key])
+        except UnsupportedSchema as exc:
+            line, column = document.locate(f"{base}/{key}")
+            raise PolicyError(f"rule {raw['id']}: {key}: {exc}", document.path, line, column) from None
+
+    citation = raw["citation"]
+    select = raw["select"]
+    when_absent = raw.get("when_absent", "skip")
+    if when_absent == "incomplete" and "*" not in select:
+        line, column = document.locate(f"{base}/when_absent")
+        raise PolicyError(f"rule {raw['id']}: when_absent applies only to a select with *", document.path, line, column)
+    messages = raw["message"]
+    assertion = compile_at("assert")
+    assert assertion is not None  # required by the pack schema
+    return Rule(
+        id=raw["id"],
+        clause=raw.get("clause"),
+        title=raw["title"],
+        description=raw.get("description", ""),
+        severity=raw["severity"],
+        category=raw["category"],
+        tags=tuple(raw.get("tags", ())),
+        citation=Citation(
+            policy=citation.get("policy") or policy.get("name") or pack_id,
+            section=citation["section"],
+            quote=citation["quote"],
+            url=citation.get("url") or policy.get("url"),
+        ),
+        select=select,
+        when_absent=when_absent,
+        when=compile_at("when"),
+        needs=tuple((item,) if isinstance(item, str) else tuple(item) for item in raw.get("needs", ())),
+        assertion=assertion,
+        fail_message=messages["fail"],
+        pass_message=messages.get("pass", "{facts.label}: " + raw["title"][0].lower() + raw["title"][1:]),
+        incomplete_message=messages.get("incomplete", "{facts.label}: cannot decide; the manifest does not say {missing}"),
+        remediation=raw["remediation"],
+        pack_id=pack_id,
+        source=document.path,
+        line=document.locate(base)[0],
+    )
+
+
+def expand_policy_paths(paths: list[str]) -> list[str]:
+    """Policy files named on the command line: a file as given, a folder's *.yaml / *.yml."""
+    found: list[str] = []
+    for given in paths:
+        if os.path.isdir(given):
+            inside = sorted(str(path) for path in Path(given).rglob("*") if path.suffix in (".yaml", ".yml"))
+            if not inside:
+                raise PolicyError("no *.yaml or *.yml policy pack in this folder", given)
+            found.extend(inside)
+        elif os.path.isfile(given):
+            found.append(given)
+        else:
+            raise PolicyError("no such policy file or folder", given)
+    return found
+
+
+def load_packs(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> list[PolicyPack]:
+    """The built-in packs, then every pack named in ``extra``; rule ids must be unique across all."""
+    packs = [load_pack(path, f"policies/{path.name}") for path in builtin_pack_paths()] if builtin else []
+    packs += [load_pack(path) for path in expand_policy_paths(list(extra))]
+    owners: dict[str, Rule] = {}
+    for pack in packs:
+        for rule in pack.rules:
+            if rule.id in owners:
+                first = owners[rule.id]
+                raise PolicyError(f"rule id {rule.id} is already defined in {first.source}:{first.line}",
+                                  rule.source, rule.line, 1)
+            owners[rule.id] = rule
+    return packs
+
+
+def placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)

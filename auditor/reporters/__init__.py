@@ -1,0 +1,32 @@
+"""Report renderers: one module per format, all rendering the same :class:`Report`.
+
+A renderer is ``render(report, out, options)``: it writes to a text stream. The registry maps
+each format name to the module that implements it; modules are imported only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable, TextIO
+
+from auditor.findings import Report
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    verbose: bool = False
+
+
+Renderer = Callable[[Report, TextIO, RenderOptions], None]
+
+FORMATS: dict[str, str] = {
+    "text": "auditor.reporters.text",
+    "json": "auditor.reporters.json_report",
+}
+
+
+def renderer(name: str) -> Renderer:
+    """The render function of format ``name`` (a key of :data:`FORMATS`)."""
+    return importlib.import_module(FORMATS[name]).render

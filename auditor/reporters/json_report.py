@@ -1,0 +1,45 @@
+"""The JSON report of the command-line contract, streamed one finding per line.
+
+Keys are written in sorted order, so the document reads the same as ``json.dumps(...,
+sort_keys=True)`` would order it, but findings are written as they are produced: a batch of
+any size streams through in bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from auditor.findings import Report
+from auditor.reporters import RenderOptions
+
+REPORT_VERSION = 1
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    out.write('{\n  "as_of": ' + _dump(report.as_of) + ',\n  "findings": [')
+    manifests = []
+    first = True
+    for result in report.iter_results():
+        manifests.append({"app": result.app, "path": result.path})
+        for finding in result.findings:
+            out.write(("\n    " if first else ",\n    ") + _dump(finding.to_json()))
+            first = False
+    out.write("\n  ],\n" if not first else "],\n")
+    policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,
+                 "version": pack.version} for pack in report.packs]
+    tail = {
+        "manifests": manifests,
+        "policies": policies,
+        "report_version": REPORT_VERSION,
+        "summary": report.summary.to_json(),
+        "tool": {"name": "wsaudit", "version": report.tool_version},
+        "waivers": [note.to_json() for note in report.waiver_notes()],
+    }
+    body = json.dumps(tail, sort_keys=True, ensure_ascii=False, indent=2)
+    # Splice the tail's members into the open document.
+    out.write(body[2:] + "\n")

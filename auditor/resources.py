@@ -1,0 +1,41 @@
+"""Locate the data folders (``policies/``, ``reports/templates/``).
+
+A wheel carries them inside the package as ``auditor/_data/…`` (see ``pyproject.toml``); an
+editable install or a plain checkout finds them at the top of the source tree.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _find(installed: str, checkout: str) -> Path:
+    bundled = _PACKAGE / "_data" / installed
+    if bundled.is_dir():
+        return bundled
+    source = _PACKAGE.parent / checkout
+    if source.is_dir():
+        return source
+    raise FileNotFoundError(
+        f"data folder {installed!r} is missing from this installation; reinstall workspace-auditor"
+    )
+
+
+@cache
+def policies_dir() -> Path:
+    """The folder holding the scope catalog and the built-in rule packs."""
+    return _find("policies", "policies")
+
+
+@cache
+def templates_dir() -> Path:
+    """The folder holding the Jinja2 report and disclosure templates."""
+    return _find("templates", "reports/templates")
+
+
+def schemas_dir() -> Path:
+    """The folder holding the JSON Schemas of the manifest and the policy files."""
+    return _PACKAGE / "schemas"

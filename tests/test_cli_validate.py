@@ -1,0 +1,113 @@
+"""``wsaudit validate`` and ``wsaudit schema`` as a user runs them: real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import EXAMPLES, MINIMAL, run_wsaudit
+
+BAD_INPUTS = {
+    "syntax": ("app:\n  name: [open\nscopes: 1\n", 3, 7, "invalid YAML"),
+    "duplicate": (MINIMAL + "scopes: []\n", 8, 1, "duplicate key 'scopes' (first defined at line 6)"),
+    "unknown": (MINIMAL + "    scpoe: x\n", 8, 5, "unknown key 'scpoe' in scopes[0] (did you mean 'scope'?)"),
+    "type": (MINIMAL.replace("name: Tiny", "name: [Tiny]"), 3, 9, "app.name must be a string, found a list"),
+    "alias_bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefg", "bcdefgh")),
+        5, 36, "alias bomb",
+    ),
+    "binary": (b"manifest_version: 1\n\x00\x01\x02\xff", 2, 1, "binary content"),
+    "latin1": ("manifest_version: 1\napp:\n  name: Caf\xe9\n".encode("latin-1"), 3, 12, "not valid UTF-8"),
+    "empty": ("", 1, 1, "the file is empty"),
+    "not_mapping": ("- manifest_version: 1\n", 1, 1, "the top level of a manifest must be a mapping"),
+    "version": (MINIMAL.replace("manifest_version: 1", "manifest_version: 2"), 1, 19, "unsupported manifest_version 2"),
+    "reference": (MINIMAL + "storage:\n  - {id: s, data: [ghost], location: own_systems}\n", 9, 20,
+                  "storage[0].data[0] names data element 'ghost'"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_located_message_and_no_traceback(write, kind):
+    content, line, column, fragment = BAD_INPUTS[kind]
+    path = write(f"{kind}.yaml", content)
+    result = run_wsaudit("validate", str(path))
+    assert result.code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}:{line}:{column}: error: "), first
+    assert fragment in first
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_huge_file_exits_2(write):
+    path = write("huge.yaml", b"a: " + b"y" * (6 * 1024 * 1024))
+    result = run_wsaudit("validate", str(path))
+    assert result.code == 2
+    assert result.stderr.startswith(f"{path}:1:1: error: the file is larger than the 5 MiB limit")
+    assert run_wsaudit("validate", "--max-size", "7MiB", str(path)).code == 2  # valid size, invalid manifest
+    assert "larger than" not in run_wsaudit("validate", "--max-size", "7MiB", str(path)).stderr
+
+
+def test_every_error_of_every_file_is_printed(write):
+    first = write("one.yaml", MINIMAL + "bogus: 1\nother: 2\n")
+    second = write("two.yaml", "- nope\n")
+    good = write("three.yaml", MINIMAL)
+    result = run_wsaudit("validate", str(first), str(second), str(good))
+    assert result.code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": error: ")[0] for line in lines[:-1]] == [f"{first}:8:1", f"{first}:9:1", f"{second}:1:1"]
+    assert lines[-1] == "2 of 3 manifest(s) invalid, 3 error(s)"
+    assert f"{good}: valid" in result.stdout
+
+
+def test_validate_json_format(write):
+    bad = write("bad.yaml", MINIMAL + "bogus: 1\n")
+    result = run_wsaudit("validate", "--format", "json", str(bad), str(write("good.yaml", MINIMAL)))
+    assert result.code == 2
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert [(m["path"].rsplit("/", 1)[1], m["valid"]) for m in report["manifests"]] == [("bad.yaml", False), ("good.yaml", True)]
+    assert report["manifests"][0]["errors"][0]["line"] == 8
+
+
+def test_validate_reads_stdin():
+    result = run_wsaudit("validate", "-", stdin=(MINIMAL + "bogus: 1\n").encode())
+    assert result.code == 2
+    assert result.stderr.startswith("<stdin>:8:1: error: unknown key 'bogus'")
+
+
+def test_missing_path_and_empty_folder_exit_2(tmp_path):
+    result = run_wsaudit("validate", str(tmp_path / "nope.yaml"))
+    assert (result.code, result.stderr.strip()) == (2, f"{tmp_path / 'nope.yaml'}: error: no such file or folder")
+    assert run_wsaudit("validate", str(tmp_path)).code == 2
+
+
+def test_shipped_examples_validate():
+    result = run_wsaudit("validate", "examples/manifests")
+    assert result.code == 0, result.stderr
+    assert len(list(EXAMPLES.glob("*.yaml"))) >= 6
+    assert result.stdout.strip().endswith(f"all {len(list(EXAMPLES.glob('*.yaml')))} manifest(s) valid")
+
+
+def test_examples_point_editors_at_the_schema():
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        first = path.read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../../auditor/schemas/manifest-v1.schema.json", path
+        assert (path.parent / first.split("=", 1)[1]).resolve().is_file()
+
+
+def test_schema_command_prints_the_schema(tmp_path):
+    result = run_wsaudit("schema")
+    assert result.code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"].startswith("Workspace Auditor app manifest")
+    out = tmp_path / "s.json"
+    assert run_wsaudit("schema", "-o", str(out)).code == 0
+    assert out.read_text() == result.stdout
+
+
+def test_usage_errors_exit_2():
+    assert run_wsaudit("validate").code == 2
+    assert run_wsaudit("validate", "--max-size", "lots", "x.yaml").code == 2
+    assert run_wsaudit("no-such-command").code == 2

@@ -1,0 +1,111 @@
+"""The compiled predicates agree with jsonschema, keyword by keyword and on whole manifests."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from auditor.manifest import manifest_schema_path
+from auditor.predicates import UnsupportedSchema, compile_schema
+from auditor.yaml_source import parse_yaml
+
+SCHEMAS = [
+    {"type": "string"}, {"type": ["integer", "null"]}, {"type": "number"}, {"type": "boolean"},
+    {"enum": ["a", "b"]}, {"enum": ["1.2", 1.2, None]}, {"const": 1}, {"const": "x"}, {"const": [1, {"a": True}]},
+    {"required": ["a", "b"]}, {"properties": {"a": {"type": "string"}}},
+    {"properties": {"a": True}, "patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False},
+    {"additionalProperties": {"type": "boolean"}},
+    {"items": {"minimum": 2}}, {"contains": {"const": 3}}, {"minItems": 2, "maxItems": 3}, {"uniqueItems": True},
+    {"minimum": 1, "maximum": 3}, {"exclusiveMinimum": 1, "exclusiveMaximum": 3},
+    {"minLength": 2, "maxLength": 4}, {"pattern": "^[a-z]+$"}, {"pattern": "Limited Use"},
+    {"format": "date"}, {"format": "email"}, {"not": {"type": "string"}},
+    {"allOf": [{"minimum": 1}, {"maximum": 5}]}, {"anyOf": [{"type": "string"}, {"minimum": 10}]},
+    {"oneOf": [{"type": "integer"}, {"minimum": 2}]},
+    {"if": {"properties": {"k": {"const": "a"}}, "required": ["k"]}, "then": {"required": ["v"]}, "else": {"maxProperties": 1}},
+    {"minProperties": 1, "maxProperties": 2},
+    {"$defs": {"pos": {"minimum": 0}}, "items": {"$ref": "#/$defs/pos"}},
+    True, False, {},
+]
+INSTANCES = [
+    None, True, False, 0, 1, 1.0, 1.2, 2, 2.5, 3, 10, -1, "", "a", "ab", "abcde", "A", "x@y", "nope",
+    "2026-05-01", "2026-02-30", "Limited Use ok", [], [1], [1, 2], [3, 3], [1, 2, 3, 4], [{"a": True}],
+    [1, {"a": True}], [True, 1], {}, {"a": "s"}, {"a": 1}, {"a": 1, "b": 2}, {"x-n": 1}, {"x-n": "s"},
+    {"z": True}, {"z": 1}, {"k": "a"}, {"k": "a", "v": 1}, {"k": "b", "v": 1}, {"k": "b"},
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=lambda s: json.dumps(s)[:60])
+def test_each_keyword_agrees_with_jsonschema(schema):
+    reference = Draft202012Validator(schema, format_checker=FormatChecker(formats=["date", "email"]))
+    compiled = compile_schema(schema)
+    for instance in INSTANCES:
+        assert compiled(instance) == reference.is_valid(instance), instance
+
+
+def test_unsupported_keywords_are_refused():
+    with pytest.raises(UnsupportedSchema, match="dependentRequired"):
+        compile_schema({"dependentRequired": {"a": ["b"]}})
+    with pytest.raises(UnsupportedSchema, match="reference"):
+        compile_schema({"$ref": "https://example.invalid/x.json"})
+
+
+def _mutations(document, rng):
+    """Yield copies of ``document`` with one random change each: a value of another type or
+    enum member, a removed key, an added key, a duplicated list item."""
+    replacements = [None, True, 0, 1.3, "1.2", "", "other", "x@y", [], {}, ["x"], "2026-01-01", "2026-13-01",
+                    "at_sign_in", "own_systems", "https://a.example/", "bad id", "gmail", "spam"]
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, path + [key])
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, path + [index])
+
+    walk(document, [])
+    for _ in range(400):
+        mutated = copy.deepcopy(document)
+        path = rng.choice(paths[1:])
+        parent = mutated
+        for part in path[:-1]:
+            parent = parent[part]
+        action = rng.random()
+        if action < 0.6:
+            parent[path[-1]] = rng.choice(replacements)
+        elif action < 0.75 and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif action < 0.9 and isinstance(parent, dict):
+            parent[rng.choice(["x-note", "extra", "id", "data"])] = rng.choice(replacements)
+        elif isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[path[-1]]))
+        yield mutated
+
+
+def test_manifest_schema_verdicts_agree_on_mutated_manifests():
+    from tests.conftest import EXAMPLES, REPO
+
+    schema = json.loads(manifest_schema_path().read_text())
+    reference = Draft202012Validator(schema, format_checker=FormatChecker(formats=["date", "email"]))
+    compiled = compile_schema(schema)
+    sources = sorted(EXAMPLES.glob("*.yaml")) or [REPO / "tests" / "conftest.py"]
+    rng = random.Random(20261121)
+    checked = valid = 0
+    for source in sources:
+        if source.suffix != ".yaml":
+            continue
+        document = parse_yaml(source.read_text(), str(source)).data
+        assert compiled(document) and reference.is_valid(document)
+        for mutated in _mutations(document, rng):
+            verdict = reference.is_valid(mutated)
+            assert compiled(mutated) == verdict, json.dumps(mutated)[:400]
+            checked += 1
+            valid += verdict
+    assert checked >= 2400
+    assert 0 < valid < checked  # the mutations exercise both verdicts
