@@ -14,7 +14,7 @@ from auditor.catalog import ScopeCatalog
 from auditor.enrich import Facts, enrich
 from auditor.findings import Finding, ManifestResult
 from auditor.manifest import Manifest
-from auditor.policy import _PLACEHOLDER, PolicyPack, Rule
+from auditor.policy import PLACEHOLDER, PolicyPack, Rule
 from auditor.schema_check import dotted
 from auditor.yaml_source import escape_pointer_token
 
@@ -63,24 +63,33 @@ def _lookup(root: Any, path: str) -> Any:
     return node
 
 
-def _missing(needs: tuple[tuple[str, ...], ...], element: Any, pointer: str, data: dict[str, Any]) -> list[str]:
-    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them."""
+def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointer: str,
+             data: dict[str, Any]) -> list[str]:
+    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them.
+
+    A path with a leading ``/`` is looked up in the manifest; any other path in the
+    element, or in its facts when it starts with ``facts/`` or ``manifest_facts/`` (a fact
+    that enrichment leaves unset when the manifest does not say enough to compute it).
+    """
     missing: list[str] = []
     for alternatives in needs:
         names = []
         for path in alternatives:
             if path.startswith("/"):
                 value = _lookup(data, path[1:])
-                where = path
+                name = readable(path)
             else:
-                value = _ABSENT if element is _ABSENT else _lookup(element, path)
-                where = f"{pointer}/{path}"
+                value = _lookup(subject, path)
+                name = path.replace("/", ".") if path.startswith(_FACT_ROOTS) else readable(f"{pointer}/{path}")
             if value is not _ABSENT:
                 break
-            names.append(readable(where))
+            names.append(name)
         else:
             missing.append(" or ".join(names))
     return missing
+
+
+_FACT_ROOTS = ("facts/", "manifest_facts/")
 
 
 def readable(pointer: str) -> str:
@@ -106,7 +115,7 @@ def render_message(template: str, subject: dict[str, Any]) -> str:
             return "true" if node else "false"
         return "(none)" if node is None else str(node)
 
-    return _PLACEHOLDER.sub(value_of, template)
+    return PLACEHOLDER.sub(value_of, template)
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
@@ -139,9 +148,9 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         if element is _ABSENT:
             # Name the missing section once rather than every field the rule reads in it.
             absolute = tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/"))
-            missing = [readable(pointer)] + _missing(absolute, element, pointer, data)
+            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data)
         else:
-            missing = _missing(rule.needs, element, pointer, data) if rule.needs else []
+            missing = _missing(rule.needs, subject, pointer, data) if rule.needs else []
         if missing:
             status, template = "incomplete", rule.incomplete_message
             subject["missing"] = ", ".join(missing)

@@ -26,6 +26,9 @@ APPROVED_USE_CASES = {
     "chat": frozenset({"messaging_client", "productivity", "reporting", "import", "interoperability"}),
     "meet": frozenset({"media_processing", "productivity", "reporting", "interoperability"}),
 }
+# Families whose scopes the policy treats under another API's use cases: Drive Activity
+# reads the activity of Drive files, which the policy's Drive restricted category covers.
+USE_CASE_FAMILY = {"driveactivity": "drive"}
 PROHIBITED_USE_CASES = frozenset({
     "mobile_keyboard", "one_time_export", "non_email_storage", "developer_backup", "crypto_mining",
     "content_distribution", "cdn", "file_cloning", "unauthorized_monitoring", "multi_account_abuse", "spam",
@@ -77,7 +80,7 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
         classification_of[name] = classification
         api = info.api if info else None
         narrower = list(info.narrower) if info else []
-        restricted_api = classification == "restricted" and api in USE_CASE_APIS
+        restricted_api = classification == "restricted" and USE_CASE_FAMILY.get(api, api) in USE_CASE_APIS
         if classification == "restricted" or (classification == "sensitive" and narrower):
             broad = True
         facts: dict[str, Any] = {
@@ -93,12 +96,16 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
             "suggestions": [] if info else catalog.suggest(name),
             "sign_in": name in SIGN_IN_SCOPES,
             "restricted_api": restricted_api,
-            "api_has_approved_use_case": api in approved_apis,
+            "use_case_api": USE_CASE_FAMILY.get(api, api) if api else None,
+            "api_has_approved_use_case": USE_CASE_FAMILY.get(api, api) in approved_apis,
         }
         if has_data:
             facts["used_by_data"] = sorted(fed_by.get(name, []))
-        if has_data or item.get("features"):
-            facts["used"] = bool(fed_by.get(name)) or bool(item.get("features"))
+        # Unset when nothing in the manifest tells: no data list and no feature named.
+        if fed_by.get(name) or item.get("features"):
+            facts["used"] = True
+        elif has_data:
+            facts["used"] = False
         elements[f"/scopes/{index}"] = facts
 
     for index, item in enumerate(use_cases):

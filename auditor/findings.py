@@ -9,7 +9,6 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 STATUSES = ("fail", "incomplete", "pass", "waived", "baselined")
 STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
-FAIL_ON_CHOICES = (*SEVERITIES, "never")
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorError, ErrorList, PolicyError
+from auditor.errors import ErrorList, PolicyError
 from auditor.findings import Citation
 from auditor.predicates import Predicate, UnsupportedSchema, compile_schema
 from auditor.resources import policies_dir, schemas_dir
 from auditor.yaml_source import DEFAULT_MAX_BYTES, YamlDocument, load_yaml_file
 
 PACK_FORMAT_VERSION = 1
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
 @dataclass(frozen=True)
@@ -75,10 +75,7 @@ def load_pack(path: str | Path, display: str | None = None) -> PolicyPack:
     from auditor.schema_check import check_against_schema
 
     shown = display or str(path)
-    try:
-        document = load_yaml_file(path, DEFAULT_MAX_BYTES, shown)
-    except AuditorError as error:
-        raise _as_policy_error(error) from None
+    document = load_yaml_file(path, DEFAULT_MAX_BYTES, shown, PolicyError)
     data = document.data
     if not isinstance(data, dict) or "rules" not in data:
         raise PolicyError("not a policy pack: expected a mapping with pack_version, pack and rules", shown, 1, 1)
@@ -101,12 +98,6 @@ def load_pack(path: str | Path, display: str | None = None) -> PolicyPack:
         seen[rule.id] = index
     return PolicyPack(pack["id"], str(pack["version"]), pack["title"], pack.get("description", ""),
                       policy.get("name"), policy.get("url"), rules, shown)
-
-
-def _as_policy_error(error: AuditorError) -> AuditorError:
-    if isinstance(error, PolicyError) or hasattr(error, "errors"):
-        return error
-    return PolicyError(error.message, error.path, error.line, error.column, error.hint)
 
 
 def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_id: str,
@@ -189,7 +180,3 @@ def load_packs(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) ->
                                   rule.source, rule.line, 1)
             owners[rule.id] = rule
     return packs
-
-
-def placeholders(template: str) -> list[str]:
-    return _PLACEHOLDER.findall(template)

@@ -71,6 +71,14 @@ def _describe(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """`` 'text'`` for a scalar worth quoting back; nothing for null, lists and mappings."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    text = repr(value)
+    return " " + (text if len(text) <= 60 else text[:57] + "...")
+
+
 @cache
 def _fast_check(path: Path) -> Any:
     from auditor.predicates import compile_schema
@@ -137,7 +145,7 @@ def _translate(error: Any) -> list[tuple[str, str, bool]]:
         hint = ""
         if "string" in names and isinstance(instance, (int, float, bool)):
             hint = " (quote it to make it a string)"
-        return [(pointer, f"{where} must be {wanted}, found {_describe(instance)} {instance!r}{hint}", False)]
+        return [(pointer, f"{where} must be {wanted}, found {_describe(instance)}{_shown(instance)}{hint}", False)]
     if kind == "enum":
         allowed = [str(value) for value in error.validator_value if isinstance(value, str)]
         shown = ", ".join(allowed) if allowed else ", ".join(map(repr, error.validator_value))

@@ -11,7 +11,7 @@ import datetime
 import fnmatch
 from dataclasses import dataclass, field
 
-from auditor.errors import AuditorError, ErrorList, PolicyError
+from auditor.errors import ErrorList, PolicyError
 from auditor.findings import Finding, ManifestResult, Waiver, WaiverNote
 from auditor.resources import schemas_dir
 from auditor.yaml_source import load_yaml_file
@@ -23,12 +23,7 @@ def load_waivers(path: str) -> list[Waiver]:
     """Read and check a waiver file."""
     from auditor.schema_check import check_against_schema
 
-    try:
-        document = load_yaml_file(path)
-    except AuditorError as error:
-        if hasattr(error, "errors"):
-            raise
-        raise PolicyError(error.message, error.path, error.line, error.column, error.hint) from None
+    document = load_yaml_file(path, error_type=PolicyError)
     if not isinstance(document.data, dict):
         raise PolicyError("a waiver file is a mapping with waivers_version and waivers", path, 1, 1)
     errors = check_against_schema(document, schemas_dir() / "waivers.schema.json", PolicyError)

@@ -94,25 +94,27 @@ def _position_of_offset(text: str, offset: int) -> Position:
     return line, column
 
 
-def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> str:
+def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
+              error_type: type[AuditorError] = ManifestError) -> str:
     """Read a file as UTF-8 text, refusing what is too large, binary or not UTF-8."""
     shown = display or str(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
-        raise ManifestError("is a directory, not a file", shown) from None
+        raise error_type("is a directory, not a file", shown) from None
     except FileNotFoundError:
-        raise ManifestError("no such file", shown) from None
+        raise error_type("no such file", shown) from None
     except OSError as exc:
-        raise ManifestError(f"cannot read the file: {exc.strerror or exc}", shown) from None
-    return decode_bytes(raw, shown, max_bytes)
+        raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
+    return decode_bytes(raw, shown, max_bytes, error_type)
 
 
-def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                 error_type: type[AuditorError] = ManifestError) -> str:
     """Check and decode the raw bytes of a YAML file (see :func:`read_text`)."""
     if len(raw) > max_bytes:
-        raise ManifestError(
+        raise error_type(
             f"the file is larger than the {_format_size(max_bytes)} limit",
             shown,
             1,
@@ -123,7 +125,7 @@ def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     if nul >= 0:
         text_before = raw[:nul].decode("utf-8", errors="replace")
         line, column = _position_of_offset(text_before, len(text_before))
-        raise ManifestError("binary content (NUL byte): this is not a YAML text file", shown, line, column)
+        raise error_type("binary content (NUL byte): this is not a YAML text file", shown, line, column)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -131,12 +133,12 @@ def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8")
         line, column = _position_of_offset(good, len(good))
-        raise ManifestError(
+        raise error_type(
             f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", shown, line, column,
             hint="save the file as UTF-8",
         ) from None
     if not text.strip():
-        raise ManifestError("the file is empty", shown, 1, 1)
+        raise error_type("the file is empty", shown, 1, 1)
     return text
 
 
@@ -148,10 +150,11 @@ def _format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> YamlDocument:
-    """Read and parse one YAML file; raises :class:`ManifestError` or :class:`ErrorList`."""
+def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
+                   error_type: type[AuditorError] = ManifestError) -> YamlDocument:
+    """Read and parse one YAML file; raises ``error_type`` (or :class:`ErrorList` of them)."""
     shown = display or str(path)
-    return parse_yaml(read_text(path, max_bytes, shown), shown)
+    return parse_yaml(read_text(path, max_bytes, shown, error_type), shown, error_type)
 
 
 class _Frame:
@@ -168,26 +171,26 @@ class _Frame:
         self.is_map = is_map
 
 
-def parse_yaml(text: str, path: str) -> YamlDocument:
+def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestError) -> YamlDocument:
     """Parse YAML text into data plus position indexes (see the module docstring)."""
-    builder = _Builder(path)
+    builder = _Builder(path, error_type)
     try:
         builder.run(yaml.parse(text, Loader=_ParserLoader))
     except yaml.MarkedYAMLError as exc:
-        raise _translate_marked(exc, path) from None
+        raise _translate_marked(exc, path, error_type) from None
     except yaml.reader.ReaderError as exc:
         line, column = _position_of_offset(text, exc.position)
-        raise ManifestError(f"character {exc.character!r} is not allowed in YAML", path, line, column) from None
+        raise error_type(f"character {exc.character!r} is not allowed in YAML", path, line, column) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error is one of the above
-        raise ManifestError(f"cannot parse YAML: {exc}", path) from None
+        raise error_type(f"cannot parse YAML: {exc}", path) from None
     if builder.errors:
         raise ErrorList(builder.errors)
     if not builder.documents:
-        raise ManifestError("the file holds no YAML document (only comments?)", path, 1, 1)
+        raise error_type("the file holds no YAML document (only comments?)", path, 1, 1)
     return YamlDocument(path, builder.result, builder.positions, builder.key_positions)
 
 
-def _translate_marked(exc: yaml.MarkedYAMLError, path: str) -> ManifestError:
+def _translate_marked(exc: yaml.MarkedYAMLError, path: str, error_type: type[AuditorError]) -> AuditorError:
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or "invalid YAML"
     if exc.context and exc.context_mark is not None:
@@ -195,15 +198,16 @@ def _translate_marked(exc: yaml.MarkedYAMLError, path: str) -> ManifestError:
     elif exc.context:
         message += f" ({exc.context})"
     if mark is None:
-        return ManifestError(f"invalid YAML: {message}", path)
-    return ManifestError(f"invalid YAML: {message}", path, mark.line + 1, mark.column + 1)
+        return error_type(f"invalid YAML: {message}", path)
+    return error_type(f"invalid YAML: {message}", path, mark.line + 1, mark.column + 1)
 
 
 class _Builder:
     """Turns a PyYAML event stream into data, positions and errors."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, error_type: type[AuditorError]) -> None:
         self.path = path
+        self.error_type = error_type
         self.errors: list[AuditorError] = []
         self.positions: dict[str, Position] = {}
         self.key_positions: dict[str, Position] = {}
@@ -213,8 +217,8 @@ class _Builder:
         self.documents = 0
         self.result: Any = None
 
-    def fail(self, message: str, mark: Any, hint: str | None = None) -> ManifestError:
-        return ManifestError(message, self.path, mark.line + 1, mark.column + 1, hint)
+    def fail(self, message: str, mark: Any, hint: str | None = None) -> AuditorError:
+        return self.error_type(message, self.path, mark.line + 1, mark.column + 1, hint)
 
     def run(self, events: Any) -> None:
         stack: list[_Frame] = []
@@ -337,7 +341,7 @@ class _Builder:
             for source in sources:
                 if not isinstance(source, dict):
                     self.errors.append(
-                        ManifestError("a merge key (<<) takes a mapping or a list of mappings", self.path, *position)
+                        self.error_type("a merge key (<<) takes a mapping or a list of mappings", self.path, *position)
                     )
                     continue
                 for key, value in source.items():

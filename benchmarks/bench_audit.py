@@ -126,8 +126,9 @@ def synthetic_manifest(index: int, rng: random.Random) -> str:
                   "      algorithm: AES-256-GCM", f"      key_management: {rng.choice(['kms', 'hsm', 'application'])}",
                   f"    retention: {rng.choice(['P30D', 'P1Y', 'until_user_deletes', 'indefinite'])}",
                   f"    region: {rng.choice(['EU', 'US', 'APAC'])}"]
-    lines.append("transfers:")
-    for number in range(rng.randint(0, 3)):
+    transfers = rng.randint(0, 3)
+    lines.append("transfers:" if transfers else "transfers: []")
+    for number in range(transfers):
         lines += [f"  - id: transfer-{number}", f"    recipient: Provider {number}",
                   f"    recipient_type: {rng.choice(['service_provider', 'service_provider', 'affiliate', 'data_broker'])}",
                   f"    data: [{rng.choice(data_ids)}]",
