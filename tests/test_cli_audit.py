@@ -165,3 +165,13 @@ def test_large_batch_uses_workers_and_matches_serial(tmp_path):
     assert serial.code == parallel.code == 1
     assert serial.stdout == parallel.stdout
     assert len(json.loads(parallel.stdout)["manifests"]) == 70
+
+
+def test_control_characters_from_a_manifest_do_not_reach_the_terminal(write):
+    text = (EXAMPLES / "receipt-tracker.yaml").read_text().replace(
+        "name: Tallyho Receipts", 'name: "Tallyho\\e[2J Receipts"', 1)
+    path = write("m.yaml", text)
+    result = run_wsaudit("audit", str(path), *AS_OF)
+    assert result.code == 1
+    assert "\x1b" not in result.stdout
+    assert "(Tallyho\\x1b[2J Receipts)" in result.stdout

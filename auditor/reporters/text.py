@@ -9,6 +9,13 @@ from auditor.reporters import RenderOptions
 
 _SEVERITY_COLOR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2"}
 _STATUS_SHOWN = ("fail", "incomplete", "waived", "baselined")
+# Manifest values reach messages verbatim; control characters (an ESC from a YAML "\\e",
+# say) must not drive the reader's terminal.
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -18,9 +25,10 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _line(finding: Finding, color: bool) -> str:
     severity = _paint(f"{finding.severity.upper():<8}", _SEVERITY_COLOR[finding.severity], color)
     status = "" if finding.status == "fail" else f"[{finding.status}] "
-    text = f"{finding.manifest}:{finding.line}:{finding.column}  {severity}  {finding.rule_id}  {status}{finding.message}"
+    text = f"{finding.manifest}:{finding.line}:{finding.column}  {severity}  {finding.rule_id}  {status}{_printable(finding.message)}"
     if finding.waiver is not None:
-        text += f" (waived until {finding.waiver.expires} by {finding.waiver.approved_by}: {finding.waiver.reason})"
+        waiver = finding.waiver
+        text += _printable(f" (waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason})")
     return text
 
 
@@ -32,7 +40,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         counts = {status: 0 for status in ("fail", "incomplete", "pass")}
         for finding in result.findings:
             counts[finding.status] = counts.get(finding.status, 0) + 1
-        header = f"{result.path} ({result.app}): {counts['fail']} failed, {counts['incomplete']} incomplete, {counts['pass']} passed"
+        header = f"{result.path} ({_printable(result.app)}): {counts['fail']} failed, {counts['incomplete']} incomplete, {counts['pass']} passed"
         out.write(_paint(header, "1", options.color) + "\n")
         for finding in result.findings:
             if finding.status in shown:
