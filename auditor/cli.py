@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import click
 
 from auditor import __version__
+from auditor.reporters import FORMATS as REPORT_FORMATS
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -138,7 +139,7 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["text", "json"]),
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
               help="Report format (default text). Repeat it, each with its own -o, to write several reports in one run.")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report there instead of stdout (pairs with --format, in order).")
@@ -298,3 +299,6 @@ def _use_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+# Commands that live in modules of their own are registered below.
