@@ -8,6 +8,8 @@ if not, the finding is *incomplete*, never *pass*) and ``assert`` (pass or fail)
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from typing import Any, Iterator
 
 from auditor.catalog import ScopeCatalog
@@ -123,13 +125,25 @@ def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
     """Every finding of every rule of ``packs`` about ``manifest``, sorted."""
     data = manifest.data
     facts = enrich(data, catalog, as_of)
+    digests: dict[str, str] = {}
     findings = [finding for pack in packs for rule in pack.rules
-                for finding in _evaluate_rule(rule, manifest, data, facts)]
+                for finding in _evaluate_rule(rule, manifest, data, facts, digests)]
     findings.sort(key=Finding.sort_key)
     return ManifestResult(manifest.path, manifest.app_name, tuple(findings))
 
 
-def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts) -> Iterator[Finding]:
+def content_digest(element: Any) -> str:
+    """A short, stable hash of an element's content (absent elements hash alike)."""
+    text = "" if element is _ABSENT else json.dumps(element, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def finding_fingerprint(rule_id: str, manifest: str, pointer: str, digest: str) -> str:
+    return hashlib.sha256(f"{rule_id}\0{manifest}\0{pointer}\0{digest}".encode("utf-8")).hexdigest()[:32]
+
+
+def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts,
+                   digests: dict[str, str]) -> Iterator[Finding]:
     for pointer, element in select(data, rule.select, rule.when_absent):
         element_facts = facts.elements.get(pointer) or {"label": readable(pointer)}
         if isinstance(element, dict):
@@ -159,8 +173,12 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         else:
             status, template = "fail", rule.fail_message
         line, column = manifest.locate(pointer)
+        digest = digests.get(pointer)
+        if digest is None:
+            digest = digests[pointer] = content_digest(element)
         yield Finding(
             rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
             status=status, manifest=manifest.path, pointer=pointer, line=line, column=column,
             message=render_message(template, subject), remediation=rule.remediation, citation=rule.citation,
+            fingerprint=finding_fingerprint(rule.id, manifest.path, pointer, digest),
         )

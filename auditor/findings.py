@@ -43,7 +43,12 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Finding:
-    """One rule's verdict on one element of one manifest."""
+    """One rule's verdict on one element of one manifest.
+
+    ``fingerprint`` identifies the finding independently of line numbers: a hash of the
+    rule id, the manifest path, the element's JSON Pointer and the element's content, so
+    it survives unrelated edits (baselines and SARIF ``partialFingerprints`` use it).
+    """
 
     rule_id: str
     clause: str | None
@@ -58,7 +63,9 @@ class Finding:
     message: str
     remediation: str
     citation: Citation
+    fingerprint: str = ""
     waiver: Waiver | None = None
+    baseline: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.manifest, STATUS_RANK[self.status], SEVERITY_RANK[self.severity], self.line, self.column,
@@ -82,6 +89,7 @@ class Finding:
             "message": self.message,
             "remediation": self.remediation,
             "citation": self.citation.to_json(),
+            "fingerprint": self.fingerprint,
         }
         if self.waiver is not None:
             document["waiver"] = self.waiver.to_json()
