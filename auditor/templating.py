@@ -11,34 +11,31 @@ from functools import cache
 from typing import Any
 
 
-def escape_markdown_cell(value: Any) -> str:
-    """Make ``value`` safe inside a Markdown table cell: no pipes, HTML or line breaks."""
-    text = str(value)
-    for char, replacement in (("\\", "\\\\"), ("&", "&amp;"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"),
-                              ("\r", " "), ("\n", " ")):
-        text = text.replace(char, replacement)
-    return text
-
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|~"
+# Characters that can start Markdown or HTML constructs anywhere in a line: emphasis, code,
+# links and images, tables, strikethrough, tags and entities.
+_MARKDOWN_ESCAPES = {char: "\\" + char for char in "\\`*_[]()!|~{}"}
+_MARKDOWN_ESCAPES.update({"<": "&lt;", ">": "&gt;", "&": "&amp;", "\r": " ", "\n": " "})
+_MARKDOWN_TABLE = str.maketrans(_MARKDOWN_ESCAPES)
 
 
 def escape_markdown_text(value: Any) -> str:
-    """Make ``value`` inert in Markdown running text: no emphasis, links, images, HTML."""
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    out = []
-    for char in text:
-        if char in _MARKDOWN_SPECIAL:
-            out.append("\\" + char)
-        elif char == "<":
-            out.append("&lt;")
-        elif char == ">":
-            out.append("&gt;")
-        elif char == "&":
-            out.append("&amp;")
-        else:
-            out.append(char)
-    return "".join(out)
+    """Make ``value`` inert in Markdown: no emphasis, links, images, HTML or table breaks.
+
+    Safe both in running text and inside a table cell (line breaks become spaces); a
+    leading ``#``, ``-``, ``+`` or ``1.`` cannot start a heading or a list either.
+    """
+    text = str(value).translate(_MARKDOWN_TABLE)
+    if text[:1] in ("#", "-", "+"):
+        text = "\\" + text
+    else:
+        digits = len(text) - len(text.lstrip("0123456789"))
+        if digits and text[digits:digits + 1] in (".", ")"):
+            text = text[:digits] + "\\" + text[digits:]
+    return text
+
+
+# Table cells need nothing more than running text does.
+escape_markdown_cell = escape_markdown_text
 
 
 @cache
