@@ -150,14 +150,18 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
               show_default=True, help="Exit 1 when a finding of this severity or above fails.")
 @click.option("--strict", is_flag=True, help="Count incomplete findings as failures for --fail-on.")
 @click.option("--waivers", type=click.Path(), metavar="FILE", help="A reviewer's waiver file (see docs/rules.md).")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Findings recorded in FILE are reported as baselined and do not fail the run.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record the current failing and incomplete findings in FILE.")
 @click.option("--as-of", callback=_parse_date, metavar="DATE",
               help="Judge dates (CASA age, waiver expiry) as of this day, YYYY-MM-DD (default today).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
 @max_size_option
 def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], policies: tuple[str, ...],
-          no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, as_of: Any, jobs: int | None,
-          verbose: bool, max_size: int) -> None:
+          no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, baseline: str | None,
+          write_baseline: str | None, as_of: Any, jobs: int | None, verbose: bool, max_size: int) -> None:
     """Validate manifests, evaluate every rule of every loaded policy pack, and report.
 
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 a manifest,
@@ -171,6 +175,7 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     from auditor.manifest import expand_paths
     from auditor.policy import load_packs
     from auditor.reporters import RenderOptions, renderer
+    from auditor.baseline import Baseline, load_baseline, render_baseline
     from auditor.waivers import WaiverSet, load_waivers
 
     targets = _pair_outputs(formats, outputs)
@@ -178,6 +183,7 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
         files = list(expand_paths(list(paths)))
         packs = load_packs(policies, builtin=not no_builtin_policy)
         waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
+        accepted = Baseline(load_baseline(baseline) if baseline else [])
     except AuditorError as error:
         _fail(error)
     if not any(pack.rules for pack in packs):
@@ -188,17 +194,19 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     def results() -> Any:
         for outcome in audit_paths(files, settings, jobs):
             if isinstance(outcome, ManifestResult):
-                yield waiver_set.apply(outcome)
+                yield accepted.apply(waiver_set.apply(outcome))
             else:
                 errors.extend(outcome)
 
     report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
                     as_of.isoformat(), results(), waiver_set.notes)
-    if len(targets) > 1:
+    if len(targets) > 1 or write_baseline:
         report.materialize()
     for output_format, output in targets:
         options = RenderOptions(color=output is None and _use_color(), verbose=verbose)
         _render_to(renderer(output_format), report, options, output)
+    if write_baseline:
+        _write(render_baseline(report.materialize(), version), write_baseline)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -302,3 +310,6 @@ def _use_color() -> bool:
 
 
 # Commands that live in modules of their own are registered below.
+from auditor.cli_diff import diff  # noqa: E402
+
+main.add_command(diff)

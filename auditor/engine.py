@@ -133,13 +133,28 @@ def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
 
 
 def content_digest(element: Any) -> str:
-    """A short, stable hash of an element's content (absent elements hash alike)."""
-    text = "" if element is _ABSENT else json.dumps(element, sort_keys=True, ensure_ascii=False, default=str)
+    """A short, stable hash of an element's content (absent elements hash alike).
+
+    ``x-`` extension keys are the user's notes, ignored by every rule, so editing one
+    does not change the element's identity.
+    """
+    text = "" if element is _ABSENT else json.dumps(_without_notes(element), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def finding_fingerprint(rule_id: str, manifest: str, pointer: str, digest: str) -> str:
-    return hashlib.sha256(f"{rule_id}\0{manifest}\0{pointer}\0{digest}".encode("utf-8")).hexdigest()[:32]
+def _without_notes(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_notes(item) for key, item in value.items() if not key.startswith("x-")}
+    if isinstance(value, list):
+        return [_without_notes(item) for item in value]
+    return value
+
+
+def finding_fingerprint(rule_id: str, manifest: str, digest: str) -> str:
+    """Identity of a finding that survives moved lines and reordered lists: the rule, the
+    manifest and the content of the element (not its position)."""
+    path = manifest.removeprefix("./")
+    return hashlib.sha256(f"{rule_id}\0{path}\0{digest}".encode("utf-8")).hexdigest()[:32]
 
 
 def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts,
@@ -180,5 +195,5 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
             rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
             status=status, manifest=manifest.path, pointer=pointer, line=line, column=column,
             message=render_message(template, subject), remediation=rule.remediation, citation=rule.citation,
-            fingerprint=finding_fingerprint(rule.id, manifest.path, pointer, digest),
+            fingerprint=finding_fingerprint(rule.id, manifest.path, digest),
         )

@@ -46,8 +46,8 @@ class Finding:
     """One rule's verdict on one element of one manifest.
 
     ``fingerprint`` identifies the finding independently of line numbers: a hash of the
-    rule id, the manifest path, the element's JSON Pointer and the element's content, so
-    it survives unrelated edits (baselines and SARIF ``partialFingerprints`` use it).
+    rule id, the manifest path and the element's content, so it survives unrelated edits
+    and reordered lists (baselines and SARIF ``partialFingerprints`` use it).
     """
 
     rule_id: str
@@ -65,7 +65,6 @@ class Finding:
     citation: Citation
     fingerprint: str = ""
     waiver: Waiver | None = None
-    baseline: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.manifest, STATUS_RANK[self.status], SEVERITY_RANK[self.severity], self.line, self.column,

@@ -107,19 +107,21 @@ def check_manifest(document: YamlDocument) -> list[AuditorError]:
 def load_manifest(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
     """Read, parse and check one manifest; raises :class:`ErrorList` listing every problem."""
     if path == "-":
-        document = _load_stdin(max_bytes)
-    else:
-        document = load_yaml_file(path, max_bytes)
+        import sys
+
+        return load_manifest_bytes(sys.stdin.buffer.read(max_bytes + 1), "<stdin>", max_bytes)
+    return _checked(load_yaml_file(path, max_bytes))
+
+
+def load_manifest_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
+    """Check a manifest given as bytes (standard input, a file at a git revision)."""
+    from auditor.yaml_source import decode_bytes, parse_yaml
+
+    return _checked(parse_yaml(decode_bytes(raw, display, max_bytes), display))
+
+
+def _checked(document: YamlDocument) -> Manifest:
     errors = check_manifest(document)
     if errors:
         raise ErrorList(errors)
     return Manifest(document)
-
-
-def _load_stdin(max_bytes: int) -> YamlDocument:
-    import sys
-
-    from auditor.yaml_source import decode_bytes, parse_yaml
-
-    raw = sys.stdin.buffer.read(max_bytes + 1)
-    return parse_yaml(decode_bytes(raw, "<stdin>", max_bytes), "<stdin>")

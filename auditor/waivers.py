@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.errors import ErrorList, PolicyError
 from auditor.findings import Finding, ManifestResult, Waiver, WaiverNote
@@ -77,7 +77,7 @@ class WaiverSet:
                         break
             changed.append(finding)
         changed.sort(key=Finding.sort_key)
-        return ManifestResult(result.path, result.app, tuple(changed))
+        return replace(result, findings=tuple(changed))
 
     def notes(self) -> list[WaiverNote]:
         notes = []

@@ -1,0 +1,65 @@
+"""``wsaudit diff``: what a change does to compliance, for a pull-request gate."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from auditor.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _fail, _parse_date, _write, max_size_option
+
+
+@click.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--git-ref", metavar="REF",
+              help="Compare the working tree with revision REF; the arguments are then the paths to compare "
+                   "(default: the current folder).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="markdown suits a pull-request comment.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write there instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]), default="high",
+              show_default=True, help="Exit 1 when the change introduces a failing finding of this severity or above.")
+@click.option("--policy", "policies", multiple=True, type=click.Path(), metavar="PATH", help="Add a custom policy pack.")
+@click.option("--no-builtin-policy", is_flag=True, help="Evaluate only the packs given with --policy.")
+@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
+@max_size_option
+def diff(base: str | None, head: str | None, git_ref: str | None, output_format: str, output: str | None,
+         fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int) -> None:
+    """Compare two versions of manifests in compliance terms.
+
+    BASE and HEAD are two manifests or two folders of manifests (paired by relative path).
+    With --git-ref REF, the working tree is compared with REF. Reports scopes added or
+    removed with their classification, escalations, changes to recipients, purposes,
+    storage, encryption and human access, and the findings introduced and fixed. Exits 1
+    when the change introduces a failing finding at or above --fail-on.
+    """
+    from auditor.audit import AuditSettings
+    from auditor.catalog import ScopeCatalog
+    from auditor.diff_render import render_diff_json, render_diff_markdown, render_diff_text
+    from auditor.diff_run import run_diff, side_from_git, side_from_paths, sides_for
+    from auditor.errors import AuditorError
+    from auditor.policy import load_packs
+
+    try:
+        if git_ref:
+            paths = [path for path in (base, head) if path] or ["."]
+            old, new = side_from_git(git_ref, paths, max_size), side_from_paths(paths, max_size)
+            new = type(new)("working tree", new.manifests)
+        elif base and head:
+            old, new = sides_for(base, head, max_size)
+        else:
+            raise click.UsageError("give BASE and HEAD, or --git-ref REF")
+        packs = load_packs(policies, builtin=not no_builtin_policy)
+    except AuditorError as error:
+        _fail(error)
+    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
+    report, errors = run_diff(old, new, settings)
+    render = {"text": render_diff_text, "json": render_diff_json, "markdown": render_diff_markdown}[output_format]
+    _write(render(report, fail_on), output)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if report.introduced_at_or_above(fail_on) else EXIT_OK)

@@ -1,0 +1,102 @@
+"""Baselines: recorded findings are reported as baselined, matched by content, never by line."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import EXAMPLES, run_wsaudit
+
+AS_OF = ["--as-of", "2026-11-21"]
+
+
+def statuses(path, baseline) -> dict[tuple[str, str], str]:
+    result = run_wsaudit("audit", str(path), "--format", "json", "--baseline", str(baseline), *AS_OF)
+    report = json.loads(result.stdout)
+    return {(f["rule_id"], f["pointer"]): f["status"] for f in report["findings"] if f["status"] != "pass"}, result.code
+
+
+def test_write_then_apply_baseline(tmp_path):
+    manifest = tmp_path / "bot.yaml"
+    manifest.write_text((EXAMPLES / "chat-standup-bot.yaml").read_text())
+    baseline = tmp_path / "baseline.json"
+    first = run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF)
+    assert first.code == 1
+    document = json.loads(baseline.read_text())
+    assert document["baseline_version"] == 1
+    assert sorted((f["rule_id"], f["pointer"]) for f in document["findings"]) == [
+        ("WUD-CN-003", "/consent"), ("WUD-SC-004", "/scopes/1"), ("WUD-SE-003", "/transfers/1"),
+        ("WUD-SE-010", "/security")]
+    found, code = statuses(manifest, baseline)
+    assert code == 0
+    assert set(found.values()) == {"baselined"}
+    # Writing the baseline again from a baselined run keeps the same records.
+    again = tmp_path / "again.json"
+    run_wsaudit("audit", str(manifest), "--baseline", str(baseline), "--write-baseline", str(again), *AS_OF)
+    assert json.loads(again.read_text())["findings"] == [
+        {**record, "status": "baselined"} for record in document["findings"]]
+
+
+def test_baseline_survives_lines_inserted_above_and_reordered_lists(tmp_path):
+    manifest = tmp_path / "bot.yaml"
+    original = (EXAMPLES / "chat-standup-bot.yaml").read_text()
+    manifest.write_text(original)
+    baseline = tmp_path / "baseline.json"
+    run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF)
+    # Lines inserted above every baselined element, and a new transfer put first in its list
+    # so the baselined webhook transfer moves from /transfers/1 to /transfers/2.
+    edited = original.replace("manifest_version: 1\n", "manifest_version: 1\n# a note\n# another note\n", 1)
+    edited = edited.replace("transfers:\n", "transfers:\n  - id: audit-log\n    recipient: Internal audit log\n"
+                            "    recipient_type: affiliate\n    data: [" + _first_data_id(original) + "]\n"
+                            "    purpose: security\n    network: internal\n", 1)
+    manifest.write_text(edited)
+    found, code = statuses(manifest, baseline)
+    assert found[("WUD-SE-003", "/transfers/2")] == "baselined"
+    assert found[("WUD-CN-003", "/consent")] == "baselined"
+    assert "fail" not in found.values()
+    assert code == 0
+
+
+def test_a_changed_element_comes_back(tmp_path):
+    manifest = tmp_path / "bot.yaml"
+    original = (EXAMPLES / "chat-standup-bot.yaml").read_text()
+    manifest.write_text(original)
+    baseline = tmp_path / "baseline.json"
+    run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF)
+    # A note added to the consent element changes nothing the rules read: still baselined.
+    manifest.write_text(original.replace("consent:\n", "consent:\n  x-reviewed: by the privacy team\n", 1))
+    found, _ = statuses(manifest, baseline)
+    assert found[("WUD-CN-003", "/consent")] == "baselined"
+    # A real change to the element (still failing CN-3) is no longer the finding accepted.
+    manifest.write_text(original.replace("  affirmative_action: button\n", "  affirmative_action: tap\n", 1))
+    found, code = statuses(manifest, baseline)
+    assert found[("WUD-CN-003", "/consent")] == "fail"
+    assert found[("WUD-SE-010", "/security")] == "baselined"
+    assert code == 1
+
+
+def test_new_finding_fails_despite_baseline(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    original = (EXAMPLES / "inbox-digest.yaml").read_text()
+    manifest.write_text(original)
+    baseline = tmp_path / "baseline.json"
+    assert run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF).code == 0
+    assert json.loads(baseline.read_text())["findings"] == []
+    manifest.write_text(original.replace("navigation_away_counts_as_consent: false",
+                                         "navigation_away_counts_as_consent: true"))
+    found, code = statuses(manifest, baseline)
+    assert found == {("WUD-CN-003", "/consent"): "fail"}
+    assert code == 1
+
+
+def test_bad_baseline_file_exits_2(write):
+    bad = write("baseline.json", "{not json")
+    result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(bad), *AS_OF)
+    assert result.code == 2
+    assert result.stderr.startswith(f"{bad}:1:2: error: the baseline is not valid JSON")
+    other = write("other.json", json.dumps({"findings": []}))
+    assert run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(other)).code == 2
+
+
+def _first_data_id(text: str) -> str:
+    block = text.split("\ndata:\n", 1)[1]
+    return block.split("id:", 1)[1].split()[0].strip()
