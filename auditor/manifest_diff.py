@@ -276,8 +276,6 @@ def _compare_transfers(out: _Collector, base: dict[str, Any], head: dict[str, An
             return ESCALATION if new is not True else REDUCTION
         if name == "data":
             return ESCALATION if set(new or []) - set(old or []) else REDUCTION
-        if name == "transport":
-            return NEUTRAL
         return NEUTRAL
 
     def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
