@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from auditor.catalog import ScopeCatalog
 from auditor.enrich import Facts, enrich
 from auditor.findings import Finding, ManifestResult
+from auditor.inventory import build_inventory
 from auditor.manifest import Manifest
 from auditor.policy import PLACEHOLDER, PolicyPack, Rule
 from auditor.schema_check import dotted
@@ -129,7 +130,7 @@ def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
     findings = [finding for pack in packs for rule in pack.rules
                 for finding in _evaluate_rule(rule, manifest, data, facts, digests)]
     findings.sort(key=Finding.sort_key)
-    return ManifestResult(manifest.path, manifest.app_name, tuple(findings))
+    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(data, facts))
 
 
 def content_digest(element: Any) -> str:

@@ -96,12 +96,64 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class ScopeUse:
+    """One requested scope as reports show it: catalog facts plus what the manifest says.
+
+    ``data`` lists the ids of the data elements the scope feeds; it is ``None`` when the
+    manifest has no ``data`` section (not said), which reports tell apart from "none".
+    """
+
+    scope: str
+    classification: str
+    api: str | None
+    requested: str | None
+    justification: str | None
+    features: tuple[str, ...]
+    data: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """A data element, storage place, transfer or human-access grant in an app's data flow.
+
+    ``data`` holds the data element ids it involves (a data element's own id for itself);
+    ``details`` are label and value pairs, already worded for a reader.
+    """
+
+    name: str
+    description: str | None
+    classification: str
+    data: tuple[str, ...]
+    details: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What a manifest declares, for the reports that show it (the HTML report).
+
+    Computed once by the engine, so no renderer reads a manifest again. A section the
+    manifest leaves out is ``None``; an empty tuple is a manifest that says "none".
+    """
+
+    developer: str
+    app_type: str
+    description: str | None
+    links: tuple[tuple[str, str], ...]
+    scopes: tuple[ScopeUse, ...]
+    data: tuple[FlowStep, ...] | None
+    storage: tuple[FlowStep, ...] | None
+    transfers: tuple[FlowStep, ...] | None
+    human_access: tuple[FlowStep, ...] | None
+
+
+@dataclass(frozen=True)
 class ManifestResult:
     """Every finding about one manifest, sorted: failures first, by severity, then position."""
 
     path: str
     app: str
     findings: tuple[Finding, ...]
+    inventory: Inventory | None = None
 
 
 @dataclass(frozen=True)
@@ -173,9 +225,12 @@ class Report:
     """
 
     def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
-                 results: Iterable[ManifestResult], waiver_notes: Any = None) -> None:
+                 results: Iterable[ManifestResult], waiver_notes: Any = None, rules: tuple[Any, ...] = ()) -> None:
         self.tool_version = tool_version
         self.packs = packs
+        # The loaded rules (``auditor.policy.Rule``), for formats that describe each rule
+        # once (SARIF); empty when the caller has none to give.
+        self.rules = tuple(rules)
         self.as_of = as_of
         self.summary = Summary()
         self._results = iter(results)

@@ -15,8 +15,12 @@ from auditor.findings import Report
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How to render: colour and passes for text; the run's gate for verdicts."""
+
     color: bool = False
     verbose: bool = False
+    fail_on: str = "high"
+    strict: bool = False
 
 
 Renderer = Callable[[Report, TextIO, RenderOptions], None]
@@ -24,6 +28,10 @@ Renderer = Callable[[Report, TextIO, RenderOptions], None]
 FORMATS: dict[str, str] = {
     "text": "auditor.reporters.text",
     "json": "auditor.reporters.json_report",
+    "markdown": "auditor.reporters.markdown",
+    "html": "auditor.reporters.html",
+    "sarif": "auditor.reporters.sarif",
+    "junit": "auditor.reporters.junit",
 }
 
 

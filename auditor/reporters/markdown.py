@@ -1,0 +1,187 @@
+"""Markdown for a pull-request comment: verdict, summary table, failures per manifest.
+
+The wording lives in ``reports/templates/report.md.j2``; this module counts, orders and fits
+the pieces under :data:`LIMIT`. Passes are counted, never listed. Every manifest with a
+finding that did not pass gets a collapsed ``<details>`` block with one table row per such
+finding. When everything does not fit, the table keeps its first rows, the blocks their
+first findings, and a note says what was left out; the totals always count everything.
+
+Results stream through once: only what could still fit is kept, the rest is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from auditor.findings import SEVERITIES, STATUSES, Finding, Report
+from auditor.reporters import RenderOptions
+
+# GitHub refuses a comment body of 65,536 characters or more.
+COMMENT_LIMIT = 65_536
+LIMIT = COMMENT_LIMIT - 1
+# Room kept for the truncation note, whose numbers are known only at the end.
+_NOTE_RESERVE = 600
+# A single value longer than this is cut, so one runaway field cannot fill the comment.
+_LONGEST_VALUE = 2_000
+_MAX_WAIVER_NOTES = 20
+# Characters that mean something to Markdown or HTML, written as character references
+# inside HTML tags (where backslash escapes are not read).
+_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'`*_[]()!|~\\{}#:"}
+_ENTITIES.update({"\n": " ", "\r": " "})
+_ENTITY_TABLE = str.maketrans(_ENTITIES)
+
+
+def size(text: str) -> int:
+    """Length as a JavaScript string counts it (UTF-16 code units), never less than
+    Python's count of code points."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def html_text(value: Any) -> str:
+    """``value`` as inert text inside an HTML element of a Markdown document."""
+    return str(value).translate(_ENTITY_TABLE)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _LONGEST_VALUE else text[:_LONGEST_VALUE - 1] + "…"
+
+
+def _counts(findings: tuple[Finding, ...]) -> tuple[dict[str, int], dict[str, int]]:
+    counts = dict.fromkeys(STATUSES, 0)
+    failed = dict.fromkeys(SEVERITIES, 0)
+    for finding in findings:
+        counts[finding.status] += 1
+        if finding.status == "fail":
+            failed[finding.severity] += 1
+    return counts, failed
+
+
+def _by_severity(failed: dict[str, int]) -> str:
+    return ", ".join(f"{failed[severity]} {severity}" for severity in SEVERITIES if failed[severity])
+
+
+@dataclass
+class _Block:
+    head: str
+    rows: list[tuple[str, str]]
+    tail: str
+
+
+@dataclass
+class _Kept:
+    """Pieces kept while they could still fit, and counts of those that could not."""
+
+    items: list[Any] = field(default_factory=list)
+    used: int = 0
+    overflow: int = 0
+    overflow_failing: int = 0
+    overflow_by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def offer(self, item: Any, item_size: int, failing: bool, counts: dict[str, int]) -> None:
+        if self.used + item_size <= LIMIT:
+            self.items.append((item, item_size, failing, counts))
+            self.used += item_size
+        else:
+            self.overflow += 1
+            self.overflow_failing += failing
+            for status, count in counts.items():
+                self.overflow_by_status[status] += count
+
+
+def _template() -> Any:
+    from auditor.templating import markdown_environment
+
+    environment = markdown_environment()
+    environment.filters.setdefault("html_text", html_text)
+    return environment.get_template("report.md.j2").module
+
+
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    parts = _template()
+    rows, blocks = _Kept(), _Kept()
+    manifests = 0
+    for result in report.iter_results():
+        manifests += 1
+        counts, failed = _counts(result.findings)
+        row = parts.summary_row(_clip(result.path), _clip(result.app), counts, _by_severity(failed)) + "\n"
+        rows.offer(row, size(row), counts["fail"] > 0, counts)
+        shown = [finding for finding in result.findings if finding.status != "pass"]
+        if shown:
+            block = _Block(
+                parts.block_head(_clip(result.path), _clip(result.app), counts) + "\n",
+                [(f.status, parts.finding_row(f, _clip(f.message), _clip(f.remediation)) + "\n") for f in shown],
+                "\n" + parts.block_tail() + "\n\n",
+            )
+            block_size = size(block.head) + sum(size(line) for _, line in block.rows) + size(block.tail)
+            blocks.offer(block, block_size, counts["fail"] > 0, {s: c for s, c in counts.items() if s != "pass"})
+
+    summary = report.summary
+    totals = summary.counts
+    by_severity = _by_severity(summary.fail_by_severity)
+    gate_failed = summary.failed(options.fail_on, options.strict)
+    head = (parts.verdict(totals, by_severity, manifests, gate_failed, options.fail_on) + "\n\n"
+            + parts.summary_head() + "\n")
+    total = parts.total_row(totals, manifests) + "\n\n"
+    notes = report.waiver_notes()
+    waivers = ""
+    if notes:
+        waivers = parts.waiver_notes(notes[:_MAX_WAIVER_NOTES], max(0, len(notes) - _MAX_WAIVER_NOTES)) + "\n"
+    footer = parts.footer(report.tool_version, report.as_of, report.packs) + "\n"
+    budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - _NOTE_RESERVE
+
+    # The table gets what the blocks leave, but at least half the room when both overflow.
+    blocks_need = blocks.used
+    row_budget = max(budget - blocks_need, budget // 2)
+    kept_rows, used = [], 0
+    for row, row_size, _, _ in rows.items:
+        if used + row_size > row_budget:
+            break
+        kept_rows.append(row)
+        used += row_size
+    rows_left = len(rows.items) - len(kept_rows) + rows.overflow
+    rows_left_failing = sum(1 for _, _, failing, _ in rows.items[len(kept_rows):] if failing) + rows.overflow_failing
+    rows_note = parts.rows_left_out(rows_left, rows_left_failing) + "\n\n" if rows_left else ""
+
+    remaining = budget - used - size(rows_note)
+    kept_blocks: list[str] = []
+    left_by_status = dict(blocks.overflow_by_status)
+    blocks_left = blocks.overflow
+    cut = False
+    for block, block_size, _, _ in blocks.items:
+        if not cut and block_size <= remaining:
+            kept_blocks.append(block.head + "".join(line for _, line in block.rows) + block.tail)
+            remaining -= block_size
+            continue
+        blocks_left += 1
+        shown: list[str] = []
+        if not cut:
+            cut = True
+            # The first block that does not fit shows the findings that do, and says how
+            # many it leaves out.
+            room = remaining - size(block.head) - size(block.tail) - 200
+            for _, line in block.rows:
+                if size(line) > room:
+                    break
+                shown.append(line)
+                room -= size(line)
+            if shown:
+                note = "\n" + parts.findings_left_out(len(block.rows) - len(shown)) + "\n"
+                kept_blocks.append(block.head + "".join(shown) + note + block.tail)
+        for status, _ in block.rows[len(shown):]:
+            left_by_status[status] += 1
+
+    truncation = ""
+    left_out = sum(left_by_status.values())
+    if rows_left or left_out:
+        phrase = ", ".join(f"{left_by_status[status]} {status}" for status in STATUSES if left_by_status[status])
+        truncation = parts.truncated(f"{COMMENT_LIMIT:,}", rows_left, left_out, blocks_left, phrase) + "\n\n"
+
+    document = head + "".join(kept_rows) + total + rows_note + "".join(kept_blocks) + waivers
+    if waivers:
+        document += "\n"
+    document += truncation + footer
+    # The reserve is generous for a note of a few numbers; this holds by construction.
+    assert size(document) <= LIMIT, size(document)
+    out.write(document)
+

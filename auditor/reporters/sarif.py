@@ -1,0 +1,199 @@
+"""SARIF 2.1.0 for code scanning (GitHub and other SARIF consumers).
+
+One run. The driver describes every loaded rule once; each result refers to its rule by id
+and index, points at the manifest (a URI relative to ``%SRCROOT%``, the folder the audit ran
+in) and at the element (its JSON Pointer as the logical location), and carries the
+finding's line-independent fingerprint, so an alert survives edits elsewhere in the file.
+
+Which findings become results:
+
+- ``fail``: a result of kind ``fail``, its level from the severity.
+- ``incomplete``: a result of kind ``open`` (the rule could not decide), whose level SARIF
+  requires to be ``none``.
+- ``waived`` and ``baselined``: a ``fail`` result with an ``external`` suppression of status
+  ``accepted`` (a waiver's justification names its reason, approver and expiry), so
+  consumers show them as dismissed rather than dropping them silently.
+- ``pass``: no result; a code scanning consumer would turn every result into an alert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from auditor.findings import Finding, Report
+from auditor.reporters import RenderOptions
+from auditor.templating import escape_markdown_text
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "wsaudit/v1"
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# GitHub ranks security-severity as critical above 9.0, high from 7.0, medium from 4.0 and
+# low from 0.1; each severity sits inside its band. ``info`` stays below every band.
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0", "info": "0.0"}
+
+
+def _camel_name(title: str) -> str:
+    """``Broad scope is justified`` → ``BroadScopeIsJustified``: SARIF's readable rule name."""
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
+
+
+def _rule_help(title: str, remediation: str, citation: Any) -> dict[str, str]:
+    quote_line = f"{citation.policy}, {citation.section}: \u201c{citation.quote}\u201d"
+    text = f"{remediation}\n\n{quote_line}"
+    markdown = (f"{escape_markdown_text(remediation)}\n\n"
+                f"> {escape_markdown_text(citation.quote)}\n\n"
+                f"{escape_markdown_text(citation.policy)}, {escape_markdown_text(citation.section)}")
+    if citation.url:
+        text += f"\n{citation.url}"
+        markdown += f" ({escape_markdown_text(citation.url)})"
+    return {"text": text, "markdown": markdown}
+
+
+def _descriptor(rule_id: str, title: str, description: str, severity: str, category: str, tags: tuple[str, ...],
+                clause: str | None, remediation: str, citation: Any) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": rule_id,
+        "name": _camel_name(title) or rule_id,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": description.strip() or title},
+        "help": _rule_help(title, remediation, citation),
+        "defaultConfiguration": {"level": LEVELS[severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[severity],
+            "severity": severity,
+            "category": category,
+            "tags": sorted({"security", category, *tags}),
+        },
+    }
+    if clause:
+        descriptor["properties"]["clause"] = clause
+    if citation.url:
+        descriptor["helpUri"] = citation.url
+    return descriptor
+
+
+def _rule_descriptor(rule: Any) -> dict[str, Any]:
+    return _descriptor(rule.id, rule.title, rule.description, rule.severity, rule.category, tuple(rule.tags),
+                       rule.clause, rule.remediation, rule.citation)
+
+
+def _finding_descriptor(finding: Finding) -> dict[str, Any]:
+    """A rule described from one of its findings, for a report built without its rules."""
+    return _descriptor(finding.rule_id, finding.title, "", finding.severity, finding.category, (),
+                       finding.clause, finding.remediation, finding.citation)
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    """The manifest as a URI relative to ``%SRCROOT%`` when it lies below the working folder,
+    else as an absolute ``file:`` URI."""
+    local = path.replace(os.sep, "/")
+    if not os.path.isabs(path):
+        relative = posixpath.normpath(local)
+        if relative != ".." and not relative.startswith("../"):
+            return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    if relative != ".." and not relative.startswith(".." + os.sep):
+        return {"uri": quote(relative.replace(os.sep, "/"), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": "file://" + quote(absolute.replace(os.sep, "/"), safe="/")}
+
+
+def _pointer_name(pointer: str) -> str:
+    """``/scopes/0/requested`` → ``scopes[0].requested``."""
+    name = ""
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        name += f"[{token}]" if token.isdigit() else (f".{token}" if name else token)
+    return name or "(manifest)"
+
+
+def _suppression(finding: Finding) -> dict[str, str] | None:
+    if finding.status == "waived":
+        waiver = finding.waiver
+        justification = "waived"
+        if waiver is not None:
+            justification = f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason}"
+        return {"kind": "external", "status": "accepted", "justification": justification}
+    if finding.status == "baselined":
+        return {"kind": "external", "status": "accepted", "justification": "accepted in the baseline"}
+    return None
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "message": {"text": finding.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact_location(finding.manifest),
+                # SARIF positions start at 1; a producer without a position says line 1.
+                "region": {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)},
+            },
+            "logicalLocations": [{"name": _pointer_name(finding.pointer), "fullyQualifiedName": finding.pointer}],
+        }],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {"severity": finding.severity, "status": finding.status},
+    }
+    if finding.status == "incomplete":
+        result["kind"] = "open"
+        result["level"] = "none"
+    else:
+        result["kind"] = "fail"
+        result["level"] = LEVELS[finding.severity]
+    suppression = _suppression(finding)
+    if suppression is not None:
+        result["suppressions"] = [suppression]
+    return result
+
+
+def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    rules = [_rule_descriptor(rule) for rule in report.rules]
+    index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}
+    results = []
+    for manifest in report.iter_results():
+        for finding in manifest.findings:
+            if finding.status == "pass":
+                continue
+            if finding.rule_id not in index:
+                index[finding.rule_id] = len(rules)
+                rules.append(_finding_descriptor(finding))
+            results.append(_result(finding, index[finding.rule_id]))
+
+    notifications = [
+        {
+            "level": "warning",
+            "message": {"text": f"{note.rule_id} for {note.manifest}: {note.message}"},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.source),
+                                                "region": {"startLine": max(1, note.line)}}}],
+            "properties": {"kind": note.kind},
+        }
+        for note in report.waiver_notes()
+    ]
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if notifications:
+        invocation["toolConfigurationNotifications"] = notifications
+    run = {
+        "tool": {"driver": {
+            "name": "wsaudit",
+            "fullName": "Workspace Auditor",
+            "version": report.tool_version,
+            "semanticVersion": report.tool_version,
+            "rules": rules,
+        }},
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder the audit ran in, normally the top of the repository."}}},
+        "columnKind": "unicodeCodePoints",
+        "invocations": [invocation],
+        "results": results,
+        "properties": {"asOf": report.as_of, "policies": [
+            {"id": pack.id, "version": pack.version, "rules": pack.rules} for pack in report.packs]},
+    }
+    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

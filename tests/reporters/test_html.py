@@ -1,0 +1,224 @@
+"""The HTML report in a real headless Chromium: offline, filterable by keyboard, accessible, inert."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_wsaudit
+from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
+                                     HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
+
+VISIBLE_FINDINGS = "Array.from(document.querySelectorAll('li.finding')).filter(e => e.checkVisibility()).length"
+
+
+def html_report(tmp_path: Path, *paths: str) -> Path:
+    target = tmp_path / "audit.html"
+    result = run_wsaudit("audit", *paths, "--format", "html", "-o", str(target), *AS_OF_ARGS)
+    assert result.code in (0, 1), result.stderr
+    return target
+
+
+def json_findings(*paths: str) -> list[dict]:
+    return json.loads(run_wsaudit("audit", *paths, "--format", "json", *AS_OF_ARGS).stdout)["findings"]
+
+
+def png_width(path: Path) -> int:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">I", header[16:20])[0]
+
+
+def focus_by_keyboard(page, element_id: str, limit: int = 120) -> None:
+    """Move the focus to ``element_id`` with Tab (or Shift+Tab), as a keyboard user would."""
+    for key in ("Tab", "Shift+Tab"):
+        for _ in range(limit):
+            page.keyboard.press(key)
+            if page.evaluate("document.activeElement ? document.activeElement.id : ''") == element_id:
+                return
+    pytest.fail(f"#{element_id} cannot be reached with the keyboard")
+
+
+def count_visible(page, attribute: str, value: str) -> int:
+    return page.evaluate(
+        "([name, value]) => Array.from(document.querySelectorAll(`li.finding[${name}='${value}']`))"
+        ".filter(e => e.checkVisibility()).length", [attribute, value])
+
+
+@pytest.mark.parametrize("manifest", EXAMPLE_PATHS)
+def test_html_report_of_each_example_in_a_browser(manifest, tmp_path, open_page):
+    path = html_report(tmp_path, manifest)
+    findings = json_findings(manifest)
+    problems = [f for f in findings if f["status"] != "pass"]
+    opened = open_page(path)
+    page = opened.page
+
+    assert opened.console_errors == []
+    assert opened.requests == [path.resolve().as_uri()]
+    # Passes start hidden; everything else is shown.
+    assert page.evaluate(VISIBLE_FINDINGS) == len(problems)
+    assert page.locator("#filter-status").inner_text().startswith(f"Showing {len(problems)} of {len(findings)} findings")
+
+    # Show the passes with the keyboard, then hide and show one severity.
+    focus_by_keyboard(page, "filter-status-pass")
+    page.keyboard.press("Space")
+    assert page.evaluate(VISIBLE_FINDINGS) == len(findings)
+    severity = findings[0]["severity"]
+    with_severity = sum(1 for f in findings if f["severity"] == severity)
+    focus_by_keyboard(page, f"filter-severity-{severity}")
+    page.keyboard.press("Space")
+    assert count_visible(page, "data-severity", severity) == 0
+    assert page.evaluate(VISIBLE_FINDINGS) == len(findings) - with_severity
+    page.keyboard.press("Space")
+    assert count_visible(page, "data-severity", severity) == with_severity
+    assert page.evaluate(VISIBLE_FINDINGS) == len(findings)
+
+    screenshot = tmp_path / f"{Path(manifest).stem}.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert png_width(screenshot) == 1280
+    assert opened.console_errors == []
+    assert opened.requests == [path.resolve().as_uri()]
+
+
+def test_without_scripts_everything_is_readable(tmp_path, open_page):
+    path = html_report(tmp_path, "examples/manifests")
+    findings = json_findings("examples/manifests")
+    opened = open_page(path, javascript=False)
+    page = opened.page
+    assert page.evaluate(VISIBLE_FINDINGS) == len(findings)
+    assert not page.locator("#filter").is_visible()
+    assert opened.requests == [path.resolve().as_uri()]
+
+
+def test_the_report_shows_inventory_and_data_flow(tmp_path, open_page):
+    path = html_report(tmp_path, "examples/manifests/receipt-tracker.yaml")
+    page = open_page(path).page
+    section = page.locator("section.manifest")
+    assert section.locator("h2").inner_text().startswith("Tallyho Receipts")
+    identity = section.locator("dl.identity").inner_text()
+    assert "Tallyho Money Apps Inc." in identity and "https://tallyho.example/privacy" in identity
+    gmail = section.locator("table.scopes tbody tr", has_text="gmail.readonly")
+    assert gmail.locator(".badge").inner_text() == "Restricted"
+    assert "receipt-emails, spending-profile" in gmail.inner_text()
+    profile = section.locator("table.flow tbody tr", has_text="spending-profile").first
+    storage, transfers, access = (profile.locator("td").nth(index).inner_text() for index in range(3))
+    assert "backend-db" in storage and "phone-cache" in storage
+    assert "research-panel" in transfers and "data_broker" in transfers and "receipt-parser" not in transfers
+    assert "support" in access
+    # Findings are grouped by category, with location, remediation and the cited clause.
+    broker = section.locator("li.finding", has_text="research-panel").first
+    text = broker.inner_text()
+    assert "examples/manifests/receipt-tracker.yaml:129" in text and "Remediation:" in text
+    assert broker.locator("blockquote").inner_text().strip()
+    assert broker.locator("figcaption a").get_attribute("href").startswith("https://")
+    assert broker.locator("xpath=ancestor::section[@data-group]/h4").inner_text() == "Limited use"
+
+
+def test_waivers_and_baselines_are_explained(tmp_path):
+    waivers, baseline = write_review_files(tmp_path)
+    results, waiver_set, packs = audit_results(EXAMPLE_PATHS, waivers, baseline)
+    html = render("html", make_report(results, waiver_set, packs))
+    assert ("<strong>Waived</strong> until 2027-03-31 by privacy@example.com: "
+            "Calendar sync needs calendars and events &lt;together&gt; | reviewed") in html
+    assert "<strong>Baselined:</strong>" in html
+    assert "Waiver warnings" in html and "examples/manifests/nowhere.yaml" in html
+
+
+def test_a_hostile_manifest_renders_as_inert_text(write, tmp_path, open_page):
+    manifest = write("hostile.yaml", HOSTILE_MANIFEST)
+    results, _, _ = audit_results([str(manifest)])
+    path = tmp_path / "hostile.html"
+    path.write_text(render("html", make_report(results)), encoding="utf-8")
+    opened = open_page(path)
+    page = opened.page
+    assert opened.console_errors == []
+    assert opened.requests == [path.resolve().as_uri()]
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('script').length") == 1
+    assert page.evaluate("document.querySelectorAll('img, svg, iframe, object, embed').length") == 0
+    assert page.evaluate("""Array.from(document.querySelectorAll('*')).filter(
+        e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length""") == 0
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+    assert all(href.startswith(("#", "https://", "http://")) for href in hrefs), hrefs
+    assert "javascript://example.com/%0Awindow.pwned=3" not in hrefs
+    page.locator("#filter-status-pass").check()
+    text = page.locator("main").inner_text()
+    for value in (HOSTILE_NAME, HOSTILE_DEVELOPER, f"transfer 'sink' to {HOSTILE_RECIPIENT}",
+                  "javascript://example.com/%0Awindow.pwned=3", "<svg onload=alert(1)>"):
+        assert value in text
+
+
+CONTRAST = """() => {
+  const channel = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const parse = s => s.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = el => {
+    for (let node = el; node; node = node.parentElement) {
+      const value = parse(getComputedStyle(node).backgroundColor);
+      if (value.length < 4 || value[3] > 0) return value;
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  const selector = '.badge, p, td, th, dt, dd, label, legend, h1, h2, h3, h4, h5, a, code, .loc, .details, figcaption';
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.checkVisibility() || !el.textContent.trim()) continue;
+    const fg = luminance(parse(getComputedStyle(el).color)), bg = luminance(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) worst.push([el.tagName, el.className, el.textContent.trim().slice(0, 40), ratio.toFixed(2)]);
+  }
+  return worst;
+}"""
+
+OUTLINE = """() => {
+  const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6')).map(h => Number(h.tagName[1]));
+  const unlabelled = Array.from(document.querySelectorAll('input, select, textarea, button')).filter(
+    control => !(control.labels && control.labels.length) && !control.getAttribute('aria-label') && !control.textContent.trim());
+  return {
+    headings: headings,
+    unlabelled: unlabelled.length,
+    landmarks: ['body > header', 'body > nav', 'body > main', 'body > footer'].map(s => document.querySelectorAll(s).length),
+    lang: document.documentElement.lang,
+    formName: document.getElementById('filter').getAttribute('aria-label'),
+  };
+}"""
+
+
+def test_structure_and_contrast_meet_accessibility_needs(tmp_path, open_page):
+    waivers, baseline = write_review_files(tmp_path)
+    results, waiver_set, packs = audit_results(EXAMPLE_PATHS, waivers, baseline)
+    path = tmp_path / "all.html"
+    path.write_text(render("html", make_report(results, waiver_set, packs)), encoding="utf-8")
+    page = open_page(path).page
+    page.locator("#filter-reset").click()  # show every finding, passes included
+    outline = page.evaluate(OUTLINE)
+    headings = outline["headings"]
+    assert headings[0] == 1 and headings.count(1) == 1
+    assert all(after <= before + 1 for before, after in zip(headings, headings[1:])), headings
+    assert outline["unlabelled"] == 0
+    assert outline["landmarks"] == [1, 1, 1, 1]
+    assert outline["lang"] == "en" and outline["formName"]
+    assert page.evaluate(CONTRAST) == []
+
+
+def test_print_stylesheet_drops_the_controls(tmp_path, open_page):
+    path = html_report(tmp_path, "examples/manifests/receipt-tracker.yaml")
+    page = open_page(path).page
+    page.emulate_media(media="print")
+    assert not page.locator("nav.manifests").is_visible()
+    assert not page.locator("#filter fieldset").first.is_visible()
+    assert page.locator("section.manifest").is_visible()
+    assert page.evaluate("getComputedStyle(document.querySelector('.badge')).backgroundColor") == "rgb(255, 255, 255)"
+    page.emulate_media(media="screen")
+    assert page.locator("nav.manifests").is_visible()
+
+
+def test_an_empty_report_opens_cleanly(tmp_path, open_page):
+    path = tmp_path / "empty.html"
+    path.write_text(render("html", make_report([])), encoding="utf-8")
+    opened = open_page(path)
+    assert opened.console_errors == []
+    assert "No manifest was audited." in opened.page.locator("main").inner_text()
