@@ -1,0 +1,14 @@
+"""The live probe: compare the scopes a real token holds with what a manifest declares.
+
+This subpackage is the only part of wsaudit that talks to the network, and the only one
+that imports ``requests`` and ``google.auth``. Its modules import them at module level, so
+nothing here is imported until the ``probe`` command runs:
+
+* :mod:`auditor.probe.redaction` keeps secrets out of every message and log line;
+* :mod:`auditor.probe.http_client` makes HTTP calls with a timeout and retries;
+* :mod:`auditor.probe.credentials` turns a token source into an access token;
+* :mod:`auditor.probe.tokeninfo` asks the tokeninfo endpoint what a token holds;
+* :mod:`auditor.probe.rules` and :mod:`auditor.probe.drift` judge that against a manifest;
+* :mod:`auditor.probe.directory`, :mod:`auditor.probe.inventory` and
+  :mod:`auditor.probe.inventory_report` inventory the third-party tokens of a whole domain.
+"""

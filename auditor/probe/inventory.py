@@ -1,0 +1,262 @@
+"""Domain inventory: which third-party apps hold which scopes, across every user of a domain.
+
+The users are listed page by page on the calling thread while a bounded pool of worker
+threads reads each user's tokens; at most a few times the pool size of lookups wait in the
+queue, so memory stays flat however large the domain. Results are folded into per-app
+tallies as they arrive. An interruption (Ctrl-C) or a failed call stops the run cleanly: the
+lookups in flight finish (or give up at their next retry), and the inventory of the users
+scanned so far is returned, marked incomplete, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from auditor.catalog import ScopeCatalog
+from auditor.errors import AuditorError, ErrorList, ProbeError
+from auditor.findings import Finding
+from auditor.manifest import Manifest, expand_paths, load_manifest
+from auditor.probe.directory import AppGrant, DirectoryClient, DirectoryUser
+from auditor.probe.drift import classification_of, scope_findings
+from auditor.probe.http_client import Cancelled
+from auditor.scope_names import canonical_scope
+
+# Lookups queued per worker: enough to keep every worker busy between pages of users.
+QUEUE_PER_WORKER = 4
+_POLL = 0.2
+
+Progress = Callable[[int, int, bool], None]
+
+
+@dataclass(frozen=True)
+class ScopeUse:
+    scope: str
+    classification: str
+    users: int
+
+
+@dataclass(frozen=True)
+class AppReport:
+    """One third-party app (OAuth client) across the domain."""
+
+    client_id: str
+    display_name: str
+    users: int
+    scopes: tuple[ScopeUse, ...]
+    manifest: str | None
+    app_name: str | None
+    drift: tuple[Finding, ...]
+
+    @property
+    def restricted_scopes(self) -> tuple[str, ...]:
+        return tuple(use.scope for use in self.scopes if use.classification == "restricted")
+
+    @property
+    def reviewed(self) -> bool:
+        return self.manifest is not None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the run found. ``complete`` is false when it stopped early; ``stopped_by`` says why."""
+
+    apps: tuple[AppReport, ...]
+    users_listed: int
+    users_scanned: int
+    users_gone: int
+    complete: bool
+    stopped_by: str | None = None
+    interrupted: bool = False
+
+    def drift_findings(self) -> list[Finding]:
+        return [finding for app in self.apps for finding in app.drift]
+
+
+@dataclass
+class _AppTally:
+    display_names: Counter[str] = field(default_factory=Counter)
+    users: int = 0
+    scope_users: Counter[str] = field(default_factory=Counter)
+
+
+class _Tally:
+    """Per-app counts, folded in from worker threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.apps: dict[str, _AppTally] = {}
+        self.scanned = 0
+        self.gone = 0
+
+    def add(self, grants: list[AppGrant] | None) -> int:
+        by_client: dict[str, tuple[str, set[str]]] = {}
+        for grant in grants or []:
+            name, scopes = by_client.setdefault(grant.client_id, (grant.display_text, set()))
+            scopes.update(canonical_scope(scope) for scope in grant.scopes)
+        with self.lock:
+            self.scanned += 1
+            if grants is None:
+                self.gone += 1
+            for client_id, (name, scopes) in by_client.items():
+                tally = self.apps.setdefault(client_id, _AppTally())
+                tally.users += 1
+                if name:
+                    tally.display_names[name] += 1
+                tally.scope_users.update(scopes)
+            return self.scanned
+
+
+def index_manifests(paths: Iterable[str], max_bytes: int) -> dict[str, Manifest]:
+    """Client id → manifest, for every manifest under ``paths``; two claiming one id is an error."""
+    index: dict[str, Manifest] = {}
+    errors: list[AuditorError] = []
+    for path in expand_paths(list(paths)):
+        try:
+            manifest = load_manifest(path, max_bytes)
+        except AuditorError as error:
+            errors.extend(getattr(error, "errors", [error]))
+            continue
+        for position, client_id in enumerate(manifest.data["app"].get("oauth_client_ids") or []):
+            client_id = str(client_id).strip()
+            other = index.get(client_id)
+            if other is not None and other.path != manifest.path:
+                line, column = manifest.locate(f"/app/oauth_client_ids/{position}")
+                errors.append(AuditorError(f"client id {client_id} is also claimed by {other.path}",
+                                           manifest.path, line, column))
+                continue
+            index[client_id] = manifest
+    if errors:
+        raise ErrorList(errors)
+    return index
+
+
+def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], catalog: ScopeCatalog,
+                  as_of: datetime.date, workers: int, progress: Progress | None = None) -> Inventory:
+    """List every user, read each one's tokens with ``workers`` threads, and report per app.
+
+    Returns a partial inventory (``complete`` false) when interrupted or when a call fails;
+    an unexpected exception in a worker is re-raised once the pool has stopped.
+    """
+    tally = _Tally()
+    http = directory.http
+    slots = threading.BoundedSemaphore(workers * QUEUE_PER_WORKER)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    in_flight: set[Future[list[AppGrant] | None]] = set()
+    listed = 0
+    listing_done = False
+    interrupted = False
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsaudit-inventory")
+
+    def finished(future: Future[list[AppGrant] | None]) -> None:
+        slots.release()
+        try:
+            grants = future.result()
+        except (CancelledError, Cancelled):
+            return
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread
+            with tally.lock:
+                failures.append(error)
+            stop.set()
+            http.cancelled.set()
+            return
+        scanned = tally.add(grants)
+        if progress is not None:
+            progress(scanned, listed, listing_done)
+
+    def queue(user: DirectoryUser) -> bool:
+        nonlocal listed
+        while not slots.acquire(timeout=_POLL):
+            if stop.is_set():
+                return False
+        if stop.is_set():
+            slots.release()
+            return False
+        listed += 1
+        future = executor.submit(directory.tokens, user)
+        in_flight.add(future)
+        future.add_done_callback(finished)
+        return True
+
+    try:
+        try:
+            for page in directory.user_pages():
+                for user in page:
+                    if not queue(user):
+                        break
+                if stop.is_set():
+                    break
+                in_flight.difference_update(f for f in list(in_flight) if f.done())
+            else:
+                listing_done = True
+            _drain(in_flight)
+        except KeyboardInterrupt:
+            interrupted = True
+        except Cancelled:
+            pass
+        except ProbeError as error:
+            failures.append(error)
+        stop.set()
+        if interrupted or failures:
+            http.cancelled.set()
+        executor.shutdown(wait=False, cancel_futures=True)
+        # Let the lookups already under way end (they stop at their next retry), so the
+        # partial result counts each user either fully or not at all.
+        _drain(in_flight)
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping: give up waiting
+        interrupted = True
+        http.cancelled.set()
+    if progress is not None:
+        progress(tally.scanned, listed, listing_done)
+
+    unexpected = [error for error in failures if not isinstance(error, ProbeError)]
+    if unexpected:
+        raise unexpected[0]
+    stopped_by = None
+    if interrupted:
+        stopped_by = "interrupted"
+    elif failures:
+        stopped_by = str(failures[0])
+    with tally.lock:
+        apps = _app_reports(tally, manifests, catalog, as_of)
+        scanned, gone = tally.scanned, tally.gone
+    return Inventory(apps=apps, users_listed=listed, users_scanned=scanned, users_gone=gone,
+                     complete=stopped_by is None and listing_done and scanned == listed,
+                     stopped_by=stopped_by, interrupted=interrupted)
+
+
+def _drain(futures: set[Future[list[AppGrant] | None]]) -> None:
+    """Wait for ``futures`` in short steps, so that Ctrl-C is noticed at once."""
+    pending = {future for future in futures if not future.done()}
+    while pending:
+        _done, pending = wait(pending, timeout=_POLL)
+
+
+def _app_reports(tally: _Tally, manifests: dict[str, Manifest], catalog: ScopeCatalog,
+                 as_of: datetime.date) -> tuple[AppReport, ...]:
+    reports = []
+    for client_id, app in tally.apps.items():
+        names = sorted(app.display_names.items(), key=lambda pair: (-pair[1], pair[0]))
+        scopes = tuple(ScopeUse(scope, classification_of(catalog, scope), count)
+                       for scope, count in sorted(app.scope_users.items()))
+        manifest = manifests.get(client_id)
+        drift: tuple[Finding, ...] = ()
+        if manifest is not None:
+            found = scope_findings(manifest, app.scope_users.keys(), catalog, as_of, users=app.scope_users)
+            drift = tuple(sorted(found, key=Finding.sort_key))
+        reports.append(AppReport(
+            client_id=client_id,
+            display_name=names[0][0] if names else "",
+            users=app.users,
+            scopes=scopes,
+            manifest=manifest.path if manifest else None,
+            app_name=manifest.app_name if manifest else None,
+            drift=drift,
+        ))
+    reports.sort(key=lambda report: (-report.users, report.client_id))
+    return tuple(reports)

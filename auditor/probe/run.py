@@ -1,0 +1,116 @@
+"""The probe's two runs, assembled from the parts: one token against one manifest, and the
+inventory of a domain. The command line calls these and maps their outcome to exit codes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import logging
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from auditor import __version__
+from auditor.catalog import ScopeCatalog
+from auditor.errors import AuditorError
+from auditor.findings import PackInfo, Report
+from auditor.manifest import load_manifest
+from auditor.probe.credentials import TokenSource, obtain_access_token
+from auditor.probe.directory import DOMAIN_SCOPES, GOOGLE_ADMIN_API_URL, DirectoryClient
+from auditor.probe.drift import compare_token
+from auditor.probe.http_client import HttpClient, endpoint_of
+from auditor.probe.inventory import Inventory, Progress, index_manifests, run_inventory
+from auditor.probe.rules import PROBE_RULES
+from auditor.probe.tokeninfo import GOOGLE_TOKENINFO_URL, fetch_tokeninfo
+
+PROBE_PACK = PackInfo(id="wsaudit-live-probe", version=__version__, title="Live token probe",
+                      rules=len(PROBE_RULES), source="auditor.probe")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    tokeninfo: str = GOOGLE_TOKENINFO_URL
+    token: str | None = None  # None: the credentials file's own, else Google's
+    admin_api: str = GOOGLE_ADMIN_API_URL
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    source: TokenSource
+    endpoints: Endpoints
+    timeout: float = 10.0
+    concurrency: int = 8
+    customer: str = "my_customer"
+
+
+def check_endpoint(url: str, option: str) -> str:
+    """``url`` if it is an absolute http(s) URL; plain http only to a loopback address,
+    since the probe sends credentials to it."""
+    parts = urlsplit(url)
+    shown = endpoint_of(url)  # a query or user info may hold a secret: never echo them
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise AuditorError(f"{shown!r} is not an absolute http(s) URL", option)
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise AuditorError(f"{shown!r}: the URL must not carry a query, a fragment or user info", option)
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise AuditorError(f"{shown!r} would send credentials over plain HTTP", option,
+                           hint="use https; plain http is accepted only for a loopback address such as 127.0.0.1")
+    return url
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def quiet_library_logs() -> None:
+    """google-auth warns through logging (e.g. while looking for ADC); without a handler,
+    Python would print those warnings on stderr."""
+    logging.getLogger("google.auth").addHandler(logging.NullHandler())
+
+
+def _client(settings: ProbeSettings, pool: int = 4) -> HttpClient:
+    return HttpClient(settings.timeout, pool_size=pool)
+
+
+def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: datetime.date) -> Report:
+    """Load the manifest, obtain the token, ask tokeninfo about it, and report the drift."""
+    manifest = load_manifest(path, max_bytes)  # before any network traffic: fail fast on a bad file
+    endpoints = settings.endpoints
+    check_endpoint(endpoints.tokeninfo, "--tokeninfo-url")
+    if endpoints.token:
+        check_endpoint(endpoints.token, "--token-uri")
+    quiet_library_logs()
+    http = _client(settings)
+    source = _with_token_uri(settings.source, endpoints.token)
+    token = obtain_access_token(source, http)
+    info = fetch_tokeninfo(http, endpoints.tokeninfo, token)
+    result = compare_token(manifest, info, ScopeCatalog.load(), as_of)
+    return Report(__version__, (PROBE_PACK,), as_of.isoformat(), [result])
+
+
+def probe_domain(manifest_paths: tuple[str, ...], settings: ProbeSettings, max_bytes: int, as_of: datetime.date,
+                 progress: Progress | None = None) -> Inventory:
+    """Inventory the third-party tokens of every user of the domain."""
+    manifests = index_manifests(manifest_paths, max_bytes) if manifest_paths else {}
+    endpoints = settings.endpoints
+    check_endpoint(endpoints.admin_api, "--admin-api-url")
+    if endpoints.token:
+        check_endpoint(endpoints.token, "--token-uri")
+    quiet_library_logs()
+    source = settings.source
+    if not source.scopes and not source.env_var:
+        source = replace(source, scopes=DOMAIN_SCOPES)
+    source = _with_token_uri(source, endpoints.token)
+    http = _client(settings, pool=settings.concurrency + 1)
+    token = obtain_access_token(source, http)
+    directory = DirectoryClient(http, endpoints.admin_api, token, settings.customer)
+    return run_inventory(directory, manifests, ScopeCatalog.load(), as_of, settings.concurrency, progress)
+
+
+def _with_token_uri(source: TokenSource, token_uri: str | None) -> TokenSource:
+    return source if token_uri is None else replace(source, token_uri=token_uri)

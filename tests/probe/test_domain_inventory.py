@@ -1,0 +1,285 @@
+"""``wsaudit probe --domain``: the per-app inventory over a simulated Directory, with paging,
+retries, failures, interruption, a terminal progress bar, and 10,000 users."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import REPO
+from tests.probe.conftest import (
+    ADMIN,
+    CLIENT_ID,
+    MANIFEST,
+    SA_EMAIL,
+    assert_no_secret,
+    closed_port,
+    safe_env,
+    service_account_file,
+)
+from tests.probe.fake_google import DIRECTORY_SCOPES, fault
+
+GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"
+GMAIL_MODIFY = "https://www.googleapis.com/auth/gmail.modify"
+DRIVE = "https://www.googleapis.com/auth/drive"
+CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly"
+DRIVE_CLIENT = "222-drivething.apps.googleusercontent.com"
+CALENDAR_CLIENT = "333-calendarpeek.apps.googleusercontent.com"
+
+
+def grants(index: int) -> list[dict]:
+    """Every third user uses Mail Helper (every 300th with an undeclared scope), every fifth
+    an unreviewed Drive app, every seventh a calendar app; user 1 adds oddities."""
+    items: list[dict] = []
+    if index % 3 == 0:
+        scopes = [GMAIL_READONLY, "openid"] + ([GMAIL_MODIFY] if index % 100 == 0 else [])
+        items.append({"clientId": CLIENT_ID, "displayText": "Mail Helper", "scopes": scopes,
+                      "nativeApp": False, "anonymous": False})
+    if index % 5 == 0:
+        items.append({"clientId": DRIVE_CLIENT, "displayText": "Drive Thing", "scopes": [DRIVE],
+                      "nativeApp": "false", "anonymous": "false"})
+    if index % 7 == 0:
+        items.append({"clientId": CALENDAR_CLIENT, "displayText": "Calendar \x1b[2JPeek", "scopes": [CALENDAR_READONLY]})
+    if index == 1:
+        items += [{"displayText": "no client id"}, "not an object",
+                  {"clientId": CALENDAR_CLIENT, "displayText": "Calendar \x1b[2JPeek", "scopes": [CALENDAR_READONLY]},
+                  {"clientId": CALENDAR_CLIENT, "displayText": "Calendar \x1b[2JPeek", "scopes": ["openid"]}]
+    return items
+
+
+def admin_token(google) -> str:
+    return google.issue_token(" ".join(sorted(DIRECTORY_SCOPES)), "admin-client", ADMIN)
+
+
+def domain_args(google, *extra: str) -> tuple[str, ...]:
+    return ("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", google.url, *extra)
+
+
+def manifests_folder(write) -> str:
+    write("manifests/mail-helper.yaml", MANIFEST)
+    write("manifests/unrelated.yaml", MANIFEST.replace(CLIENT_ID, "444-unused.apps.googleusercontent.com"))
+    return str(write("manifests/mail-helper.yaml", MANIFEST).parent)
+
+
+def test_inventory_reports_each_app_with_its_manifest_and_drift(google, probe, write):
+    google.add_users(1203, grants)
+    folder = manifests_folder(write)
+    run = probe(*domain_args(google, "--manifests", folder, "--format", "json", "-o", str(probe.out / "inv.json"),
+                             "--format", "text", "-o", str(probe.out / "inv.txt")),
+                env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 1, run.stderr  # the undeclared gmail.modify is critical drift
+    assert run.stderr == "" and run.stdout == ""  # no progress bar off a terminal
+    report = run.report("inv.json")
+    assert report["complete"] is True and report["users"] == {"listed": 1203, "scanned": 1203, "gone": 0}
+    apps = {app["client_id"]: app for app in report["apps"]}
+    assert [app["client_id"] for app in report["apps"]] == [CLIENT_ID, DRIVE_CLIENT, CALENDAR_CLIENT]  # by users
+
+    mail = apps[CLIENT_ID]
+    assert (mail["users"], mail["display_name"], mail["review"]) == (401, "Mail Helper", "reviewed")
+    assert mail["manifest"].endswith("manifests/mail-helper.yaml") and mail["app"] == "Mail Helper"
+    assert {s["scope"]: (s["classification"], s["users"]) for s in mail["scopes"]} == {
+        GMAIL_MODIFY: ("restricted", 5), GMAIL_READONLY: ("restricted", 401), "openid": ("non_sensitive", 401)}
+    assert mail["restricted_scopes"] == [GMAIL_MODIFY, GMAIL_READONLY]
+    drift = {(f["rule_id"], f["status"]): f for f in mail["drift"]}
+    assert "5 users granted restricted scope " + GMAIL_MODIFY in drift["WUD-PR-001", "fail"]["message"]
+    assert drift["WUD-PR-001", "fail"]["severity"] == "critical"
+    assert "no user of the domain has granted it" in drift["WUD-PR-002", "fail"]["message"]
+    assert drift["WUD-PR-004", "pass"]["clause"] == "SC-2"
+
+    drive = apps[DRIVE_CLIENT]
+    assert (drive["users"], drive["review"], drive["manifest"], drive["drift"]) == (241, "unreviewed", None, [])
+    assert drive["restricted_scopes"] == [DRIVE]
+    calendar = apps[CALENDAR_CLIENT]
+    assert calendar["users"] == 173  # user 1's two tokens for one app count once; malformed items are skipped
+    assert {s["scope"]: s["users"] for s in calendar["scopes"]} == {CALENDAR_READONLY: 173, "openid": 1}
+    assert report["summary"]["unreviewed_with_restricted_scopes"] == 1
+
+    text = run.reports["inv.txt"]
+    assert "no manifest: unreviewed app" in text and "Mail Helper  [client " + CLIENT_ID + "]" in text
+    assert "\x1b" not in text and "Calendar \\x1b[2JPeek" in text  # third-party names cannot drive the terminal
+    assert f"restricted scopes: {DRIVE}" in text
+    # Users were listed in three pages, each lookup by user id, the token only in a header.
+    assert google.counts["users"] == 3 and google.counts["user_tokens"] == 1203
+    assert sum("pageToken=after-" in line for line in google.request_lines) == 2
+
+
+def test_inventory_fail_on_and_deterministic_output(google, probe, write):
+    google.add_users(60, grants)
+    folder = manifests_folder(write)
+    env = {"ADMIN_TOKEN": admin_token(google)}
+    first = probe(*domain_args(google, "--manifests", folder, "--format", "json", "--fail-on", "never",
+                               "--concurrency", "3"), env=env)
+    second = probe(*domain_args(google, "--manifests", folder, "--format", "json", "--fail-on", "never",
+                                "--concurrency", "7"), env=env)
+    assert first.code == second.code == 0
+    assert first.stdout == second.stdout
+
+
+def test_inventory_retries_429_and_5xx(google, probe, write):
+    google.add_users(700, grants)
+    google.queue("users", fault(429, retry_after="1"))
+    google.queue("user_tokens", fault(500), fault(503), fault(429, retry_after="0"), fault(502))
+    run = probe(*domain_args(google, "--format", "json", "--log-requests"), env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    assert report["complete"] is True and report["users"]["scanned"] == 700
+    assert google.counts["users"] == 3 and google.counts["user_tokens"] == 704
+    assert run.stderr.count("retrying in") == 5
+    assert run.seconds >= 1.0
+
+
+def test_malformed_answer_stops_with_a_partial_inventory_and_exit_3(google, probe, write):
+    google.add_users(2000, grants)
+    google.fault_hook = lambda route, number: fault(malformed=True) if route == "user_tokens" and number == 300 else None
+    run = probe(*domain_args(google, "--format", "json", "-o", str(probe.out / "partial.json"), "--concurrency", "4"),
+                env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 3
+    [line] = run.error_lines
+    assert "the Directory API answered HTTP 200 with malformed JSON" in line and "covers" in line
+    report = run.report("partial.json")
+    assert report["complete"] is False and report["interrupted"] is False
+    assert "malformed JSON" in report["stopped_by"]
+    assert 290 <= report["users"]["scanned"] < 2000
+    mail = next(app for app in report["apps"] if app["client_id"] == CLIENT_ID)
+    assert mail["users"] <= report["users"]["scanned"]
+
+
+def test_vanished_user_is_counted_not_fatal(google, probe, write):
+    google.add_users(30, grants)
+    google.fault_hook = lambda route, number: (
+        fault(404, body={"error": {"code": 404, "message": "Resource Not Found: userKey"}})
+        if route == "user_tokens" and number == 5 else None)
+    run = probe(*domain_args(google, "--format", "json"), env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["users"] == {"listed": 30, "scanned": 30, "gone": 1}
+
+
+def test_directory_refusal_and_unreachable_admin_api_exit_3(google, probe, write):
+    google.add_users(10, grants)
+    not_admin = google.issue_token("openid", "admin-client", "someone@corp.example")
+    run = probe(*domain_args(google), env={"ADMIN_TOKEN": not_admin})
+    assert run.code == 3
+    [line] = run.error_lines
+    assert "the Directory API answered HTTP 403: Not Authorized to access this resource/api" in line
+    assert "domain-wide delegation" in line
+    dead = f"http://127.0.0.1:{closed_port()}"
+    run = probe("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", dead,
+                env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 3 and "cannot reach the Directory API: connection refused" in run.stderr
+    assert "covers 0 of 0 listed users" in run.stderr
+
+
+def test_domain_with_a_delegated_service_account(google, probe, write, rsa_key):
+    google.add_users(40, grants)
+    credentials = service_account_file(google, write, rsa_key)
+    google.service_accounts[SA_EMAIL].delegated[ADMIN] = set(DIRECTORY_SCOPES)
+    run = probe("--domain", "--credentials", str(credentials), "--subject", ADMIN, "--admin-api-url", google.url,
+                "--format", "json")
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["users"]["scanned"] == 40
+    assert google.counts["token"] == 1
+    # Without delegation for that admin, the token endpoint refuses.
+    run = probe("--domain", "--credentials", str(credentials), "--subject", "intern@corp.example",
+                "--admin-api-url", google.url)
+    assert run.code == 3 and "unauthorized_client" in run.stderr
+
+
+def test_domain_usage_errors_exit_2(google, probe, write):
+    folder = manifests_folder(write)
+    env = {"ADMIN_TOKEN": admin_token(google)}
+    assert probe(*domain_args(google, "--format", "sarif"), env=env).code == 2
+    assert probe(*domain_args(google), str(write("m.yaml", MANIFEST)), env=env).code == 2
+    write("manifests/copy.yaml", MANIFEST)  # claims the same client id as mail-helper.yaml
+    run = probe(*domain_args(google, "--manifests", folder), env=env)
+    assert run.code == 2 and f"client id {CLIENT_ID} is also claimed by" in run.stderr
+    assert google.counts["users"] == 0
+
+
+def test_ten_thousand_users(google, probe, write, capsys):
+    """The inventory scale target: 10,000 users, every lookup answered after 5 ms."""
+    google.add_users(10_000, grants)
+    google.latency["user_tokens"] = 0.005
+    concurrency = 16
+    run = probe(*domain_args(google, "--manifests", manifests_folder(write), "--format", "json",
+                             "-o", str(probe.out / "big.json"), "--concurrency", str(concurrency)),
+                env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 1, run.stderr  # the critical drift of Mail Helper
+    report = run.report("big.json")
+    assert report["complete"] is True and report["users"]["scanned"] == 10_000
+    users = {app["client_id"]: app["users"] for app in report["apps"]}
+    assert users == {CLIENT_ID: 3334, DRIVE_CLIENT: 2000, CALENDAR_CLIENT: 1430}  # user 1 too
+    assert google.counts["users"] == 20 and google.counts["user_tokens"] == 10_000
+    assert 2 <= google.max_in_flight <= concurrency
+    assert run.seconds < 30
+    with capsys.disabled():
+        print(f"\n[inventory] 10000 users in {run.seconds:.1f} s; --concurrency {concurrency}, "
+              f"at most {google.max_in_flight} token lookups in flight at the server")
+
+
+def test_interruption_writes_a_partial_inventory(google, probe, write, tmp_path):
+    google.add_users(5000, grants)
+    google.latency["user_tokens"] = 0.01
+    token = admin_token(google)
+    output = probe.out / "interrupted.json"
+    command = [sys.executable, "-m", "auditor", "probe", *domain_args(google, "--format", "json", "-o", str(output),
+                                                                      "--concurrency", "4")]
+    process = subprocess.Popen(command, cwd=REPO, env=safe_env(probe.home, {"ADMIN_TOKEN": token}),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while google.counts["user_tokens"] < 200 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr.decode()
+    [line] = stderr.decode().splitlines()
+    assert line.startswith("error: interrupted; the inventory written covers")
+    report = json.loads(output.read_text())
+    assert report["complete"] is False and report["interrupted"] is True and report["stopped_by"] == "interrupted"
+    scanned = report["users"]["scanned"]
+    assert 200 <= scanned < 5000
+    # Every counted user was scanned in full: the app tallies agree with the users scanned.
+    mail = next(app for app in report["apps"] if app["client_id"] == CLIENT_ID)
+    assert mail["users"] <= scanned
+    assert_no_secret([stdout.decode(), stderr.decode(), output.read_text()], probe.secrets())
+
+
+def on_terminal(google, probe, token: str, *extra: str) -> tuple[int, str]:
+    """Run the inventory with stderr on a pseudo-terminal; return the exit code and what was drawn."""
+    command = [sys.executable, "-m", "auditor", "probe", *domain_args(google, "--format", "json",
+                                                                      "-o", str(probe.out / "p.json"), *extra)]
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(command, cwd=REPO, env=safe_env(probe.home, {"ADMIN_TOKEN": token}),
+                               stdout=subprocess.PIPE, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(primary)
+    drawn = b"".join(chunks).decode()
+    assert_no_secret([drawn], probe.secrets())
+    return process.returncode, drawn
+
+
+def test_progress_bar_only_on_a_terminal(google, probe, write):
+    google.add_users(800, grants)
+    google.latency["user_tokens"] = 0.004
+    token = admin_token(google)
+    code, drawn = on_terminal(google, probe, token)
+    assert code == 0
+    assert "/800 users" in drawn and "\r" in drawn and drawn.endswith("\r\x1b[K")  # cleared at the end
+    code, drawn = on_terminal(google, probe, token, "--no-progress")
+    assert code == 0 and drawn == ""
+    # Off a terminal nothing is drawn.
+    assert probe(*domain_args(google, "--format", "json"), env={"ADMIN_TOKEN": token}).stderr == ""
