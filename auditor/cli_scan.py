@@ -1,0 +1,115 @@
+"""``wsaudit scan-code`` and ``wsaudit init``: options in, library call, exit code out.
+
+Only click is imported at module level; each command imports what it uses, so
+``wsaudit --help`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import click
+
+_APP_TYPES = ("web", "installed", "mobile", "workspace_addon", "chat_app", "service")
+
+
+def _fail(message: Any) -> NoReturn:
+    click.echo(str(message), err=True)
+    sys.exit(2)
+
+
+def _size(ctx: Any, param: Any, value: Any) -> int:
+    from auditor.cli import ByteSize
+
+    return ByteSize().convert(value, param, ctx)
+
+
+def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "x" if exclusive else "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        _fail(f"{output}: error: the file exists; give --force to overwrite it")
+    except OSError as exc:
+        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+
+
+@click.command("scan-code")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--manifest", "manifest_path", required=True, metavar="FILE",
+              help="The app manifest whose scopes the code is compared with.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one `path:line:col: status: message` line per finding; json: the whole scan.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report there instead of stdout.")
+@click.option("--max-file-size", default="1MiB", callback=_size, show_default=True, metavar="SIZE",
+              help="Skip source files larger than this.")
+def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, output: str | None,
+              max_file_size: int) -> None:
+    """Find the OAuth scopes the code in PATH asks for and compare them with the manifest.
+
+    Reads Python, JavaScript/TypeScript, Apps Script (.gs, appsscript.json), Java, Kotlin,
+    Go, JSON and YAML files below each PATH, honouring .gitignore and skipping vendored
+    folders (node_modules, vendor, .venv, ...). A scope used in code but not declared fails
+    (with file, line and column); a declared scope never seen in code is reported as info.
+
+    Exit codes: 0 every scope in code is declared; 1 an undeclared scope was found; 2 bad
+    input (missing path, unreadable or invalid manifest).
+    """
+    import os
+
+    from auditor import __version__
+    from auditor.catalog import ScopeCatalog
+    from auditor.errors import AuditorError
+    from auditor.manifest import load_manifest
+    from auditor.scan_code import scan_paths
+    from auditor.scan_report import render_json, render_text
+
+    try:
+        manifest = load_manifest(manifest_path)
+    except AuditorError as error:
+        _fail(error)
+    for path in paths:
+        if not os.path.exists(path):
+            _fail(f"{path}: error: no such file or folder")
+    report = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
+    text = render_json(report, __version__) if output_format == "json" else render_text(report)
+    _emit(text, output)
+    sys.exit(1 if report.failed else 0)
+
+
+@click.command()
+@click.option("--from-appsscript", "apps_script", metavar="FILE",
+              help="Read the scopes (oauthScopes) and the kind of app from an Apps Script appsscript.json.")
+@click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
+              help="A scope the app requests, full URL or short form (gmail.readonly). May repeat.")
+@click.option("--name", help="The app's name as shown on the consent screen.")
+@click.option("--developer", help="The legal entity that ships the app.")
+@click.option("--type", "app_type", type=click.Choice(_APP_TYPES), help="The kind of app (default web).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the manifest there instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+def init(apps_script: str | None, scopes: tuple[str, ...], name: str | None, developer: str | None,
+         app_type: str | None, output: str | None, force: bool) -> None:
+    """Write a starter app manifest.
+
+    The scopes come from --from-appsscript and --scope, each with its classification and
+    Google's consent text as a comment. Every field the policy rules ask about is left as a
+    commented prompt to answer. The starter validates as written; `wsaudit audit` then lists
+    what is still missing.
+    """
+    from auditor.errors import AuditorError
+    from auditor.init_manifest import StarterInput, build_starter, read_apps_script
+
+    try:
+        project = read_apps_script(apps_script) if apps_script else None
+        text, notes = build_starter(StarterInput(tuple(scopes), name, developer, app_type, project))
+    except AuditorError as error:
+        _fail(error)
+    _emit(text, output, exclusive=not force)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if output is not None:
+        click.echo(f"wrote {output}; answer its prompts, then run: wsaudit audit {output}", err=True)
