@@ -1,0 +1,15 @@
+"""Privacy disclosures generated from an app manifest (``wsaudit disclose``).
+
+:func:`build_disclosure` works out what may be said from the manifest and the scope catalog
+(:mod:`~auditor.disclosure.build`); :func:`render_disclosure` lays it out and words it in one
+language (:mod:`~auditor.disclosure.document`, :mod:`~auditor.disclosure.i18n`) as Markdown or
+HTML (:mod:`~auditor.disclosure.render`). :mod:`~auditor.disclosure.guard` runs the policy
+audit whose failures the command reports.
+"""
+
+from __future__ import annotations
+
+from auditor.disclosure.build import build_disclosure
+from auditor.disclosure.render import render_disclosure
+
+__all__ = ["build_disclosure", "render_disclosure"]
