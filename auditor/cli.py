@@ -174,7 +174,6 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     from auditor.findings import ManifestResult, PackInfo, Report
     from auditor.manifest import expand_paths
     from auditor.policy import load_packs
-    from auditor.reporters import RenderOptions, renderer
     from auditor.baseline import Baseline, load_baseline, render_baseline
     from auditor.waivers import WaiverSet, load_waivers
 
@@ -199,12 +198,11 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
                 errors.extend(outcome)
 
     report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
-                    as_of.isoformat(), results(), waiver_set.notes)
+                    as_of.isoformat(), results(), waiver_set.notes,
+                    rules=tuple(rule for pack in packs for rule in pack.rules))
     if len(targets) > 1 or write_baseline:
         report.materialize()
-    for output_format, output in targets:
-        options = RenderOptions(color=output is None and _use_color(), verbose=verbose)
-        _render_to(renderer(output_format), report, options, output)
+    write_reports(report, targets, verbose, fail_on, strict)
     if write_baseline:
         _write(render_baseline(report.materialize(), version), write_baseline)
     for error in errors:
@@ -212,6 +210,20 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     if errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
+
+
+def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: bool = False,
+                  fail_on: str = "high", strict: bool = False) -> None:
+    """Render ``report`` once per ``(format, output)`` pair of ``targets`` (from
+    ``_pair_outputs``); shared by every command that writes a findings report. ``fail_on``
+    and ``strict`` are the run's gate, which verdicts in the reports follow."""
+    from auditor.reporters import RenderOptions, renderer
+
+    if len(targets) > 1:
+        report.materialize()
+    for output_format, output in targets:
+        options = RenderOptions(color=output is None and _use_color(), verbose=verbose, fail_on=fail_on, strict=strict)
+        _render_to(renderer(output_format), report, options, output)
 
 
 def _render_to(render: Any, report: Any, options: Any, output: str | None) -> None:
@@ -313,3 +325,14 @@ def _use_color() -> bool:
 from auditor.cli_diff import diff  # noqa: E402
 
 main.add_command(diff)
+from auditor.cli_probe import probe  # noqa: E402
+
+main.add_command(probe)
+from auditor.cli_scan import init, scan_code  # noqa: E402
+
+main.add_command(scan_code)
+main.add_command(init)
+
+from auditor.cli_disclose import disclose  # noqa: E402
+
+main.add_command(disclose)
