@@ -7,52 +7,14 @@ Kept thin and cheap to import: every command imports what it needs inside its bo
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from auditor import __version__
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, max_size_option, pair_outputs,
+                                parse_date, use_color, write_output, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2}
-
-
-class ByteSize(click.ParamType):
-    """A size such as ``5MiB``, ``512KiB`` or ``1048576`` (bytes)."""
-
-    name = "size"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        text = str(value).strip().lower()
-        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
-        unit = text[len(digits):].strip()
-        if not digits.isdigit() or unit not in _SIZE_UNITS:
-            self.fail(f"{value!r} is not a size such as 5MiB, 512KiB or 1048576", param, ctx)
-        size = int(digits) * _SIZE_UNITS[unit]
-        if size <= 0:
-            self.fail("the size must be positive", param, ctx)
-        return size
-
-
-def _fail(error: Any) -> NoReturn:
-    click.echo(str(error), err=True)
-    sys.exit(EXIT_USAGE)
-
-
-max_size_option = click.option(
-    "--max-size",
-    type=ByteSize(),
-    default="5MiB",
-    show_default=True,
-    help="Refuse manifest files larger than this.",
-)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="wsaudit")
@@ -86,7 +48,7 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
     try:
         files = list(expand_paths(list(paths)))
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     for path in files:
         try:
             load_manifest(path, max_size)
@@ -112,31 +74,6 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
     sys.exit(EXIT_USAGE if invalid else EXIT_OK)
 
 
-def _parse_date(ctx: Any, param: Any, value: str | None) -> Any:
-    import datetime
-
-    if value is None:
-        return datetime.date.today()
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    if not formats:
-        formats = ("text",)
-    if not outputs:
-        if len(formats) > 1:
-            raise click.UsageError("several --format options need as many -o/--output options, one for each")
-        return [(formats[0], None)]
-    if len(outputs) != len(formats):
-        if len(formats) == 1 and len(outputs) > 1:
-            raise click.UsageError("give one --format for each -o/--output")
-        raise click.UsageError("give one -o/--output for each --format, in the same order")
-    return list(zip(formats, outputs))
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
@@ -154,7 +91,7 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
               help="Findings recorded in FILE are reported as baselined and do not fail the run.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record the current failing and incomplete findings in FILE.")
-@click.option("--as-of", callback=_parse_date, metavar="DATE",
+@click.option("--as-of", callback=parse_date, metavar="DATE",
               help="Judge dates (CASA age, waiver expiry) as of this day, YYYY-MM-DD (default today).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
@@ -177,16 +114,16 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     from auditor.baseline import Baseline, load_baseline, render_baseline
     from auditor.waivers import WaiverSet, load_waivers
 
-    targets = _pair_outputs(formats, outputs)
+    targets = pair_outputs(formats, outputs)
     try:
         files = list(expand_paths(list(paths)))
         packs = load_packs(policies, builtin=not no_builtin_policy)
         waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
         accepted = Baseline(load_baseline(baseline) if baseline else [])
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     if not any(pack.rules for pack in packs):
-        _fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
+        fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
     settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
     errors: list[AuditorError] = []
 
@@ -204,38 +141,12 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
         report.materialize()
     write_reports(report, targets, verbose, fail_on, strict)
     if write_baseline:
-        _write(render_baseline(report.materialize(), version), write_baseline)
+        write_output(render_baseline(report.materialize(), version), write_baseline)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
-
-
-def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: bool = False,
-                  fail_on: str = "high", strict: bool = False) -> None:
-    """Render ``report`` once per ``(format, output)`` pair of ``targets`` (from
-    ``_pair_outputs``); shared by every command that writes a findings report. ``fail_on``
-    and ``strict`` are the run's gate, which verdicts in the reports follow."""
-    from auditor.reporters import RenderOptions, renderer
-
-    if len(targets) > 1:
-        report.materialize()
-    for output_format, output in targets:
-        options = RenderOptions(color=output is None and _use_color(), verbose=verbose, fail_on=fail_on, strict=strict)
-        _render_to(renderer(output_format), report, options, output)
-
-
-def _render_to(render: Any, report: Any, options: Any, output: str | None) -> None:
-    if output is None:
-        render(report, sys.stdout, options)
-        sys.stdout.flush()
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            render(report, handle, options)
-    except OSError as exc:
-        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
 
 
 @main.command()
@@ -258,9 +169,9 @@ def rules(policies: tuple[str, ...], no_builtin_policy: bool, severity: tuple[st
     try:
         packs = load_packs(policies, builtin=not no_builtin_policy)
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     selected = filter_rules(packs, severity, category, clause)
-    _write(render_rules(packs, selected, output_format), output)
+    write_output(render_rules(packs, selected, output_format), output)
 
 
 @main.command()
@@ -286,7 +197,7 @@ def scopes(text: str, api: str | None, classification: str | None, include_all: 
     if output_format == "json":
         click.echo(render_scopes_json(catalog, matches), nl=False)
     elif matches:
-        click.echo(render_scopes_text(matches, color=_use_color()), nl=False)
+        click.echo(render_scopes_text(matches, color=use_color()), nl=False)
     else:
         click.echo(f"no scope matches {text!r}" + ("" if include_all else " (try --all)"), err=True)
     sys.exit(EXIT_OK if matches else EXIT_FINDINGS)
@@ -299,26 +210,7 @@ def schema(output: str | None) -> None:
     from auditor.manifest import manifest_schema_path
 
     text = manifest_schema_path().read_text(encoding="utf-8")
-    _write(text, output)
-
-
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
-
-
-def _use_color() -> bool:
-    import os
-
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+    write_output(text, output)
 
 
 # Commands that live in modules of their own are registered below.

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditor.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _fail, _parse_date, _write, max_size_option
+from auditor.cli_common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, max_size_option, parse_date, write_output
 
 
 @click.command()
@@ -23,7 +23,7 @@ from auditor.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, _fail, _parse_date, 
               show_default=True, help="Exit 1 when the change introduces a failing finding of this severity or above.")
 @click.option("--policy", "policies", multiple=True, type=click.Path(), metavar="PATH", help="Add a custom policy pack.")
 @click.option("--no-builtin-policy", is_flag=True, help="Evaluate only the packs given with --policy.")
-@click.option("--as-of", callback=_parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
+@click.option("--as-of", callback=parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
 @max_size_option
 def diff(base: str | None, head: str | None, git_ref: str | None, output_format: str, output: str | None,
          fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int) -> None:
@@ -53,11 +53,11 @@ def diff(base: str | None, head: str | None, git_ref: str | None, output_format:
             raise click.UsageError("give BASE and HEAD, or --git-ref REF")
         packs = load_packs(policies, builtin=not no_builtin_policy)
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
     report, errors = run_diff(old, new, settings)
     render = {"text": render_diff_text, "json": render_diff_json, "markdown": render_diff_markdown}[output_format]
-    _write(render(report, fail_on), output)
+    write_output(render(report, fail_on), output)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from auditor.cli_common import fail
+
 EXIT_OK = 0
 EXIT_AUDIT_FAILED = 1
 EXIT_USAGE = 2
@@ -46,11 +48,6 @@ def _as_of(ctx: Any, param: Any, value: str | None) -> Any:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _fail(message: Any, code: int = EXIT_USAGE) -> None:
-    click.echo(str(message), err=True)
-    sys.exit(code)
 
 
 @click.command()
@@ -91,13 +88,13 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
     try:
         loaded = load_manifest(manifest)
     except AuditorError as error:
-        _fail(error)
+        fail(error)
         return
     failures = blocking_failures(loaded, fail_on, as_of or datetime.date.today())
     for finding in failures:
         click.echo(format_warning(finding), err=True)
     if failures and require_pass:
-        _fail(f"{loaded.path}: error: {len(failures)} audit failure(s) at or above {fail_on}; "
+        fail(f"{loaded.path}: error: {len(failures)} audit failure(s) at or above {fail_on}; "
               "no disclosure written (--require-pass)", EXIT_AUDIT_FAILED)
         return
     text = render_disclosure(build_disclosure(loaded.data, ScopeCatalog.load()), output_format, language,
@@ -110,5 +107,5 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
             with open(output, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as exc:
-            _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+            fail(f"{output}: error: cannot write: {exc.strerror or exc}")
     sys.exit(EXIT_OK)

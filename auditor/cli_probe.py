@@ -7,9 +7,11 @@ requests and google-auth, is imported when the command runs.
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
+
+from auditor.cli_common import fail
 
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -80,7 +82,7 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
     unusable manifest or credentials file; 3 an endpoint could not be reached, timed out, or
     refused the credentials or the token; 130 interrupted (a partial inventory is written).
     """
-    from auditor.cli import _pair_outputs
+    from auditor.cli_common import pair_outputs
 
     sources = [name for name, given in (("--access-token-env", access_token_env), ("--credentials", credentials),
                                         ("--adc", adc)) if given]
@@ -100,7 +102,7 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
             raise click.UsageError("give the MANIFEST to compare the token with (or --domain)")
         if manifest_paths:
             raise click.UsageError("--manifests works with --domain")
-    targets = _pair_outputs(formats, outputs)
+    targets = pair_outputs(formats, outputs)
 
     import datetime
 
@@ -126,16 +128,16 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
         else:
             _run_manifest(manifest or "", settings, as_of, targets, (fail_on, strict), verbose)
     except ProbeError as error:
-        _stop(redact(str(error)), EXIT_PROBE)
+        fail(redact(str(error)), EXIT_PROBE)
     except AuditorError as error:
-        _stop(redact(str(error)), 2)
+        fail(redact(str(error)), 2)
     except KeyboardInterrupt:
-        _stop("error: interrupted before the probe finished; nothing was written", EXIT_INTERRUPTED)
+        fail("error: interrupted before the probe finished; nothing was written", EXIT_INTERRUPTED)
 
 
 def _run_manifest(path: str, settings: Any, as_of: Any, targets: list[tuple[str, str | None]],
                   fail_on: tuple[str, bool], verbose: bool) -> None:
-    from auditor.cli import write_reports
+    from auditor.cli_common import write_reports
     from auditor.probe.run import probe_manifest
 
     report = probe_manifest(path, settings, _max_bytes(), as_of)
@@ -148,7 +150,7 @@ def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targ
     import time
 
     from auditor import __version__
-    from auditor.cli import _render_to
+    from auditor.cli_common import render_to
     from auditor.findings import Summary
     from auditor.probe.inventory_report import render_json, render_text
     from auditor.probe.progress import ProgressBar
@@ -170,12 +172,12 @@ def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targ
         "text": lambda value, out, options: render_text(value, out, options.verbose),
     }
     for output_format, output in targets:
-        _render_to(renderers[output_format], inventory, RenderOptions(verbose=verbose), output)
+        render_to(renderers[output_format], inventory, RenderOptions(verbose=verbose), output)
     covered = f"the inventory written covers {inventory.users_scanned} of {inventory.users_listed} listed users"
     if inventory.interrupted:
-        _stop(f"error: interrupted; {covered}", EXIT_INTERRUPTED)
+        fail(f"error: interrupted; {covered}", EXIT_INTERRUPTED)
     if not inventory.complete:
-        _stop(redact(f"{inventory.stopped_by} ({covered})"), EXIT_PROBE)
+        fail(redact(f"{inventory.stopped_by} ({covered})"), EXIT_PROBE)
     summary = Summary()
     summary.add(inventory.drift_findings())
     sys.exit(1 if summary.failed(*fail_on) else 0)
@@ -207,8 +209,3 @@ def _max_bytes() -> int:
     from auditor.yaml_source import DEFAULT_MAX_BYTES
 
     return DEFAULT_MAX_BYTES
-
-
-def _stop(message: str, code: int) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(code)

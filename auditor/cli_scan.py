@@ -7,20 +7,17 @@ Only click is imported at module level; each command imports what it uses, so
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
+
+from auditor.cli_common import fail
 
 _APP_TYPES = ("web", "installed", "mobile", "workspace_addon", "chat_app", "service")
 
 
-def _fail(message: Any) -> NoReturn:
-    click.echo(str(message), err=True)
-    sys.exit(2)
-
-
 def _size(ctx: Any, param: Any, value: Any) -> int:
-    from auditor.cli import ByteSize
+    from auditor.cli_common import ByteSize
 
     return ByteSize().convert(value, param, ctx)
 
@@ -33,9 +30,9 @@ def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
         with open(output, "x" if exclusive else "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
-        _fail(f"{output}: error: the file exists; give --force to overwrite it")
+        fail(f"{output}: error: the file exists; give --force to overwrite it")
     except OSError as exc:
-        _fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+        fail(f"{output}: error: cannot write: {exc.strerror or exc}")
 
 
 @click.command("scan-code")
@@ -71,10 +68,10 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     try:
         manifest = load_manifest(manifest_path)
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     for path in paths:
         if not os.path.exists(path):
-            _fail(f"{path}: error: no such file or folder")
+            fail(f"{path}: error: no such file or folder")
     report = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
     text = render_json(report, __version__) if output_format == "json" else render_text(report)
     _emit(text, output)
@@ -107,7 +104,7 @@ def init(apps_script: str | None, scopes: tuple[str, ...], name: str | None, dev
         project = read_apps_script(apps_script) if apps_script else None
         text, notes = build_starter(StarterInput(tuple(scopes), name, developer, app_type, project))
     except AuditorError as error:
-        _fail(error)
+        fail(error)
     _emit(text, output, exclusive=not force)
     for note in notes:
         click.echo(f"note: {note}", err=True)
