@@ -63,11 +63,7 @@ class DirectoryClient:
             if page_token:
                 params["pageToken"] = page_token
             response = self.http.call("GET", f"{self.root}/users", service=SERVICE, params=params, bearer=self.token)
-            if response.status in (401, 403):
-                raise response.unexpected(SERVICE, hint=_AUTH_HINT)
-            if not response.ok:
-                raise response.unexpected(SERVICE)
-            body = response.json_object(SERVICE)
+            body = _body_of(response)
             yield [user for user in map(_user, _list(body.get("users"))) if user is not None]
             next_token = body.get("nextPageToken")
             if not isinstance(next_token, str) or not next_token:
@@ -84,12 +80,17 @@ class DirectoryClient:
         response = self.http.call("GET", url, service=SERVICE, bearer=self.token)
         if response.status == 404:
             return None
-        if response.status in (401, 403):
-            raise response.unexpected(SERVICE, hint=_AUTH_HINT)
-        if not response.ok:
-            raise response.unexpected(SERVICE)
-        body = response.json_object(SERVICE)
+        body = _body_of(response)
         return [grant for grant in map(_grant, _list(body.get("items"))) if grant is not None]
+
+
+def _body_of(response: Any) -> dict[str, Any]:
+    """The JSON object of a successful Directory answer; a located error otherwise."""
+    if response.status in (401, 403):
+        raise response.unexpected(SERVICE, hint=_AUTH_HINT)
+    if not response.ok:
+        raise response.unexpected(SERVICE)
+    return response.json_object(SERVICE)
 
 
 def _list(value: Any) -> list[Any]:
