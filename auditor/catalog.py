@@ -24,6 +24,19 @@ CLASSIFICATIONS = ("restricted", "sensitive", "non_sensitive")
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A scope Google suggests instead of another, though it does not grant a subset of it.
+
+    ``trade`` says what an app gives up or gains by switching (``drive.file`` instead of
+    ``drive.readonly``: only files the user opened or created, but it can also write them).
+    Kept apart from ``narrower`` so that "narrower" always means "grants less".
+    """
+
+    scope: str
+    trade: str
+
+
+@dataclass(frozen=True)
 class ScopeInfo:
     """One OAuth scope as the catalog describes it.
 
@@ -32,6 +45,11 @@ class ScopeInfo:
     ``reasoning`` says why). ``narrower`` lists full URLs of less powerful alternatives,
     ``workspace`` tells a Google Workspace (or OpenID sign-in) scope from other Google scopes,
     and ``status`` is ``active`` or ``retired`` (``note`` then says what replaced it).
+    ``classification_quote`` is a short quote from the source page that shows the
+    classification; ``alternatives`` are substitutes that are not subsets (each with its
+    trade-off); ``replaced_by`` lists the full URLs that replace a retired scope;
+    ``description_source`` is the Google page a description comes from when no discovery
+    document gives it.
     """
 
     scope: str
@@ -46,6 +64,15 @@ class ScopeInfo:
     workspace: bool
     status: str
     note: str | None = None
+    classification_quote: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    replaced_by: tuple[str, ...] = ()
+    description_source: str | None = None
+
+    @property
+    def inferred(self) -> bool:
+        """True when no Google statement backs the classification (it was reasoned out)."""
+        return self.classification_source == "inferred"
 
     @classmethod
     def from_json(cls, item: dict) -> ScopeInfo:
@@ -63,6 +90,13 @@ class ScopeInfo:
             workspace=bool(item.get("workspace")),
             status=item.get("status", "active"),
             note=item.get("note"),
+            classification_quote=item.get("classification_quote"),
+            alternatives=tuple(
+                Alternative(scope=alternative["scope"], trade=alternative.get("trade") or "")
+                for alternative in item.get("alternatives") or ()
+            ),
+            replaced_by=tuple(item.get("replaced_by") or ()),
+            description_source=item.get("description_source"),
         )
 
 

@@ -66,6 +66,68 @@ RESTRICTED = [
     AUTH + "meetings.conference.media.video.readonly",
 ]
 
+# Google's restricted lists, by where Google states them (facts copied from each source, not
+# from the catalog): a scope on any of them must be restricted in the catalog.
+GOOGLE_RESTRICTED_LISTS = {
+    # "Restricted scopes" on Google's OAuth help pages (support.google.com/cloud/answer/13464325).
+    "restricted-scope list": [
+        "https://mail.google.com/", AUTH + "gmail.readonly", AUTH + "gmail.metadata",
+        AUTH + "gmail.modify", AUTH + "gmail.insert", AUTH + "gmail.compose",
+        AUTH + "gmail.settings.basic", AUTH + "gmail.settings.sharing", AUTH + "drive",
+        AUTH + "drive.readonly", AUTH + "drive.activity", AUTH + "drive.activity.readonly",
+        AUTH + "drive.metadata", AUTH + "drive.metadata.readonly", AUTH + "drive.scripts",
+        AUTH + "drive.meet.readonly",
+    ],
+    # RESTRICTED_SCOPES of Google's Workspace developer tools (vscode-extension scopes.ts).
+    "developer tools": [AUTH + name for name in (
+        "chat.admin.delete", "chat.app.delete", "chat.delete", "chat.import", "chat.messages",
+        "chat.messages.readonly", "dataportability.businessmessaging.conversations",
+        "dataportability.chrome.autofill", "dataportability.chrome.bookmarks",
+        "dataportability.chrome.history", "dataportability.maps.aliased_places",
+        "dataportability.maps.commute_routes", "dataportability.maps.starred_places",
+        "dataportability.myactivity.maps", "dataportability.myactivity.play",
+        "dataportability.myactivity.search", "dataportability.myactivity.shopping",
+        "dataportability.myactivity.youtube", "dataportability.mymaps.maps",
+        "dataportability.play.purchases", "dataportability.youtube.channel",
+        "dataportability.youtube.private_videos", "drive", "drive.activity",
+        "drive.activity.readonly", "drive.meet.readonly", "drive.metadata",
+        "drive.metadata.readonly", "drive.readonly", "drive.scripts",
+        "fitness.activity.read", "fitness.activity.write", "fitness.blood_glucose.read",
+        "fitness.blood_glucose.write", "fitness.blood_pressure.read", "fitness.blood_pressure.write",
+        "fitness.body_temperature.read", "fitness.body_temperature.write", "fitness.body.read",
+        "fitness.body.write", "fitness.heart_rate.read", "fitness.heart_rate.write",
+        "fitness.location.read", "fitness.location.write", "fitness.nutrition.read",
+        "fitness.nutrition.write", "fitness.oxygen_saturation.read", "fitness.oxygen_saturation.write",
+        "fitness.reproductive_health.read", "fitness.reproductive_health.write", "fitness.sleep.read",
+        "fitness.sleep.write", "gmail.compose", "gmail.insert", "gmail.metadata", "gmail.modify",
+        "gmail.readonly", "gmail.settings.basic", "gmail.settings.sharing",
+    )],
+    # Data Portability's scope table, rows whose category is "Restricted".
+    "data portability table": [AUTH + name for name in (
+        "dataportability.businessmessaging.conversations", "dataportability.chrome.autofill",
+        "dataportability.chrome.bookmarks", "dataportability.chrome.history",
+    )],
+    # The Meet Media API page: "all Meet Media API scopes are restricted".
+    "meet media page": [AUTH + name for name in (
+        "meetings.conference.media.readonly", "meetings.conference.media.audio.readonly",
+        "meetings.conference.media.video.readonly",
+    )],
+}
+GOOGLE_RESTRICTED = sorted({scope for scopes in GOOGLE_RESTRICTED_LISTS.values() for scope in scopes})
+
+# SENSITIVE_SCOPES of Google's developer tools and the per-API pages' "Sensitive" rows.
+GOOGLE_SENSITIVE = [AUTH + name for name in (
+    "chat.admin.memberships", "chat.admin.memberships.readonly", "chat.admin.spaces",
+    "chat.admin.spaces.readonly", "chat.app.memberships", "chat.app.spaces", "chat.app.spaces.create",
+    "chat.customemojis", "chat.customemojis.readonly", "documents", "documents.readonly",
+    "chat.memberships", "chat.memberships.app", "chat.memberships.readonly", "chat.messages.create",
+    "chat.messages.reactions", "chat.messages.reactions.create", "chat.messages.reactions.readonly",
+    "chat.spaces", "chat.spaces.create", "chat.spaces.readonly", "chat.users.readstate",
+    "chat.users.readstate.readonly", "chat.users.spacesettings", "drive.apps.readonly",
+    "gmail.addons.current.message.metadata", "gmail.addons.current.message.readonly", "gmail.send",
+    "spreadsheets", "spreadsheets.readonly", "presentations", "presentations.readonly",
+)]
+
 NOT_RESTRICTED = {
     "gmail.send": "sensitive",
     "gmail.labels": "non_sensitive",
@@ -198,13 +260,35 @@ def test_other_classifications(catalog, scope, expected):
     assert catalog.classify(scope) == expected
 
 
-def test_no_restricted_scope_outside_googles_list(catalog):
-    # Only the scopes named above (and Google Fit ones, on the same Google list) are restricted,
-    # except the retired Documents List scope whose access equals today's drive scope.
+@pytest.mark.parametrize("scope", GOOGLE_RESTRICTED)
+def test_every_scope_on_googles_restricted_lists_is_restricted(catalog, scope):
+    where = [name for name, scopes in GOOGLE_RESTRICTED_LISTS.items() if scope in scopes]
+    assert catalog.classify(scope) == "restricted", f"{scope} is on {', '.join(where)}"
+
+
+def test_every_google_fit_scope_is_restricted(catalog):
+    # Google: "all Google Fit API scopes are Restricted", whatever scope names a list shows.
+    fit = [entry for entry in catalog if entry.short.startswith("fitness.")]
+    assert len(fit) >= 22
+    assert [entry.scope for entry in fit if entry.classification != "restricted"] == []
+
+
+@pytest.mark.parametrize("scope", GOOGLE_SENSITIVE)
+def test_scopes_google_lists_as_sensitive_are_sensitive(catalog, scope):
+    assert catalog.classify(scope) == "sensitive"
+
+
+def test_no_restricted_scope_outside_googles_lists(catalog):
+    # Restricted only where Google says so (or the policy's definition: Drive content without a
+    # per-file grant, Chat message content), plus the retired Documents List scope whose access
+    # equals today's drive scope.
+    by_policy = {AUTH + "drive.photos.readonly", AUTH + "chat.app.messages.readonly",
+                 AUTH + "chat.app.all.messages.readonly"}
     extra = {
         entry.scope for entry in catalog
         if entry.classification == "restricted"
-        and entry.scope not in RESTRICTED
+        and entry.scope not in GOOGLE_RESTRICTED
+        and entry.scope not in by_policy
         and not entry.short.startswith("fitness.")
         and entry.status != "retired"
     }
@@ -228,6 +312,12 @@ def test_every_entry_is_well_formed(catalog):
             problems.append(f"{label}: source {entry.classification_source!r}")
         elif entry.reasoning is not None:
             problems.append(f"{label}: reasoning given although Google states the classification")
+        elif not entry.classification_quote:
+            problems.append(f"{label}: no quote from {entry.classification_source}")
+        if entry.inferred and entry.classification_quote:
+            problems.append(f"{label}: a quote for an inferred classification")
+        if entry.classification_quote and len(entry.classification_quote) > 240:
+            problems.append(f"{label}: quote longer than 240 characters")
         if not entry.description.strip():
             problems.append(f"{label}: empty description")
         if entry.workspace != (entry.api in WORKSPACE_FAMILIES):
@@ -276,16 +366,96 @@ def test_expected_narrower_alternatives(catalog):
     def narrower(name: str) -> set[str]:
         return {short_scope(scope) for scope in catalog.get(name).narrower}
 
-    assert {"drive.file", "drive.appdata", "drive.readonly"} <= narrower("drive")
-    assert {"drive.file", "drive.metadata.readonly"} <= narrower("drive.readonly")
+    assert {"drive.file", "drive.readonly"} <= narrower("drive")
+    assert narrower("drive.readonly") == {"drive.metadata.readonly"}
     assert {"gmail.modify", "gmail.readonly", "gmail.send", "gmail.compose", "gmail.labels",
             "gmail.metadata"} <= narrower("https://mail.google.com/")
     assert {"gmail.readonly", "gmail.labels"} <= narrower("gmail.modify")
     assert {"calendar.events", "calendar.readonly", "calendar.app.created", "calendar.events.owned",
             "calendar.events.freebusy"} <= narrower("calendar")
     assert {"chat.messages.readonly", "chat.messages.create"} <= narrower("chat.messages")
-    assert "drive.file" in narrower("spreadsheets")
+    assert narrower("spreadsheets") == {"spreadsheets.readonly", "spreadsheets.currentonly"}
     assert narrower("drive.file") == set()
+
+
+def test_narrower_scopes_are_of_the_same_api(catalog):
+    crossing = [
+        f"{entry.short} -> {short_scope(target)}"
+        for entry in catalog if entry.workspace
+        for target in entry.narrower if catalog.get(target).api != entry.api
+    ]
+    assert crossing == []
+
+
+@pytest.mark.parametrize(("scope", "not_narrower"), [
+    ("drive.readonly", "drive.file"),            # drive.file can write
+    ("drive.metadata.readonly", "drive.file"),   # drive.file reaches content
+    ("drive", "drive.appdata"),                  # drive cannot reach the app-data folder
+    ("calendar.events", "calendar.app.created"), # it creates calendars
+    ("documents.readonly", "drive.file"),        # another API, and it adds write
+    ("spreadsheets", "drive.file"),
+    ("presentations.readonly", "drive.file"),
+    ("forms.body", "drive.file"),
+])
+def test_substitutes_that_are_not_subsets_are_alternatives_with_a_trade(catalog, scope, not_narrower):
+    entry = catalog.get(scope)
+    target = canonical_scope(not_narrower)
+    assert target not in entry.narrower
+    trades = {alternative.scope: alternative.trade for alternative in entry.alternatives}
+    assert trades.get(target, "").strip(), f"{not_narrower} should be an alternative of {scope}"
+
+
+def test_retired_scopes_name_their_replacement_not_narrower_scopes(catalog):
+    contacts_feed = catalog.get("https://www.google.com/m8/feeds")
+    assert contacts_feed.narrower == ()
+    assert set(contacts_feed.replaced_by) == {AUTH + "contacts", AUTH + "contacts.readonly"}
+    for entry in catalog:
+        if entry.status == "retired":
+            assert entry.replaced_by, entry.scope
+            assert all(target in catalog for target in entry.replaced_by)
+
+
+def test_stated_classifications_quote_a_page_naming_the_scope(catalog):
+    # A per-API page or list is cited only with a quote that shows the scope; only the policy's
+    # definition and Google's statement about all Fit scopes name no single scope.
+    kinds = catalog.sources["classification_source_kinds"]
+    problems = [
+        entry.scope for entry in catalog
+        if not entry.inferred
+        and kinds[entry.classification_source] != "policy_definition"
+        and not entry.short.startswith("fitness.")
+        and entry.scope not in entry.classification_quote
+    ]
+    assert problems == []
+
+
+def test_calendar_and_contacts_no_longer_cite_the_verification_examples_page(catalog):
+    for name in ("calendar", "calendar.events", "contacts"):
+        entry = catalog.get(name)
+        assert entry.inferred and entry.reasoning, name
+    assert "sensitive-scope-verification" not in " ".join(catalog.sources["classification_pages"])
+
+
+def test_calendar_add_on_scopes_carry_googles_consent_text(catalog):
+    assert catalog.get("calendar.addons.current.event.read").description == "See the events you open in Google Calendar"
+    assert catalog.get("calendar.addons.current.event.write").description == "Edit the events you open in Google Calendar"
+
+
+@pytest.mark.parametrize("scope", [
+    "script.storage", "drive.addons.metadata.readonly", "workspace.linkpreview", "workspace.linkcreate",
+    "dataportability.businessmessaging.conversations",
+])
+def test_scopes_google_documents_outside_discovery_are_present(catalog, scope):
+    entry = catalog.get(scope)
+    assert entry is not None, scope
+    assert entry.description and entry.description_source.startswith("https://")
+
+
+def test_entries_of_an_older_catalog_file_load_with_defaults():
+    entry = ScopeInfo.from_json({"scope": AUTH + "gmail.send", "api": "gmail", "classification": "sensitive",
+                                 "classification_source": "inferred", "reasoning": "r", "workspace": True})
+    assert (entry.classification_quote, entry.alternatives, entry.replaced_by) == (None, (), ())
+    assert entry.inferred
 
 
 # ----------------------------------------------------------------------------- lookups
@@ -426,7 +596,8 @@ def test_narrower_cycle_fails_loudly(tmp_path):
 def test_unclassified_workspace_scope_fails_loudly(tmp_path):
     def drop_gmail_send(data):
         for group in data["classifications"]:
-            group["scopes"] = [scope for scope in group.get("scopes", []) if scope != "gmail.send"]
+            group["scopes"] = [item for item in group.get("scopes", [])
+                               if (item["scope"] if isinstance(item, dict) else item) != "gmail.send"]
 
     path = _curation_with(tmp_path, drop_gmail_send)
     with pytest.raises(script.CatalogError, match="gmail.send .* without a curated classification"):
@@ -436,3 +607,31 @@ def test_unclassified_workspace_scope_fails_loudly(tmp_path):
 def test_version_ordering():
     ordered = sorted(["v1beta1", "v2", "v1", "v2beta", "v1p5beta1", "v1.4", "v3.5", "v4"], key=script.version_key)
     assert ordered == ["v1beta1", "v1p5beta1", "v1", "v1.4", "v2beta", "v2", "v3.5", "v4"]
+
+
+def test_stated_classification_without_quote_fails_loudly(tmp_path):
+    def drop_quotes(data):
+        for group in data["classifications"]:
+            if group.get("source") == "restricted_list":
+                del group["quote"]
+
+    path = _curation_with(tmp_path, drop_quotes)
+    with pytest.raises(script.CatalogError, match="gmail.readonly: classification from .* without a quote"):
+        script.build_catalog(curation_path=path)
+
+
+def test_quote_that_does_not_name_the_scope_fails_loudly(tmp_path):
+    def generic_quote(data):
+        for group in data["classifications"]:
+            if group.get("source") == "restricted_list":
+                group["quote"] = 'The following scopes are categorized as "restricted"'
+
+    path = _curation_with(tmp_path, generic_quote)
+    with pytest.raises(script.CatalogError, match="gmail.readonly: the quote .* does not name the scope"):
+        script.build_catalog(curation_path=path)
+
+
+def test_narrower_scope_of_another_api_fails_loudly(tmp_path):
+    path = _curation_with(tmp_path, lambda data: data["narrower"].update({"spreadsheets": ["drive.file"]}))
+    with pytest.raises(script.CatalogError, match="drive.file belongs to drive, not sheets"):
+        script.build_catalog(curation_path=path)

@@ -1,0 +1,61 @@
+"""Rendering, writing and checking the committed catalog file."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .curation import CatalogError
+from .discovery import CLIENT_PACKAGE, PINNED_CLIENT_VERSION, installed_client_version
+from .merge import build_catalog
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_OUTPUT = REPO_ROOT / "policies" / "scope-catalog.json"
+
+
+def render(catalog: dict[str, Any]) -> str:
+    """The catalog as committed: sorted keys, one-space indent, trailing newline."""
+    return json.dumps(catalog, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def generate() -> str:
+    """Build and render the catalog from the installed, pinned client package."""
+    version = installed_client_version()
+    if version != PINNED_CLIENT_VERSION:
+        raise CatalogError(
+            f"{CLIENT_PACKAGE} {version or '(not installed)'} is installed but the catalog is pinned to "
+            f"{PINNED_CLIENT_VERSION}; run: pip install \"{CLIENT_PACKAGE}=={PINNED_CLIENT_VERSION}\" "
+            "(or change PINNED_CLIENT_VERSION and review the curation)"
+        )
+    return render(build_catalog(client_version=version))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the catalog, or with ``--check`` exit 1 when the committed file differs."""
+    parser = argparse.ArgumentParser(description="Regenerate policies/scope-catalog.json from Google's discovery documents.")
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 when the committed catalog differs from a fresh build")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where the catalog lives")
+    args = parser.parse_args(argv)
+    try:
+        text = generate()
+    except CatalogError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "generated", lineterm="", n=1)
+            print("the scope catalog is out of date; run: python scripts/refresh_scope_catalog.py", file=sys.stderr)
+            print("\n".join(list(diff)[:40]), file=sys.stderr)
+            return 1
+        print(f"{args.output.name} is up to date")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output.name} ({len(json.loads(text)['scopes'])} scopes)")
+    return 0
