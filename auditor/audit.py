@@ -13,7 +13,7 @@ from typing import Iterator
 
 from auditor.catalog import ScopeCatalog
 from auditor.engine import evaluate
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, InternalError
 from auditor.findings import ManifestResult
 from auditor.manifest import load_manifest
 from auditor.policy import PolicyPack
@@ -39,9 +39,27 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
     """Audit one manifest file; its errors instead when it cannot be audited."""
     try:
         manifest = load_manifest(path, settings.max_bytes)
+        return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of)
     except AuditorError as error:
         return list(getattr(error, "errors", [error]))
-    return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of)
+    except Exception as exc:  # a bug: report it for this file and go on with the others
+        return [internal_error(exc, path)]
+
+
+def internal_error(exc: Exception, path: str | None) -> InternalError:
+    """An :class:`InternalError` for ``exc`` raised while handling ``path``."""
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc))
+    return InternalError(f"internal error: {type(exc).__name__}: {exc}", path, trace)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them; otherwise each would print a
+    traceback of its own."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _audit_in_worker(path: str) -> Outcome:
@@ -66,5 +84,5 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
     _settings = settings
     # Forked workers inherit the compiled rules and the catalog instead of rebuilding them.
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=jobs) as pool:
+    with context.Pool(processes=jobs, initializer=_ignore_interrupts) as pool:
         yield from pool.imap(_audit_in_worker, paths, chunksize=32)

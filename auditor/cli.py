@@ -13,18 +13,30 @@ import click
 
 from auditor import __version__
 from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, max_size_option, pair_outputs,
-                                parse_date, use_color, write_output, write_reports)
+                                parse_date, refuse_clashing_outputs, refuse_repeated_stdin, remember_traceback_flag,
+                                report_errors, run_command, use_color, write_output, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="wsaudit")
+@click.option("--traceback", is_flag=True, expose_value=False, is_eager=True, callback=remember_traceback_flag,
+              help="On an internal error, show the traceback (also WSAUDIT_TRACEBACK=1).")
 def main() -> None:
     """Audit Google Workspace API integrations against Google's Workspace API User Data
     and Developer Policy.
 
     Describe an integration in a YAML app manifest (see `wsaudit schema`), then check it
     with `wsaudit validate`.
+
+    Exit codes: 0 ran and nothing at or above --fail-on failed; 1 a finding did; 2 bad usage
+    or bad input; 3 an endpoint could not be reached; 4 internal error (a bug); 130
+    interrupted.
     """
+
+
+def run(argv: list[str] | None = None) -> None:
+    """The ``wsaudit`` entry point: every outcome becomes its own exit code."""
+    run_command(main, argv)
 
 
 @main.command()
@@ -42,9 +54,11 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
     """
     from auditor.errors import AuditorError
     from auditor.manifest import expand_paths, load_manifest
+    from auditor.text_safety import printable
     from auditor.validation_report import render_validation_json
 
     results: list[tuple[str, list[AuditorError]]] = []
+    refuse_repeated_stdin(paths)
     try:
         files = list(expand_paths(list(paths)))
     except AuditorError as error:
@@ -65,7 +79,7 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
             for error in errors:
                 click.echo(str(error), err=True)
             if not errors and not quiet:
-                click.echo(f"{path}: valid")
+                click.echo(f"{printable(path)}: valid")
         count = sum(len(errors) for _, errors in results)
         if invalid:
             click.echo(f"{len(invalid)} of {len(results)} manifest(s) invalid, {count} error(s)", err=True)
@@ -110,13 +124,18 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     from auditor.errors import AuditorError
     from auditor.findings import ManifestResult, PackInfo, Report
     from auditor.manifest import expand_paths
-    from auditor.policy import load_packs
+    from auditor.policy import expand_policy_paths, load_packs
     from auditor.baseline import Baseline, load_baseline, render_baseline
     from auditor.waivers import WaiverSet, load_waivers
 
     targets = pair_outputs(formats, outputs)
+    refuse_repeated_stdin(paths)
     try:
         files = list(expand_paths(list(paths)))
+        refuse_clashing_outputs([("-o/--output", output) for _, output in targets]
+                                + [("--write-baseline", write_baseline)],
+                                [*paths, *files, *policies, *expand_policy_paths(list(policies)),
+                                 *(p for p in (waivers, baseline) if p)])
         packs = load_packs(policies, builtin=not no_builtin_policy)
         waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
         accepted = Baseline(load_baseline(baseline) if baseline else [])
@@ -142,11 +161,7 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     write_reports(report, targets, verbose, fail_on, strict)
     if write_baseline:
         write_output(render_baseline(report.materialize(), version), write_baseline)
-    for error in errors:
-        click.echo(str(error), err=True)
-    if errors:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
+    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK))
 
 
 @main.command()
@@ -163,10 +178,11 @@ def rules(policies: tuple[str, ...], no_builtin_policy: bool, severity: tuple[st
           clause: tuple[str, ...], output_format: str, output: str | None) -> None:
     """List the loaded rules: id, clause, severity, title (and citation)."""
     from auditor.errors import AuditorError
-    from auditor.policy import load_packs
+    from auditor.policy import expand_policy_paths, load_packs
     from auditor.rule_listing import filter_rules, render_rules
 
     try:
+        refuse_clashing_outputs([("-o/--output", output)], [*policies, *expand_policy_paths(list(policies))])
         packs = load_packs(policies, builtin=not no_builtin_policy)
     except AuditorError as error:
         fail(error)
@@ -182,17 +198,32 @@ def rules(policies: tuple[str, ...], no_builtin_policy: bool, severity: tuple[st
 @click.option("--all", "include_all", is_flag=True,
               help="Include scopes of Google APIs outside Workspace and retired scopes.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def scopes(text: str, api: str | None, classification: str | None, include_all: bool, output_format: str) -> None:
+@click.option("--provenance", is_flag=True,
+              help="Instead of listing scopes, count classifications per kind of Google source and inferred ones.")
+def scopes(text: str, api: str | None, classification: str | None, include_all: bool, output_format: str,
+           provenance: bool) -> None:
     """Search the scope catalog by URL fragment or words.
 
-    Shows each scope's classification, API family, Google's consent description and its
-    narrower alternatives. With no TEXT, lists every Workspace scope. Exits 1 when nothing
-    matches.
+    Shows each scope's classification with its source (a Google page and a quote, or
+    "inferred" with the reasoning), API family, Google's consent description, narrower scopes
+    and other alternatives. With no TEXT, lists every Workspace scope. Exits 1 when nothing
+    matches. --provenance counts sourced and inferred classifications instead.
     """
     from auditor.catalog import ScopeCatalog
-    from auditor.scope_listing import filter_scopes, render_scopes_json, render_scopes_text
+    from auditor.scope_listing import (
+        filter_scopes,
+        provenance_counts,
+        render_provenance_json,
+        render_provenance_text,
+        render_scopes_json,
+        render_scopes_text,
+    )
 
     catalog = ScopeCatalog.load()
+    if provenance:
+        counts = provenance_counts(catalog)
+        click.echo(render_provenance_json(counts) if output_format == "json" else render_provenance_text(counts), nl=False)
+        sys.exit(EXIT_OK)
     matches = filter_scopes(catalog, text, api=api, classification=classification, include_all=include_all)
     if output_format == "json":
         click.echo(render_scopes_json(catalog, matches), nl=False)
@@ -228,3 +259,7 @@ main.add_command(init)
 from auditor.cli_disclose import disclose  # noqa: E402
 
 main.add_command(disclose)
+from auditor.cli_check_policy import check_policy, verify_readiness  # noqa: E402
+
+main.add_command(check_policy)
+main.add_command(verify_readiness)

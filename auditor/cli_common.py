@@ -4,13 +4,26 @@ types, and writing reports to stdout or files. Cheap to import (click only)."""
 from __future__ import annotations
 
 import sys
+from enum import IntEnum
 from typing import Any, NoReturn
 
 import click
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+
+class ExitCode(IntEnum):
+    """Each exit code means one thing, so a CI gate can tell a verdict from a crash."""
+
+    OK = 0  # ran, nothing at or above --fail-on failed
+    FINDINGS = 1  # ran, a finding at or above --fail-on failed
+    USAGE = 2  # could not run as asked: bad usage or bad input
+    UNREACHABLE = 3  # an endpoint could not be reached, or refused the credentials
+    INTERNAL = 4  # an unexpected exception: a bug in wsaudit
+    INTERRUPTED = 130  # Ctrl-C
+
+
+EXIT_OK = ExitCode.OK
+EXIT_FINDINGS = ExitCode.FINDINGS
+EXIT_USAGE = ExitCode.USAGE
 
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2, "mb": 1000**2, "mib": 1024**2}
 
@@ -37,7 +50,12 @@ class ByteSize(click.ParamType):
 def fail(error: Any, code: int = EXIT_USAGE) -> NoReturn:
     """Print one error line to stderr and exit (2 unless told otherwise); every command's
     way out for input it cannot use."""
-    click.echo(str(error), err=True)
+    from auditor.errors import AuditorError
+    from auditor.text_safety import printable
+
+    # An AuditorError prints safe lines already (one per error of a list); a plain message
+    # may quote a path or a value from outside.
+    click.echo(str(error) if isinstance(error, AuditorError) else printable(str(error)), err=True)
     sys.exit(code)
 
 
@@ -90,26 +108,69 @@ def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: b
 
 
 def render_to(render: Any, report: Any, options: Any, output: str | None) -> None:
+    """Render to stdout, or atomically into ``output`` (the old file stays until the new one
+    is complete)."""
+    from auditor.output_files import OutputError, atomic_text_file
+
     if output is None:
         render(report, sys.stdout, options)
         sys.stdout.flush()
         return
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+        with atomic_text_file(output) as handle:
             render(report, handle, options)
-    except OSError as exc:
-        fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+    except OutputError as error:
+        fail(error)
 
 
 def write_output(text: str, output: str | None) -> None:
+    """Write ``text`` to stdout, or atomically into ``output``."""
+    from auditor.output_files import OutputError, write_text_atomically
+
     if output is None:
         click.echo(text, nl=False)
         return
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+        write_text_atomically(output, text)
+    except OutputError as error:
+        fail(error)
+
+
+def report_errors(errors: list[Any]) -> int:
+    """Print per-input errors collected during a run; the exit code they call for (0 when
+    there are none): 4 when one of them is a bug in wsaudit, else 2."""
+    from auditor.errors import InternalError
+
+    internal = False
+    for error in errors:
+        if isinstance(error, InternalError):
+            internal = True
+            if wants_traceback():
+                click.echo(_secret_safe(error.trace).rstrip("\n"), err=True)
+        click.echo(str(error), err=True)
+    if internal:
+        return ExitCode.INTERNAL
+    return ExitCode.USAGE if errors else ExitCode.OK
+
+
+def refuse_clashing_outputs(outputs: list[tuple[str, str | None]], inputs: list[str]) -> None:
+    """Exit 2 before any work when an output would overwrite an input or another output."""
+    from auditor.output_files import OutputError, check_outputs
+
+    try:
+        check_outputs(outputs, inputs)
+    except OutputError as error:
+        fail(error)
+
+
+def refuse_repeated_stdin(arguments: tuple[str, ...] | list[str]) -> None:
+    """Exit 2 when ``-`` (standard input, readable once) is among ``arguments`` twice."""
+    from auditor.output_files import OutputError, check_single_stdin
+
+    try:
+        check_single_stdin(arguments)
+    except OutputError as error:
+        fail(error)
 
 
 def use_color() -> bool:
@@ -118,3 +179,80 @@ def use_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+# 128 + SIGPIPE, as a shell reports a writer whose reader went away.
+CLOSED_PIPE = 141
+TRACEBACK_VARIABLE = "WSAUDIT_TRACEBACK"
+_want_traceback = False
+
+
+def remember_traceback_flag(ctx: Any, param: Any, value: bool) -> None:
+    """Callback of the global ``--traceback`` flag."""
+    global _want_traceback
+    _want_traceback = _want_traceback or bool(value)
+
+
+def wants_traceback() -> bool:
+    import os
+
+    return _want_traceback or os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0")
+
+
+def report_internal_error(command: str, message: str, trace: str) -> None:
+    """One line on stderr for a bug (the traceback too when asked for it)."""
+    from auditor import __version__
+
+    if wants_traceback():
+        click.echo(trace.rstrip("\n"), err=True)
+    click.echo(f"{command}: {message}. This is a bug in wsaudit {__version__}, not in your input: please report "
+               f"it with the command line and, if you can, the input. Run with --traceback (or "
+               f"{TRACEBACK_VARIABLE}=1) to see where it happened.", err=True)
+
+
+def _secret_safe(text: str) -> str:
+    """``text`` with every secret the probe registered masked (the probe may not be loaded)."""
+    redaction = sys.modules.get("auditor.probe.redaction")
+    return redaction.redact(text) if redaction is not None else text
+
+
+def _printable(text: str) -> str:
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
+def run_command(group: click.Group, argv: list[str] | None = None) -> NoReturn:
+    """Run the ``wsaudit`` group and exit with a code that means one thing (:class:`ExitCode`):
+    click's usage errors 2, Ctrl-C 130 (never click's "Aborted!" with 1), an unexpected
+    exception 4 with one line instead of a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    command = "wsaudit " + next((arg for arg in args if not arg.startswith("-")), "").strip()
+    try:
+        result = group.main(args=args, prog_name="wsaudit", standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
+    except SystemExit as exc:
+        # click turns a closed output pipe into exit 1, the code of failing findings; it
+        # leaves its mark by wrapping stdout.
+        closed_pipe = exc.code == 1 and isinstance(sys.stdout, click.utils.PacifyFlushWrapper)
+        code = CLOSED_PIPE if closed_pipe else exc.code
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = ExitCode.USAGE
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo(f"{command.strip()}: interrupted; no output file was changed", err=True)
+        code = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output stopped reading (``| head``): leave quietly, as a killed
+        # pipe writer would, without a second error while Python flushes stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = CLOSED_PIPE
+    except Exception as exc:
+        import traceback
+
+        message = _printable(_secret_safe(f"internal error: {type(exc).__name__}: {exc}"))[:500]
+        report_internal_error(command.strip(), message, _secret_safe("".join(traceback.format_exception(exc))))
+        code = ExitCode.INTERNAL
+    sys.exit(code if code is None or isinstance(code, str) else int(code))

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, max_size_option, parse_date, write_output
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, max_size_option, parse_date, refuse_clashing_outputs,
+                                report_errors, write_output)
 
 
 @click.command()
@@ -40,7 +41,8 @@ def diff(base: str | None, head: str | None, git_ref: str | None, output_format:
     from auditor.diff_render import render_diff_json, render_diff_markdown, render_diff_text
     from auditor.diff_run import run_diff, side_from_git, side_from_paths, sides_for
     from auditor.errors import AuditorError
-    from auditor.policy import load_packs
+    from auditor.manifest import expand_paths
+    from auditor.policy import expand_policy_paths, load_packs
 
     try:
         if git_ref:
@@ -51,6 +53,10 @@ def diff(base: str | None, head: str | None, git_ref: str | None, output_format:
             old, new = sides_for(base, head, max_size)
         else:
             raise click.UsageError("give BASE and HEAD, or --git-ref REF")
+        given = [path for path in (base, head) if path]
+        refuse_clashing_outputs([("-o/--output", output)],
+                                [*given, *([] if git_ref else expand_paths(given)), *policies,
+                                 *expand_policy_paths(list(policies))])
         packs = load_packs(policies, builtin=not no_builtin_policy)
     except AuditorError as error:
         fail(error)
@@ -58,8 +64,4 @@ def diff(base: str | None, head: str | None, git_ref: str | None, output_format:
     report, errors = run_diff(old, new, settings)
     render = {"text": render_diff_text, "json": render_diff_json, "markdown": render_diff_markdown}[output_format]
     write_output(render(report, fail_on), output)
-    for error in errors:
-        click.echo(str(error), err=True)
-    if errors:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if report.introduced_at_or_above(fail_on) else EXIT_OK)
+    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.introduced_at_or_above(fail_on) else EXIT_OK))

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail
+from auditor.cli_common import fail, refuse_clashing_outputs, write_output
 
 EXIT_OK = 0
 EXIT_AUDIT_FAILED = 1
@@ -84,7 +84,9 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
     from auditor.disclosure.render import render_disclosure
     from auditor.errors import AuditorError
     from auditor.manifest import load_manifest
+    from auditor.text_safety import printable
 
+    refuse_clashing_outputs([("-o/--output", output)], [manifest])
     try:
         loaded = load_manifest(manifest)
     except AuditorError as error:
@@ -92,9 +94,10 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
         return
     failures = blocking_failures(loaded, fail_on, as_of or datetime.date.today())
     for finding in failures:
-        click.echo(format_warning(finding), err=True)
+        # The path and the message carry manifest text: one visible line, whatever it holds.
+        click.echo(printable(format_warning(finding)), err=True)
     if failures and require_pass:
-        fail(f"{loaded.path}: error: {len(failures)} audit failure(s) at or above {fail_on}; "
+        fail(f"{printable(loaded.path)}: error: {len(failures)} audit failure(s) at or above {fail_on}; "
               "no disclosure written (--require-pass)", EXIT_AUDIT_FAILED)
         return
     text = render_disclosure(build_disclosure(loaded.data, ScopeCatalog.load()), output_format, language,
@@ -103,9 +106,5 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
     else:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        except OSError as exc:
-            fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+        write_output(text, output)
     sys.exit(EXIT_OK)

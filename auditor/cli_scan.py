@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail
+from auditor.cli_common import fail, refuse_clashing_outputs, write_output
 
 _APP_TYPES = ("web", "installed", "mobile", "workspace_addon", "chat_app", "service")
 
@@ -23,16 +23,11 @@ def _size(ctx: Any, param: Any, value: Any) -> int:
 
 
 def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "x" if exclusive else "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
+    import os
+
+    if output is not None and exclusive and os.path.lexists(output):
         fail(f"{output}: error: the file exists; give --force to overwrite it")
-    except OSError as exc:
-        fail(f"{output}: error: cannot write: {exc.strerror or exc}")
+    write_output(text, output)
 
 
 @click.command("scan-code")
@@ -65,6 +60,7 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     from auditor.scan_code import scan_paths
     from auditor.scan_report import render_json, render_text
 
+    refuse_clashing_outputs([("-o/--output", output)], [manifest_path, *paths])
     try:
         manifest = load_manifest(manifest_path)
     except AuditorError as error:
@@ -99,7 +95,9 @@ def init(apps_script: str | None, scopes: tuple[str, ...], name: str | None, dev
     """
     from auditor.errors import AuditorError
     from auditor.init_manifest import StarterInput, build_starter, read_apps_script
+    from auditor.text_safety import printable
 
+    refuse_clashing_outputs([("-o/--output", output)], [apps_script] if apps_script else [])
     try:
         project = read_apps_script(apps_script) if apps_script else None
         text, notes = build_starter(StarterInput(tuple(scopes), name, developer, app_type, project))
@@ -107,6 +105,7 @@ def init(apps_script: str | None, scopes: tuple[str, ...], name: str | None, dev
         fail(error)
     _emit(text, output, exclusive=not force)
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {printable(note)}", err=True)
     if output is not None:
-        click.echo(f"wrote {output}; answer its prompts, then run: wsaudit audit {output}", err=True)
+        click.echo(f"wrote {printable(output)}; answer its prompts, then run: wsaudit audit {printable(output)}",
+                   err=True)

@@ -1,4 +1,9 @@
-"""Render a :class:`DiffReport` as text, JSON or Markdown (the pull-request comment)."""
+"""Render a :class:`DiffReport` as text, JSON or Markdown (the pull-request comment).
+
+Names, paths, change details and finding messages come from the manifests (and from git):
+text output shows their control and bidi characters as escapes (:func:`printable`), JSON
+writes them as ``\\u`` escapes, and Markdown makes them inert, mentions included.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from typing import Any
 
 from auditor.findings import Finding
 from auditor.manifest_diff import ESCALATION, REDUCTION, DiffReport, ManifestDiff
+from auditor.templating import escape_markdown_html as md_html
 from auditor.templating import escape_markdown_text as md
+from auditor.text_safety import json_safe, printable
 
 _RISK_MARK = {ESCALATION: "+", REDUCTION: "-"}
 _RISK_WORD = {ESCALATION: "escalation", REDUCTION: "reduction"}
@@ -18,7 +25,8 @@ def _name(diff: ManifestDiff) -> str:
 
 
 def _finding_line(finding: Finding) -> str:
-    return f"{finding.manifest}:{finding.line}:{finding.column}  {finding.severity.upper():<8}  {finding.rule_id}  {finding.message}"
+    return (f"{printable(finding.manifest)}:{finding.line}:{finding.column}  {finding.severity.upper():<8}  "
+            f"{printable(finding.rule_id)}  {printable(finding.message)}")
 
 
 def render_diff_text(report: DiffReport, fail_on: str) -> str:
@@ -26,10 +34,10 @@ def render_diff_text(report: DiffReport, fail_on: str) -> str:
     for diff in report.manifests:
         if diff.state == "unchanged":
             continue
-        lines.append(f"{_name(diff)} ({diff.app}): {diff.state}")
+        lines.append(f"{printable(_name(diff))} ({printable(diff.app)}): {diff.state}")
         for change in diff.changes:
             mark = _RISK_MARK.get(change.risk, "~")
-            lines.append(f"  {mark} {change.area}: {change.subject}: {change.detail}")
+            lines.append(f"  {mark} {printable(change.area)}: {printable(change.subject)}: {printable(change.detail)}")
         for finding in diff.introduced:
             lines.append(f"  introduced  {_finding_line(finding)}")
         for finding in diff.fixed:
@@ -72,7 +80,7 @@ def render_diff_json(report: DiffReport, fail_on: str) -> str:
         "summary": {"changed": changed, "escalations": escalations, "introduced": introduced, "fixed": fixed,
                     "blocking": len(report.introduced_at_or_above(fail_on)), "fail_on": fail_on},
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def render_diff_markdown(report: DiffReport, fail_on: str) -> str:
@@ -97,7 +105,8 @@ def render_diff_markdown(report: DiffReport, fail_on: str) -> str:
     for diff in report.manifests:
         if diff.state == "unchanged":
             continue
-        lines += ["", f"<details><summary>{md(_name(diff))} ({md(diff.app)})</summary>", ""]
+        # Inside the HTML of <summary>, Markdown escapes are not read: character references are.
+        lines += ["", f"<details><summary>{md_html(_name(diff))} ({md_html(diff.app)})</summary>", ""]
         if diff.changes:
             lines += ["| change | area | subject | detail |", "|---|---|---|---|"]
             for change in diff.changes:
@@ -108,7 +117,7 @@ def render_diff_markdown(report: DiffReport, fail_on: str) -> str:
             if findings:
                 lines += [f"**{title}**", "", "| severity | rule | line | message |", "|---|---|---|---|"]
                 for finding in findings:
-                    lines.append(f"| {finding.severity} | {finding.rule_id} | {finding.line} | {md(finding.message)} |")
+                    lines.append(f"| {finding.severity} | {md(finding.rule_id)} | {finding.line} | {md(finding.message)} |")
                 lines.append("")
         lines.append("</details>")
     lines += ["", _verdict(report, fail_on)]

@@ -1,10 +1,14 @@
 """The error tree: every problem a user can cause is one of these, with a location.
 
 ``str(error)`` reads ``path:line:col: error: message`` (or ``path: error: message`` when no
-position is known), the form editors and CI logs turn into links.
+position is known), the form editors and CI logs turn into links. It is always one line:
+a path, message or hint from outside (a file name with a line break, a server's answer with
+an ESC) shows its control and bidi characters as visible escapes.
 """
 
 from __future__ import annotations
+
+from auditor.text_safety import printable
 
 
 class AuditorError(Exception):
@@ -34,9 +38,9 @@ class AuditorError(Exception):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location}: error: {self.message}"
+        text = f"{printable(self.location)}: error: {printable(self.message)}"
         if self.hint:
-            text += f" (hint: {self.hint})"
+            text += f" (hint: {printable(self.hint)})"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -65,3 +69,14 @@ class ErrorList(AuditorError):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+class InternalError(AuditorError):
+    """An unexpected exception while handling one input: a bug in wsaudit, not in the input.
+
+    The run reports it for that input, goes on with the others and exits 4; ``trace`` keeps
+    the formatted traceback for ``--traceback``."""
+
+    def __init__(self, message: str, path: str | None = None, trace: str = "") -> None:
+        super().__init__(message, path, hint="this is a bug in wsaudit; please report it with the input that caused it")
+        self.trace = trace

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from auditor.policy import PolicyPack, Rule
+from auditor.text_safety import printable, printable_block
 
 
 def filter_rules(packs: list[PolicyPack], severities: tuple[str, ...] = (), categories: tuple[str, ...] = (),
@@ -49,7 +50,8 @@ def render_rules(packs: list[PolicyPack], rules: list[Rule], output_format: str)
     width = max((len(rule.id) for rule in rules), default=7)
     lines = [f"{'ID':<{width}}  {'CLAUSE':<6}  {'SEVERITY':<8}  TITLE"]
     for rule in rules:
-        lines.append(f"{rule.id:<{width}}  {rule.clause or '-':<6}  {rule.severity:<8}  {rule.title}")
+        # A custom pack's title is outside text: one visible line, whatever it holds.
+        lines.append(f"{rule.id:<{width}}  {rule.clause or '-':<6}  {rule.severity:<8}  {printable(rule.title)}")
     lines.append(f"{len(rules)} rule(s)")
     return "\n".join(lines) + "\n"
 
@@ -60,4 +62,6 @@ def render_reference(packs: list[PolicyPack], rules: list[Rule]) -> str:
 
     template = markdown_environment().get_template("rules-reference.md.j2")
     by_pack = [(pack, [rule for rule in rules if rule.pack_id == pack.id]) for pack in packs]
-    return template.render(packs=by_pack).rstrip("\n") + "\n"
+    # The reference is Markdown meant as written (a pack's description may use it), so only
+    # control and bidi characters, which no document needs raw, are shown as escapes.
+    return printable_block(template.render(packs=by_pack).rstrip("\n")) + "\n"

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from auditor.scan_code import DeclaredScope, ScanReport, ScopeUse
+from auditor.text_safety import printable
 
 SCAN_REPORT_VERSION = 1
 FORMATS = ("text", "json")
@@ -33,11 +34,13 @@ def unused_message(report: ScanReport, item: DeclaredScope) -> str:
 
 def render_text(report: ScanReport) -> str:
     """One ``path:line:col: status: message`` line per finding, then a summary line."""
-    lines = [f"{use.path}:{use.line}:{use.column}: fail: {undeclared_message(report, use)}"
+    # File names and the code's own spelling of a scope are outside text: printable keeps
+    # each finding on one line and no control character of theirs reaches the terminal.
+    lines = [f"{printable(use.path)}:{use.line}:{use.column}: fail: {printable(undeclared_message(report, use))}"
              for use in report.undeclared]
-    lines += [f"{report.manifest}:{item.line}:{item.column}: info: {unused_message(report, item)}"
+    lines += [f"{printable(report.manifest)}:{item.line}:{item.column}: info: {printable(unused_message(report, item))}"
               for item in report.unused]
-    lines += [f"{skipped.path}: note: not scanned, {skipped.reason}" for skipped in report.skipped]
+    lines += [f"{printable(skipped.path)}: note: not scanned, {printable(skipped.reason)}" for skipped in report.skipped]
     scopes = {use.scope for use in report.uses}
     undeclared = {use.scope for use in report.undeclared}
     lines.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from auditor.errors import AuditorError
+from auditor.text_safety import json_safe
 
 
 def render_validation_json(results: list[tuple[str, list[AuditorError]]]) -> str:
@@ -21,4 +22,5 @@ def render_validation_json(results: list[tuple[str, list[AuditorError]]]) -> str
         for path, errors in results
     ]
     document = {"valid": all(entry["valid"] for entry in manifests), "manifests": manifests}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # Paths and messages come from outside: no control or bidi character raw in the text.
+    return json_safe(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"

@@ -62,18 +62,27 @@ class _Done(str):
 
 
 class HtmlOutput:
-    """HTML: everything escaped; links only for plain http(s) URLs."""
+    """HTML: everything escaped; links only for plain http(s) URLs. Manifest text also
+    shows its control and bidi characters as escapes, and sits in a ``<bdi>`` element so
+    that right-to-left text in it cannot reorder the sentence around it."""
 
     def __init__(self) -> None:
         import markupsafe
 
+        from auditor.text_safety import printable
+
         self._markup = markupsafe.Markup
         self._escape = markupsafe.escape
+        self._printable = printable
+
+    def _text(self, text: str) -> str:
+        return str(self._escape(self._printable(text)))
 
     def escape(self, text: str) -> str:
-        return str(self._escape(text))
+        return f"<bdi>{self._text(text)}</bdi>"
 
-    fixed = escape
+    def fixed(self, text: str) -> str:
+        return str(self._escape(text))
 
     def safe(self, text: str) -> Any:
         return self._markup(text)
@@ -83,13 +92,14 @@ class HtmlOutput:
 
     def link(self, url: str) -> str:
         if _LINKABLE.fullmatch(url):
-            return f'<a href="{self.escape(url)}">{self.escape(url)}</a>'
+            return f'<a href="{self._text(url)}">{self._text(url)}</a>'
         return self.escape(url)
 
     def foreign(self, text: str, language: str, document_language: str) -> str:
         if language == document_language:
             return self.escape(text)
-        return f'<span lang="{self.escape(language)}">{self.escape(text)}</span>'
+        # A dir attribute isolates the span as <bdi> does.
+        return f'<span lang="{self._text(language)}" dir="auto">{self._text(text)}</span>'
 
     def code(self, text: str) -> str:
         return f"<code>{self.escape(text)}</code>"

@@ -13,19 +13,19 @@ from typing import Any, TextIO
 
 from auditor.findings import SEVERITIES, Finding
 from auditor.probe.inventory import AppReport, Inventory
+from auditor.text_safety import printable
 
 INVENTORY_FORMATS = ("text", "json")
 REPORT_VERSION = 1
 UNREVIEWED = "no manifest: unreviewed app"
 _CLASS_WORDS = {"restricted": "restricted", "sensitive": "sensitive", "non_sensitive": "non-sensitive",
                 "unknown": "unknown"}
-# App names and client ids come from third parties; none of their control characters may
-# reach the reader's terminal.
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
 
 
 def _printable(text: str) -> str:
-    return text.translate(_CONTROL)
+    """App names and client ids come from third parties; none of their control or bidi
+    characters may reach the reader's terminal."""
+    return printable(text)
 
 
 def _plural(count: int, word: str) -> str:
@@ -45,9 +45,14 @@ def status_line(inventory: Inventory) -> str:
     scanned = f"{inventory.users_scanned} of {inventory.users_listed} listed users scanned"
     if inventory.complete:
         return f"complete: {_plural(inventory.users_scanned, 'user')} scanned"
+    failed = len(inventory.failed_users)
+    if failed:
+        scanned += f"; the token lookup failed for {_plural(failed, 'user')} (the JSON report names them)"
     if inventory.interrupted:
         return f"INCOMPLETE: interrupted, {scanned}"
-    return f"INCOMPLETE: {scanned}; stopped by: {inventory.stopped_by or 'an unknown problem'}"
+    if inventory.stopped_by or not failed:
+        scanned += f"; stopped by: {_printable(inventory.stopped_by or 'an unknown problem')}"
+    return f"INCOMPLETE: {scanned}"
 
 
 def summary(inventory: Inventory) -> dict[str, Any]:
@@ -79,7 +84,7 @@ def _app_text(app: AppReport, out: TextIO, verbose: bool) -> None:
     out.write(f"{name}  [client {_printable(app.client_id)}]\n")
     out.write(f"  users: {app.users}\n")
     if app.reviewed:
-        out.write(f"  manifest: {app.manifest} ({_printable(app.app_name or '')})\n")
+        out.write(f"  manifest: {_printable(app.manifest or '')} ({_printable(app.app_name or '')})\n")
     else:
         out.write(f"  {UNREVIEWED}\n")
     out.write("  scopes:\n")
@@ -93,7 +98,7 @@ def _app_text(app: AppReport, out: TextIO, verbose: bool) -> None:
         for finding in app.drift:
             if finding.status == "fail" or verbose:
                 status = "" if finding.status == "fail" else f"[{finding.status}] "
-                out.write(f"    {finding.manifest}:{finding.line}:{finding.column}  {finding.severity.upper():<8}  "
+                out.write(f"    {_printable(finding.manifest)}:{finding.line}:{finding.column}  {finding.severity.upper():<8}  "
                           f"{finding.rule_id}  {status}{_printable(finding.message)}\n")
 
 
@@ -106,7 +111,9 @@ def inventory_json(inventory: Inventory, tool_version: str) -> dict[str, Any]:
         "interrupted": inventory.interrupted,
         "stopped_by": inventory.stopped_by,
         "users": {"listed": inventory.users_listed, "scanned": inventory.users_scanned,
-                  "gone": inventory.users_gone},
+                  "gone": inventory.users_gone, "failed": len(inventory.failed_users)},
+        "failed_users": [{"id": user.key, "email": user.email, "reason": user.reason}
+                         for user in inventory.failed_users],
         "apps": [
             {
                 "client_id": app.client_id,

@@ -12,12 +12,14 @@ from typing import Any, TextIO
 
 from auditor.findings import Report
 from auditor.reporters import RenderOptions
+from auditor.text_safety import json_safe
 
 REPORT_VERSION = 1
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    # Values stay exact; control and bidi characters are written as \u escapes, never raw.
+    return json_safe(json.dumps(value, sort_keys=True, ensure_ascii=False))
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
@@ -40,6 +42,6 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         "tool": {"name": "wsaudit", "version": report.tool_version},
         "waivers": [note.to_json() for note in report.waiver_notes()],
     }
-    body = json.dumps(tail, sort_keys=True, ensure_ascii=False, indent=2)
+    body = json_safe(json.dumps(tail, sort_keys=True, ensure_ascii=False, indent=2))
     # Splice the tail's members into the open document.
     out.write(body[2:] + "\n")

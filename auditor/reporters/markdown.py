@@ -11,10 +11,10 @@ Results stream through once: only what could still fit is kept, the rest is coun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from auditor.findings import SEVERITIES, STATUSES, Finding, Report
+from auditor.findings import SEVERITIES, STATUSES, Finding, Report, WaiverNote
 from auditor.reporters import RenderOptions
 
 # GitHub refuses a comment body of 65,536 characters or more.
@@ -25,11 +25,8 @@ _NOTE_RESERVE = 600
 # A single value longer than this is cut, so one runaway field cannot fill the comment.
 _LONGEST_VALUE = 2_000
 _MAX_WAIVER_NOTES = 20
-# Characters that mean something to Markdown or HTML, written as character references
-# inside HTML tags (where backslash escapes are not read).
-_ENTITIES = {char: f"&#{ord(char)};" for char in "&<>\"'`*_[]()!|~\\{}#:"}
-_ENTITIES.update({"\n": " ", "\r": " "})
-_ENTITY_TABLE = str.maketrans(_ENTITIES)
+# The waiver warnings' share of the comment at most.
+_WAIVER_ROOM = LIMIT // 4
 
 
 def size(text: str) -> int:
@@ -39,12 +36,28 @@ def size(text: str) -> int:
 
 
 def html_text(value: Any) -> str:
-    """``value`` as inert text inside an HTML element of a Markdown document."""
-    return str(value).translate(_ENTITY_TABLE)
+    """``value`` as inert text inside an HTML element of a Markdown document (character
+    references, no control characters, mentions in ``<code>``)."""
+    from auditor.templating import escape_markdown_html
+
+    return escape_markdown_html(value)
 
 
 def _clip(text: str) -> str:
     return text if len(text) <= _LONGEST_VALUE else text[:_LONGEST_VALUE - 1] + "…"
+
+
+def _waiver_section(parts: Any, notes: list[WaiverNote]) -> str:
+    """The waiver warnings, each value clipped and as many notes as fit in their share of
+    the comment (a waiver file is user input: its patterns and names can be any length);
+    the notes left out are counted."""
+    shown = [replace(note, rule_id=_clip(note.rule_id), manifest=_clip(note.manifest), source=_clip(note.source),
+                     message=_clip(note.message)) for note in notes[:_MAX_WAIVER_NOTES]]
+    while True:
+        text = parts.waiver_notes(shown, len(notes) - len(shown)) + "\n"
+        if size(text) <= _WAIVER_ROOM or not shown:
+            return text
+        shown.pop()
 
 
 def _counts(findings: tuple[Finding, ...]) -> tuple[dict[str, int], dict[str, int]]:
@@ -126,7 +139,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     notes = report.waiver_notes()
     waivers = ""
     if notes:
-        waivers = parts.waiver_notes(notes[:_MAX_WAIVER_NOTES], max(0, len(notes) - _MAX_WAIVER_NOTES)) + "\n"
+        waivers = _waiver_section(parts, notes)
     footer = parts.footer(report.tool_version, report.as_of, report.packs) + "\n"
     budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - _NOTE_RESERVE
 

@@ -6,16 +6,13 @@ from typing import TextIO
 
 from auditor.findings import SEVERITIES, Finding, Report
 from auditor.reporters import RenderOptions
+from auditor.text_safety import printable
 
+# Paths, app names, messages and waiver text come from outside and pass through printable:
+# a control or bidi character in them (an ESC from a YAML "\\e", say) must not drive the
+# reader's terminal, nor a line break split a finding in two.
 _SEVERITY_COLOR = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "2"}
 _STATUS_SHOWN = ("fail", "incomplete", "waived", "baselined")
-# Manifest values reach messages verbatim; control characters (an ESC from a YAML "\\e",
-# say) must not drive the reader's terminal.
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
-
-
-def _printable(text: str) -> str:
-    return text.translate(_CONTROL)
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -25,10 +22,11 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _line(finding: Finding, color: bool) -> str:
     severity = _paint(f"{finding.severity.upper():<8}", _SEVERITY_COLOR[finding.severity], color)
     status = "" if finding.status == "fail" else f"[{finding.status}] "
-    text = f"{finding.manifest}:{finding.line}:{finding.column}  {severity}  {finding.rule_id}  {status}{_printable(finding.message)}"
+    text = (f"{printable(finding.manifest)}:{finding.line}:{finding.column}  {severity}  {printable(finding.rule_id)}  "
+            f"{status}{printable(finding.message)}")
     if finding.waiver is not None:
         waiver = finding.waiver
-        text += _printable(f" (waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason})")
+        text += printable(f" (waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason})")
     return text
 
 
@@ -40,13 +38,16 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         counts = {status: 0 for status in ("fail", "incomplete", "pass")}
         for finding in result.findings:
             counts[finding.status] = counts.get(finding.status, 0) + 1
-        header = f"{result.path} ({_printable(result.app)}): {counts['fail']} failed, {counts['incomplete']} incomplete, {counts['pass']} passed"
+        header = f"{printable(result.path)} ({printable(result.app)}): {counts['fail']} failed, {counts['incomplete']} incomplete, {counts['pass']} passed"
         out.write(_paint(header, "1", options.color) + "\n")
         for finding in result.findings:
             if finding.status in shown:
                 out.write("  " + _line(finding, options.color) + "\n")
+                for note in finding.evidence_notes():
+                    out.write("      note: " + printable(note) + "\n")
     for note in report.waiver_notes():
-        out.write(f"{note.source}:{note.line}: warning: {note.rule_id} for {note.manifest}: {note.message}\n")
+        out.write(f"{printable(note.source)}:{note.line}: warning: {printable(note.rule_id)} for "
+                  f"{printable(note.manifest)}: {printable(note.message)}\n")
     summary = report.summary
     failed = ", ".join(f"{summary.fail_by_severity[s]} {s}" for s in SEVERITIES if summary.fail_by_severity[s])
     counts = summary.counts

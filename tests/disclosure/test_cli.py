@@ -69,7 +69,8 @@ def test_missing_manifest_and_bad_options_exit_2(tmp_path):
     assert language.code == 2 and "choose from en, fr" in language.stderr
     date = run_wsaudit("disclose", INBOX, "--as-of", "21/11/2026")
     assert date.code == 2 and "is not a date" in date.stderr
-    unwritable = run_wsaudit("disclose", INBOX, "-o", str(tmp_path / "no-such-folder" / "x.md"))
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    unwritable = run_wsaudit("disclose", INBOX, "-o", str(tmp_path / "a-file" / "x.md"))
     assert unwritable.code == 2 and "cannot write" in unwritable.stderr
 
 

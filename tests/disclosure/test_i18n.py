@@ -213,7 +213,7 @@ def test_french_typography_in_output():
 def test_phrases_escape_values_but_not_fixed_text():
     hostile = "<b>x</b> | [y](z)"
     html = _say("en", phrase("storage.intro", app=hostile), HtmlOutput())
-    assert html == "&lt;b&gt;x&lt;/b&gt; | [y](z) keeps the following data."
+    assert html == "<bdi>&lt;b&gt;x&lt;/b&gt; | [y](z)</bdi> keeps the following data."
     markdown = _say("en", phrase("storage.intro", app=hostile))
     assert markdown == "&lt;b&gt;x&lt;/b&gt; \\| \\[y\\]\\(z\\) keeps the following data."
 

@@ -121,8 +121,8 @@ def test_waivers_and_baselines_are_explained(tmp_path):
     waivers, baseline = write_review_files(tmp_path)
     results, waiver_set, packs = audit_results(EXAMPLE_PATHS, waivers, baseline)
     html = render("html", make_report(results, waiver_set, packs))
-    assert ("<strong>Waived</strong> until 2027-03-31 by privacy@example.com: "
-            "Calendar sync needs calendars and events &lt;together&gt; | reviewed") in html
+    assert ("<strong>Waived</strong> until <bdi>2027-03-31</bdi> by <bdi>privacy@example.com</bdi>: "
+            "<bdi>Calendar sync needs calendars and events &lt;together&gt; | reviewed</bdi>") in html
     assert "<strong>Baselined:</strong>" in html
     assert "Waiver warnings" in html and "examples/manifests/nowhere.yaml" in html
 
