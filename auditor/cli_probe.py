@@ -60,7 +60,7 @@ def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, .
 @click.option("--admin-api-url", metavar="URL", help="Admin SDK root for --domain [default: Google's].")
 @click.option("--customer", default="my_customer", show_default=True, help="With --domain: the Workspace customer id.")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=10.0, show_default=True,
-              help="Seconds to wait for any one answer.")
+              help="Deadline in seconds for each whole request: connecting and reading all of the answer.")
 @click.option("--concurrency", type=click.IntRange(min=1, max=64), default=8, show_default=True,
               help="With --domain: token lookups running at once.")
 @click.option("--no-progress", is_flag=True, help="With --domain: no progress bar (it is drawn only on a terminal).")
@@ -173,11 +173,11 @@ def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targ
     }
     for output_format, output in targets:
         render_to(renderers[output_format], inventory, RenderOptions(verbose=verbose), output)
-    covered = f"the inventory written covers {inventory.users_scanned} of {inventory.users_listed} listed users"
     if inventory.interrupted:
-        fail(f"error: interrupted; {covered}", EXIT_INTERRUPTED)
-    if not inventory.complete:
-        fail(redact(f"{inventory.stopped_by} ({covered})"), EXIT_PROBE)
+        fail(f"error: interrupted; {inventory.coverage()}", EXIT_INTERRUPTED)
+    problem = inventory.problem()
+    if problem is not None:
+        fail(redact(str(problem)), EXIT_PROBE)
     summary = Summary()
     summary.add(inventory.drift_findings())
     sys.exit(1 if summary.failed(*fail_on) else 0)

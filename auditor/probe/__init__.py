@@ -5,7 +5,8 @@ that imports ``requests`` and ``google.auth``. Its modules import them at module
 nothing here is imported until the ``probe`` command runs:
 
 * :mod:`auditor.probe.redaction` keeps secrets out of every message and log line;
-* :mod:`auditor.probe.http_client` makes HTTP calls with a timeout and retries;
+* :mod:`auditor.probe.http_client` makes HTTP calls with a deadline, a size cap and retries
+  (:mod:`auditor.probe.deadline` enforces the deadline);
 * :mod:`auditor.probe.credentials` turns a token source into an access token;
 * :mod:`auditor.probe.tokeninfo` asks the tokeninfo endpoint what a token holds;
 * :mod:`auditor.probe.rules` and :mod:`auditor.probe.drift` judge that against a manifest;

@@ -22,19 +22,22 @@ from typing import Any
 import google.auth
 import google.auth.exceptions
 import google.auth.transport
-import google.auth.transport.requests
 import google.oauth2.credentials
 import google.oauth2.service_account
 import requests
 
 from auditor.errors import AuditorError
-from auditor.probe.http_client import HttpClient, connection_problem, endpoint_of, probe_error
+from auditor.probe.deadline import Watchdog
+from auditor.probe.http_client import (AnswerTooLarge, HttpClient, connection_problem, endpoint_of, probe_error,
+                                       read_limited, size_words)
 from auditor.probe.redaction import Secret, redact, remember
 
 log = logging.getLogger("auditor.probe.credentials")
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 MAX_CREDENTIALS_BYTES = 1024 * 1024
+# A token response is a few hundred bytes; a larger answer is cut off, not read into memory.
+MAX_TOKEN_ANSWER_BYTES = 1024 * 1024
 TOKEN_ENDPOINT = "the token endpoint"
 # Fields of a credentials file that are secret, whichever type it is.
 _SECRET_FIELDS = ("refresh_token", "client_secret", "private_key", "private_key_id", "token", "access_token")
@@ -59,21 +62,63 @@ class TokenSource:
         return "Application Default Credentials"
 
 
-class _TimedRequest(google.auth.transport.Request):
-    """google-auth's requests transport, with the probe's timeout on every call.
+class _Answer(google.auth.transport.Response):
+    """An answer read to the end, in the shape google-auth reads."""
 
-    google-auth does not pass a timeout when it calls the token endpoint, so without this it
-    would wait for its own two-minute default.
+    def __init__(self, status: int, headers: Any, data: bytes) -> None:
+        self._status, self._headers, self._data = status, headers, data
+
+    @property
+    def status(self) -> int:
+        return self._status
+
+    @property
+    def headers(self) -> Any:
+        return self._headers
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+
+class _TimedRequest(google.auth.transport.Request):
+    """The transport google-auth calls the token endpoint with: the probe's timeout as a
+    deadline for each whole exchange, and a size cap on the answer.
+
+    google-auth passes no timeout of its own there, so without this it would wait for its
+    two-minute default, and read an answer of any size into memory.
     """
 
-    def __init__(self, session: requests.Session, timeout: float) -> None:
-        self._inner = google.auth.transport.requests.Request(session)
+    def __init__(self, session: requests.Session, timeout: float, watchdog: Watchdog | None = None) -> None:
+        self._session = session
         self._timeout = timeout
+        self._watchdog = watchdog or Watchdog()
 
     def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
                  timeout: float | None = None, **kwargs: Any) -> Any:
         log.debug("%s %s (google-auth)", method, endpoint_of(url))
-        return self._inner(url, method=method, body=body, headers=headers, timeout=timeout or self._timeout, **kwargs)
+        seconds = min(timeout or self._timeout, self._timeout)
+        with self._watchdog.deadline(seconds) as deadline:
+            raw: requests.Response | None = None
+            try:
+                raw = self._session.request(method, url, data=body, headers=headers, timeout=seconds, stream=True,
+                                            **kwargs)
+                data = read_limited(raw, MAX_TOKEN_ANSWER_BYTES)
+                if deadline.expired:  # the cut-off connection may look like an answer that ended
+                    raise requests.exceptions.ReadTimeout()
+                answer = _Answer(raw.status_code, raw.headers, data)
+                raw = None
+                return answer
+            except AnswerTooLarge:
+                raise probe_error(f"{TOKEN_ENDPOINT} answered with more than {size_words(MAX_TOKEN_ANSWER_BYTES)}, "
+                                  "more than the probe reads from it", endpoint_of(url),
+                                  hint="check that --token-uri points at an OAuth 2.0 token endpoint") from None
+            except requests.exceptions.RequestException as exc:
+                cause = requests.exceptions.ReadTimeout() if deadline.expired else exc
+                raise google.auth.exceptions.TransportError(cause) from None
+            finally:
+                if raw is not None:
+                    raw.close()
 
 
 def obtain_access_token(source: TokenSource, http: HttpClient) -> Secret:
@@ -84,7 +129,7 @@ def obtain_access_token(source: TokenSource, http: HttpClient) -> Secret:
             raise AuditorError(f"the environment variable {source.env_var} is not set or empty",
                                f"${source.env_var}", hint="export the access token in it before running the probe")
         return Secret(value)
-    request = _TimedRequest(http.auth_session(), http.timeout)
+    request = _TimedRequest(http.auth_session(), http.timeout, http.watchdog)
     if source.path:
         credentials, token_uri = _from_file(source)
     else:

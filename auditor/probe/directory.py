@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from auditor.probe.http_client import HttpClient, probe_error
+from auditor.probe.http_client import HttpClient, endpoint_of, probe_error
 from auditor.probe.redaction import Secret
 from auditor.probe.tokeninfo import parse_bool
 
@@ -23,6 +23,9 @@ DOMAIN_SCOPES = (
     "https://www.googleapis.com/auth/admin.directory.user.security",
 )
 PAGE_SIZE = 500  # the most users.list returns per page
+# The most a Directory answer may weigh: a page of 500 users is a few hundred KiB, so an
+# answer this large is not one; it is cut off instead of filling memory.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 _AUTH_HINT = ("the admin (--subject) must be allowed to read users and their tokens, and the service account's "
               "client id authorized for the scopes in the Admin console (domain-wide delegation)")
 
@@ -50,6 +53,7 @@ class DirectoryClient:
     def __init__(self, http: HttpClient, base_url: str, token: Secret, customer: str = "my_customer") -> None:
         self.http = http
         self.root = base_url.rstrip("/") + "/admin/directory/v1"
+        self.users_endpoint = endpoint_of(self.root + "/users")
         self.token = token
         self.customer = customer
 
@@ -62,7 +66,8 @@ class DirectoryClient:
                                       "fields": "nextPageToken,users(id,primaryEmail)"}
             if page_token:
                 params["pageToken"] = page_token
-            response = self.http.call("GET", f"{self.root}/users", service=SERVICE, params=params, bearer=self.token)
+            response = self.http.call("GET", f"{self.root}/users", service=SERVICE, params=params, bearer=self.token,
+                                      max_bytes=MAX_PAGE_BYTES)
             body = _body_of(response)
             yield [user for user in map(_user, _list(body.get("users"))) if user is not None]
             next_token = body.get("nextPageToken")
@@ -77,7 +82,7 @@ class DirectoryClient:
     def tokens(self, user: DirectoryUser) -> list[AppGrant] | None:
         """The third-party tokens ``user`` granted; ``None`` when the user no longer exists."""
         url = f"{self.root}/users/{quote(user.key, safe='@')}/tokens"
-        response = self.http.call("GET", url, service=SERVICE, bearer=self.token)
+        response = self.http.call("GET", url, service=SERVICE, bearer=self.token, max_bytes=MAX_PAGE_BYTES)
         if response.status == 404:
             return None
         body = _body_of(response)

@@ -3,14 +3,21 @@
 The users are listed page by page on the calling thread while a bounded pool of worker
 threads reads each user's tokens; at most a few times the pool size of lookups wait in the
 queue, so memory stays flat however large the domain. Results are folded into per-app
-tallies as they arrive. An interruption (Ctrl-C) or a failed call stops the run cleanly: the
-lookups in flight finish (or give up at their next retry), and the inventory of the users
-scanned so far is returned, marked incomplete, with the reason.
+tallies as they arrive.
+
+A user whose lookup fails for good (after the retries of 429 and 5xx) is recorded with the
+reason and the run goes on: one odd account must not cost the inventory of the rest of the
+domain. The run stops early only when it cannot go on usefully: the user list itself cannot
+be read, many lookups in a row fail (the credentials were revoked, the service went away),
+or it is interrupted (Ctrl-C). Then the lookups in flight finish (or give up at their next
+retry), and the inventory of the users scanned so far is returned, marked incomplete, with
+the reason.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -24,10 +31,14 @@ from auditor.manifest import Manifest, expand_paths, load_manifest
 from auditor.probe.directory import AppGrant, DirectoryClient, DirectoryUser
 from auditor.probe.drift import classification_of, scope_findings
 from auditor.probe.http_client import Cancelled
+from auditor.probe.redaction import redact
 from auditor.scope_names import canonical_scope
 
 # Lookups queued per worker: enough to keep every worker busy between pages of users.
 QUEUE_PER_WORKER = 4
+# This many failed lookups in a row, with no success between them, mean that no lookup will
+# succeed (revoked credentials, a service gone away): the run stops instead of trying them all.
+CONSECUTIVE_FAILURE_LIMIT = 50
 _POLL = 0.2
 
 Progress = Callable[[int, int, bool], None]
@@ -62,8 +73,18 @@ class AppReport:
 
 
 @dataclass(frozen=True)
+class FailedUser:
+    """A user whose token lookup failed for good, and why (secrets already masked)."""
+
+    key: str
+    email: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Inventory:
-    """What the run found. ``complete`` is false when it stopped early; ``stopped_by`` says why."""
+    """What the run found. ``complete`` is false when it stopped early (``stopped_by`` says
+    why) or when a user's lookup failed (``failed_users`` names each one)."""
 
     apps: tuple[AppReport, ...]
     users_listed: int
@@ -72,9 +93,29 @@ class Inventory:
     complete: bool
     stopped_by: str | None = None
     interrupted: bool = False
+    failed_users: tuple[FailedUser, ...] = ()
+    stop_error: ProbeError | None = None
+    endpoint: str | None = None
 
     def drift_findings(self) -> list[Finding]:
         return [finding for app in self.apps for finding in app.drift]
+
+    def coverage(self) -> str:
+        return f"the inventory written covers {self.users_scanned} of {self.users_listed} listed users"
+
+    def problem(self) -> ProbeError | None:
+        """The error that makes this inventory incomplete (not an interruption), if any."""
+        if self.stop_error is not None:
+            error = self.stop_error
+            return ProbeError(f"{error.message}; {self.coverage()}", error.path, error.line, error.column, error.hint)
+        if self.failed_users:
+            first = self.failed_users[0]
+            return ProbeError(f"the token lookup failed for {len(self.failed_users)} of {self.users_listed} listed "
+                              f"users (first, {first.email}: {first.reason}); {self.coverage()}", self.endpoint,
+                              hint="the report lists each failed user with the reason; run again to retry them")
+        if not self.complete and not self.interrupted:
+            return ProbeError(f"the run stopped early; {self.coverage()}", self.endpoint)
+        return None
 
 
 @dataclass
@@ -92,6 +133,19 @@ class _Tally:
         self.apps: dict[str, _AppTally] = {}
         self.scanned = 0
         self.gone = 0
+        self.failed: list[FailedUser] = []
+        self.failures_in_a_row = 0
+
+    @property
+    def done(self) -> int:
+        return self.scanned + len(self.failed)
+
+    def fail(self, user: DirectoryUser, error: ProbeError) -> int:
+        """Record ``user``'s failed lookup; the number of failures since the last success."""
+        with self.lock:
+            self.failed.append(FailedUser(user.key, user.email, error.message))
+            self.failures_in_a_row += 1
+            return self.failures_in_a_row
 
     def add(self, grants: list[AppGrant] | None) -> int:
         by_client: dict[str, tuple[str, set[str]]] = {}
@@ -100,6 +154,7 @@ class _Tally:
             scopes.update(canonical_scope(scope) for scope in grant.scopes)
         with self.lock:
             self.scanned += 1
+            self.failures_in_a_row = 0
             if grants is None:
                 self.gone += 1
             for client_id, (name, scopes) in by_client.items():
@@ -108,7 +163,7 @@ class _Tally:
                 if name:
                     tally.display_names[name] += 1
                 tally.scope_users.update(scopes)
-            return self.scanned
+            return self.done
 
 
 def index_manifests(paths: Iterable[str], max_bytes: int) -> dict[str, Manifest]:
@@ -139,8 +194,10 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], ca
                   as_of: datetime.date, workers: int, progress: Progress | None = None) -> Inventory:
     """List every user, read each one's tokens with ``workers`` threads, and report per app.
 
-    Returns a partial inventory (``complete`` false) when interrupted or when a call fails;
-    an unexpected exception in a worker is re-raised once the pool has stopped.
+    A user whose lookup fails is recorded and the run goes on. Returns a partial inventory
+    (``complete`` false) when a lookup failed, when the user list could not be read, when
+    :data:`CONSECUTIVE_FAILURE_LIMIT` lookups failed in a row, or when interrupted; an
+    unexpected exception in a worker is re-raised once the pool has stopped.
     """
     tally = _Tally()
     http = directory.http
@@ -153,11 +210,22 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], ca
     interrupted = False
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsaudit-inventory")
 
-    def finished(future: Future[list[AppGrant] | None]) -> None:
+    def finished(user: DirectoryUser, future: Future[list[AppGrant] | None]) -> None:
         slots.release()
         try:
             grants = future.result()
         except (CancelledError, Cancelled):
+            return
+        except ProbeError as error:
+            in_a_row = tally.fail(user, error)
+            if in_a_row >= CONSECUTIVE_FAILURE_LIMIT and not stop.is_set():
+                with tally.lock:
+                    failures.append(ProbeError(f"{in_a_row} user lookups in a row failed, so the run stopped "
+                                               f"(the last: {error.message})", error.path, hint=error.hint))
+                stop.set()
+                http.cancelled.set()
+            if progress is not None:
+                progress(tally.done, listed, listing_done)
             return
         except BaseException as error:  # noqa: BLE001 - handed to the calling thread
             with tally.lock:
@@ -180,7 +248,7 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], ca
         listed += 1
         future = executor.submit(directory.tokens, user)
         in_flight.add(future)
-        future.add_done_callback(finished)
+        future.add_done_callback(functools.partial(finished, user))
         return True
 
     try:
@@ -212,22 +280,27 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], ca
         interrupted = True
         http.cancelled.set()
     if progress is not None:
-        progress(tally.scanned, listed, listing_done)
+        progress(tally.done, listed, listing_done)
 
     unexpected = [error for error in failures if not isinstance(error, ProbeError)]
     if unexpected:
         raise unexpected[0]
     stopped_by = None
+    stop_error = None
     if interrupted:
         stopped_by = "interrupted"
     elif failures:
-        stopped_by = str(failures[0])
+        stop_error = failures[0]
+        assert isinstance(stop_error, ProbeError)
+        stopped_by = str(stop_error)
     with tally.lock:
         apps = _app_reports(tally, manifests, catalog, as_of)
         scanned, gone = tally.scanned, tally.gone
+        failed = tuple(sorted(tally.failed, key=lambda user: (user.email, user.key)))
     return Inventory(apps=apps, users_listed=listed, users_scanned=scanned, users_gone=gone,
-                     complete=stopped_by is None and listing_done and scanned == listed,
-                     stopped_by=stopped_by, interrupted=interrupted)
+                     complete=stopped_by is None and listing_done and scanned == listed and not failed,
+                     stopped_by=stopped_by, interrupted=interrupted, failed_users=failed, stop_error=stop_error,
+                     endpoint=directory.users_endpoint)
 
 
 def _drain(futures: set[Future[list[AppGrant] | None]]) -> None:
@@ -239,10 +312,12 @@ def _drain(futures: set[Future[list[AppGrant] | None]]) -> None:
 
 def _app_reports(tally: _Tally, manifests: dict[str, Manifest], catalog: ScopeCatalog,
                  as_of: datetime.date) -> tuple[AppReport, ...]:
+    """One report per app. Names and scopes come from the server and are masked here, once
+    per app, so that a server echoing a credential back cannot put it in a report."""
     reports = []
     for client_id, app in tally.apps.items():
         names = sorted(app.display_names.items(), key=lambda pair: (-pair[1], pair[0]))
-        scopes = tuple(ScopeUse(scope, classification_of(catalog, scope), count)
+        scopes = tuple(ScopeUse(redact(scope), classification_of(catalog, scope), count)
                        for scope, count in sorted(app.scope_users.items()))
         manifest = manifests.get(client_id)
         drift: tuple[Finding, ...] = ()
@@ -250,8 +325,8 @@ def _app_reports(tally: _Tally, manifests: dict[str, Manifest], catalog: ScopeCa
             found = scope_findings(manifest, app.scope_users.keys(), catalog, as_of, users=app.scope_users)
             drift = tuple(sorted(found, key=Finding.sort_key))
         reports.append(AppReport(
-            client_id=client_id,
-            display_name=names[0][0] if names else "",
+            client_id=redact(client_id),
+            display_name=redact(names[0][0]) if names else "",
             users=app.users,
             scopes=scopes,
             manifest=manifest.path if manifest else None,

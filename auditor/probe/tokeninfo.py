@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.probe.http_client import HttpClient, probe_error
-from auditor.probe.redaction import Secret
+from auditor.probe.redaction import Secret, redact
 from auditor.scope_names import canonical_scope
 
 GOOGLE_TOKENINFO_URL = "https://oauth2.googleapis.com/tokeninfo"
 SERVICE = "the tokeninfo endpoint"
+# tokeninfo answers with a few hundred bytes; anything past this is not tokeninfo.
+MAX_ANSWER_BYTES = 1024 * 1024
 # tokeninfo answers 400 with one of these when the token is unknown, revoked or expired.
 _INVALID_TOKEN_ERRORS = frozenset({"invalid_token", "invalid_request", "invalid_grant"})
 
@@ -72,7 +74,7 @@ def parse_bool(value: Any) -> bool | None:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
-        return value.strip()
+        return redact(value.strip())  # shown in findings: an echoed secret must not be
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # a service account's numeric client id, sent as a number
     return None
@@ -86,7 +88,7 @@ def parse_scopes(value: Any) -> tuple[str, ...]:
         names = [item for item in value if isinstance(item, str)]
     else:
         names = []
-    return tuple(sorted({canonical_scope(name) for name in names if name.strip()}))
+    return tuple(sorted({canonical_scope(redact(name)) for name in names if name.strip()}))
 
 
 def parse_tokeninfo(document: dict[str, Any]) -> TokenInfo:
@@ -103,7 +105,7 @@ def parse_tokeninfo(document: dict[str, Any]) -> TokenInfo:
 
 def fetch_tokeninfo(http: HttpClient, url: str, token: Secret) -> TokenInfo:
     """What ``url`` (a tokeninfo endpoint) says about ``token``."""
-    response = http.call("POST", url, service=SERVICE, form={"access_token": token})
+    response = http.call("POST", url, service=SERVICE, form={"access_token": token}, max_bytes=MAX_ANSWER_BYTES)
     if response.status in (400, 401) and (response.error_code() in _INVALID_TOKEN_ERRORS or response.status == 401):
         raise probe_error(f"the access token is invalid or has expired ({SERVICE} answered {response.detail()})",
                           response.endpoint, hint="obtain a fresh access token and run the probe again")

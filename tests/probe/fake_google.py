@@ -11,8 +11,9 @@ requests run unmodified against it:
 * ``GET /admin/directory/v1/users``: users.list with paging;
 * ``GET /admin/directory/v1/users/{key}/tokens``: tokens.list.
 
-Faults are queued per route (``token``, ``tokeninfo``, ``users``, ``user_tokens``): a status
-with headers, malformed JSON, or a delay. The server records every request line (never a
+Faults are queued per route (``token``, ``tokeninfo``, ``users``, ``user_tokens``), or set
+for good per Directory user: a status with headers, malformed JSON, a delay, or an answer
+that echoes the request and its credentials back (:mod:`tests.probe.echo`). The server records every request line (never a
 body), counts requests per route, measures how many Directory lookups were in flight at
 once, and keeps every secret it handed out or was given, for the tests that check none of
 them leaks.
@@ -35,6 +36,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from tests.probe.echo import material as echo_material
+from tests.probe.echo import render as render_echo
+from tests.probe.echo import request_secrets
+
 DIRECTORY_SCOPES = {
     "https://www.googleapis.com/auth/admin.directory.user.readonly",
     "https://www.googleapis.com/auth/admin.directory.user.security",
@@ -48,13 +53,14 @@ class Fault:
     body: bytes | None = None
     delay: float = 0.0
     malformed: bool = False
+    echo: str | None = None  # a shape of tests.probe.echo.SHAPES
 
 
 def fault(status: int = 200, *, retry_after: str | None = None, body: Any = None, delay: float = 0.0,
-          malformed: bool = False) -> Fault:
+          malformed: bool = False, echo: str | None = None) -> Fault:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     raw = json.dumps(body).encode() if body is not None else None
-    return Fault(status, headers, raw, delay, malformed)
+    return Fault(status, headers, raw, delay, malformed, echo)
 
 
 @dataclass
@@ -82,6 +88,8 @@ class FakeGoogle:
         self.secrets: set[str] = set()
         self.faults: dict[str, deque[Fault]] = {}
         self.fault_hook: Callable[[str, int], Fault | None] | None = None
+        self.user_faults: dict[str, Fault] = {}  # user key → the fault every lookup of that user meets
+        self.echoed: list[str] = []  # what each echoing answer said, before its shape's own escaping
         self.latency: dict[str, float] = {}
         self.request_lines: list[str] = []
         self.counts: Counter[str] = Counter()
@@ -95,7 +103,9 @@ class FakeGoogle:
     # ------------------------------------------------------------ set-up helpers
 
     def secret(self, prefix: str) -> str:
-        value = f"{prefix}-{secrets.token_urlsafe(24)}"
+        # With ``/``, ``+`` and ``=``, as real tokens and keys have: characters that URL, JSON
+        # and HTML encodings spell differently.
+        value = f"{prefix}-{secrets.token_urlsafe(18)}/{secrets.token_hex(3)}+{secrets.token_urlsafe(6)}="
         self.secrets.add(value)
         return value
 
@@ -141,7 +151,7 @@ class FakeGoogle:
 
     def start(self) -> FakeGoogle:
         handler = type("Handler", (_Handler,), {"google": self})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _QuietServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         server.request_queue_size = 256
         self._server = server
@@ -258,6 +268,14 @@ class FakeGoogle:
         return None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)  # a client that hung up early is expected
+
+
 class _Handler(BaseHTTPRequestHandler):
     google: FakeGoogle
     protocol_version = "HTTP/1.1"  # keep-alive, as Google serves
@@ -296,8 +314,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             time.sleep(google.latency.get(route, 0.0))
             planned = google.next_fault(route)
+            if route == "user_tokens" and directory_key in google.user_faults:
+                planned = google.user_faults[directory_key]
             if planned is not None and planned.delay:
                 time.sleep(planned.delay)
+            if planned is not None and planned.echo:
+                self._echo(planned, method, raw, form)
+                return
             if planned is not None and (planned.status != 200 or planned.malformed or planned.body is not None):
                 if planned.malformed:
                     self._send_raw(200, b'{"users": [ {"id": "u1", oops', planned.headers)
@@ -334,12 +357,21 @@ class _Handler(BaseHTTPRequestHandler):
             return "user_tokens", unquote(path[len(prefix) + 1:-len("/tokens")])
         return None, None
 
+    def _echo(self, planned: Fault, method: str, raw: bytes, form: dict[str, str]) -> None:
+        request_text = f"{method} {self.path} HTTP/1.1\n{self.headers}\n{raw.decode('utf-8', 'replace')}"
+        said = echo_material(request_text, request_secrets(dict(self.headers.items()), form))
+        content_type, body = render_echo(planned.echo or "", planned.status, said)
+        with self.google.lock:
+            self.google.echoed.append(said)
+        self._send_raw(planned.status, body, {**planned.headers, "Content-Type": content_type})
+
     def _send(self, status: int, body: Any) -> None:
         self._send_raw(status, json.dumps(body).encode(), {})
 
     def _send_raw(self, status: int, raw: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        if "Content-Type" not in headers:
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(raw)))
         for name, value in headers.items():
             self.send_header(name, value)

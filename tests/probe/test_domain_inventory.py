@@ -75,7 +75,8 @@ def test_inventory_reports_each_app_with_its_manifest_and_drift(google, probe, w
     assert run.code == 1, run.stderr  # the undeclared gmail.modify is critical drift
     assert run.stderr == "" and run.stdout == ""  # no progress bar off a terminal
     report = run.report("inv.json")
-    assert report["complete"] is True and report["users"] == {"listed": 1203, "scanned": 1203, "gone": 0}
+    assert report["complete"] is True and report["users"] == {"listed": 1203, "scanned": 1203, "gone": 0, "failed": 0}
+    assert report["failed_users"] == []
     apps = {app["client_id"]: app for app in report["apps"]}
     assert [app["client_id"] for app in report["apps"]] == [CLIENT_ID, DRIVE_CLIENT, CALENDAR_CLIENT]  # by users
 
@@ -133,20 +134,68 @@ def test_inventory_retries_429_and_5xx(google, probe, write):
     assert run.seconds >= 1.0
 
 
-def test_malformed_answer_stops_with_a_partial_inventory_and_exit_3(google, probe, write):
+def failing_users(google) -> dict[str, str]:
+    """21 of the users fail for good, in every way a lookup can: 5xx after every retry,
+    refusals, malformed and oversized answers. User email → what the reason must say."""
+    plan = {}
+    for number, index in enumerate(range(37, 2000, 95)):
+        key, email = google.users[index]
+        kind = number % 5
+        if kind == 0:
+            google.user_faults[key], plan[email] = fault(500), "answered HTTP 500 after 5 attempts: Backend Error"
+        elif kind == 1:
+            google.user_faults[key], plan[email] = fault(403), "answered HTTP 403: Backend Error"
+        elif kind == 2:
+            google.user_faults[key], plan[email] = fault(400, body={"error": {"message": "Invalid Input: userKey"}}), \
+                "answered HTTP 400: Invalid Input: userKey"
+        elif kind == 3:
+            google.user_faults[key], plan[email] = fault(malformed=True), "answered HTTP 200 with malformed JSON"
+        else:
+            google.user_faults[key], plan[email] = fault(body={"items": "x" * (17 * 1024 * 1024)}), \
+                "answered with more than 16 MiB"
+    return plan
+
+
+def test_users_whose_lookup_fails_are_listed_and_the_rest_is_scanned(google, probe, write):
     google.add_users(2000, grants)
-    google.fault_hook = lambda route, number: fault(malformed=True) if route == "user_tokens" and number == 300 else None
-    run = probe(*domain_args(google, "--format", "json", "-o", str(probe.out / "partial.json"), "--concurrency", "4"),
+    plan = failing_users(google)
+    assert len(plan) == 21
+    run = probe(*domain_args(google, "--format", "json", "-o", str(probe.out / "inv.json"), "--format", "text",
+                             "-o", str(probe.out / "inv.txt"), "--concurrency", "8"),
                 env={"ADMIN_TOKEN": admin_token(google)})
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
-    assert "the Directory API answered HTTP 200 with malformed JSON" in line and "covers" in line
-    report = run.report("partial.json")
-    assert report["complete"] is False and report["interrupted"] is False
-    assert "malformed JSON" in report["stopped_by"]
-    assert 290 <= report["users"]["scanned"] < 2000
+    assert "the token lookup failed for 21 of 2000 listed users" in line and "covers 1979 of 2000" in line
+    assert line.startswith(f"{google.url}/admin/directory/v1/users: error: ")
+    report = run.report("inv.json")
+    assert report["complete"] is False and report["interrupted"] is False and report["stopped_by"] is None
+    assert report["users"] == {"listed": 2000, "scanned": 1979, "gone": 0, "failed": 21}
+    failed = report["failed_users"]
+    assert [user["email"] for user in failed] == sorted(plan)  # every one, in order
+    for user in failed:
+        assert plan[user["email"]] in user["reason"], user
+        assert user["id"] == "u" + user["email"][len("user"):].split("@")[0]
+    # The users after the failures were scanned: every third user holds Mail Helper.
+    failed_indexes = {int(user["id"][1:]) for user in failed}
     mail = next(app for app in report["apps"] if app["client_id"] == CLIENT_ID)
-    assert mail["users"] <= report["users"]["scanned"]
+    assert mail["users"] == sum(1 for index in range(2000) if index % 3 == 0 and index not in failed_indexes)
+    assert "the token lookup failed for 21 users (the JSON report names them)" in run.reports["inv.txt"]
+    # Only the 500s were retried: 5 users, 4 more attempts each.
+    assert google.counts["user_tokens"] == 2000 + 5 * 4
+
+
+def test_many_failures_in_a_row_stop_the_run(google, probe, write):
+    google.add_users(400, grants)
+    for key, _email in google.users[100:]:
+        google.user_faults[key] = fault(403)
+    run = probe(*domain_args(google, "--format", "json", "--concurrency", "4"),
+                env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 3, run.stderr
+    report = json.loads(run.stdout)
+    assert "user lookups in a row failed, so the run stopped" in report["stopped_by"]
+    assert report["users"]["scanned"] == 100 and 50 <= report["users"]["failed"] < 100
+    assert google.counts["user_tokens"] < 300
+    assert "in a row failed" in run.stderr
 
 
 def test_vanished_user_is_counted_not_fatal(google, probe, write):
@@ -156,7 +205,7 @@ def test_vanished_user_is_counted_not_fatal(google, probe, write):
         if route == "user_tokens" and number == 5 else None)
     run = probe(*domain_args(google, "--format", "json"), env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 0, run.stderr
-    assert json.loads(run.stdout)["users"] == {"listed": 30, "scanned": 30, "gone": 1}
+    assert json.loads(run.stdout)["users"] == {"listed": 30, "scanned": 30, "gone": 1, "failed": 0}
 
 
 def test_directory_refusal_and_unreachable_admin_api_exit_3(google, probe, write):

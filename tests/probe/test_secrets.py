@@ -121,3 +121,34 @@ def test_redaction_masks_every_line_of_a_key():
     text = redact("oops: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC and BKcwggSjAgEAAoIBAQC7")
     assert text == f"oops: {MASK} and {MASK}"
     assert redact("short ab words stay") == "short ab words stay"
+
+
+def test_redaction_masks_every_encoding_of_a_secret():
+    from tests.probe.echo import encodings, forbidden
+
+    secret = "ya29.unit-Test/Secret+Value=Q9"
+    remember(secret)
+    for form in encodings(secret):
+        masked = redact(f"echo: {form} end")
+        assert MASK in masked and masked.startswith("echo: ") and masked.endswith(" end"), form
+        assert not [spelling for spelling in forbidden(secret) if spelling in masked], (form, masked)
+
+
+def test_redaction_runs_before_the_cut_and_never_leaves_part_of_a_secret():
+    from auditor.probe.redaction import redact_head
+
+    secret = "ya29.cut-" + "Z" * 300
+    remember(secret)
+    for offset in (0, 150, 199, 200, 201):
+        head, cut = redact_head("x" * offset + secret + " tail " + "y" * 5000, 200)
+        assert "ZZZZZZZZ" not in head and cut
+        assert head.startswith("x" * min(offset, 200))
+        if offset < 200:
+            assert MASK[:200 - offset] in head
+    assert redact_head("short", 200) == ("short", False)
+
+
+def test_redaction_leaves_ordinary_text_alone():
+    remember("ya29.ordinary-secret-value")
+    text = "HTTP 403: Not Authorized &amp; %2F \\/ dGhpcyBpcyBiYXNlNjQ= caf\u00e9"
+    assert redact(text) == text
