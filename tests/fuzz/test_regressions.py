@@ -1,0 +1,29 @@
+"""Inputs the fuzz campaign found crashing, kept as plain tests so they stay fixed."""
+
+from __future__ import annotations
+
+from tests.conftest import run_wsaudit
+
+TRACKER = "examples/manifests/receipt-tracker.yaml"
+# GitHub refuses a comment body of this many characters or more.
+COMMENT_LIMIT = 65_536
+
+
+def test_markdown_report_stays_under_the_comment_limit_with_a_huge_waiver_pattern(write):
+    # An expired waiver whose manifest pattern is 70,000 characters long: its warning used to
+    # push the Markdown report past the comment limit and stop the run with a traceback.
+    waivers = write("waivers.yaml", f"""\
+waivers_version: 1
+waivers:
+  - rule: WUD-SC-004
+    manifest: "{'a' * 70_000}"
+    reason: Reviewed
+    approved_by: security@example.com
+    expires: 2025-01-31
+""")
+    result = run_wsaudit("audit", TRACKER, "--waivers", str(waivers), "--format", "markdown", "--as-of", "2026-11-21")
+    assert result.code == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stdout) < COMMENT_LIMIT
+    assert "Waiver warnings" in result.stdout or "1 more" in result.stdout
+    assert result.stdout.rstrip().endswith("</sub>")
