@@ -11,7 +11,7 @@ still matches; a changed element does not, so its finding comes back for review.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -52,28 +52,34 @@ def render_baseline(results: Iterable[ManifestResult], tool_version: str) -> str
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+# A baseline holds one short record per accepted finding; this bounds what is read into
+# memory, far above any real baseline.
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+_RECORD_FIELDS = ("rule_id", "manifest", "pointer", "fingerprint")
+
+
 def load_baseline(path: str) -> list[BaselineEntry]:
-    """Read a baseline file written by ``--write-baseline``."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as exc:
-        raise PolicyError(f"cannot read the baseline: {exc.strerror or exc}", path) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyError(f"the baseline is not valid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+    """Read a baseline file written by ``--write-baseline``; any other shape is a located error."""
+    from auditor.json_source import load_json_file
+
+    document = load_json_file(path, MAX_BASELINE_BYTES, PolicyError, "baseline")
     if not isinstance(document, dict) or document.get("baseline_version") != BASELINE_VERSION:
         raise PolicyError("not a wsaudit baseline (expected baseline_version: 1); write one with --write-baseline",
                           path, 1, 1)
+    records = document.get("findings", [])
+    if not isinstance(records, list):
+        raise PolicyError("the baseline's findings must be a list of records; write one with --write-baseline", path)
     entries = []
-    for index, record in enumerate(document.get("findings", [])):
-        try:
-            entries.append(BaselineEntry(str(record["rule_id"]), _key(str(record["manifest"])),
-                                         str(record["pointer"]), str(record["fingerprint"])))
-        except (KeyError, TypeError):
-            raise PolicyError(f"baseline record {index} lacks rule_id, manifest, pointer or fingerprint",
-                              path) from None
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise PolicyError(f"baseline record findings[{index}] must be a mapping with rule_id, manifest, pointer "
+                              "and fingerprint", path)
+        for name in _RECORD_FIELDS:
+            if not isinstance(record.get(name), str):
+                problem = "lacks" if name not in record else "has a non-string"
+                raise PolicyError(f"baseline record findings[{index}] {problem} {name}", path)
+        entries.append(BaselineEntry(record["rule_id"], _key(record["manifest"]), record["pointer"],
+                                     record["fingerprint"]))
     return entries
 
 
@@ -83,12 +89,12 @@ class Baseline:
 
     entries: list[BaselineEntry]
     _exact: dict[tuple[str, str, str, str], int] = field(init=False)
-    _moved: dict[tuple[str, str, str], list[int]] = field(init=False)
+    _moved: dict[tuple[str, str, str], deque[int]] = field(init=False)
     _used: set[int] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self._exact = {}
-        self._moved = defaultdict(list)
+        self._moved = defaultdict(deque)
         for index, entry in enumerate(self.entries):
             self._exact.setdefault((entry.rule_id, entry.manifest, entry.pointer, entry.fingerprint), index)
             self._moved[(entry.rule_id, entry.manifest, entry.fingerprint)].append(index)
@@ -99,7 +105,11 @@ class Baseline:
         if exact is not None and exact not in self._used:
             self._used.add(exact)
             return True
-        for index in self._moved.get((finding.rule_id, manifest, finding.fingerprint), ()):
+        # Records already used leave the front of the queue for good, so many identical
+        # records cost linear time, not a rescan per finding.
+        queue = self._moved.get((finding.rule_id, manifest, finding.fingerprint))
+        while queue:
+            index = queue.popleft()
             if index not in self._used:
                 self._used.add(index)
                 return True

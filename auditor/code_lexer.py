@@ -40,6 +40,14 @@ GO = Syntax("go", ("//",), _C_COMMENTS, ('"', "'", "`"), raw_quotes=frozenset("`
 JSON = Syntax("json", ("//",), _C_COMMENTS, ('"',))
 YAML = Syntax("yaml", ("#",), (), ())
 PLAIN = Syntax("plain", (), (), ())  # a file named on the command line whose type is not known: URLs only
+# Languages read for scope strings only (no call is recognised in them).
+SHELL = Syntax("shell", ("#",), (), ('"', "'"), raw_quotes=frozenset("'"), multiline_quotes=frozenset({'"', "'"}))
+TERRAFORM = Syntax("terraform", ("#", "//"), _C_COMMENTS, ('"',))
+CSHARP = Syntax("csharp", ("//",), _C_COMMENTS, ('"""', '"', "'"))
+PHP = Syntax("php", ("//", "#"), _C_COMMENTS, ('"', "'"), multiline_quotes=frozenset({'"', "'"}))
+RUBY = Syntax("ruby", ("#",), (), ('"', "'"), multiline_quotes=frozenset({'"', "'"}))
+SYNTAXES = {syntax.name: syntax for syntax in (PYTHON, JAVASCRIPT, JAVA, KOTLIN, GO, JSON, YAML, PLAIN, SHELL,
+                                               TERRAFORM, CSHARP, PHP, RUBY)}
 
 SYNTAX_BY_SUFFIX = {
     ".py": PYTHON, ".pyi": PYTHON,
@@ -47,6 +55,8 @@ SYNTAX_BY_SUFFIX = {
     ".tsx": JAVASCRIPT, ".mts": JAVASCRIPT, ".cts": JAVASCRIPT, ".gs": JAVASCRIPT,
     ".java": JAVA, ".kt": KOTLIN, ".kts": KOTLIN, ".go": GO,
     ".json": JSON, ".jsonc": JSON, ".yaml": YAML, ".yml": YAML,
+    ".sh": SHELL, ".bash": SHELL, ".zsh": SHELL, ".tf": TERRAFORM, ".tfvars": TERRAFORM, ".hcl": TERRAFORM,
+    ".cs": CSHARP, ".php": PHP, ".rb": RUBY,
 }
 
 

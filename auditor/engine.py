@@ -3,6 +3,12 @@
 For every rule, each selected element goes through three steps, all of them data from the
 rule: ``when`` (does the rule apply?), ``needs`` (does the manifest say enough to decide?
 if not, the finding is *incomplete*, never *pass*) and ``assert`` (pass or fail).
+
+A finding points at the most specific node its verdict is about: the field a failing
+reason or the rule's ``at`` names, the first missing field of an incomplete finding, else
+the element; a node the manifest leaves out is replaced by its nearest existing parent.
+Only a missing top-level section, which has no parent but the document, keeps its own
+pointer, placed at line 1, column 1.
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ import json
 from typing import Any, Iterator
 
 from auditor.catalog import ScopeCatalog
-from auditor.enrich import Facts, enrich
-from auditor.findings import Finding, ManifestResult
+from auditor.enrich import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
+from auditor.findings import Finding, InferredClassification, ManifestResult
 from auditor.inventory import build_inventory
 from auditor.manifest import Manifest
 from auditor.policy import PLACEHOLDER, PolicyPack, Rule
@@ -67,14 +73,19 @@ def _lookup(root: Any, path: str) -> Any:
 
 
 def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointer: str,
-             data: dict[str, Any]) -> list[str]:
-    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them.
+             data: dict[str, Any]) -> tuple[list[str], str | None]:
+    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them,
+    and the pointer of the first missing field of the element itself (``None`` if none).
 
     A path with a leading ``/`` is looked up in the manifest; any other path in the
     element, or in its facts when it starts with ``facts/`` or ``manifest_facts/`` (a fact
     that enrichment leaves unset when the manifest does not say enough to compute it).
     """
     missing: list[str] = []
+    # Missing fields by the missing object they sit in: several fields of one missing object
+    # are named as that object ("app.limited_use_statement", not each of its fields).
+    parents: dict[str, list[str]] = {}
+    first_field: str | None = None
     for alternatives in needs:
         names = []
         for path in alternatives:
@@ -87,9 +98,34 @@ def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointe
             if value is not _ABSENT:
                 break
             names.append(name)
+            if first_field is None and not path.startswith("/") and not path.startswith(_FACT_ROOTS):
+                first_field = f"{pointer}/{path}"
         else:
             missing.append(" or ".join(names))
-    return missing
+            if len(alternatives) == 1 and not alternatives[0].startswith(_FACT_ROOTS):
+                gap = _missing_object(data if alternatives[0].startswith("/") else subject, alternatives[0])
+                if gap is not None:
+                    shown = readable(gap) if alternatives[0].startswith("/") else readable(f"{pointer}/{gap}")
+                    parents.setdefault(shown, []).append(missing[-1])
+    for shown, names in parents.items():
+        if len(names) > 1:
+            at = missing.index(names[0])
+            missing = [name for name in missing if name not in names]
+            missing.insert(at, shown)
+    return missing, first_field
+
+
+def _missing_object(root: Any, path: str) -> str | None:
+    """The shortest missing prefix of ``path`` when it is shorter than the path (the field
+    sits in an object the manifest leaves out), else ``None``."""
+    tokens = path.strip("/").split("/")
+    node = root
+    for depth, token in enumerate(tokens[:-1]):
+        if not (isinstance(node, dict) and token in node):
+            prefix = "/".join(tokens[:depth + 1])
+            return "/" + prefix if path.startswith("/") else prefix
+        node = node[token]
+    return None
 
 
 _FACT_ROOTS = ("facts/", "manifest_facts/")
@@ -98,6 +134,28 @@ _FACT_ROOTS = ("facts/", "manifest_facts/")
 def readable(pointer: str) -> str:
     """``/scopes/0/requested`` → ``scopes[0].requested``, as messages name a place."""
     return dotted(int(token) if token.isdigit() else token for token in pointer.split("/")[1:])
+
+
+def nearest_existing(data: Any, pointer: str) -> str:
+    """``pointer`` itself when the manifest has that node, else its nearest existing parent
+    (``""`` for the document)."""
+    node, found = data, ""
+    for escaped in pointer.split("/")[1:]:
+        token = escaped.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            break
+        found += "/" + escaped
+    return found
+
+
+def _target(pointer: str, at: str | None) -> str:
+    if not at:
+        return pointer
+    return at if at.startswith("/") else f"{pointer}/{at}"
 
 
 def render_message(template: str, subject: dict[str, Any]) -> str:
@@ -175,26 +233,51 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         list_missing = element is _ABSENT and "*" in rule.select
         if rule.when is not None and not list_missing and not rule.when(subject):
             continue
+        missing_field: str | None = None
         if element is _ABSENT:
             # Name the missing section once rather than every field the rule reads in it.
             absolute = tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/"))
-            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data)
+            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data)[0]
+        elif rule.needs:
+            missing, missing_field = _missing(rule.needs, subject, pointer, data)
         else:
-            missing = _missing(rule.needs, subject, pointer, data) if rule.needs else []
+            missing = []
+        target = _target(pointer, rule.at)
         if missing:
             status, template = "incomplete", rule.incomplete_message
             subject["missing"] = ", ".join(missing)
+            target = missing_field or pointer
         elif rule.assertion(subject):
             status, template = "pass", rule.pass_message
         else:
             status, template = "fail", rule.fail_message
-        line, column = manifest.locate(pointer)
+            reasons = [reason for reason in rule.reasons if reason.when(subject)]
+            subject["reasons"] = "; ".join(render_message(reason.say, subject) for reason in reasons)
+            target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
+        shown_pointer = nearest_existing(data, target)
+        if shown_pointer:
+            line, column = manifest.locate(shown_pointer)
+        else:
+            # A top-level section the manifest leaves out: no parent but the document.
+            shown_pointer = "/" + target.split("/")[1]
+            line, column = 1, 1
         digest = digests.get(pointer)
         if digest is None:
             digest = digests[pointer] = content_digest(element)
         yield Finding(
             rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
-            status=status, manifest=manifest.path, pointer=pointer, line=line, column=column,
+            status=status, manifest=manifest.path, pointer=shown_pointer, line=line, column=column,
             message=render_message(template, subject), remediation=rule.remediation, citation=rule.citation,
             fingerprint=finding_fingerprint(rule.id, manifest.path, digest),
+            inferred=_inferred_behind(rule, pointer, facts),
         )
+
+
+def _inferred_behind(rule: Rule, pointer: str, facts: Facts) -> tuple[InferredClassification, ...]:
+    """Inferred scope classifications the rule's verdict or wording reads, by scope."""
+    found: dict[str, InferredClassification] = {}
+    if rule.reads & ELEMENT_CLASSIFICATION_FACTS:
+        found.update((item.scope, item) for item in facts.inferred.get(pointer, ()))
+    if rule.reads & MANIFEST_CLASSIFICATION_FACTS:
+        found.update((item.scope, item) for item in facts.manifest_inferred)
+    return tuple(found[scope] for scope in sorted(found))

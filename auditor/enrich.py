@@ -4,17 +4,20 @@ Rules are data and never run Python, so everything that takes a look-up or a lit
 arithmetic is worked out here: each scope's classification and alternatives from the
 catalog, which data each scope feeds, the most sensitive scope behind every data element,
 storage and transfer, whether each restricted API has an approved use case, the age of the
-CASA assessment. Rules read these under ``facts`` (the element's own) and
-``manifest_facts`` (the whole app's); ``docs/rules.md`` lists them all.
+CASA assessment and whether it is still current, the Limited Use statement with its white
+space normalised. Rules read these under ``facts`` (the element's own) and
+``manifest_facts`` (the whole app's); ``docs/rules.md`` lists them all. Alongside, the
+inferred scope classifications behind each element, so findings can show that evidence.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog import ScopeCatalog, ScopeInfo
+from auditor.findings import InferredClassification
 from auditor.scope_names import canonical_scope
 
 # The policy's restricted-scope regime and its approved use cases are defined per API for
@@ -36,6 +39,19 @@ PROHIBITED_USE_CASES = frozenset({
 PROHIBITED_PURPOSES = frozenset({"advertising", "sale", "credit_assessment", "general_model_training"})
 SIGN_IN_SCOPES = frozenset({"openid", canonical_scope("email"), canonical_scope("profile")})
 _RANK = {"unknown": 0, "non_sensitive": 1, "sensitive": 2, "restricted": 3}
+# Facts whose value follows from scope classifications: a verdict that reads one of them
+# rests on the classification of the scopes behind the element (element facts) or of the
+# requested scopes that make the app sensitive or restricted (manifest facts).
+ELEMENT_CLASSIFICATION_FACTS = frozenset({
+    "facts.classification", "facts.sensitive_or_restricted", "facts.restricted_api",
+    "facts.from_restricted", "facts.from_sensitive_or_restricted",
+})
+MANIFEST_CLASSIFICATION_FACTS = frozenset({
+    "manifest_facts.has_restricted_scope", "manifest_facts.has_sensitive_scope",
+    "manifest_facts.has_broad_scope", "manifest_facts.restricted_apis",
+})
+# An assessment is current for this many calendar months after its date.
+CASA_VALID_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,9 @@ class Facts:
 
     elements: dict[str, dict[str, Any]]
     manifest: dict[str, Any]
+    # Inferred classifications behind each element (by pointer) and behind the app as a whole.
+    inferred: dict[str, tuple[InferredClassification, ...]] = field(default_factory=dict)
+    manifest_inferred: tuple[InferredClassification, ...] = ()
 
 
 def _max_classification(values: list[str]) -> str:
@@ -52,6 +71,28 @@ def _max_classification(values: list[str]) -> str:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """``start`` moved by whole calendar months; a day the target month lacks becomes its
+    last day (2024-02-29 plus 12 months is 2025-02-28; 2024-01-31 plus 1 month is 2024-02-29)."""
+    import calendar
+
+    year, month_index = divmod(start.year * 12 + start.month - 1 + months, 12)
+    month = month_index + 1
+    return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def normalise_whitespace(text: str) -> str:
+    """Runs of whitespace (line breaks of a folded YAML scalar, doubled or no-break spaces)
+    as one space, without leading or trailing space: how a reader sees the text."""
+    return " ".join(text.split())
+
+
+def _inferred(info: ScopeInfo | None) -> InferredClassification | None:
+    if info is None or info.classification_source != "inferred":
+        return None
+    return InferredClassification(info.scope, info.classification, (info.reasoning or "").strip())
 
 
 def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) -> Facts:
@@ -72,10 +113,17 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
             fed_by.setdefault(canonical_scope(scope), []).append(item["id"])
 
     classification_of: dict[str, str] = {}
+    inferred_of: dict[str, InferredClassification] = {}
+    inferred: dict[str, tuple[InferredClassification, ...]] = {}
     broad = False
     for index, item in enumerate(scopes):
         name = canonical_scope(item["scope"])
         info = catalog.get(name)
+        guess = _inferred(info)
+        if guess is not None:
+            inferred_of[name] = guess
+            inferred[f"/scopes/{index}"] = (guess,)
+        alternatives = info.alternatives if info else ()
         classification = info.classification if info else "unknown"
         classification_of[name] = classification
         api = info.api if info else None
@@ -93,6 +141,13 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
             "api": api,
             "workspace": bool(info and info.workspace),
             "narrower": narrower,
+            # Substitutes Google recommends that are not subsets, and what each trades.
+            "alternatives": [alternative.scope for alternative in alternatives],
+            "alternatives_described": "; ".join(
+                f"{alternative.scope} ({alternative.trade})" if alternative.trade else alternative.scope
+                for alternative in alternatives),
+            "replaced_by": list(info.replaced_by) if info else [],
+            "classification_inferred": guess is not None,
             "suggestions": [] if info else catalog.suggest(name),
             "sign_in": name in SIGN_IN_SCOPES,
             "restricted_api": restricted_api,
@@ -119,11 +174,13 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
         }
 
     data_class: dict[str, str] = {}
+    data_scopes: dict[str, set[str]] = {}
     for index, item in enumerate(data_items):
-        classification = _max_classification(
-            [classification_of.get(canonical_scope(scope), "unknown") for scope in _as_list(item.get("source_scopes"))]
-        )
+        sources = {canonical_scope(scope) for scope in _as_list(item.get("source_scopes"))}
+        classification = _max_classification([classification_of.get(scope, "unknown") for scope in sources])
         data_class[item["id"]] = classification
+        data_scopes[item["id"]] = sources
+        _note_inferred(inferred, f"/data/{index}", sources, inferred_of)
         purposes = sorted(set(_as_list(item.get("purposes"))) | set(_as_list(item.get("secondary_purposes"))))
         elements[f"/data/{index}"] = {
             "label": f"data element '{item['id']}'",
@@ -135,6 +192,13 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
     def behind(ids: list[Any]) -> str:
         return _max_classification([data_class.get(ident, "unknown") for ident in ids])
 
+    def scopes_behind(ids: list[Any]) -> set[str]:
+        return {scope for ident in ids if isinstance(ident, str) for scope in data_scopes.get(ident, ())}
+
+    for section in ("storage", "transfers", "human_access"):
+        for index, item in enumerate(_as_list(data.get(section))):
+            if isinstance(item, dict):
+                _note_inferred(inferred, f"/{section}/{index}", scopes_behind(_as_list(item.get("data"))), inferred_of)
     for index, item in enumerate(_as_list(data.get("storage"))):
         elements[f"/storage/{index}"] = {
             "label": f"storage '{item['id']}'",
@@ -156,10 +220,13 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
             **_sensitivity(behind(_as_list(item.get("data")))),
         }
     app_name = data.get("app", {}).get("name")
+    statement = data.get("app", {}).get("limited_use_statement")
     for pointer, label in (("/app", f"app '{app_name}'"), ("/auth", "authorization"),
                            ("/auth/token_storage", "OAuth token storage"), ("/disclosure", "in-product disclosure"),
                            ("/consent", "consent request"), ("/security", "security programme")):
         elements[pointer] = {"label": label}
+    if isinstance(statement, dict) and isinstance(statement.get("text"), str):
+        elements["/app"]["limited_use_text"] = normalise_whitespace(statement["text"])
 
     classifications = list(classification_of.values())
     auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
@@ -179,10 +246,27 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
     casa = data.get("security", {}).get("casa") if isinstance(data.get("security"), dict) else None
     if isinstance(casa, dict) and isinstance(casa.get("date"), str):
         try:
-            manifest["casa_age_days"] = (as_of - datetime.date.fromisoformat(casa["date"])).days
+            assessed = datetime.date.fromisoformat(casa["date"])
         except ValueError:
-            pass
-    return Facts(elements, manifest)
+            assessed = None
+        if assessed is not None:
+            valid_until = add_months(assessed, CASA_VALID_MONTHS)
+            manifest["casa_age_days"] = (as_of - assessed).days
+            manifest["casa_valid_until"] = valid_until.isoformat()
+            manifest["casa_current"] = assessed <= as_of <= valid_until
+    # The app-wide facts say the app has sensitive, restricted or broad scopes: the guesses
+    # they rest on are the inferred classifications that raise them. An inferred
+    # non-sensitive scope is noted on its own findings and on the data it feeds.
+    raising = tuple(inferred_of[name] for name in sorted(inferred_of)
+                    if inferred_of[name].classification in ("sensitive", "restricted"))
+    return Facts(elements, manifest, inferred, raising)
+
+
+def _note_inferred(inferred: dict[str, tuple[InferredClassification, ...]], pointer: str, scopes: set[str],
+                   inferred_of: dict[str, InferredClassification]) -> None:
+    found = tuple(inferred_of[scope] for scope in sorted(scopes) if scope in inferred_of)
+    if found:
+        inferred[pointer] = found
 
 
 def _sensitivity(classification: str) -> dict[str, Any]:

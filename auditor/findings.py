@@ -42,6 +42,24 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class InferredClassification:
+    """A scope classification a verdict rests on that Google does not state: the catalog
+    reasoned it out (``reason``), so a reviewer should know the verdict could change."""
+
+    scope: str
+    classification: str
+    reason: str
+
+    def note(self) -> str:
+        """The one-line note every report format shows."""
+        text = f"classification of {self.scope} as {self.classification} is inferred, not stated by Google"
+        return f"{text}: {self.reason}" if self.reason else text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "classification": self.classification, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Finding:
     """One rule's verdict on one element of one manifest.
 
@@ -65,6 +83,8 @@ class Finding:
     citation: Citation
     fingerprint: str = ""
     waiver: Waiver | None = None
+    # Inferred scope classifications the verdict or its wording rests on, by scope.
+    inferred: tuple[InferredClassification, ...] = ()
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.manifest, STATUS_RANK[self.status], SEVERITY_RANK[self.severity], self.line, self.column,
@@ -92,7 +112,13 @@ class Finding:
         }
         if self.waiver is not None:
             document["waiver"] = self.waiver.to_json()
+        if self.inferred:
+            document["inferred"] = [item.to_json() for item in self.inferred]
         return document
+
+    def evidence_notes(self) -> list[str]:
+        """Short notes on the evidence behind the verdict, for formats other than JSON."""
+        return [item.note() for item in self.inferred]
 
 
 @dataclass(frozen=True)

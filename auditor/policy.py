@@ -22,6 +22,17 @@ from auditor.yaml_source import DEFAULT_MAX_BYTES, YamlDocument, load_yaml_file
 
 PACK_FORMAT_VERSION = 1
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+_FACT_ROOTS = ("facts", "manifest_facts")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One way a rule can fail: when ``when`` holds for a failing element, ``say`` joins the
+    finding's ``{reasons}`` and ``at`` (if given) is the field the finding points at."""
+
+    when: Predicate
+    say: str
+    at: str | None
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,13 @@ class Rule:
     pack_id: str
     source: str
     line: int
+    # The field the verdict is about, relative to the element (or absolute with a leading
+    # ``/``); findings point at it, or at its nearest existing parent.
+    at: str | None = None
+    reasons: tuple[Reason, ...] = ()
+    # Every fact the rule reads (``facts.classification``, ``manifest_facts.as_of``), so a
+    # finding can show which evidence its verdict rests on.
+    reads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,7 @@ def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_
         try:
             return compile_schema(raw[key])
         except UnsupportedSchema as exc:
-            line, column = document.locate(f"{base}/{key}")
+            line, column = schema_error_position(document, f"{base}/{key}", exc)
             raise PolicyError(f"rule {raw['id']}: {key}: {exc}", document.path, line, column) from None
 
     citation = raw["citation"]
@@ -122,6 +140,14 @@ def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_
     messages = raw["message"]
     assertion = compile_at("assert")
     assert assertion is not None  # required by the pack schema
+    reasons = []
+    for number, reason in enumerate(raw.get("reasons", ())):
+        try:
+            when = compile_schema(reason["when"])
+        except UnsupportedSchema as exc:
+            line, column = schema_error_position(document, f"{base}/reasons/{number}/when", exc)
+            raise PolicyError(f"rule {raw['id']}: reasons: {exc}", document.path, line, column) from None
+        reasons.append(Reason(when, reason["say"], reason.get("at")))
     return Rule(
         id=raw["id"],
         clause=raw.get("clause"),
@@ -148,7 +174,64 @@ def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_
         pack_id=pack_id,
         source=document.path,
         line=document.locate(base)[0],
+        at=raw.get("at"),
+        reasons=tuple(reasons),
+        reads=fact_references(raw),
     )
+
+
+def fact_references(raw: dict[str, Any]) -> frozenset[str]:
+    """The facts a rule reads, as ``facts.NAME`` / ``manifest_facts.NAME``: in its
+    predicates, its needs and its message templates."""
+    found: set[str] = set()
+
+    def schema_walk(schema: Any) -> None:
+        if isinstance(schema, list):
+            for item in schema:
+                schema_walk(item)
+            return
+        if not isinstance(schema, dict):
+            return
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            for root in _FACT_ROOTS:
+                if root in properties:
+                    found.update(f"{root}.{name}" for name in _property_names(properties[root]))
+        for value in schema.values():
+            schema_walk(value)
+
+    schema_walk([raw.get("when"), raw.get("assert"), [reason.get("when") for reason in raw.get("reasons", ())]])
+    for item in raw.get("needs", ()):
+        for path in [item] if isinstance(item, str) else item:
+            root, _, rest = path.partition("/")
+            if root in _FACT_ROOTS and rest:
+                found.add(f"{root}.{rest.split('/')[0]}")
+    templates = list(raw.get("message", {}).values()) + [reason.get("say", "") for reason in raw.get("reasons", ())]
+    for template in templates:
+        for match in PLACEHOLDER.finditer(template):
+            parts = match.group(1).split(".")
+            if parts[0] in _FACT_ROOTS and len(parts) > 1:
+                found.add(f"{parts[0]}.{parts[1]}")
+    return frozenset(found)
+
+
+def _property_names(schema: Any) -> set[str]:
+    """Top-level property names a schema speaks of, through its combinators."""
+    if not isinstance(schema, dict):
+        return set()
+    names = set(schema.get("properties", {})) | set(schema.get("required", []))
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(keyword, ()):
+            names |= _property_names(sub)
+    for keyword in ("not", "if", "then", "else"):
+        names |= _property_names(schema.get(keyword))
+    return names
+
+
+def schema_error_position(document: YamlDocument, schema_pointer: str, error: UnsupportedSchema) -> tuple[int, int]:
+    """Line and column of the keyword a predicate compiler refused: the key itself (the
+    ``pattern:`` of a bad pattern), or the predicate when the keyword is not known."""
+    return document.locate_key(schema_pointer + error.pointer)
 
 
 def expand_policy_paths(paths: list[str]) -> list[str]:
@@ -160,8 +243,8 @@ def expand_policy_paths(paths: list[str]) -> list[str]:
             if not inside:
                 raise PolicyError("no *.yaml or *.yml policy pack in this folder", given)
             found.extend(inside)
-        elif os.path.isfile(given):
-            found.append(given)
+        elif os.path.exists(given):
+            found.append(given)  # a FIFO or device is refused by the loader, which never opens it
         else:
             raise PolicyError("no such policy file or folder", given)
     return found

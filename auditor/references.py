@@ -14,6 +14,9 @@ from auditor.scope_names import canonical_scope
 from auditor.yaml_source import YamlDocument
 
 ID_LISTS = ("data", "storage", "transfers")
+# A "did you mean" compares one name with every candidate; past this many unresolved
+# references in one manifest the rest go without, so the cost stays linear.
+MAX_SUGGESTIONS = 20
 DATA_REFERENCES = ("storage", "transfers", "human_access")
 _CROSS_API = frozenset({"any"})
 
@@ -39,10 +42,15 @@ def check_references(document: YamlDocument, known_families: Callable[[], frozen
     def list_place(key: str) -> str:
         return f"`{key}` (line {document.locate_key('/' + key)[0]})"
 
+    suggested = 0
+
     def no_such_data(target: str) -> str:
+        nonlocal suggested
         if "data" not in data:
             return "but the manifest has no `data` list to define it"
-        return f"but no item of {list_place('data')} has that id{suggestion(target, data_ids)}"
+        suggested += 1
+        near = suggestion(target, data_ids) if suggested <= MAX_SUGGESTIONS else ""
+        return f"but no item of {list_place('data')} has that id{near}"
 
     ids: dict[str, dict[str, int]] = {}
     for key in ID_LISTS:

@@ -34,6 +34,7 @@ waiver files) are skipped, so a manifest kept next to the code does not count as
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
@@ -41,10 +42,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from auditor.catalog import ScopeCatalog
 from auditor.code_lexer import JSON, PLAIN, SCOPE_WORD, YAML, LexedSource, Syntax, in_scope_context, lex, syntax_for
 from auditor.scope_names import AUTH_PREFIX, canonical_scope
-from auditor.source_files import SkippedFile, read_source, walk_tree
+from auditor.source_files import SkippedFile, walk_tree
 
 if TYPE_CHECKING:
     from auditor.manifest import Manifest
+    from auditor.scan.calls import ApiCall, UnresolvedCall
+    from auditor.scan.least import LeastPrivilege
 
 IGNORE_MARKER = re.compile(r"wsaudit:\s*ignore")
 _AUTH_URL = re.compile(re.escape(AUTH_PREFIX) + r"([A-Za-z0-9._\-]+)(?![A-Za-z0-9_~%/?#-])")
@@ -58,7 +61,9 @@ _GO_CONSTANT = re.compile(r"\b[a-z][a-z0-9_]*\.([A-Z][A-Za-z0-9]*Scope)\b")
 _CONSTANTS = {"java": (_JAVA_CONSTANT, "java"), "kotlin": (_JAVA_CONSTANT, "java"), "go": (_GO_CONSTANT, "go")}
 # Top-level keys of the files wsaudit itself reads or writes.
 _OWN_FILE_KEYS = ("manifest_version", "report_version", "baseline_version", "waivers_version", "scan_report_version")
-_WSAUDIT_SARIF = re.compile(r'"name"\s*:\s*"wsaudit"')
+# Files wsaudit reads (manifests, baselines, waivers): recognised by their version key alone.
+_OWN_INPUT_KEYS = ("manifest_version", "baseline_version", "waivers_version")
+_SHELL_SCOPES = re.compile(r"--scopes?[= ]([^\s\"'`;|&]+)")
 
 
 # ---------------------------------------------------------------------------- scope names
@@ -155,7 +160,11 @@ class DeclaredScope:
 
 @dataclass(frozen=True)
 class ScanReport:
-    """What a scan found, and how it compares with the manifest."""
+    """What a scan found, and how it compares with the manifest.
+
+    ``calls`` are the Google API calls found, ``unresolved`` the call-like chains that match
+    no method, ``least`` the least-privilege comparison of the calls with the declared scopes.
+    """
 
     manifest: str
     paths: tuple[str, ...]
@@ -164,6 +173,9 @@ class ScanReport:
     uses: tuple[ScopeUse, ...]
     declared: tuple[DeclaredScope, ...]
     catalog: ScopeCatalog = field(repr=False, compare=False)
+    calls: tuple[ApiCall, ...] = ()
+    unresolved: tuple[UnresolvedCall, ...] = ()
+    least: LeastPrivilege | None = field(default=None, repr=False, compare=False)
 
     @property
     def undeclared(self) -> tuple[ScopeUse, ...]:
@@ -172,7 +184,8 @@ class ScanReport:
 
     @property
     def unused(self) -> tuple[DeclaredScope, ...]:
-        used = {use.scope for use in self.uses}
+        """Declared scopes that no scope string names and no call found is authorized by."""
+        used = {use.scope for use in self.uses} | (set(self.least.serving) if self.least else set())
         seen: set[str] = set()
         unused = []
         for item in self.declared:
@@ -183,7 +196,7 @@ class ScanReport:
 
     @property
     def failed(self) -> bool:
-        return bool(self.undeclared)
+        return bool(self.undeclared) or bool(self.least and self.least.unauthorized)
 
 
 # ---------------------------------------------------------------------------- scanning
@@ -220,6 +233,13 @@ class CodeScanner:
                     add(content_start, bare[content], "short", content)
             elif _SEPARATOR.search(content):
                 self._several_names(source, opening, content_start, content, add)
+        if syntax.name == "shell":
+            # gcloud auth ... --scopes=drive.readonly,https://www.googleapis.com/auth/gmail.send
+            for match in _SHELL_SCOPES.finditer(source.code):
+                for token in _TOKEN.finditer(match.group(1)):
+                    scope = self.names.short(token.group(0), True)
+                    if scope is not None:
+                        add(match.start(1) + token.start(), scope, "short", token.group(0))
         if syntax.name in _CONSTANTS:
             pattern, kind = _CONSTANTS[syntax.name]
             table = self.names.java if kind == "java" else self.names.go
@@ -309,13 +329,38 @@ def _is_own_yaml(document: Any) -> bool:
         isinstance(key, yaml.ScalarNode) and key.value in _OWN_FILE_KEYS for key, _ in document.value)
 
 
-def _is_own_json(text: str) -> bool:
-    head = text[:4096]
-    if not head.lstrip().startswith("{"):
+def is_own_report(text: str, syntax: Syntax) -> bool:
+    """Whether ``text`` is a file wsaudit wrote or reads, judged by its structure.
+
+    A JSON object whose top level has ``report_version`` (or ``scan_report_version``) and
+    ``tool.name == "wsaudit"``; SARIF whose driver is wsaudit; a JUnit document whose
+    ``<testsuites>`` is named wsaudit; a manifest, baseline or waiver file (its version key
+    at the top level). The text is parsed only when a cheap substring test passes.
+    """
+    stripped = text.lstrip()
+    if syntax is JSON or (syntax is PLAIN and stripped.startswith("{")):
+        if not stripped.startswith("{") or "wsaudit" not in text and not any(key in text for key in _OWN_INPUT_KEYS):
+            return False
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return False
+        if not isinstance(document, dict):
+            return False
+        if any(key in document for key in _OWN_INPUT_KEYS):
+            return True
+        if "report_version" in document or "scan_report_version" in document:
+            tool = document.get("tool")
+            return isinstance(tool, dict) and tool.get("name") == "wsaudit"
+        runs = document.get("runs") if "sarif" in str(document.get("$schema", "")) or "version" in document else None
+        if isinstance(runs, list):
+            return any(isinstance(run, dict) and isinstance(run.get("tool"), dict)
+                       and isinstance(run["tool"].get("driver"), dict)
+                       and run["tool"]["driver"].get("name") == "wsaudit" for run in runs)
         return False
-    if any(f'"{key}"' in head for key in _OWN_FILE_KEYS):
-        return True
-    return "sarif" in head and _WSAUDIT_SARIF.search(text) is not None
+    if stripped.startswith("<") and "<testsuites" in text[:4096]:
+        return re.search(r"<testsuites\b[^>]*\bname=\"wsaudit\"", text[:4096]) is not None
+    return False
 
 
 def _without_ignored(found: list[ScopeUse], text: str) -> list[ScopeUse]:
@@ -335,38 +380,67 @@ def declared_scopes(manifest: Manifest) -> tuple[DeclaredScope, ...]:
     return tuple(declared)
 
 
-def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, max_bytes: int) -> ScanReport:
-    """Scan files and folders (folders honour ``.gitignore`` and skip vendored code)."""
+def _jobs(paths: tuple[str, ...], manifest_file: str | None) -> list:
+    """The files to scan, each with its syntax and whether it is Apps Script code."""
     import os
 
-    paths = tuple(paths)
-    scanner = CodeScanner(catalog)
-    manifest_file = os.path.abspath(manifest.path) if manifest.path != "-" else None
-    uses: list[ScopeUse] = []
-    skipped: list[SkippedFile] = []
-    scanned = 0
-    files: list[tuple[str, Syntax]] = []
+    from auditor.scan.files import FileJob
+
+    listed: list[tuple[str, Syntax]] = []
     for given in paths:
         if os.path.isdir(given):
-            for path in walk_tree(given, lambda name: syntax_for(name) is not None):
-                files.append((path, syntax_for(path.rsplit("/", 1)[-1])))  # type: ignore[arg-type]
+            for path in walk_tree(given, lambda name: syntax_for(name) is not None or name == "appsscript.json"):
+                listed.append((path, syntax_for(path.rsplit("/", 1)[-1]) or JSON))
         else:
             name = given.replace(os.sep, "/").rsplit("/", 1)[-1]
-            files.append((given, syntax_for(name) or PLAIN))
+            listed.append((given, syntax_for(name) or PLAIN))
+    # Script files of an Apps Script project: .gs files, and the files below a folder that
+    # holds appsscript.json (clasp projects keep .js or .ts files there).
+    projects = sorted({os.path.dirname(os.path.abspath(path)) for path, _ in listed
+                       if path.replace(os.sep, "/").rsplit("/", 1)[-1] == "appsscript.json"})
+    jobs = []
     seen: set[str] = set()
-    for path, syntax in files:
+    for path, syntax in listed:
         absolute = os.path.abspath(path)
         if absolute in seen or absolute == manifest_file:
             continue
         seen.add(absolute)
-        text = read_source(path, max_bytes)
-        if isinstance(text, SkippedFile):
-            skipped.append(text)
-            continue
-        if syntax is JSON and _is_own_json(text):
-            continue
-        scanned += 1
-        uses.extend(scanner.scan_text(path, text, syntax))
+        apps_script = path.endswith(".gs") or any(absolute.startswith(project + os.sep) for project in projects)
+        jobs.append(FileJob(path, syntax.name, apps_script))
+    return jobs
+
+
+def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, max_bytes: int) -> ScanReport:
+    """Scan files and folders (folders honour ``.gitignore`` and skip vendored code)."""
+    import os
+
+    from auditor.scan.files import scan_files
+    from auditor.scan.least import ScopeCost, compare, needs_of
+
+    paths = tuple(paths)
+    manifest_file = os.path.abspath(manifest.path) if manifest.path != "-" else None
+    uses: list[ScopeUse] = []
+    calls: list = []
+    unresolved: list = []
+    skipped: list[SkippedFile] = []
+    scanned = 0
+    for result in scan_files(_jobs(paths, manifest_file), catalog, max_bytes):
+        if result.skipped is not None:
+            skipped.append(result.skipped)
+        scanned += result.scanned
+        uses.extend(result.uses)
+        calls.extend(result.calls)
+        unresolved.extend(result.unresolved)
     unique = {(use.path, use.line, use.column, use.scope): use for use in uses}
+    calls = sorted({call.sort_key(): call for call in calls}.values(), key=lambda call: call.sort_key())
+    unresolved = sorted({item.sort_key(): item for item in unresolved}.values(), key=lambda item: item.sort_key())
+    declared = declared_scopes(manifest)
+    least = None
+    if calls:
+        from auditor.scan.methods import load_method_table
+
+        least = compare(needs_of(calls), [item.scope for item in declared],
+                        ScopeCost(catalog, load_method_table().breadth))
     return ScanReport(manifest.path, paths, scanned, tuple(sorted(skipped, key=lambda s: s.path)),
-                      tuple(sorted(unique.values(), key=ScopeUse.sort_key)), declared_scopes(manifest), catalog)
+                      tuple(sorted(unique.values(), key=ScopeUse.sort_key)), declared, catalog,
+                      tuple(calls), tuple(unresolved), least)

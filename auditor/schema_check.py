@@ -3,6 +3,11 @@
 jsonschema reports what failed in the schema's terms ("Additional properties are not
 allowed"); this module turns each error into the manifest's terms (the unknown key, where it
 is, what was probably meant) and places it at the line and column of the offending node.
+
+Two keywords run on our own code rather than jsonschema's, so that no input costs more than
+linear time: ``pattern`` (with ``patternProperties`` and ``additionalProperties``, which match
+keys against patterns) runs on RE2 through :mod:`auditor.patterns`, and ``uniqueItems``
+hashes each item once instead of comparing every pair (and says which item repeats which).
 """
 
 from __future__ import annotations
@@ -38,13 +43,72 @@ def load_schema(path: Path) -> dict[str, Any]:
 def _validator(path: Path) -> Any:
     # jsonschema is imported here, not at module level: it is the heaviest import of a
     # validation run and `wsaudit --help` must not pay for it.
-    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema import Draft202012Validator, FormatChecker, validators
 
     schema = load_schema(path)
     Draft202012Validator.check_schema(schema)
+    linear = validators.extend(Draft202012Validator, {
+        "pattern": _pattern_keyword,
+        "patternProperties": _pattern_properties_keyword,
+        "additionalProperties": _additional_properties_keyword,
+        "uniqueItems": _unique_items_keyword,
+    })
     # Only the formats whose checkers ship with jsonschema itself, so the verdict does not
     # depend on which optional packages happen to be installed.
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=["date", "email"]))
+    return linear(schema, format_checker=FormatChecker(formats=["date", "email"]))
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: dict) -> Any:
+    from jsonschema import ValidationError
+
+    from auditor.patterns import compile_pattern
+
+    if validator.is_type(instance, "string") and not compile_pattern(pattern)(instance):
+        yield ValidationError(f"{_short(instance)} does not match {pattern!r}")
+
+
+def _pattern_properties_keyword(validator: Any, patterns: dict, instance: Any, schema: dict) -> Any:
+    from auditor.patterns import compile_pattern
+
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        matches = compile_pattern(pattern)
+        for key, value in instance.items():
+            if matches(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties_keyword(validator: Any, extra: Any, instance: Any, schema: dict) -> Any:
+    from jsonschema import ValidationError
+
+    from auditor.patterns import compile_pattern
+
+    if not validator.is_type(instance, "object"):
+        return
+    known = schema.get("properties", {})
+    patterns = [compile_pattern(pattern) for pattern in schema.get("patternProperties", {})]
+    extras = [key for key in instance if key not in known and not any(matches(key) for matches in patterns)]
+    if validator.is_type(extra, "object"):
+        for key in extras:
+            yield from validator.descend(instance[key], extra, path=key)
+    elif extra is False and extras:
+        yield ValidationError(f"additional properties are not allowed: {', '.join(map(repr, sorted(extras)))}")
+
+
+def _unique_items_keyword(validator: Any, unique: bool, instance: Any, schema: dict) -> Any:
+    from jsonschema import ValidationError
+
+    from auditor.predicates import first_duplicate
+
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    found = first_duplicate(instance)
+    if found is not None:
+        first, repeat = found
+        error = ValidationError(f"item {repeat} repeats item {first}", path=[repeat])
+        error.first_index = first  # type: ignore[attr-defined]
+        yield error
 
 
 def dotted(path: Iterable[Any]) -> str:
@@ -71,12 +135,17 @@ def _describe(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a length a one-line message can carry."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _shown(value: Any) -> str:
     """`` 'text'`` for a scalar worth quoting back; nothing for null, lists and mappings."""
     if value is None or isinstance(value, (dict, list)):
         return ""
-    text = repr(value)
-    return " " + (text if len(text) <= 60 else text[:57] + "...")
+    return " " + _short(value)
 
 
 @cache
@@ -152,19 +221,25 @@ def _translate(error: Any) -> list[tuple[str, str, bool]]:
         context = ""
         if "then" in error.schema_path and path and path[-1] == "use_case":
             context = " for this api"
-        near = suggestion(str(instance), allowed) if isinstance(instance, str) else ""
-        return [(pointer, f"{where}: {instance!r} is not allowed{context}{near}; choose one of: {shown}", False)]
+        near = suggestion(str(instance), allowed) if isinstance(instance, str) and len(instance) <= 200 else ""
+        return [(pointer, f"{where}: {_short(instance)} is not allowed{context}{near}; choose one of: {shown}", False)]
     if kind == "const":
-        return [(pointer, f"{where} must be {error.validator_value!r}, found {instance!r}", False)]
+        return [(pointer, f"{where} must be {error.validator_value!r}, found {_short(instance)}", False)]
     if kind == "pattern" or kind == "format":
         what = schema.get("description") or "a valid value"
-        return [(pointer, f"{where}: {instance!r} is not valid here; expected {what[0].lower() + what[1:]}", False)]
+        return [(pointer, f"{where}: {_short(instance)} is not valid here; expected {what[0].lower() + what[1:]}", False)]
     if kind == "minItems":
         return [(pointer, f"{where} must list at least {error.validator_value} item(s)", False)]
     if kind == "uniqueItems":
-        return [(pointer, f"{where} lists the same value more than once", False)]
+        first = getattr(error, "first_index", None)
+        if first is None or not path:
+            return [(pointer, f"{where} lists the same value more than once", False)]
+        return [(pointer, f"{dotted(path[:-1])} lists the same value more than once: {where} repeats "
+                          f"{dotted([*path[:-1], first])}", False)]
     if kind == "minLength":
         return [(pointer, f"{where} must not be empty", False)]
+    if kind == "maxLength":
+        return [(pointer, f"{where} is too long: {len(instance)} characters, at most {error.validator_value}", False)]
     if kind in ("minimum", "maximum"):
         low, high = schema.get("minimum"), schema.get("maximum")
         return [(pointer, f"{where} must be between {low} and {high}, found {instance!r}", False)]

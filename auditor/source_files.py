@@ -15,22 +15,26 @@ source archive that has no ``.git`` folder:
 
 The user's global excludes file (``core.excludesFile``) is not read: it differs between
 machines, and a CI gate must not. A file git tracks although a pattern matches it is skipped
-all the same. Folders of vendored or generated code are skipped by name wherever they are,
-and symbolic links are not followed.
+all the same. Folders of vendored code (``VENDORED_DIRS``) are skipped by name wherever they
+are, and symbolic links are not followed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+# Folders of other people's code, skipped by name at any depth. Names that are as often a
+# project's own source folder (``build``, ``out``, ``dist``, ``target``) are not listed: a
+# project that generates code there says so in its ``.gitignore``, which the walk honours.
 VENDORED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", ".mypy_cache",
     ".pytest_cache", ".ruff_cache", "site-packages", "node_modules", "bower_components",
     "jspm_packages", ".yarn", ".pnpm-store", "vendor", "third_party", "third-party", "Pods",
-    ".gradle", "dist", "build", "out", "target", ".next", ".nuxt", ".terraform",
+    ".gradle", ".next", ".nuxt", ".terraform",
 })
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 BINARY_SNIFF_BYTES = 8192
@@ -266,8 +270,22 @@ class SkippedFile:
 
 def read_source(path: str, max_bytes: int) -> str | SkippedFile:
     """The text of ``path`` (UTF-8, undecodable bytes replaced), or why it was not read."""
+    raw = read_source_bytes(path, max_bytes)
+    return raw if isinstance(raw, SkippedFile) else raw.decode("utf-8", errors="replace")
+
+
+def read_source_bytes(path: str, max_bytes: int) -> bytes | SkippedFile:
+    """The bytes of ``path`` without a UTF-8 byte-order mark, or why it was not read.
+
+    Kept apart from decoding so that a scan can test the bytes cheaply first and decode
+    only the files that may hold something.
+    """
     try:
-        size = os.path.getsize(path)
+        status = os.stat(path)
+        # A FIFO would block the open below until a writer came, and a device can be endless.
+        if not stat.S_ISREG(status.st_mode):
+            return SkippedFile(path, "not a regular file")
+        size = status.st_size
         if size > max_bytes:
             return SkippedFile(path, f"larger than the {max_bytes} byte limit ({size} bytes)")
         with open(path, "rb") as handle:
@@ -278,4 +296,4 @@ def read_source(path: str, max_bytes: int) -> str | SkippedFile:
         return SkippedFile(path, "binary content")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    return raw.decode("utf-8", errors="replace")
+    return raw

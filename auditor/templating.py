@@ -35,6 +35,13 @@ _LAYOUT_TO_SPACE = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
 # e-mail address is not one), then a user or organisation name, maybe "/team". Matching a
 # little more than GitHub does only puts a harmless word in code.
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
+# A bare URL as GitHub's renderer (cmark-gfm's autolink extension) finds one in text. Its end
+# is decided here, the way that extension decides it: trailing punctuation and a ")" that
+# closes a parenthesis opened before the URL are not part of it.
+_BARE_URL = re.compile(r"(?<![A-Za-z0-9_.+-])(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = "?!.,:;*_~"
+# Characters an autolink ``<…>`` cannot hold, and "|", which ends a table cell even there.
+_AUTOLINK_UNSAFE = str.maketrans({"<": "%3C", ">": "%3E", "|": "%7C", " ": "%20", "\\": "%5C"})
 # Characters that mean something to Markdown or HTML, written as character references
 # inside HTML tags of a Markdown document (where backslash escapes are not read).
 _HTML_ENTITIES = str.maketrans({char: f"&#{ord(char)};" for char in "&<>\"'`*_[]()!|~\\{}#:"})
@@ -46,6 +53,32 @@ def _visible(value: Any) -> str:
     return printable(str(value).translate(_LAYOUT_TO_SPACE))
 
 
+def _url_end(text: str, start: int, end: int) -> int:
+    """Where the bare URL ``text[start:end]`` really ends: without trailing punctuation, and
+    without closing parentheses that have no opening one inside the URL."""
+    while end > start:
+        last = text[end - 1]
+        url = text[start:end]
+        if last in _URL_TRAILING or (last == ")" and url.count(")") > url.count("(")):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _escape_words(text: str) -> str:
+    """Text without URLs, made inert: Markdown escapes, mentions in code spans."""
+    pieces = []
+    position = 0
+    for mention in _MENTION.finditer(text):
+        pieces.append(text[position:mention.start()].translate(_MARKDOWN_TABLE))
+        # The name holds only letters, digits, "-", "_", "." and "/": nothing ends the span early.
+        pieces.append(f"`{mention.group()}`")
+        position = mention.end()
+    pieces.append(text[position:].translate(_MARKDOWN_TABLE))
+    return "".join(pieces)
+
+
 def escape_markdown_text(value: Any) -> str:
     """Make ``value`` inert in Markdown: no emphasis, links, images, HTML or table breaks.
 
@@ -53,16 +86,29 @@ def escape_markdown_text(value: Any) -> str:
     leading ``#``, ``-``, ``+`` or ``1.`` cannot start a heading or a list either. Control
     and bidi characters are shown as escapes (``\\x1b``, ``\\u202e``), and a mention-shaped
     ``@name`` is put in a code span so that it notifies no one.
+
+    A bare URL is written as an autolink, ``<https://…>``. GitHub links bare URLs on its own,
+    reading the Markdown source: a backslash escaping the ``)`` after a URL would be taken
+    into the link (``…readonly%5C``) and shown. In ``<…>`` the URL is one unit that neither
+    escapes nor the punctuation around it can change, and it links to exactly itself.
     """
     pieces = []
     position = 0
     text = _visible(value)
-    for mention in _MENTION.finditer(text):
-        pieces.append(text[position:mention.start()].translate(_MARKDOWN_TABLE))
-        # The name holds only letters, digits, "-", "_", "." and "/": nothing ends the span early.
-        pieces.append(f"`{mention.group()}`")
-        position = mention.end()
-    pieces.append(text[position:].translate(_MARKDOWN_TABLE))
+    for match in _BARE_URL.finditer(text):
+        end = _url_end(text, match.start(), match.end())
+        url = text[match.start():end]
+        if url.lower() in ("http://", "https://", "www.") or end <= match.start():
+            continue
+        pieces.append(_escape_words(text[position:match.start()]))
+        target = url if not url.lower().startswith("www.") else f"http://{url}"
+        if target == url:
+            pieces.append(f"<{url.translate(_AUTOLINK_UNSAFE)}>")
+        else:
+            # GitHub links "www." text to http://; say so explicitly rather than leave it to chance.
+            pieces.append(f"[{_escape_words(url)}](<{target.translate(_AUTOLINK_UNSAFE)}>)")
+        position = end
+    pieces.append(_escape_words(text[position:]))
     text = "".join(pieces)
     if text[:1] in ("#", "-", "+"):
         text = "\\" + text

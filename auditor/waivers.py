@@ -42,7 +42,10 @@ def load_waivers(path: str) -> list[Waiver]:
 def _matches(waiver: Waiver, finding: Finding) -> bool:
     if waiver.rule_id != finding.rule_id:
         return False
-    if waiver.pointer is not None and waiver.pointer != finding.pointer:
+    # A waiver of an element also covers findings about its fields (``/auth`` covers
+    # ``/auth/impersonates``), so waivers written before findings pointed at fields still hold.
+    if waiver.pointer is not None and waiver.pointer != finding.pointer \
+            and not finding.pointer.startswith(waiver.pointer.rstrip("/") + "/"):
         return False
     path = finding.manifest.removeprefix("./")
     pattern = waiver.manifest.removeprefix("./")
@@ -57,6 +60,13 @@ class WaiverSet:
     as_of: datetime.date
     _used: set[int] = field(default_factory=set)
     _expired_hits: set[int] = field(default_factory=set)
+    # Waivers by rule id, in file order: a finding is compared only with its rule's
+    # waivers, so a long waiver file does not multiply the cost of every finding.
+    _by_rule: dict[str, list[tuple[int, Waiver]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for index, waiver in enumerate(self.waivers):
+            self._by_rule.setdefault(waiver.rule_id, []).append((index, waiver))
 
     def expired(self, waiver: Waiver) -> bool:
         return datetime.date.fromisoformat(waiver.expires) < self.as_of
@@ -67,7 +77,7 @@ class WaiverSet:
         changed = []
         for finding in result.findings:
             if finding.status in WAIVABLE:
-                for index, waiver in enumerate(self.waivers):
+                for index, waiver in self._by_rule.get(finding.rule_id, ()):
                     if _matches(waiver, finding):
                         if self.expired(waiver):
                             self._expired_hits.add(index)

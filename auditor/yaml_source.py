@@ -10,13 +10,19 @@ machine has it) and, on the way:
 * rejects duplicate keys, non-string keys, unsupported tags and a second document;
 * bounds nesting depth and the number of nodes that aliases may add, so an alias bomb is
   refused as soon as it starts to grow;
-* refuses oversized, binary, non-UTF-8 and empty input before parsing.
+* refuses oversized, binary, non-UTF-8 and empty input before parsing, and anything that is
+  not a regular file (a FIFO, a device, a socket) without opening it;
+* turns every scalar that cannot be built (``!!int ""``, ``!!bool maybe``, an integer of
+  thousands of digits) and PyYAML's own refusals (libyaml's nesting limit) into located
+  errors of ours.
 
 Timestamps stay the strings they were written as (JSON Schema's ``format: date`` reads them).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +42,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
+# Python refuses to turn an integer of more than 4300 digits into text (and back); a
+# manifest has no use for such numbers, so the loader refuses them first, with a position.
+MAX_INTEGER_DIGITS = 4300
+_INTEGER_BOUND = 10**MAX_INTEGER_DIGITS
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -94,25 +104,75 @@ def _position_of_offset(text: str, offset: int) -> Position:
     return line, column
 
 
-def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
-              error_type: type[AuditorError] = ManifestError) -> str:
-    """Read a file as UTF-8 text, refusing what is too large, binary or not UTF-8."""
-    shown = display or str(path)
+_FILE_KINDS = (
+    (stat.S_ISDIR, "is a directory, not a file"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+)
+
+
+def refuse_special_file(mode: int, shown: str, error_type: type[AuditorError]) -> None:
+    """Raise ``error_type`` unless ``mode`` (from ``os.stat``) is a regular file's."""
+    if stat.S_ISREG(mode):
+        return
+    for test, message in _FILE_KINDS:
+        if test(mode):
+            raise error_type(message, shown)
+    raise error_type("is not a regular file", shown)
+
+
+def read_bytes(path: str | Path, max_bytes: int, shown: str, error_type: type[AuditorError] = ManifestError) -> bytes:
+    """Up to ``max_bytes + 1`` bytes of a regular file.
+
+    The file is checked with ``os.stat`` before it is opened: opening a FIFO for reading
+    blocks until a writer comes, and a device can be endless. It is opened non-blocking and
+    checked again, in case it was swapped for something else in between.
+    """
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise error_type("is a directory, not a file", shown) from None
+        refuse_special_file(os.stat(path).st_mode, shown, error_type)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise error_type("no such file", shown) from None
     except OSError as exc:
         raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
-    return decode_bytes(raw, shown, max_bytes, error_type)
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            refuse_special_file(os.fstat(handle.fileno()).st_mode, shown, error_type)
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
+
+
+def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
+              error_type: type[AuditorError] = ManifestError) -> str:
+    """Read a file as UTF-8 text, refusing what is too large, binary or not UTF-8."""
+    shown = display or str(path)
+    return decode_bytes(read_bytes(path, max_bytes, shown, error_type), shown, max_bytes, error_type)
+
+
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+              (b"\xfe\xff", "UTF-16"))
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` when ``raw`` starts with that encoding's byte-order mark
+    or looks like it (an ASCII first character next to NUL bytes)."""
+    for mark, name in _WIDE_BOMS:
+        if raw.startswith(mark):
+            return name
+    head = raw[:4]
+    if len(head) == 4 and head[1:4] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00":
+        return "UTF-32"
+    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
+        return "UTF-16"
+    return None
 
 
 def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES,
-                 error_type: type[AuditorError] = ManifestError) -> str:
-    """Check and decode the raw bytes of a YAML file (see :func:`read_text`)."""
+                 error_type: type[AuditorError] = ManifestError, kind: str = "YAML") -> str:
+    """Check and decode the raw bytes of a YAML (or ``kind``) file (see :func:`read_text`)."""
     if len(raw) > max_bytes:
         raise error_type(
             f"the file is larger than the {_format_size(max_bytes)} limit",
@@ -121,11 +181,14 @@ def decode_bytes(raw: bytes, shown: str, max_bytes: int = DEFAULT_MAX_BYTES,
             1,
             hint="raise the limit with --max-size if the file is genuine",
         )
+    wide = wide_encoding(raw)
+    if wide is not None:
+        raise error_type(f"the file is {wide} text; wsaudit reads UTF-8", shown, 1, 1, hint="save the file as UTF-8")
     nul = raw.find(b"\x00")
     if nul >= 0:
         text_before = raw[:nul].decode("utf-8", errors="replace")
         line, column = _position_of_offset(text_before, len(text_before))
-        raise error_type("binary content (NUL byte): this is not a YAML text file", shown, line, column)
+        raise error_type(f"binary content (NUL byte): this is not a {kind} text file", shown, line, column)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -177,6 +240,12 @@ def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestEr
     try:
         builder.run(yaml.parse(text, Loader=_ParserLoader))
     except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        too_deep = _too_deep_before(text, mark.index if mark is not None else len(text))
+        if too_deep is not None:
+            # The parser refused the text before our builder saw that deep: say it our way.
+            line, column = _position_of_offset(text, too_deep)
+            raise error_type(f"nesting deeper than {MAX_DEPTH} levels", path, line, column) from None
         raise _translate_marked(exc, path, error_type) from None
     except yaml.reader.ReaderError as exc:
         line, column = _position_of_offset(text, exc.position)
@@ -188,6 +257,59 @@ def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestEr
     if not builder.documents:
         raise error_type("the file holds no YAML document (only comments?)", path, 1, 1)
     return YamlDocument(path, builder.result, builder.positions, builder.key_positions)
+
+
+_OPENERS = frozenset("[{")
+_CLOSERS = frozenset("]}")
+
+
+def _too_deep_before(text: str, end: int) -> int | None:
+    """Offset of the first flow bracket that opens level ``MAX_DEPTH + 1`` before ``end``.
+
+    libyaml's scanner reads a whole run of ``[[[[…`` ahead of the events and refuses it with
+    its own message (at its own limit) before the builder sees level ``MAX_DEPTH + 1``. This
+    approximate scan (flow brackets outside quotes and comments) runs only on text the
+    parser has already refused, to word the refusal as ours; it never refuses valid YAML.
+    """
+    depth = 0
+    index = 0
+    previous = "\n"
+    while index < end:
+        char = text[index]
+        if char in _OPENERS:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif char == "#" and previous in " \t\n":
+            newline = text.find("\n", index)
+            index = end if newline < 0 else newline
+            continue
+        elif char in "'\"" and previous in " \t\n[{,:-?":
+            index = _end_of_quoted(text, index, end)
+            previous = char
+            continue
+        previous = char
+        index += 1
+    return None
+
+
+def _end_of_quoted(text: str, start: int, end: int) -> int:
+    quote = text[start]
+    index = start + 1
+    while index < end:
+        char = text[index]
+        if quote == '"' and char == "\\":
+            index += 2
+            continue
+        if char == quote:
+            if quote == "'" and text.startswith("''", index):
+                index += 2
+                continue
+            return index + 1
+        index += 1
+    return end
 
 
 def _translate_marked(exc: yaml.MarkedYAMLError, path: str, error_type: type[AuditorError]) -> AuditorError:
@@ -374,4 +496,29 @@ class _Builder:
         builder = _SCALAR_BUILDERS.get(tag)
         if builder is None:
             raise self.fail(f"unsupported YAML tag {tag!r}", event.start_mark, hint="remove the tag")
-        return builder(ScalarNode(tag, event.value))
+        short = tag.rsplit(":", 1)[-1]
+        text = event.value
+        if short == "int" and len(text) > MAX_INTEGER_DIGITS:
+            raise self._too_long_integer(event)
+        if short == "null" and text not in _NULL_WORDS:
+            raise self.fail(f"{_shorten(text)} is not a null value (~, null or nothing)", event.start_mark,
+                            hint="remove the !!null tag")
+        try:
+            value = builder(ScalarNode(tag, text))
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+            raise self.fail(f"{_shorten(text)} cannot be read as !!{short}", event.start_mark,
+                            hint=f"write a valid {short} or quote the value to make it a string") from None
+        if short == "int" and abs(value) >= _INTEGER_BOUND:
+            raise self._too_long_integer(event)
+        return value
+
+    def _too_long_integer(self, event: Any) -> AuditorError:
+        return self.fail(f"an integer of more than {MAX_INTEGER_DIGITS} digits is not supported", event.start_mark,
+                         hint="quote it to make it a string")
+
+
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def _shorten(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")

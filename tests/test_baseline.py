@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import time
+
+import pytest
 
 from tests.conftest import EXAMPLES, run_wsaudit
 
@@ -24,8 +28,9 @@ def test_write_then_apply_baseline(tmp_path):
     document = json.loads(baseline.read_text())
     assert document["baseline_version"] == 1
     assert sorted((f["rule_id"], f["pointer"]) for f in document["findings"]) == [
-        ("WUD-CN-003", "/consent"), ("WUD-SC-004", "/scopes/1"), ("WUD-SE-003", "/transfers/1"),
-        ("WUD-SE-010", "/security")]
+        ("WUD-CN-003", "/consent/navigation_away_counts_as_consent"), ("WUD-LU-003", "/transfers/0/user_consent"),
+        ("WUD-LU-003", "/transfers/1/user_consent"), ("WUD-SC-004", "/scopes/1"),
+        ("WUD-SE-003", "/transfers/1/transport"), ("WUD-SE-010", "/security/https_only")]
     found, code = statuses(manifest, baseline)
     assert code == 0
     assert set(found.values()) == {"baselined"}
@@ -50,8 +55,8 @@ def test_baseline_survives_lines_inserted_above_and_reordered_lists(tmp_path):
                             "    purpose: security\n    network: internal\n", 1)
     manifest.write_text(edited)
     found, code = statuses(manifest, baseline)
-    assert found[("WUD-SE-003", "/transfers/2")] == "baselined"
-    assert found[("WUD-CN-003", "/consent")] == "baselined"
+    assert found[("WUD-SE-003", "/transfers/2/transport")] == "baselined"
+    assert found[("WUD-CN-003", "/consent/navigation_away_counts_as_consent")] == "baselined"
     assert "fail" not in found.values()
     assert code == 0
 
@@ -65,12 +70,12 @@ def test_a_changed_element_comes_back(tmp_path):
     # A note added to the consent element changes nothing the rules read: still baselined.
     manifest.write_text(original.replace("consent:\n", "consent:\n  x-reviewed: by the privacy team\n", 1))
     found, _ = statuses(manifest, baseline)
-    assert found[("WUD-CN-003", "/consent")] == "baselined"
+    assert found[("WUD-CN-003", "/consent/navigation_away_counts_as_consent")] == "baselined"
     # A real change to the element (still failing CN-3) is no longer the finding accepted.
     manifest.write_text(original.replace("  affirmative_action: button\n", "  affirmative_action: tap\n", 1))
     found, code = statuses(manifest, baseline)
-    assert found[("WUD-CN-003", "/consent")] == "fail"
-    assert found[("WUD-SE-010", "/security")] == "baselined"
+    assert found[("WUD-CN-003", "/consent/navigation_away_counts_as_consent")] == "fail"
+    assert found[("WUD-SE-010", "/security/https_only")] == "baselined"
     assert code == 1
 
 
@@ -84,7 +89,9 @@ def test_new_finding_fails_despite_baseline(tmp_path):
     manifest.write_text(original.replace("navigation_away_counts_as_consent: false",
                                          "navigation_away_counts_as_consent: true"))
     found, code = statuses(manifest, baseline)
-    assert found == {("WUD-CN-003", "/consent"): "fail"}
+    # Navigating away as consent also voids the consent the model-host transfer relies on.
+    assert found == {("WUD-CN-003", "/consent/navigation_away_counts_as_consent"): "fail",
+                     ("WUD-LU-003", "/transfers/0/user_consent"): "fail"}
     assert code == 1
 
 
@@ -100,3 +107,55 @@ def test_bad_baseline_file_exits_2(write):
 def _first_data_id(text: str) -> str:
     block = text.split("\ndata:\n", 1)[1]
     return block.split("id:", 1)[1].split()[0].strip()
+
+
+BAD_BASELINES = {
+    # kind: (content, where the error is, a fragment of its message)
+    "findings null": ('{"baseline_version": 1, "findings": null}', "", "findings must be a list"),
+    "list at top": ("[1, 2]", ":1:1", "not a wsaudit baseline"),
+    "record not a mapping": ('{"baseline_version": 1, "findings": ["x"]}', "", "findings[0] must be a mapping"),
+    "number for a string": ('{"baseline_version": 1, "findings": [{"rule_id": 1, "manifest": "m.yaml", '
+                            '"pointer": "/app", "fingerprint": "f"}]}', "", "findings[0] has a non-string rule_id"),
+    "missing field": ('{"baseline_version": 1, "findings": [{"rule_id": "X-1"}]}', "", "findings[0] lacks manifest"),
+    "utf-16": ('{"baseline_version": 1, "findings": []}'.encode("utf-16"), ":1:1", "UTF-16"),
+    "deep": ("[" * 100_000 + "]" * 100_000, ":1:65", "nesting deeper than 64 levels"),
+    "NaN": ('{"baseline_version": 1, "findings": [], "x": NaN}', ":1:46", "NaN"),
+    "Infinity": ('{"baseline_version": 1, "findings": [], "x": -Infinity}', ":1:46", "-Infinity"),
+    "huge integer": ('{"baseline_version": 1, "findings": [], "x": ' + "9" * 5000 + "}", ":1:46", "4300 digits"),
+    "overflowing float": ('{"baseline_version": 1, "findings": [], "x": 1e999}', "", "1e999"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_BASELINES))
+def test_malformed_baseline_is_one_located_error(write, kind):
+    content, where, fragment = BAD_BASELINES[kind]
+    baseline = write("baseline.json", content)
+    result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(baseline), *AS_OF)
+    assert result.code == 2, result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"{baseline}{where}: error: "), result.stderr
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_baseline_given_as_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(fifo), *AS_OF)
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(f"{fifo}: error: ") and "not a regular file" in result.stderr
+
+
+def test_many_identical_records_are_matched_in_linear_time():
+    from auditor.baseline import Baseline, BaselineEntry
+    from auditor.findings import Citation, Finding, ManifestResult
+
+    count = 20_000
+    citation = Citation("P", "S", "Q", None)
+    findings = tuple(Finding("X-1", None, "T", "low", "c", "fail", "m.yaml", f"/moved/{index}", index + 1, 1, "F", "R",
+                             citation, fingerprint="same") for index in range(count + 1))
+    baseline = Baseline([BaselineEntry("X-1", "m.yaml", f"/data/{index}", "same") for index in range(count)])
+    started = time.perf_counter()
+    result = baseline.apply(ManifestResult("m.yaml", "App", findings))
+    assert time.perf_counter() - started < 2.0
+    assert sorted(finding.status for finding in result.findings) == ["baselined"] * count + ["fail"]
+    assert baseline.unused() == 0

@@ -25,6 +25,19 @@ BAD_INPUTS = {
     "version": (MINIMAL.replace("manifest_version: 1", "manifest_version: 2"), 1, 19, "unsupported manifest_version 2"),
     "reference": (MINIMAL + "storage:\n  - {id: s, data: [ghost], location: own_systems}\n", 9, 20,
                   "storage[0].data[0] names data element 'ghost'"),
+    "tag_int": (MINIMAL + 'x-count: !!int ""\n', 8, 10, "cannot be read as !!int"),
+    "tag_float": (MINIMAL + "x-ratio: !!float abc\n", 8, 10, "cannot be read as !!float"),
+    "tag_bool": (MINIMAL + "x-flag: !!bool maybe\n", 8, 9, "cannot be read as !!bool"),
+    "long_integer": (MINIMAL + "x-big: " + "1" * 5000 + "\n", 8, 8, "4300 digits"),
+    "deep": ("a: " + "[" * 100_000 + "]" * 100_000 + "\n", 1, 68, "nesting deeper than 64 levels"),
+    "utf16": (MINIMAL.encode("utf-16"), 1, 1, "UTF-16"),
+    "too_long": (MINIMAL.replace("name: Tiny", "name: " + "n" * 201), 3, 9,
+                 "app.name is too long: 201 characters, at most 200"),
+    "duplicate_feature": (MINIMAL + "    features: [search, export, search]\n", 8, 32,
+                          "scopes[0].features lists the same value more than once: scopes[0].features[2] repeats "
+                          "scopes[0].features[0]"),
+    "trailing_newline_id": (MINIMAL + 'storage:\n  - {id: "s\\n", data: [d], location: own_systems}\n', 9, 10,
+                            "storage[0].id: 's\\n' is not valid here"),
 }
 
 
@@ -33,7 +46,7 @@ def test_bad_input_exits_2_with_located_message_and_no_traceback(write, kind):
     content, line, column, fragment = BAD_INPUTS[kind]
     path = write(f"{kind}.yaml", content)
     result = run_wsaudit("validate", str(path))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{path}:{line}:{column}: error: "), first
     assert fragment in first
@@ -111,3 +124,81 @@ def test_usage_errors_exit_2():
     assert run_wsaudit("validate").code == 2
     assert run_wsaudit("validate", "--max-size", "lots", "x.yaml").code == 2
     assert run_wsaudit("no-such-command").code == 2
+
+
+def test_one_bad_file_in_a_folder_does_not_stop_the_others(tmp_path):
+    import os
+
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    os.mkfifo(folder / "a-pipe.yaml")
+    (folder / "b-tag.yaml").write_text(MINIMAL + 'x-n: !!int ""\n')
+    (folder / "c-good.yaml").write_text(MINIMAL)
+    for command in (["validate"], ["audit", "--as-of", "2026-11-21"]):
+        result = run_wsaudit(*command, str(folder))
+        assert result.code == 2, result.stderr
+        lines = result.stderr.splitlines()
+        assert lines[0] == f"{folder}/a-pipe.yaml: error: is a named pipe (FIFO), not a regular file"
+        assert lines[1].startswith(f"{folder}/b-tag.yaml:8:6: error: ")
+        assert "Traceback" not in result.stderr
+    assert f"{folder}/c-good.yaml: valid" in run_wsaudit("validate", str(folder)).stdout
+
+
+def test_character_device_is_refused_and_stdin_still_works():
+    import os
+
+    result = run_wsaudit("validate", os.devnull)
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(f"{os.devnull}: error: ") and "not a regular file" in result.stderr
+    piped = run_wsaudit("validate", "-", stdin=MINIMAL.encode())
+    assert piped.code == 0, piped.stderr
+
+
+def _big_manifest(tmp_path, features: int = 0, ids: int = 0):
+    lines = [MINIMAL.rstrip("\n")]
+    if features:
+        lines.append("    features:")
+        lines += [f"      - feature number {index}" for index in range(features)]
+    if ids:
+        lines[0] = lines[0].replace("  type: web", "  type: web\n  oauth_client_ids:\n" + "".join(
+            f"    - '{100000 + index}'\n" for index in range(ids)).rstrip("\n"))
+        lines.append("data:")
+        lines += [f"  - {{id: d{index}, description: x, source_scopes: [openid], purposes: [user_facing_feature]}}"
+                  for index in range(ids)]
+        lines += ["storage:", "  - id: everything", "    location: own_systems", "    data:"]
+        lines += [f"      - d{index}" for index in range(ids)]
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_100000_features_validate_in_seconds(tmp_path):
+    import time
+
+    path = _big_manifest(tmp_path, features=100_000)
+    started = time.perf_counter()
+    result = run_wsaudit("validate", str(path))
+    assert result.code == 0, result.stderr
+    assert time.perf_counter() - started < 30
+
+
+def test_two_5000_id_lists_validate_in_seconds(tmp_path):
+    import time
+
+    path = _big_manifest(tmp_path, ids=5000)
+    started = time.perf_counter()
+    result = run_wsaudit("validate", str(path))
+    assert result.code == 0, result.stderr
+    assert time.perf_counter() - started < 20
+
+
+def test_5000_unresolved_references_are_reported_in_seconds(tmp_path):
+    import time
+
+    path = _big_manifest(tmp_path, ids=5000)
+    path.write_text(path.read_text().replace("      - d", "      - missing-"))
+    started = time.perf_counter()
+    result = run_wsaudit("validate", str(path))
+    assert result.code == 2, result.stderr
+    assert time.perf_counter() - started < 20
+    assert result.stderr.splitlines()[-1] == "1 of 1 manifest(s) invalid, 5000 error(s)"

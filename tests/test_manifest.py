@@ -192,7 +192,7 @@ def test_schema_covers_every_key_of_the_spec():
                           "data", "storage", "transfers", "human_access", "security"}
     assert set(props["app"]["properties"]) == {"name", "developer", "type", "description", "oauth_client_ids",
                                                "homepage_url", "privacy_policy_url", "limited_use_statement",
-                                               "data_deletion_docs_url", "security_contact"}
+                                               "data_deletion_docs_url", "security_contact", "audience"}
     assert set(props["scopes"]["items"]["properties"]) == {"scope", "justification", "narrower_rejected_because",
                                                           "requested", "features"}
     assert set(props["transfers"]["items"]["required"]) == {"id", "recipient", "recipient_type", "data", "purpose"}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 import pytest
 
 from auditor.policy import load_packs
 from auditor.rule_listing import filter_rules, render_rules
-from tests.conftest import MINIMAL, REPO, run_wsaudit
+from auditor.yaml_source import MAX_DEPTH
+from tests.conftest import EXAMPLES, MINIMAL, REPO, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 DOCS = REPO / "docs" / "rules.md"
@@ -84,8 +87,20 @@ BROKEN = {
     # kind: (text, line, column, fragment of the message)
     "unknown key": (RULE + "    titel: oops\n", 13, 5, "unknown key 'titel' in rules[0] (did you mean 'title'?)"),
     "bad severity": (RULE.replace("severity: low", "severity: severe"), 6, 15, "'severe' is not allowed"),
-    "unsupported keyword": (RULE.replace("assert: true", "assert: {dependentRequired: {a: [b]}}"), 10, 13,
+    "unsupported keyword": (RULE.replace("assert: true", "assert: {dependentRequired: {a: [b]}}"), 10, 14,
                             "unsupported JSON Schema keyword(s): dependentRequired"),
+    "lookahead pattern": (RULE.replace("assert: true", "assert:\n      properties:\n        name: {pattern: '^(?=a)'}"),
+                          12, 16, "pattern '^(?=a)'"),
+    "backreference": (RULE.replace("assert: true", "assert: {patternProperties: {'(a)\\1': true}}"), 10, 34,
+                      "pattern '(a)\\\\1'"),
+    "recursive ref": (RULE.replace("assert: true", "assert: {properties: {next: {$ref: '#'}}}"), 10, 34,
+                      "recursive reference '#'"),
+    "keyword value": (RULE.replace("assert: true", "assert: {properties: {tier: {minimum: low}}}"), 10, 34,
+                      "minimum must be a number"),
+    "utf-16": (RULE.encode("utf-16"), 1, 1, "UTF-16"),
+    "deep": (RULE.replace("assert: true", "assert: {allOf: " + "[" * 200 + "]" * 200 + "}"), 10, 81,
+             f"nesting deeper than {MAX_DEPTH} levels"),
+    "tagged scalar": (RULE.replace("severity: low", "severity: !!bool maybe"), 6, 15, "cannot be read"),
     "yaml syntax": (RULE.replace("title: T", "title: [unclosed"), 6, 13, "invalid YAML"),
     "missing assert": (RULE.replace("    assert: true\n", ""), 4, 5, "rules[0] is missing the required key 'assert'"),
     "not a pack": ("- just a list\n", 1, 1, "not a policy pack"),
@@ -97,7 +112,7 @@ def test_broken_pack_exits_2_with_file_and_line(write, kind):
     text, line, column, fragment = BROKEN[kind]
     pack = write("broken.yaml", text)
     result = run_wsaudit("audit", "examples/manifests/inbox-digest.yaml", "--policy", str(pack))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"{pack}:{line}:{column}: error: "), first
     assert fragment in first
@@ -136,3 +151,29 @@ def test_every_rule_cites_the_policy_with_a_short_quote():
         assert 10 <= len(rule.citation.quote) <= 200
         if policy_text is not None:
             assert rule.citation.quote.replace('\\"', '"') in policy_text.replace("\u2019", "'"), rule.id
+
+
+def test_backtracking_pattern_in_a_pack_cannot_hang_the_audit(write):
+    pack = write("slow.yaml", RULE.replace("assert: true", "assert: {properties: {name: {pattern: '^(a+)+$'}}}"))
+    manifest = write("m.yaml", MINIMAL.replace("name: Tiny", "name: " + "a" * 40 + "!"))
+    started = time.perf_counter()
+    result = run_wsaudit("audit", str(manifest), "--policy", str(pack), "--no-builtin-policy", "--fail-on", "low", *AS_OF)
+    assert time.perf_counter() - started < 30
+    assert result.code == 1, result.stderr
+    assert "X-1" in result.stdout
+
+
+def test_refused_pattern_prints_one_line_and_no_engine_log(write):
+    pack = write("look.yaml", RULE.replace("assert: true", "assert: {properties: {name: {pattern: 'a(?!b)'}}}"))
+    result = run_wsaudit("rules", "--policy", str(pack))
+    assert result.code == 2, result.stderr
+    assert result.stderr.splitlines() == [result.stderr.splitlines()[0]]
+    assert result.stderr.startswith(f"{pack}:10:34: error: ")
+
+
+def test_pack_given_as_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pack.yaml"
+    os.mkfifo(fifo)
+    result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--policy", str(fifo))
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(f"{fifo}: error: ") and "not a regular file" in result.stderr

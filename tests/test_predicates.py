@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import time
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
@@ -109,3 +110,96 @@ def test_manifest_schema_verdicts_agree_on_mutated_manifests():
             valid += verdict
     assert checked >= 2400
     assert 0 < valid < checked  # the mutations exercise both verdicts
+
+
+UNIQUENESS_CASES = [
+    [1, 1.0], [True, 1], [False, 0], [None, False], ["1", 1], [{"a": 1, "b": 2}, {"b": 2, "a": 1}],
+    [[1, 2], [2, 1]], [[1, {"x": [True]}], [1.0, {"x": [True]}]], [{"a": [1]}, {"a": [1, 1]}], [0.5, 0.5],
+]
+
+
+@pytest.mark.parametrize("instance", UNIQUENESS_CASES, ids=lambda case: json.dumps(case))
+def test_unique_items_agrees_with_jsonschema_on_json_equality(instance):
+    reference = Draft202012Validator({"uniqueItems": True})
+    assert compile_schema({"uniqueItems": True})(instance) == reference.is_valid(instance)
+
+
+def test_unique_items_takes_linear_time():
+    items = [{"name": f"feature {index}", "tags": [index, str(index)]} for index in range(50_000)]
+    check = compile_schema({"uniqueItems": True})
+    started = time.perf_counter()
+    assert check(items)
+    assert not check(items + [{"tags": [7, "7"], "name": "feature 7"}])
+    assert time.perf_counter() - started < 2.0
+
+
+def test_backtracking_pattern_runs_in_linear_time():
+    check = compile_schema({"pattern": "^(a+)+$"})
+    started = time.perf_counter()
+    assert not check("a" * 40 + "!")
+    assert check("a" * 100_000)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(("pattern", "text", "expected"), [
+    ("^abc$", "abc\n", False),        # $ is the very end, not "before a final newline"
+    ("b", "abc", True),               # search, not match
+    ("^\\d+$", "\u0661\u0662", False),  # \d is ASCII digits only
+    ("^\\s+$", "\u00a0\u2003\ufeff", True),  # \s is ECMA's Unicode white space
+    ("\\S", "\u00a0\u3000", False),
+    ("^a.b$", "a\rb", False),         # . stops at every ECMA line terminator
+    ("^a.b$", "a\u2028b", False),
+    ("^a.b$", "a\u00e9b", True),
+    ("^\\u00e9$", "\u00e9", True),     # \uXXXX escapes
+    ("^\\u{1F600}$", "\U0001F600", True),
+    ("[]", "x", False),               # [] matches nothing, [^] anything
+    ("^[^]$", "\n", True),
+    ("^[[]$", "[", True),             # [ inside a class is literal
+    ("x", "\ud800x", True),           # a lone surrogate in the text is no error
+])
+def test_patterns_keep_ecma_262_meaning(pattern, text, expected):
+    assert compile_schema({"pattern": pattern})(text) is expected
+
+
+@pytest.mark.parametrize("pattern", ["^(?=a)", "(?!a)b", "(?<=a)b", "(?<!a)b", "(a)\\1", "(?<n>a)\\k<n>", "a{1001}", "(", "[a"])
+def test_pattern_re2_cannot_run_is_refused_with_its_pointer(pattern):
+    with pytest.raises(UnsupportedSchema) as caught:
+        compile_schema({"properties": {"name": {"pattern": pattern}}})
+    assert caught.value.pointer == "/properties/name/pattern"
+
+
+def test_pattern_properties_key_is_the_pointer_of_a_bad_pattern():
+    with pytest.raises(UnsupportedSchema) as caught:
+        compile_schema({"patternProperties": {"^x-(?=y)": True}})
+    assert caught.value.pointer == "/patternProperties/^x-(?=y)"
+
+
+@pytest.mark.parametrize(("schema", "pointer"), [
+    ({"$ref": "#"}, "/$ref"),
+    ({"properties": {"next": {"$ref": "#"}}}, "/properties/next/$ref"),
+    ({"$defs": {"a": {"not": {"$ref": "#/$defs/b"}}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}, "/$defs/b/$ref"),
+])
+def test_recursive_reference_is_refused(schema, pointer):
+    with pytest.raises(UnsupportedSchema, match="recursive") as caught:
+        compile_schema(schema)
+    assert caught.value.pointer == pointer
+
+
+def test_a_reference_used_twice_is_not_recursive():
+    schema = {"$defs": {"id": {"type": "string"}}, "properties": {"a": {"$ref": "#/$defs/id"}, "b": {"$ref": "#/$defs/id"}}}
+    check = compile_schema(schema)
+    assert check({"a": "x", "b": "y"}) and not check({"a": "x", "b": 1})
+
+
+@pytest.mark.parametrize(("schema", "pointer"), [
+    ({"minimum": "a"}, "/minimum"), ({"maxLength": 1.5}, "/maxLength"), ({"minItems": -1}, "/minItems"),
+    ({"required": "name"}, "/required"), ({"enum": 5}, "/enum"), ({"type": [["string"]]}, "/type"),
+    ({"type": "text"}, "/type"), ({"properties": [1]}, "/properties"), ({"pattern": 5}, "/pattern"),
+    ({"format": ["date"]}, "/format"), ({"allOf": []}, "/allOf"), ({"items": [True]}, "/items"),
+    ({"$ref": 5}, "/$ref"), ({"uniqueItems": "yes"}, "/uniqueItems"),
+    ({"properties": {"a": {"not": 3}}}, "/properties/a/not"), ({"anyOf": [{"maximum": None}]}, "/anyOf/0/maximum"),
+])
+def test_keyword_with_a_wrong_value_is_refused_with_its_pointer(schema, pointer):
+    with pytest.raises(UnsupportedSchema) as caught:
+        compile_schema(schema)
+    assert caught.value.pointer == pointer

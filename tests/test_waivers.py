@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+
+import pytest
 
 from tests.conftest import EXAMPLES, run_wsaudit
 
@@ -127,3 +130,68 @@ waivers:
         f"{waivers}:6:14: error: waivers[0].expires: '2027-13-01' is not valid here; expected a calendar date, "
         "YYYY-MM-DD, after which the waiver stops waiving",
     ]
+
+
+def test_a_waiver_of_an_element_covers_findings_about_its_fields(write):
+    manifest = "examples/manifests/drive-sharing-report.yaml"
+    waivers = write("waivers.yaml", f"""\
+waivers_version: 1
+waivers:
+  - rule: WUD-SC-008
+    manifest: {manifest}
+    pointer: /auth
+    reason: Every user's sharing must be reported
+    approved_by: security@example.com
+    expires: 2027-06-30
+""")
+    result = run_wsaudit("audit", manifest, "--format", "json", *AS_OF, "--waivers", str(waivers))
+    report = json.loads(result.stdout)
+    [waived] = [f for f in report["findings"] if f["rule_id"] == "WUD-SC-008"]
+    assert (waived["status"], waived["pointer"]) == ("waived", "/auth/impersonates")
+    assert report["waivers"] == []
+
+
+BAD_WAIVER_FILES = {
+    # kind: (content, line, column, fragment of the message)
+    "utf-16": ("waivers_version: 1\nwaivers: []\n".encode("utf-16"), 1, 1, "UTF-16"),
+    "deep": ("waivers_version: 1\nwaivers: " + "[" * 2000 + "]" * 2000 + "\n", 2, 74, "nesting deeper than 64 levels"),
+    "tagged scalar": ('waivers_version: !!int ""\nwaivers: []\n', 1, 18, "cannot be read as !!int"),
+    "huge integer": ("waivers_version: " + "1" * 5000 + "\nwaivers: []\n", 1, 18, "4300 digits"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_WAIVER_FILES))
+def test_waiver_file_of_wrong_encoding_depth_or_scalar_is_one_located_error(write, kind):
+    content, line, column, fragment = BAD_WAIVER_FILES[kind]
+    waivers = write("waivers.yaml", content)
+    result = run_wsaudit("audit", TRACKER, "--waivers", str(waivers), *AS_OF)
+    assert result.code == 2, result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"{waivers}:{line}:{column}: error: "), result.stderr
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_waiver_file_given_as_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "waivers.yaml"
+    os.mkfifo(fifo)
+    result = run_wsaudit("audit", TRACKER, "--waivers", str(fifo), *AS_OF)
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(f"{fifo}: error: ") and "not a regular file" in result.stderr
+
+
+def test_long_waiver_file_costs_linear_time():
+    import datetime
+    import time
+
+    from auditor.findings import Citation, Finding, ManifestResult, Waiver
+    from auditor.waivers import WaiverSet
+
+    waivers = [Waiver(rule_id=f"X-{index}", manifest="*.yaml", pointer=None, reason="r", approved_by="a",
+                      expires="2099-01-01", source="w.yaml", line=index) for index in range(20_000)]
+    citation = Citation("P", "S", "Q", None)
+    findings = tuple(Finding(f"X-{index}", None, "T", "low", "c", "fail", "m.yaml", f"/data/{index}", 1, 1, "F", "R",
+                             citation) for index in range(20_000))
+    waiver_set = WaiverSet(waivers, datetime.date(2026, 11, 21))
+    started = time.perf_counter()
+    result = waiver_set.apply(ManifestResult("m.yaml", "App", findings))
+    assert time.perf_counter() - started < 2.0
+    assert {finding.status for finding in result.findings} == {"waived"}

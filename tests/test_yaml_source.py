@@ -8,7 +8,7 @@ import time
 import pytest
 
 from auditor.errors import ManifestError, ErrorList
-from auditor.yaml_source import MAX_DEPTH, load_yaml_file, parse_yaml
+from auditor.yaml_source import MAX_DEPTH, MAX_INTEGER_DIGITS, load_yaml_file, parse_yaml
 
 
 def error_of(text: str) -> ManifestError:
@@ -186,3 +186,85 @@ def test_utf8_bom_is_accepted(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_bytes("\ufeffa: é\n".encode())
     assert load_yaml_file(path).data == {"a": "é"}
+
+
+@pytest.mark.parametrize("scalar", ['!!int ""', "!!int 0x", "!!float abc", "!!bool maybe", "!!null abc"])
+def test_tagged_scalar_that_cannot_be_built_is_a_located_error(scalar):
+    error = error_of(f"ok: 1\nx: {scalar}\n")
+    assert (error.path, error.line, error.column) == ("m.yaml", 2, 4)
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "-" + "9" * 4301, "0x" + "f" * 4000, "1" + ":30" * 2000])
+def test_integer_beyond_the_digit_limit_is_a_located_error(number):
+    started = time.perf_counter()
+    error = error_of(f"ok: 1\nx: {number}\n")
+    assert time.perf_counter() - started < 1.0
+    assert (error.line, error.column) == (2, 4)
+    assert str(MAX_INTEGER_DIGITS) in error.message
+
+
+def test_integer_within_the_digit_limit_is_read():
+    assert parse_yaml(f"x: {'7' * MAX_INTEGER_DIGITS}\n", "m.yaml").data["x"] == int("7" * MAX_INTEGER_DIGITS)
+
+
+def test_explicit_tags_that_build_still_work():
+    doc = parse_yaml("a: !!float 1\nb: !!int '12'\nc: !!bool yes\nd: !!null ''\ne: !!str 1\n", "m.yaml")
+    assert doc.data == {"a": 1.0, "b": 12, "c": True, "d": None, "e": "1"}
+
+
+def test_deep_block_nesting_is_refused_at_our_limit():
+    text = "".join(" " * (2 * depth) + "- \n" for depth in range(MAX_DEPTH + 5))
+    error = error_of("a:\n" + text)
+    assert f"deeper than {MAX_DEPTH}" in error.message
+    assert error.line is not None and error.line <= MAX_DEPTH + 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_wide_unicode_encodings_are_named(tmp_path, encoding):
+    path = tmp_path / "m.yaml"
+    path.write_bytes("app:\n  name: X\n".encode(encoding))
+    with pytest.raises(ManifestError) as caught:
+        load_yaml_file(path)
+    assert (caught.value.line, caught.value.column) == (1, 1)
+    assert encoding[:6].upper() in caught.value.message
+
+
+def _open_fifo_writer_later(path):
+    """Unblocks an open() for reading of ``path`` after a while, so a loader that wrongly
+    opens the FIFO makes the test fail instead of hanging it."""
+    import os
+    import threading
+
+    def release() -> None:
+        time.sleep(3)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            return
+        os.close(descriptor)
+
+    thread = threading.Thread(target=release, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_fifo_is_refused_without_being_opened(tmp_path):
+    import os
+
+    fifo = tmp_path / "m.yaml"
+    os.mkfifo(fifo)
+    _open_fifo_writer_later(fifo)
+    started = time.perf_counter()
+    with pytest.raises(ManifestError) as caught:
+        load_yaml_file(fifo)
+    assert time.perf_counter() - started < 1.0
+    assert caught.value.path == str(fifo)
+    assert "not a regular file" in caught.value.message
+
+
+def test_character_device_is_refused():
+    import os
+
+    with pytest.raises(ManifestError) as caught:
+        load_yaml_file(os.devnull)
+    assert "not a regular file" in caught.value.message

@@ -228,8 +228,10 @@ def assess(elements: tuple[DataElement, ...], transfers: tuple[Transfer, ...], h
         limited_use = "affirmed"
     else:
         limited_use = "undetermined"
+    # Data that serves ads or reaches an ad platform may well be paid for in kind, so "never
+    # sold" is said only when nothing goes to ads, sale, brokers or resellers.
     return Assurances(
-        never_sold=known and not sold and not brokers,
+        never_sold=known and not sold and not advertising and not brokers and not ad_platforms,
         never_advertising=known and not advertising and not ad_platforms,
         sold=sold, advertising=advertising, credit_assessment=using("credit_assessment"),
         model_training=using("general_model_training"), broker_recipients=brokers,

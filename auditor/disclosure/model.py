@@ -145,7 +145,9 @@ class Assurances:
     """What may be said about selling and advertising, and about Limited Use.
 
     ``never_sold`` and ``never_advertising`` are true only when the manifest declares both its
-    data uses and its transfers and none of them sells data or serves ads. The tuples name
+    data uses and its transfers and none of them sells data or serves ads (``never_sold``
+    also needs no data to reach an advertising platform, a data broker or an information
+    reseller, and no purpose of advertising). The tuples name
     what the manifest does declare, so the disclosure says it plainly instead.
     ``limited_use`` is ``affirmed``, ``conflict`` (``conflicts`` says why) or ``undetermined``.
     """

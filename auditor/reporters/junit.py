@@ -48,6 +48,12 @@ def _where(finding: Finding) -> str:
     return f"{finding.manifest}:{finding.line}:{finding.column}"
 
 
+def _with_notes(finding: Finding) -> str:
+    """The message with the evidence notes in brackets, for one-line attributes."""
+    notes = finding.evidence_notes()
+    return finding.message + "".join(f" [note: {note}]" for note in notes)
+
+
 def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
     """The XML of one test case and its outcome: ``passed``, ``failed`` or ``skipped``."""
     first = rule_findings[0]
@@ -60,7 +66,10 @@ def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
         failed.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.line, f.column, f.pointer))
         worst = failed[0]
         message = worst.message if len(failed) == 1 else f"{len(failed)} elements fail: {worst.message}; ..."
-        lines = [f"{_where(f)} {f.severity} {f.pointer}: {f.message}" for f in failed]
+        lines = []
+        for f in failed:
+            lines.append(f"{_where(f)} {f.severity} {f.pointer}: {f.message}")
+            lines.extend(f"  Note: {note}" for note in f.evidence_notes())
         lines.append(f"Remediation: {worst.remediation}")
         lines.append(f"Policy: {worst.citation.policy}, {worst.citation.section}: \"{worst.citation.quote}\"")
         body = (f"      <failure message={_attr(message)} type={_attr(worst.severity)}>"
@@ -68,7 +77,7 @@ def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
         return f"{head}>\n{body}    </testcase>\n", "failed"
     incomplete = [f for f in rule_findings if f.status == "incomplete"]
     if incomplete:
-        message = "incomplete: " + "; ".join(f.message for f in incomplete)
+        message = "incomplete: " + "; ".join(_with_notes(f) for f in incomplete)
         return f"{head}>\n      <skipped message={_attr(message)}/>\n    </testcase>\n", "skipped"
     accepted = [f for f in rule_findings if f.status in ("waived", "baselined")]
     if accepted:
@@ -78,7 +87,7 @@ def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
                 waiver = finding.waiver
                 reasons.append(f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason}")
             else:
-                reasons.append(f"{finding.status}: {finding.message}")
+                reasons.append(f"{finding.status}: {_with_notes(finding)}")
         return f"{head}>\n      <skipped message={_attr('; '.join(reasons))}/>\n    </testcase>\n", "skipped"
     return f"{head}/>\n", "passed"
 

@@ -130,7 +130,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "message": {"text": finding.message},
+        "message": {"text": "\n".join([finding.message, *(f"Note: {note}" for note in finding.evidence_notes())])},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact_location(finding.manifest),
@@ -142,6 +142,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {"severity": finding.severity, "status": finding.status},
     }
+    if finding.inferred:
+        result["properties"]["inferred"] = [item.to_json() for item in finding.inferred]
     if finding.status == "incomplete":
         result["kind"] = "open"
         result["level"] = "none"

@@ -132,8 +132,21 @@ def test_an_advertising_purpose_never_gets_a_never_used_for_ads_line(tmp_path):
     found = texts(data, tmp_path)
     assert message("en", "commitments.advertising", app=APP, data="Message bodies") in found["en", "html", False]
     assert message("fr", "in_product.advertising") in found["fr", "markdown", True]
-    # Not selling is still true and still said.
-    assert message("en", "commitments.never_sold", app=APP) in found["en", "html", False]
+    # Data that serves ads may be paid for in kind: "never sold" is not said either.
+    assert_never_claimed(data, tmp_path, NEVER_SOLD)
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["transfers"][0].update(recipient_type="advertising_platform"),
+    lambda d: d["transfers"][0].update(purpose="advertising"),
+], ids=["advertising-platform", "advertising-transfer"])
+def test_data_sent_for_advertising_never_gets_a_never_sold_line(tmp_path, change):
+    data = variant(change)
+    assert_never_claimed(data, tmp_path, NEVER_SOLD)
+    found = texts(data, tmp_path)
+    for language in LANGUAGES:
+        # What is done is still said plainly, in both languages.
+        assert message(language, "in_product.advertising") in found[language, "markdown", True]
 
 
 @pytest.mark.parametrize("change", [

@@ -44,7 +44,11 @@ def test_sarif_of_each_example_is_valid_and_faithful(manifest):
     for sarif_result, finding in zip(run["results"], problems):
         assert sarif_result["ruleId"] == finding["rule_id"]
         assert rules[sarif_result["ruleIndex"]]["id"] == finding["rule_id"]
-        assert sarif_result["message"]["text"] == finding["message"]
+        # A verdict resting on an inferred scope classification says so under the message.
+        notes = [f"Note: classification of {item['scope']} as {item['classification']} is inferred, not stated "
+                 f"by Google: {item['reason']}" for item in finding.get("inferred", ())]
+        assert sarif_result["message"]["text"] == "\n".join([finding["message"], *notes])
+        assert sarif_result["properties"].get("inferred") == finding.get("inferred")
         [location] = sarif_result["locations"]
         physical = location["physicalLocation"]
         assert physical["artifactLocation"] == {"uri": manifest, "uriBaseId": "%SRCROOT%"}

@@ -1,8 +1,9 @@
 """Every rule of the built-in pack against manifest fragments that pass and fail it.
 
 Each file in ``cases/`` holds the cases of one rule: a manifest (YAML text) and the findings
-that rule must produce on it, with status, JSON Pointer and line. The test also checks that
-every clause of the coverage table has a rule with a failing and a passing case.
+that rule must produce on it, with status, JSON Pointer and line, and optionally a piece of
+text its message must contain. A case may set its own audit date (``as_of``). The test also
+checks that every clause of the coverage table has a rule with a failing and a passing case.
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ def packs():
 def test_rule_case(packs, rule_id, name, case):
     document = parse_yaml(case["manifest"], f"{name}.yaml")
     assert check_manifest(document) == [], "the case's manifest must be valid"
-    result = evaluate(Manifest(document), packs, ScopeCatalog.load(), AS_OF)
-    got = sorted(
-        (finding.status, finding.pointer, finding.line)
-        for finding in result.findings if finding.rule_id == rule_id
-    )
+    as_of = datetime.date.fromisoformat(str(case.get("as_of", AS_OF)))
+    result = evaluate(Manifest(document), packs, ScopeCatalog.load(), as_of)
+    findings = [finding for finding in result.findings if finding.rule_id == rule_id]
+    got = sorted((finding.status, finding.pointer, finding.line) for finding in findings)
     expected = sorted((item["status"], item["pointer"], item["line"]) for item in case["expect"])
     assert got == expected
+    for item in case["expect"]:
+        if "message" in item:
+            messages = [finding.message for finding in findings
+                        if (finding.status, finding.pointer, finding.line) == (item["status"], item["pointer"], item["line"])]
+            assert any(item["message"] in message for message in messages), messages
 
 
 def test_every_clause_has_a_rule_with_failing_and_passing_cases(packs):

@@ -1,0 +1,151 @@
+"""Regular expressions from schemas and policy packs, run on a linear-time engine.
+
+A custom policy pack is input from outside, and so are its ``pattern`` keywords. On a
+backtracking engine (Python's ``re``) a pattern such as ``^(a+)+$`` takes exponential time on
+a few dozen characters, so one bad rule could hang every audit that loads it. Patterns here
+run on RE2 instead, whose time grows linearly with the text, whatever the pattern.
+
+JSON Schema patterns are ECMA-262 regular expressions. The translation below keeps ECMA's
+meaning where RE2 can express it (``docs/rules.md``, "Patterns", lists what differs):
+
+* search semantics: a pattern matches anywhere unless it is anchored with ``^`` / ``$``;
+  ``$`` matches only at the very end (Python's ``$`` also matches before a final line break);
+* ``\\d``, ``\\w`` and ``\\b`` are ASCII, as in ECMA; ``\\s`` and ``\\S`` use ECMA's Unicode
+  whitespace; ``.`` stops at the four ECMA line terminators, not only at ``\\n``;
+* ``\\uXXXX``, ``\\u{X…}``, ``\\cX`` and ``\\0`` escapes, ``[]`` (matches nothing) and ``[^]``
+  (matches any character);
+* a pattern RE2 cannot run (lookahead, lookbehind, backreferences, repetition counts above
+  1000, an over-large program) raises :class:`PatternError`, so it is refused when its pack
+  loads rather than misread while it runs.
+
+``re2`` is imported on first use: it is not needed for ``wsaudit --help``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+Matcher = Callable[[str], bool]
+
+# ECMA-262 WhiteSpace and LineTerminator code points (what ECMA's \s matches).
+_ECMA_SPACE = (
+    "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
+    "\\x{205F}\\x{3000}\\x{FEFF}"
+)
+_ECMA_DOT = "[^\\n\\r\\x{2028}\\x{2029}]"
+_ANY = "[\\x{0}-\\x{10FFFF}]"
+_NOTHING = "[^\\x{0}-\\x{10FFFF}]"
+_HEX = frozenset("0123456789abcdefABCDEF")
+_LOOKAROUND = {"(?=": "lookahead (?=…)", "(?!": "negative lookahead (?!…)", "(?<=": "lookbehind (?<=…)",
+               "(?<!": "negative lookbehind (?<!…)"}
+_UNSUPPORTED_HINT = "RE2, the linear-time engine wsaudit runs patterns on, has no {what}; rewrite the pattern without it"
+
+
+class PatternError(ValueError):
+    """A pattern is not a regular expression wsaudit can run in linear time."""
+
+
+def _unicode_escape(pattern: str, start: int) -> tuple[str, int]:
+    """Translate the ``\\u`` escape whose ``u`` is at ``start``; return (RE2 text, next index)."""
+    if pattern.startswith("{", start + 1):
+        end = pattern.find("}", start + 2)
+        digits = pattern[start + 2:end] if end > 0 else ""
+        if not digits or len(digits) > 6 or not set(digits) <= _HEX or int(digits, 16) > 0x10FFFF:
+            raise PatternError("\\u{…} must hold 1 to 6 hexadecimal digits naming a code point")
+        return f"\\x{{{digits}}}", end + 1
+    digits = pattern[start + 1:start + 5]
+    if len(digits) != 4 or not set(digits) <= _HEX:
+        raise PatternError("\\u must be followed by four hexadecimal digits")
+    return f"\\x{{{digits}}}", start + 5
+
+
+def translate(pattern: str) -> str:
+    """The RE2 syntax for an ECMA-262 ``pattern`` (see the module docstring)."""
+    out: list[str] = []
+    index, length = 0, len(pattern)
+    in_class = False
+    class_opened_at = -1
+    while index < length:
+        char = pattern[index]
+        if char == "\\":
+            if index + 1 >= length:
+                raise PatternError("the pattern ends with a lone backslash")
+            code = pattern[index + 1]
+            if code in "123456789" or (code == "k" and pattern.startswith("<", index + 2) and not in_class):
+                raise PatternError(_UNSUPPORTED_HINT.format(what="backreferences (\\1, \\k<name>)"))
+            if code == "s":
+                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
+            elif code == "S":
+                # Inside a class RE2's own \S stands in: a class cannot hold a negated class.
+                out.append("\\S" if in_class else f"[^{_ECMA_SPACE}]")
+            elif code == "u":
+                text, index = _unicode_escape(pattern, index + 1)
+                out.append(text)
+                continue
+            elif code == "c" and index + 2 < length and pattern[index + 2].isascii() and pattern[index + 2].isalpha():
+                out.append(f"\\x{{{ord(pattern[index + 2]) % 32:X}}}")
+                index += 3
+                continue
+            elif code == "0" and not (index + 2 < length and pattern[index + 2].isdigit()):
+                out.append("\\x{0}")
+            else:
+                out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                body_start = class_opened_at + (2 if pattern.startswith("[^", class_opened_at) else 1)
+                if index == body_start:  # ECMA's [] matches nothing and [^] anything
+                    out[-1] = _ANY if body_start - class_opened_at == 2 else _NOTHING
+                else:
+                    out.append("]")
+                in_class = False
+            elif char == "[":
+                out.append("\\[")  # literal in ECMA; RE2 would read [: as a POSIX class
+            else:
+                out.append(char)
+            index += 1
+            continue
+        if char == "[":
+            in_class = True
+            class_opened_at = index
+            out.append("[^" if pattern.startswith("[^", index) else "[")
+            index += 2 if pattern.startswith("[^", index) else 1
+            continue
+        if char == "(":
+            for opener, what in _LOOKAROUND.items():
+                if pattern.startswith(opener, index):
+                    raise PatternError(_UNSUPPORTED_HINT.format(what=what))
+        out.append(_ECMA_DOT if char == "." else char)
+        index += 1
+    if in_class:
+        raise PatternError("a character class [ is never closed")
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> Matcher:
+    """A function telling whether ``pattern`` (ECMA-262) matches somewhere in a string.
+
+    Raises :class:`PatternError` for a pattern RE2 cannot run. RE2 would also log its
+    complaint to stderr; that logging is switched off, the error is ours to report.
+    """
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        regex = re2.compile(translate(pattern), options)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else ""
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise PatternError(f"not a regular expression wsaudit can run: {detail or 'RE2 refused it'}") from None
+    search = regex.search
+
+    def matches(text: str) -> bool:
+        # Bytes, so that a lone surrogate (possible in JSON input) cannot fail the encoding.
+        return search(text.encode("utf-8", "surrogatepass")) is not None
+
+    return matches

@@ -1,0 +1,442 @@
+"""Google API calls in source code, with file, line and column.
+
+Works on a lexed file (``auditor.code_lexer``): patterns run over the text with comments and
+string literals blanked, so a call written in a comment or a string is never one. Recognised:
+
+* **client libraries**: a client bound to an API (Python ``build("gmail", "v1")``, Node
+  ``google.gmail({version: "v1"})``, Java ``new Gmail.Builder(...)`` or a ``Gmail``-typed
+  name, Go ``gmail.NewService(...)`` or a ``*gmail.Service``), then a chain of resources
+  ending in a method (``service.users().messages().list(...)``,
+  ``srv.Users.Messages.List("me")``); a name bound to an intermediate resource
+  (``msgs = service.users().messages()``) is followed too;
+* **Apps Script**: advanced services (``Gmail.Users.Messages.list("me")``) and built-in
+  services (``DocumentApp.getUi()``) in ``.gs`` files and in the script files of a folder
+  holding ``appsscript.json``;
+* **raw HTTP**: a Google API URL in a string literal, with the verb of the call around it
+  (``requests.post(url)``, ``fetch(url, {method: "POST"})``), matched to a path template.
+
+A chain on a bound client that reaches no method is **unresolved**: reported, never guessed.
+The arguments the code states (``format="full"``, ``q=...``, ``.setFormat("full")``) are kept
+so that scope restrictions can be checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from auditor.code_lexer import LexedSource
+
+if TYPE_CHECKING:
+    from auditor.scan.methods import Api, MethodTable, ResourceNode
+
+# Cheap test before any lexing: a file without one of these cannot hold a call we recognise.
+CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gmail", "Drive", "Calendar",
+              "Sheets", "Docs", "Slides", "Tasks", "People", "Admin", "Classroom", "Forms", "Chat", "Meet",
+              "Directory", "google.golang.org/api", "com.google.api.services")
+
+_IDENT = r"[A-Za-z_$][\w$]*"
+_SEGMENT = re.compile(r"\s*(\?)?\.\s*(" + _IDENT + r")")
+_PY_BUILD = re.compile(
+    r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
+_NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
+_NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
+_JAVA_BUILDER = re.compile(r"new\s+(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
+_GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
+_GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
+_ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + _IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
+_GO_ASSIGNED = re.compile(r"(" + _IDENT + r")\s*(?:,\s*" + _IDENT + r")?\s*:?=\s*$")
+_KEYWORD_VALUE = re.compile(r"(?<![\w$])([A-Za-z_]\w*)\s*[=:]\s*(?:([\"'`])([^\"'`\n]*)\2|([^\s,)}\]]))")
+_SETTER_VALUE = re.compile(r"\.\s*(?:set)?([A-Za-z]\w*)\s*\(\s*(?:\"([^\"\n]*)\"|([^\s)]))")
+_URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
+_VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
+_METHOD_OPTION = re.compile(r"\bmethod\s*[:=]\s*([\"'`])(\w+)\1", re.IGNORECASE)
+_NEW_REQUEST = re.compile(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?$")
+_HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
+
+# Java client classes and the API behind each (the class is the API's canonical name).
+JAVA_CLASSES = {
+    "Gmail": ("gmail", None), "Drive": ("drive", None), "Calendar": ("calendar", None),
+    "Sheets": ("sheets", None), "Docs": ("docs", None), "Slides": ("slides", None),
+    "Tasks": ("tasks", None), "PeopleService": ("people", None), "Classroom": ("classroom", None),
+    "Script": ("script", None), "HangoutsChat": ("chat", None), "Forms": ("forms", None),
+    "Keep": ("keep", None), "DriveActivity": ("driveactivity", None), "Directory": ("admin", "directory_v1"),
+    "Reports": ("admin", "reports_v1"), "DataTransfer": ("admin", "datatransfer_v1"),
+    "Groupssettings": ("groupssettings", None), "Licensing": ("licensing", None), "Vault": ("vault", None),
+    "CloudIdentity": ("cloudidentity", None), "AlertCenter": ("alertcenter", None),
+}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One call of a Google API method, or of an Apps Script built-in service.
+
+    ``scopes`` are the full scope URLs any one of which authorizes it (before restrictions);
+    ``parameters`` the arguments the code states (value ``None`` when not a literal).
+    """
+
+    path: str
+    line: int
+    column: int
+    api: str
+    method: str
+    kind: str
+    scopes: tuple[str, ...]
+    parameters: tuple[tuple[str, str | None], ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.method)
+
+    @property
+    def stated(self) -> dict[str, str | None]:
+        return dict(self.parameters)
+
+
+@dataclass(frozen=True)
+class UnresolvedCall:
+    """A call-like chain on a Google client that matches no method: reported, not guessed."""
+
+    path: str
+    line: int
+    column: int
+    api: str
+    written: str
+    reason: str
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.written)
+
+
+@dataclass
+class _Binding:
+    api: Api
+    node: ResourceNode
+    prefix: tuple[str, ...] = ()
+
+
+@dataclass
+class _FileCalls:
+    calls: list[ApiCall] = field(default_factory=list)
+    unresolved: list[UnresolvedCall] = field(default_factory=list)
+
+
+def _closing(structure: str, opening: int) -> int:
+    """Offset just past the bracket matching the one at ``opening`` (the text's end if none)."""
+    depth = 0
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    for index in range(opening, min(len(structure), opening + 20000)):
+        char = structure[index]
+        if char in pairs:
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(structure)
+
+
+def _chain(structure: str, start: int) -> list[tuple[str, int, tuple[int, int] | None]]:
+    """The ``.name`` / ``.name(...)`` segments from ``start``: (name, offset, argument span)."""
+    segments = []
+    position = start
+    while True:
+        match = _SEGMENT.match(structure, position)
+        if not match:
+            return segments
+        name, offset = match.group(2), match.start(2)
+        position = match.end()
+        arguments = None
+        after = re.match(r"\s*\(", structure[position:position + 200])
+        if after:
+            opening = position + after.end() - 1
+            end = _closing(structure, opening)
+            arguments = (opening, end)
+            position = end
+        segments.append((name, offset, arguments))
+
+
+def _parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
+    """Arguments stated in the call's brackets and in setters chained after it."""
+    found: dict[str, str | None] = {}
+    for start, end in spans:
+        text = source.code[start:end]
+        for match in _KEYWORD_VALUE.finditer(text):
+            found.setdefault(match.group(1), match.group(3) if match.group(2) else None)
+    return tuple(sorted(found.items()))
+
+
+def _setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:
+    """Java ``.setFormat("full")`` and Go ``.Format("full")`` after the method call."""
+    found: dict[str, str | None] = {}
+    for name, offset, arguments in segments:
+        if arguments is None or name in _HELPER_SEGMENTS or name[:1].lower() + name[1:] in ("execute", "do"):
+            continue
+        parameter = name[3:] if name.startswith("set") and len(name) > 3 and name[3].isupper() else name
+        parameter = parameter[:1].lower() + parameter[1:]
+        inner = source.code[arguments[0] + 1:arguments[1] - 1].strip()
+        literal = re.fullmatch(r"\"([^\"\n]*)\"", inner)
+        found[parameter] = literal.group(1) if literal else None
+    return found
+
+
+class CallFinder:
+    """Finds calls in one lexed file; one instance serves a whole scan."""
+
+    def __init__(self, table: MethodTable) -> None:
+        from auditor.scan.apps_script import load_apps_script_facts
+
+        self.table = table
+        self.apps_script = load_apps_script_facts()
+        built_in = "|".join(sorted(self.apps_script.built_in))
+        self._built_in = re.compile(r"(?<![\w$.])(" + built_in + r")\s*\.\s*(" + _IDENT + r")\s*\(")
+        advanced = "|".join(sorted(self.apps_script.advanced))
+        self._advanced = re.compile(r"(?<![\w$.])(" + advanced + r")(?=\s*\.\s*[A-Z])")
+        self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
+
+    # ------------------------------------------------------------------ entry point
+
+    def find(self, path: str, source: LexedSource, language: str, apps_script: bool) -> tuple[list[ApiCall], list[UnresolvedCall]]:
+        """Every call in the file ``path`` (``language`` is the lexer's syntax name)."""
+        found = _FileCalls()
+        structure = source.structure
+        bindings: dict[str, _Binding] = {}
+        if language == "python":
+            self._python_clients(source, bindings, found, path)
+        elif language == "javascript":
+            self._node_clients(source, bindings, found, path)
+        elif language in ("java", "kotlin"):
+            self._java_clients(source, bindings)
+        elif language == "go":
+            self._go_clients(source, bindings)
+        if apps_script and language == "javascript":
+            self._apps_script(source, found, path)
+        if bindings:
+            self._follow_bindings(source, structure, bindings, found, path)
+        self._rest(source, found, path)
+        return found.calls, found.unresolved
+
+    # ------------------------------------------------------------------ client bindings
+
+    def _bind_name(self, structure: str, start: int, go: bool = False) -> str | None:
+        head = structure[max(0, start - 200):start]
+        match = (_GO_ASSIGNED if go else _ASSIGNED).search(head)
+        if not match:
+            return None
+        return re.sub(r"\s+", "", match.group(1))
+
+    def _python_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
+        for match in _PY_BUILD.finditer(source.code):
+            if source.structure[match.start()] == " ":
+                continue  # inside a string
+            api = self.table.api(match.group(2), match.group(4))
+            if api is None:
+                continue
+            opening = source.code.index("(", match.start())
+            end = _closing(source.structure, opening)
+            name = self._bind_name(source.structure, match.start())
+            if name:
+                bindings[name] = _Binding(api, api.root)
+            self._resolve(source, api, api.root, match.start(), end, found, path, name or "build(...)")
+
+    def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
+        for match in _NODE_CLIENT.finditer(source.structure):
+            name_of_api = match.group(1)
+            if name_of_api in ("auth", "options", "discoverAPI"):
+                continue
+            opening = match.end() - 1
+            end = _closing(source.structure, opening)
+            version = _NODE_VERSION.match(source.code[opening + 1:end])
+            if version is None:
+                continue
+            api = self.table.api(name_of_api, version.group(2) or version.group(4))
+            if api is None:
+                continue
+            name = self._bind_name(source.structure, match.start())
+            if name:
+                bindings[name] = _Binding(api, api.root)
+            self._resolve(source, api, api.root, match.start(), end, found, path, name or f"google.{name_of_api}(...)")
+
+    def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
+        if "com.google.api.services" not in source.code:
+            return
+        for match in _JAVA_BUILDER.finditer(source.structure):
+            known = JAVA_CLASSES.get(match.group(1))
+            name = self._bind_name(source.structure, match.start())
+            if known and name:
+                api = self.table.api(*known)
+                if api is not None:
+                    bindings[name] = _Binding(api, api.root)
+        classes = "|".join(sorted(JAVA_CLASSES))
+        typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + _IDENT + r")\s*[,);=]")
+        for match in typed.finditer(source.structure):
+            api = self.table.api(*JAVA_CLASSES[match.group(1)])
+            if api is not None:
+                bindings.setdefault(match.group(2), _Binding(api, api.root))
+
+    def _go_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
+        packages: dict[str, Api] = {}
+        for match in _GO_IMPORT.finditer(source.code):
+            alias, package, version = match.groups()
+            if package.startswith("admin/"):
+                # google.golang.org/api/admin/directory/v1 is package admin, API admin directory_v1.
+                api = self.table.api("admin", f"{package.split('/', 1)[1]}_{version}")
+                package_name = alias or "admin"
+            else:
+                api = self.table.api(package, version)
+                package_name = alias or package
+            if api is not None:
+                packages[package_name] = api
+        if not packages:
+            return
+        names = "|".join(sorted(packages))
+        constructor = re.compile(r"(?<![\w$.])(" + names + r")\s*\.\s*New(?:Service)?\s*\(")
+        for match in constructor.finditer(source.structure):
+            name = self._bind_name(source.structure, match.start(), go=True)
+            if name:
+                api = packages[match.group(1)]
+                bindings[name] = _Binding(api, api.root)
+        for match in _GO_TYPED.finditer(source.structure):
+            if match.group(2) in packages:
+                api = packages[match.group(2)]
+                bindings.setdefault(match.group(1), _Binding(api, api.root))
+
+    # ------------------------------------------------------------------ chains
+
+    def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
+                         found: _FileCalls, path: str) -> None:
+        done: set[str] = set()
+        for _ in range(3):  # a resource bound from a resource bound from a client
+            pending = [name for name in sorted(bindings) if name not in done]
+            if not pending:
+                return
+            for name in pending:
+                done.add(name)
+                binding = bindings[name]
+                bare = name.split(".")[-1]
+                pattern = re.compile(r"(?<![\w$.])(?:(?:this|self)\s*\.\s*)?" + re.escape(bare) + r"(?![\w$])"
+                                     if "." not in name or name.startswith(("this.", "self.")) else
+                                     r"(?<![\w$.])" + re.escape(name).replace(r"\.", r"\s*\.\s*") + r"(?![\w$])")
+                for match in pattern.finditer(structure):
+                    resolved = self._resolve(source, binding.api, binding.node, match.start(), match.end(), found,
+                                             path, name)
+                    if resolved is not None and resolved[0] not in bindings:
+                        bindings[resolved[0]] = _Binding(binding.api, resolved[1])
+
+    def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
+                 found: _FileCalls, path: str, root: str) -> tuple[str, ResourceNode] | None:
+        """Follow the chain at ``start``; record a call or an unresolved chain.
+
+        Returns ``(name, resource)`` when the chain ends on a resource and is assigned to a
+        name (an intermediate binding), else ``None``.
+        """
+        structure = source.structure
+        segments = _chain(structure, start)
+        if not segments:
+            return None
+        current = node
+        written = [root]
+        for index, (name, offset, arguments) in enumerate(segments):
+            key = name.replace("_", "").lower()
+            written.append(name + ("()" if arguments else ""))
+            if arguments is not None and key in current.methods:
+                method = current.methods[key]
+                parameters = dict(_parameters(source, [arguments]))
+                for key_name, value in _setter_parameters(source, segments[index + 1:]).items():
+                    parameters.setdefault(key_name, value)
+                line, column = source.position(offset)
+                found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,
+                                           tuple(sorted(parameters.items()))))
+                return None
+            if key in current.resources:
+                current = current.resources[key]
+                continue
+            if index == 0 or name in _HELPER_SEGMENTS or name.endswith("_next"):
+                return None  # not an API chain (service.close(), a pagination helper)
+            if arguments is None and index == len(segments) - 1:
+                return None  # a property, not a call
+            line, column = source.position(segments[0][1])
+            found.unresolved.append(UnresolvedCall(
+                path, line, column, api.name, ".".join(written),
+                f"{api.name} {api.version} has no method or resource {name!r} there"))
+            return None
+        # The chain ends on a resource: an intermediate binding when assigned.
+        if current is not node:
+            name = self._bind_name(structure, root_start)
+            if name:
+                return name, current
+        return None
+
+    # ------------------------------------------------------------------ Apps Script
+
+    def _apps_script(self, source: LexedSource, found: _FileCalls, path: str) -> None:
+        structure = source.structure
+        for match in self._built_in.finditer(structure):
+            service = self.apps_script.built_in[match.group(1)]
+            scopes = service.scopes_for(match.group(2))
+            if not scopes:
+                continue
+            line, column = source.position(match.start())
+            found.calls.append(ApiCall(path, line, column, "apps_script", f"{match.group(1)}.{match.group(2)}",
+                                       "apps_script", scopes))
+        for match in self._ui.finditer(structure):
+            line, column = source.position(match.start(1))
+            found.calls.append(ApiCall(path, line, column, "apps_script", f"Ui.{match.group(1)}", "apps_script",
+                                       self.apps_script.ui_scopes))
+        for match in self._advanced.finditer(structure):
+            api = self.table.api(*self.apps_script.advanced[match.group(1)])
+            if api is not None:
+                self._resolve(source, api, api.root, match.start(), match.end(), found, path, match.group(1))
+
+    # ------------------------------------------------------------------ raw HTTP
+
+    def _rest(self, source: LexedSource, found: _FileCalls, path: str) -> None:
+        text, structure = source.text, source.structure
+        for _, content_start, content_end, literal_end in source.literals:
+            if content_end - content_start < 24 or "googleapis.com" not in text[content_start:content_end]:
+                continue
+            content = text[content_start:content_end]
+            match = _URL.match(content)
+            if not match or match.group(2) is None or match.group(2).startswith(("/auth/", "/discovery/")):
+                continue
+            url = match.group(0)
+            # Placeholders of f-strings and template literals stand for one segment each;
+            # a literal followed by "+" goes on with a value the code computes.
+            url = re.sub(r"\$?\{[^}/]*\}", "X", url)
+            if match.end() == len(content) and re.match(r"\s*\+", structure[literal_end:literal_end + 20]):
+                url = url.rstrip("/") + "/X"
+            verb = self._verb(source, content_start - 1, literal_end)
+            methods, known_host = self.table.match_url(url, verb)
+            line, column = source.position(content_start)
+            if len(methods) == 1:
+                method = methods[0]
+                found.calls.append(ApiCall(path, line, column, method.api, method.id, "rest", method.scopes))
+            elif methods:
+                found.unresolved.append(UnresolvedCall(
+                    path, line, column, methods[0].api, url,
+                    "the HTTP verb is not stated; the URL fits " + ", ".join(m.id for m in methods)))
+            elif known_host:
+                found.unresolved.append(UnresolvedCall(path, line, column, "", url,
+                                                       "no method of the Workspace APIs has this path"))
+
+    @staticmethod
+    def _verb(source: LexedSource, opening: int, end: int) -> str | None:
+        """The HTTP verb of the call whose argument the literal at ``opening`` is."""
+        structure = source.structure
+        head = structure[max(0, opening - 120):opening].rstrip()
+        if _NEW_REQUEST.search(structure[max(0, opening - 200):opening]):
+            verb = re.search(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?(?:\"(\w+)\"|http\.Method(\w+))\s*,\s*$",
+                             source.code[max(0, opening - 200):opening])
+            if verb:
+                return (verb.group(1) or verb.group(2)).upper()
+        if not head.endswith("("):
+            return None
+        callee = head[:-1].rstrip()
+        simple = _VERB_CALL.search(callee)
+        if simple:
+            return simple.group(1).upper()
+        if re.search(r"(?:fetch|request|axios)$", callee):
+            close = _closing(structure, structure.rfind("(", 0, opening))
+            option = _METHOD_OPTION.search(source.code, end, close)
+            return option.group(2).upper() if option else "GET"
+        return None
