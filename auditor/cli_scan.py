@@ -39,17 +39,24 @@ def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report there instead of stdout.")
 @click.option("--max-file-size", default="1MiB", callback=_size, show_default=True, metavar="SIZE",
               help="Skip source files larger than this.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]),
+              default="high", show_default=True,
+              help="Exit 1 when a finding of this severity or above fails.")
 def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, output: str | None,
-              max_file_size: int) -> None:
-    """Find the OAuth scopes the code in PATH asks for and compare them with the manifest.
+              max_file_size: int, fail_on: str) -> None:
+    """Find the OAuth scopes and Google API calls in PATH's code and compare them with the manifest.
 
     Reads Python, JavaScript/TypeScript, Apps Script (.gs, appsscript.json), Java, Kotlin,
-    Go, JSON and YAML files below each PATH, honouring .gitignore and skipping vendored
-    folders (node_modules, vendor, .venv, ...). A scope used in code but not declared fails
-    (with file, line and column); a declared scope never seen in code is reported as info.
+    Go, JSON and YAML files below each PATH (and shell, Terraform, C#, PHP and Ruby files for
+    scope strings), honouring .gitignore and skipping vendored folders (node_modules,
+    vendor, .venv, ...). A scope used in code but not declared fails (high), and so does an
+    API call no declared scope authorizes; a declared scope broader than the calls it serves
+    need fails at medium, naming the scopes that would suffice; a declared scope neither seen
+    nor used by a call is info; a call-like chain that matches no API method is incomplete.
+    The JSON report adds the least-privileged scope set of the calls (least_privilege).
 
-    Exit codes: 0 every scope in code is declared; 1 an undeclared scope was found; 2 bad
-    input (missing path, unreadable or invalid manifest).
+    Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 bad input
+    (missing path, unreadable or invalid manifest).
     """
     import os
 
@@ -58,7 +65,7 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     from auditor.errors import AuditorError
     from auditor.manifest import load_manifest
     from auditor.scan_code import scan_paths
-    from auditor.scan_report import render_json, render_text
+    from auditor.scan_report import failed, render_json, render_text
 
     refuse_clashing_outputs([("-o/--output", output)], [manifest_path, *paths])
     try:
@@ -71,7 +78,7 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     report = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
     text = render_json(report, __version__) if output_format == "json" else render_text(report)
     _emit(text, output)
-    sys.exit(1 if report.failed else 0)
+    sys.exit(1 if failed(report, fail_on) else 0)
 
 
 @click.command()

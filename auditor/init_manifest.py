@@ -274,7 +274,12 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 f"    source_scopes: [{', '.join(_scalar(name) for name in data_scopes)}]",
                 f"    categories: [{choices('data', '[]', 'categories', '[]')}]",
                 f"    purposes: [{choices('data', '[]', 'purposes', '[]')}]",
-                f"    secondary_purposes: [{choices('data', '[]', 'secondary_purposes', '[]')}]")
+                f"    secondary_purposes: [{choices('data', '[]', 'secondary_purposes', '[]')}]",
+                "    # Only for aggregated_analytics: how the data is aggregated and anonymised.",
+                "    aggregation:",
+                "      method: <how records are combined, e.g. weekly counts per domain>",
+                "      anonymization: <what removes the link to a person, e.g. no user ids kept>",
+                f"      internal_only: {choices('data', '[]', 'aggregation', 'internal_only')}")
 
     out.add("", "# Where each data element is kept (OAuth tokens are described under auth).")
     out.prompts(0, "storage:",

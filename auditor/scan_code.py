@@ -176,6 +176,21 @@ class ScanReport:
     calls: tuple[ApiCall, ...] = ()
     unresolved: tuple[UnresolvedCall, ...] = ()
     least: LeastPrivilege | None = field(default=None, repr=False, compare=False)
+    app: str = ""
+
+    def relative_path(self, path: str) -> str:
+        """``path`` relative to the scanned folder it was found in, with ``/`` separators."""
+        import os
+
+        for given in self.paths:
+            root = given.replace(os.sep, "/").rstrip("/") or "/"
+            if not os.path.isdir(given):
+                continue
+            if root == ".":
+                return path
+            if path.startswith(root + "/"):
+                return path[len(root) + 1:]
+        return path.replace(os.sep, "/")
 
     @property
     def undeclared(self) -> tuple[ScopeUse, ...]:
@@ -443,4 +458,4 @@ def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, 
                         ScopeCost(catalog, load_method_table().breadth))
     return ScanReport(manifest.path, paths, scanned, tuple(sorted(skipped, key=lambda s: s.path)),
                       tuple(sorted(unique.values(), key=ScopeUse.sort_key)), declared, catalog,
-                      tuple(calls), tuple(unresolved), least)
+                      tuple(calls), tuple(unresolved), least, str((manifest.data.get("app") or {}).get("name") or ""))

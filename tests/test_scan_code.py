@@ -163,7 +163,7 @@ HIDDEN = {
     "web/legacy/old.js": "var s = 'https://www.googleapis.com/auth/gmail.metadata';\n",
 }
 GITIGNORES = {
-    ".gitignore": "generated/\n*.local.json\n",
+    ".gitignore": "generated/\n*.local.json\n/dist/\n/build/\n",
     "web/.gitignore": "legacy/\n",
 }
 DECLARED = ["gmail.readonly", "drive.file", "gmail.compose"]
@@ -232,7 +232,7 @@ def test_undeclared_scopes_fail_and_unused_ones_are_info(tree: Path, tmp_path: P
     result = _scan(tree, manifest)
     assert result.code == 1
     lines = result.stdout.splitlines()
-    fails = [line for line in lines if ": fail: " in line]
+    fails = [line for line in lines if ": fail: " in line and " is broader than " not in line]
     infos = [line for line in lines if ": info: " in line]
     declared = {canonical_scope(scope) for scope in DECLARED}
     undeclared = sorted(use for use in _expected() if use[3] not in declared)
@@ -242,6 +242,10 @@ def test_undeclared_scopes_fail_and_unused_ones_are_info(tree: Path, tmp_path: P
     assert infos == [f"{manifest}:6:5: info: https://www.googleapis.com/auth/gmail.compose (restricted) "
                      "is declared but never seen in the scanned code"]
     assert lines[-1].startswith(f"scanned {len(TREE)} file(s): ")
+    # The quickstart requests the restricted gmail.readonly but only lists labels.
+    assert (f"{manifest}:4:5: fail: https://www.googleapis.com/auth/gmail.readonly (restricted) is broader than "
+            "the calls it serves need: https://www.googleapis.com/auth/gmail.labels (non-sensitive) would suffice "
+            "for gmail.users.labels.list") in lines
 
 
 def test_all_scopes_declared_passes(tree: Path, tmp_path: Path):
@@ -251,7 +255,7 @@ def test_all_scopes_declared_passes(tree: Path, tmp_path: Path):
     result = _scan(tree, manifest, "--format", "json")
     assert result.code == 0, result.stdout
     report = json.loads(result.stdout)
-    assert report["summary"]["fail"] == 0 and report["summary"]["info"] == 0
+    assert [f["rule_id"] for f in report["findings"] if f["status"] == "fail"] == ["SCAN-003"]  # broader, medium
     assert all(item["declared"] and item["uses"] >= 1 for item in report["scopes"])
 
 
@@ -269,16 +273,45 @@ def test_output_is_deterministic_and_written_with_o(tree: Path, tmp_path: Path):
 def test_manifest_and_wsaudit_files_in_the_tree_do_not_count(tree: Path):
     (tree / "manifests").mkdir()
     manifest = tree / "manifests" / "app.wsaudit.yaml"
-    manifest.write_text(_manifest(DECLARED + ["gmail.labels"]), encoding="utf-8")
+    manifest.write_text(_manifest(DECLARED + ["forms.body.readonly"]), encoding="utf-8")
     (tree / "manifests" / "other.wsaudit.yaml").write_text(_manifest(["gmail.settings.sharing"]), encoding="utf-8")
-    (tree / "report.json").write_text(json.dumps({"report_version": 1, "findings": [
-        {"message": "https://www.googleapis.com/auth/gmail.labels is restricted"}]}), encoding="utf-8")
+    # Sorted keys put report_version after a long findings list: recognised by structure.
+    (tree / "report.json").write_text(json.dumps({"findings": [
+        {"message": f"https://www.googleapis.com/auth/forms.body.readonly is sensitive ({n})"} for n in range(100)],
+        "report_version": 1, "tool": {"name": "wsaudit", "version": "1"}}, sort_keys=True), encoding="utf-8")
+    (tree / "results.sarif.json").write_text(json.dumps({"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{"results": [{"message": {"text": "https://www.googleapis.com/auth/forms.body.readonly"}}] * 80,
+                  "tool": {"driver": {"name": "wsaudit"}}}], "version": "2.1.0"}, sort_keys=True), encoding="utf-8")
     result = _scan(tree, manifest, "--format", "json")
     report = json.loads(result.stdout)
     scopes = {use["scope"] for use in report["uses"]}
-    assert canonical_scope("gmail.labels") not in scopes
+    assert canonical_scope("forms.body.readonly") not in scopes
     assert canonical_scope("gmail.settings.sharing") not in scopes
-    assert canonical_scope("gmail.labels") in {f["scope"] for f in report["findings"] if f["status"] == "info"}
+    unused = [f["message"] for f in report["findings"] if f["rule_id"] == "SCAN-004"]
+    assert any(message.startswith(canonical_scope("forms.body.readonly") + " ") for message in unused)
+
+
+def test_a_report_of_another_tool_is_read(tmp_path: Path):
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "other.json").write_text(json.dumps({"report_version": 1, "tool": {"name": "other"},
+                                                 "scope": "https://www.googleapis.com/auth/drive"}))
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(_manifest(["openid"]), encoding="utf-8")
+    report = json.loads(run_wsaudit("scan-code", str(root), "--manifest", str(manifest), "--format", "json").stdout)
+    assert [use["scope"] for use in report["uses"]] == [canonical_scope("drive")]
+
+
+def test_build_and_out_folders_are_read_unless_ignored(tmp_path: Path):
+    root = tmp_path / "src"
+    for folder in ("build", "out", "lib/dist"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "auth.py").write_text('S = "https://www.googleapis.com/auth/drive"\n')
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(_manifest(["openid"]), encoding="utf-8")
+    report = json.loads(run_wsaudit("scan-code", str(root), "--manifest", str(manifest), "--format", "json").stdout)
+    assert sorted(use["path"] for use in report["uses"]) == [
+        f"{root}/build/auth.py", f"{root}/lib/dist/auth.py", f"{root}/out/auth.py"]
 
 
 def test_large_and_binary_files_are_skipped(tmp_path: Path):

@@ -415,7 +415,8 @@ class CallFinder:
                 found.unresolved.append(UnresolvedCall(
                     path, line, column, methods[0].api, url,
                     "the HTTP verb is not stated; the URL fits " + ", ".join(m.id for m in methods)))
-            elif known_host:
+            elif known_host and verb is not None:
+                # Only a URL an HTTP call is made with: a base URL kept in a constant is no call.
                 found.unresolved.append(UnresolvedCall(path, line, column, "", url,
                                                        "no method of the Workspace APIs has this path"))
 
@@ -423,7 +424,8 @@ class CallFinder:
     def _verb(source: LexedSource, opening: int, end: int) -> str | None:
         """The HTTP verb of the call whose argument the literal at ``opening`` is."""
         structure = source.structure
-        head = structure[max(0, opening - 120):opening].rstrip()
+        # Python string prefixes (f"...", rb"...") sit between the bracket and the quote.
+        head = re.sub(r"(?<![\w$])[rRbBfFuU]{1,2}$", "", structure[max(0, opening - 120):opening]).rstrip()
         if _NEW_REQUEST.search(structure[max(0, opening - 200):opening]):
             verb = re.search(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?(?:\"(\w+)\"|http\.Method(\w+))\s*,\s*$",
                              source.code[max(0, opening - 200):opening])

@@ -32,6 +32,8 @@ class Restriction:
 
     def rules_out(self, parameters: dict[str, str | None]) -> str | None:
         """Why the call's stated arguments rule this scope out, or ``None`` when they allow it."""
+        if self.kind == "context":
+            return self.cost
         if self.kind != "parameter":
             return None
         for name in self.forbidden:
@@ -53,7 +55,7 @@ def load_restrictions() -> tuple[Restriction, ...]:
 
     document = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
     return tuple(
-        Restriction(canonical_scope(item["scope"]), item["kind"], tuple(item["methods"]), item["cost"],
+        Restriction(canonical_scope(scope), item["kind"], tuple(item["methods"]), item["cost"],
                     item["source"], item["quote"], item.get("parameter"), item.get("default"),
                     tuple(item.get("allowed") or ()), tuple(item.get("forbidden") or ()))
-        for item in document["restrictions"])
+        for item in document["restrictions"] for scope in item.get("scopes") or [item["scope"]])

@@ -1,0 +1,48 @@
+"""The method table: generated from the pinned discovery documents, and the lookups on it."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from auditor.scan.methods import load_method_table
+from tests.conftest import REPO
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("refresh_scope_catalog", REPO / "scripts" / "refresh_scope_catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("refresh_scope_catalog", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_method_table_is_what_the_script_generates():
+    _script()
+    from scope_catalog.methods import build_methods, render_methods
+    from scope_catalog.discovery import PINNED_CLIENT_VERSION
+
+    generated = render_methods(build_methods(client_version=PINNED_CLIENT_VERSION))
+    assert (REPO / "policies" / "api-methods.json").read_text(encoding="utf-8") == generated, (
+        "run: python scripts/refresh_scope_catalog.py")
+
+
+def test_a_method_has_its_verb_path_and_scopes():
+    method = load_method_table().by_id["gmail.users.labels.list"]
+    assert (method.verb, method.paths) == ("GET", ("gmail/v1/users/{userId}/labels",))
+    assert "https://www.googleapis.com/auth/gmail.labels" in method.scopes
+    assert "https://www.googleapis.com/auth/gmail.send" not in method.scopes
+
+
+def test_urls_match_the_most_specific_template_of_the_verb():
+    table = load_method_table()
+    found, _ = table.match_url("https://gmail.googleapis.com/gmail/v1/users/me/messages/send", "POST")
+    assert [method.id for method in found] == ["gmail.users.messages.send"]
+    found, _ = table.match_url("https://www.googleapis.com/drive/v3/files/abc", "DELETE")
+    assert [method.id for method in found] == ["drive.files.delete"]
+    found, known = table.match_url("https://storage.googleapis.com/b/o", "GET")
+    assert (found, known) == ([], False)
+
+
+def test_an_api_without_version_is_its_newest_stable_one():
+    assert load_method_table().api("drive").version == "v3"
