@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from auditor import __version__
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail, max_size_option, pair_outputs,
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, apply_config, color_option, fail, max_size_option,
+                                output_style_options, pair_outputs, quiet,
                                 parse_date, refuse_clashing_outputs, refuse_repeated_stdin, remember_traceback_flag,
                                 report_errors, run_command, use_color, write_output, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
@@ -21,7 +22,12 @@ from auditor.reporters import FORMATS as REPORT_FORMATS
 @click.version_option(__version__, "-V", "--version", prog_name="wsaudit")
 @click.option("--traceback", is_flag=True, expose_value=False, is_eager=True, callback=remember_traceback_flag,
               help="On an internal error, show the traceback (also WSAUDIT_TRACEBACK=1).")
-def main() -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read defaults from FILE (default: the nearest .wsaudit.toml, or pyproject.toml with "
+                   "[tool.wsaudit], from here upwards).")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, no_config: bool) -> None:
     """Audit Google Workspace API integrations against Google's Workspace API User Data
     and Developer Policy.
 
@@ -31,7 +37,12 @@ def main() -> None:
     Exit codes: 0 ran and nothing at or above --fail-on failed; 1 a finding did; 2 bad usage
     or bad input; 3 an endpoint could not be reached; 4 internal error (a bug); 130
     interrupted.
+
+    Defaults for the gate (fail-on, strict, policy, waivers, baseline, manifest paths) may
+    come from .wsaudit.toml or [tool.wsaudit] in pyproject.toml; options on the command line
+    win. `wsaudit config` shows the settings in effect.
     """
+    apply_config(ctx, config_path, no_config)
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -45,6 +56,7 @@ def run(argv: list[str] | None = None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per error on stderr; json: a machine-readable list on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only, not the files that are valid.")
+@color_option
 def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: bool) -> None:
     """Check manifests against the manifest schema and their cross-references.
 
@@ -109,6 +121,7 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
               help="Judge dates (CASA age, waiver expiry) as of this day, YYYY-MM-DD (default today).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
+@output_style_options
 @max_size_option
 def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], policies: tuple[str, ...],
           no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, baseline: str | None,
@@ -147,11 +160,20 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     errors: list[AuditorError] = []
 
     def results() -> Any:
-        for outcome in audit_paths(files, settings, jobs):
-            if isinstance(outcome, ManifestResult):
-                yield accepted.apply(waiver_set.apply(outcome))
-            else:
-                errors.extend(outcome)
+        from auditor.progress import progress_for
+
+        bar = progress_for(len(files), "manifests", sys.stderr, wanted=not quiet())
+        try:
+            for outcome in audit_paths(files, settings, jobs):
+                if bar is not None:
+                    bar.advance()
+                if isinstance(outcome, ManifestResult):
+                    yield accepted.apply(waiver_set.apply(outcome))
+                else:
+                    errors.extend(outcome)
+        finally:
+            if bar is not None:
+                bar.close()
 
     report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
                     as_of.isoformat(), results(), waiver_set.notes,
@@ -242,6 +264,40 @@ def schema(output: str | None) -> None:
 
     text = manifest_schema_path().read_text(encoding="utf-8")
     write_output(text, output)
+
+
+@main.command("config")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def config_command(ctx: click.Context, output_format: str) -> None:
+    """Show the settings in effect: the configuration file found (if any) and, for each
+    command, the default each gate setting takes and where it comes from."""
+    import json
+
+    from auditor.config import SETTINGS
+    from auditor.text_safety import printable
+
+    root = ctx.find_root()
+    config = root.meta.get("wsaudit.config")
+    source = getattr(config, "source", None)
+    rows = []
+    for command_name, (setting, parameter) in SETTINGS:
+        command = main.commands.get(command_name)
+        if command is None or not any(p.name == parameter for p in command.params):
+            continue
+        given = (root.default_map or {}).get(command_name, {})
+        # The command's own parse of an empty command line: its defaults as it would use them.
+        with command.make_context(command_name, [], parent=root, resilient_parsing=True) as probe:
+            value = probe.params.get(parameter)
+        value = list(value) if isinstance(value, tuple) else value
+        rows.append({"command": command_name, "setting": setting, "value": value,
+                     "from": source if parameter in given else "default"})
+    if output_format == "json":
+        click.echo(json.dumps({"config_file": source, "settings": rows}, indent=2, sort_keys=True))
+        return
+    click.echo(f"configuration file: {printable(source) if source else 'none found'}")
+    for row in rows:
+        click.echo(printable(f"{row['command']:<17} {row['setting']:<9} {json.dumps(row['value'])}  ({row['from']})"))
 
 
 # Commands that live in modules of their own are registered below.

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ByteSize, ExitCode, fail, pair_outputs, parse_date,
-                                refuse_clashing_outputs, write_reports)
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ByteSize, ExitCode, fail, output_style_options,
+                                pair_outputs, parse_date, refuse_clashing_outputs, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
 FAIL_ON = ["critical", "high", "medium", "low", "info", "never"]
@@ -56,6 +56,7 @@ class PolicyLanguage(click.ParamType):
               help="Refuse a policy (file or page) larger than this.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
               help="Seconds allowed for fetching a policy URL, all redirects and the body included.")
+@output_style_options
 def check_policy(policy: str, manifest_path: str, language: str, formats: tuple[str, ...], outputs: tuple[str, ...],
                  fail_on: str, strict: bool, verbose: bool, max_size: int, timeout: float) -> None:
     """Check that a published privacy policy discloses what the app manifest declares.
@@ -106,6 +107,7 @@ def check_policy(policy: str, manifest_path: str, language: str, formats: tuple[
 @click.option("--strict", is_flag=True, help="Count incomplete findings as failures for --fail-on.")
 @click.option("--as-of", callback=parse_date, metavar="DATE",
               help="Judge the security assessment's due date as of this day, YYYY-MM-DD (default today).")
+@output_style_options
 def verify_readiness(manifest_path: str, output_format: str, output: str | None, fail_on: str, strict: bool,
                      as_of: Any) -> None:
     """Write the answers Google's OAuth verification asks for, from an app manifest.

@@ -103,7 +103,8 @@ def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: b
     if len(targets) > 1:
         report.materialize()
     for output_format, output in targets:
-        options = RenderOptions(color=output is None and use_color(), verbose=verbose, fail_on=fail_on, strict=strict)
+        options = RenderOptions(color=output is None and use_color(), verbose=verbose, fail_on=fail_on, strict=strict,
+                                quiet=quiet(), width=terminal_width() if output is None else None)
         render_to(renderer(output_format), report, options, output)
 
 
@@ -173,12 +174,70 @@ def refuse_repeated_stdin(arguments: tuple[str, ...] | list[str]) -> None:
         fail(error)
 
 
-def use_color() -> bool:
+def apply_config(ctx: click.Context, path: str | None, disabled: bool) -> None:
+    """Make the configuration file's settings the defaults of every command (the group's
+    callback runs before a command reads its options, so command-line values still win)."""
+    from auditor.config import Config, ConfigError, find_config, load_config
+
+    config = Config()
+    if not disabled:
+        found = path or find_config()
+        try:
+            config = load_config(found) if found else Config()
+        except ConfigError as error:
+            fail(error)
+    ctx.default_map = config.default_map()
+    ctx.meta["wsaudit.config"] = config
+
+
+# How the text output of the running command looks: set by the options of
+# :func:`output_style_options`, read by :func:`use_color`, :func:`quiet` and the reporters.
+_style = {"color": "auto", "quiet": False}
+
+
+def _remember_style(ctx: Any, param: Any, value: Any) -> None:
+    if value is not None:
+        _style[param.name] = value
+
+
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, expose_value=False,
+    callback=_remember_style, help="Colour in text output: auto is on a terminal only, and off when NO_COLOR is set.")
+quiet_option = click.option(
+    "-q", "--quiet", is_flag=True, default=False, expose_value=False, callback=_remember_style,
+    help="Text output: only what fails (no passes, headers, progress or summary).")
+
+
+def output_style_options(command: Any) -> Any:
+    """``--color auto|always|never`` and ``-q/--quiet``, shared by every judging command."""
+    return color_option(quiet_option(command))
+
+
+def quiet() -> bool:
+    return bool(_style["quiet"])
+
+
+def use_color(stream: Any = None) -> bool:
+    """Whether to colour text written to ``stream`` (stdout by default)."""
     import os
 
+    if _style["color"] != "auto":
+        return _style["color"] == "always"
     if os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    return (stream or sys.stdout).isatty()
+
+
+def terminal_width(stream: Any = None) -> int | None:
+    """The width to fit text to: the terminal's (or ``COLUMNS``) when ``stream`` is a
+    terminal, else ``None`` (a file or a CI log keeps whole lines)."""
+    import os
+    import shutil
+
+    if not (stream or sys.stdout).isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 20 else shutil.get_terminal_size().columns
 
 
 # 128 + SIGPIPE, as a shell reports a writer whose reader went away.

@@ -21,6 +21,9 @@ class RenderOptions:
     verbose: bool = False
     fail_on: str = "high"
     strict: bool = False
+    # Text output: only what fails; and the terminal's width to fit lines to (None: any).
+    quiet: bool = False
+    width: int | None = None
 
 
 Renderer = Callable[[Report, TextIO, RenderOptions], None]
