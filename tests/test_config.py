@@ -105,3 +105,13 @@ def test_color_always_colours_a_file_or_pipe(wsaudit):
 def test_color_is_off_in_a_pipe_by_default(wsaudit):
     result = wsaudit("audit", str(FAILING))
     assert "\x1b[" not in result.stdout, result.stderr
+
+
+def test_shell_completion_completes_command_names(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "_WSAUDIT_COMPLETE": "bash_complete", "COMP_WORDS": "wsaudit aud", "COMP_CWORD": "1"}
+    completed = subprocess.run([sys.executable, "-m", "auditor"], env=env, capture_output=True, text=True, timeout=60)
+    assert (completed.returncode, completed.stdout.split()) == (0, ["plain,audit"]), completed.stderr
