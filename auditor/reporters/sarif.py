@@ -44,15 +44,53 @@ def _camel_name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
 
 
-def _rule_help(title: str, remediation: str, citation: Any) -> dict[str, str]:
-    quote_line = f"{citation.policy}, {citation.section}: \u201c{citation.quote}\u201d"
-    text = f"{remediation}\n\n{quote_line}"
-    markdown = (f"{escape_markdown_text(remediation)}\n\n"
-                f"> {escape_markdown_text(citation.quote)}\n\n"
-                f"{escape_markdown_text(citation.policy)}, {escape_markdown_text(citation.section)}")
+# Why each category of obligation matters, in one sentence: the second half of a rule's
+# fullDescription (the first is the obligation, quoted from the policy). A custom pack's own
+# categories have no sentence and their rules say only what the pack says.
+WHY_IT_MATTERS = {
+    "scopes": "Every scope beyond what the features need widens what a leaked token exposes, and Google's "
+              "OAuth verification asks the app to justify each one.",
+    "use-cases": "Google grants restricted scopes only for the use cases it approves for each API; an app "
+                 "outside them is refused at verification or loses access.",
+    "transparency": "Users decide whether to grant access on what the app tells them; an incomplete or "
+                    "misleading disclosure is a breach of the policy in itself.",
+    "consent": "Access the user did not knowingly agree to is access the policy does not allow.",
+    "limited-use": "Google user data may serve only the features the user granted it for; any other use, "
+                   "transfer or sale breaks the Limited Use requirements.",
+    "human-access": "People reading user data is the most intrusive use of it; the policy allows it only in "
+                    "a few narrow cases.",
+    "security": "Restricted-scope data must live in a secure operating environment, which Google checks "
+                "through an annual security assessment.",
+}
+
+
+def _obligation(clause: str | None, citation: Any) -> str:
+    """The policy's words and where they stand: ``“quote” (policy, clause, section)``."""
+    where = ", ".join(part for part in (citation.policy, clause, citation.section) if part)
+    return f"\u201c{citation.quote}\u201d ({where})"
+
+
+def _full_description(title: str, description: str, category: str, clause: str | None, citation: Any) -> str:
+    """What a code scanning alert's rule panel shows: the obligation in the policy's words,
+    what the rule checks of it, and why it matters; never only the title again."""
+    parts = [f"{title}.", f"Obligation: {_obligation(clause, citation)}."]
+    if description.strip():
+        parts.append(description.strip())
+    if category in WHY_IT_MATTERS:
+        parts.append(f"Why it matters: {WHY_IT_MATTERS[category]}")
+    return " ".join(parts)
+
+
+def _rule_help(title: str, remediation: str, clause: str | None, citation: Any) -> dict[str, str]:
+    """How to fix it and where the policy says so, as text and as Markdown."""
+    text = f"How to fix: {remediation}\n\nPolicy: {_obligation(clause, citation)}"
+    where = ", ".join(escape_markdown_text(part) for part in (clause, citation.section) if part)
+    markdown = (f"**How to fix:** {escape_markdown_text(remediation)}\n\n"
+                f"**Policy:** {escape_markdown_text(citation.policy)}{f' ({where})' if where else ''}\n\n"
+                f"> {escape_markdown_text(citation.quote)}")
     if citation.url:
         text += f"\n{citation.url}"
-        markdown += f" ({escape_markdown_text(citation.url)})"
+        markdown += f"\n\nSource: {escape_markdown_text(citation.url)}"
     return {"text": text, "markdown": markdown}
 
 
@@ -62,8 +100,8 @@ def _descriptor(rule_id: str, title: str, description: str, severity: str, categ
         "id": rule_id,
         "name": _camel_name(title) or rule_id,
         "shortDescription": {"text": title},
-        "fullDescription": {"text": description.strip() or title},
-        "help": _rule_help(title, remediation, citation),
+        "fullDescription": {"text": _full_description(title, description, category, clause, citation)},
+        "help": _rule_help(title, remediation, clause, citation),
         "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[severity],

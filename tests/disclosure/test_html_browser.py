@@ -9,6 +9,7 @@ from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import render_disclosure
 from auditor.manifest import load_manifest
 
+from tests.conftest import DESKTOP, EXAMPLES, PHONE, measure_layout, save_screenshots
 from tests.disclosure.hostile import SCRIPT, write_hostile
 from tests.disclosure.support import EXAMPLE_PATHS, LANGUAGES, example_ids, message, render
 
@@ -80,3 +81,22 @@ def test_screenshot(open_page, tmp_path):
     opened.page.screenshot(path=str(shot), full_page=True)
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_disclosure_fits_the_screen_and_its_headers_stay_apart(open_page, tmp_path, language, viewport):
+    """Every table of the disclosure, French headers included, at a phone's and a desktop's width."""
+    page_path = tmp_path / f"disclosure-{language}.html"
+    page_path.write_text(render(EXAMPLES / "mailbox-export.yaml", "html", language), encoding="utf-8")
+    page = open_page(page_path, viewport=viewport).page
+    top, full = save_screenshots(page, tmp_path, f"disclosure-{language}-{viewport['width']}")
+    assert top.stat().st_size > 0 and full.stat().st_size > 0
+    layout = measure_layout(page, ["th", "td", "h1", "h2", "h3"])
+    assert layout.scroll_width <= viewport["width"]
+    assert layout.overflowing == []
+    assert layout.overlapping == []
+    # Nothing scrolls sideways inside the page either: every table is as wide as the text.
+    widest = page.evaluate("Math.max(...[...document.querySelectorAll('table')].map(t => t.scrollWidth"
+                           " - t.parentElement.clientWidth))")
+    assert widest <= 0

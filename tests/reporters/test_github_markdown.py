@@ -38,13 +38,19 @@ def render_like_github(markdown: str) -> str:
 
 
 class RenderedPage(HTMLParser):
-    """What a reader sees: elements used, links (target and text), text outside code."""
+    """What a reader sees: elements used, links (target and text), text outside code.
+
+    Text inside ``<summary>`` is kept apart: it is raw HTML in the Markdown, which no
+    renderer autolinks, so a URL there is text and stays text.
+    """
 
     def __init__(self, page: str):
         super().__init__(convert_charrefs=True)
         self.elements: set[str] = set()
         self.links: list[tuple[str, str]] = []
         self.plain_text: list[str] = []
+        self.summary_text: list[str] = []
+        self._summary_depth = 0
         self._open_link: list[str] | None = None
         self._href = ""
         self._code_depth = 0
@@ -57,6 +63,8 @@ class RenderedPage(HTMLParser):
             self._open_link, self._href = [], dict(attrs).get("href") or ""
         elif tag in ("code", "pre"):
             self._code_depth += 1
+        elif tag == "summary":
+            self._summary_depth += 1
 
     def handle_endtag(self, tag):
         if tag == "a" and self._open_link is not None:
@@ -64,12 +72,14 @@ class RenderedPage(HTMLParser):
             self._open_link = None
         elif tag in ("code", "pre"):
             self._code_depth -= 1
+        elif tag == "summary":
+            self._summary_depth -= 1
 
     def handle_data(self, data):
         if self._open_link is not None:
             self._open_link.append(data)
         elif self._code_depth == 0:
-            self.plain_text.append(data)
+            (self.summary_text if self._summary_depth else self.plain_text).append(data)
 
 
 def table_cell_counts(markdown: str) -> list[list[int]]:
@@ -97,8 +107,9 @@ def assert_renders_as_intended(markdown: str) -> RenderedPage:
         if URL.fullmatch(text):
             assert href == (text if text.lower().startswith("http") else f"http://{text}"), (href, text)
     assert URL.findall(visible) == [], "every URL outside code is a link"
-    assert "\\)" not in visible and "\\(" not in visible
-    assert MENTION.findall(visible) == []
+    everything = visible + "".join(page.summary_text)
+    assert "\\)" not in everything and "\\(" not in everything
+    assert MENTION.findall(everything) == []
     for counts in table_cell_counts(markdown):
         assert len(set(counts)) == 1, counts
     assert len(table_cell_counts(markdown)) == rendered.count("<table>")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_wsaudit
+from tests.conftest import DESKTOP, PHONE, measure_layout, run_wsaudit, save_screenshots
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
 
@@ -222,3 +222,43 @@ def test_an_empty_report_opens_cleanly(tmp_path, open_page):
     opened = open_page(path)
     assert opened.console_errors == []
     assert "No manifest was audited." in opened.page.locator("main").inner_text()
+
+
+# ---------------------------------------------------------------- phone and desktop layout
+
+LAYOUT_GROUPS = ["th", "td", ".tiles li", "nav.manifests li", ".finding-head > *", "form.filter > *",
+                 "form.filter .check"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_report_fits_the_screen_without_sideways_scrolling(tmp_path, open_page, viewport):
+    path = tmp_path / "report.html"
+    result = run_wsaudit("audit", *EXAMPLE_PATHS, "--format", "html", "-o", str(path), *AS_OF_ARGS)
+    assert result.code == 1, result.stderr
+    page = open_page(path, viewport=viewport).page
+    top, full = save_screenshots(page, tmp_path, f"report-{viewport['width']}")
+    assert png_width(top) == png_width(full) == viewport["width"] * (3 if viewport is PHONE else 1)
+    layout = measure_layout(page, LAYOUT_GROUPS)
+    assert layout.scroll_width <= viewport["width"]
+    assert layout.overflowing == []
+    assert layout.overlapping == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_sticky_filter_leaves_the_screen_to_the_findings(tmp_path, open_page, viewport):
+    path = tmp_path / "report.html"
+    result = run_wsaudit("audit", *EXAMPLE_PATHS, "--format", "html", "-o", str(path), *AS_OF_ARGS)
+    assert result.code == 1, result.stderr
+    page = open_page(path, viewport=viewport).page
+    page.evaluate("document.querySelector('section.manifest').scrollIntoView()")
+    page.mouse.wheel(0, 1500)
+    page.wait_for_timeout(100)
+    box = page.evaluate("(() => { const r = document.querySelector('form.filter').getBoundingClientRect();"
+                        " return {top: r.top, height: r.height}; })()")
+    assert abs(box["top"]) <= 1, "the filter stays at the top while the findings scroll"
+    assert box["height"] <= 0.15 * viewport["height"], box
+    # Every box of the filter can still be reached: a line of boxes scrolls inside the bar.
+    for box_id in ("filter-severity-info", "filter-status-pass"):
+        page.locator(f"#{box_id}").scroll_into_view_if_needed()
+        assert page.locator(f"#{box_id}").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -91,6 +93,36 @@ def test_the_driver_describes_every_loaded_rule():
         else:
             upper = {"high": 9.0, "medium": 7.0, "low": 4.0}[rule.severity]
             assert security_severity[rule.severity] <= score < upper
+
+
+
+def test_each_rule_has_a_full_description_and_help_of_its_own():
+    """Code scanning shows fullDescription and help in the alert's rule panel: the obligation
+    in the policy's words and why it matters, then how to fix it and where the policy says so."""
+    from tests.reporters.test_github_markdown import RenderedPage, render_like_github
+
+    document = json.loads(render("sarif", make_report([])))
+    descriptors = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+    loaded = [rule for pack in load_packs() for rule in pack.rules]
+    full = [descriptors[rule.id]["fullDescription"]["text"] for rule in loaded]
+    assert len(set(full)) == len(loaded), "no two rules share a description"
+    for rule in loaded:
+        descriptor = descriptors[rule.id]
+        description = descriptor["fullDescription"]["text"]
+        assert description != descriptor["shortDescription"]["text"]
+        assert rule.citation.quote in description and rule.citation.section in description
+        assert "Why it matters: " in description, rule.id
+        if rule.description:
+            assert rule.description.strip() in description
+        help_text = descriptor["help"]["text"]
+        for part in (rule.remediation, rule.citation.quote, rule.citation.section, rule.citation.url):
+            assert part in help_text, (rule.id, part)
+        rendered = render_like_github(descriptor["help"]["markdown"])
+        page = RenderedPage(rendered)
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", "", rendered)).split())
+        assert " ".join(rule.citation.quote.split()) in shown
+        assert (rule.citation.url, rule.citation.url) in page.links
+        assert "blockquote" in page.elements and "strong" in page.elements
 
 
 def test_waived_and_baselined_findings_are_suppressed_not_dropped(tmp_path):
