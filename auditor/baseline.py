@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from auditor.errors import PolicyError
-from auditor.findings import Finding, ManifestResult
+from auditor.findings import Finding, ManifestResult, WaiverNote
 
 BASELINE_VERSION = 1
 # What a baseline accepts, and what a new baseline records (a finding already baselined
@@ -91,6 +91,8 @@ class Baseline:
     _exact: dict[tuple[str, str, str, str], int] = field(init=False)
     _moved: dict[tuple[str, str, str], deque[int]] = field(init=False)
     _used: set[int] = field(init=False, default_factory=set)
+    # Manifests this run audited: only their records can be judged stale.
+    _audited: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self._exact = {}
@@ -118,6 +120,7 @@ class Baseline:
     def apply(self, result: ManifestResult) -> ManifestResult:
         if not self.entries:
             return result
+        self._audited.add(_key(result.path))
         # Exact matches first, so a moved element cannot take another's record.
         ordered = sorted(range(len(result.findings)), key=lambda i: result.findings[i].pointer)
         marked: dict[int, Finding] = {}
@@ -134,6 +137,15 @@ class Baseline:
             return result
         findings = sorted((marked.get(i, f) for i, f in enumerate(result.findings)), key=Finding.sort_key)
         return replace(result, findings=tuple(findings))
+
+    def stale_notes(self, source: str) -> list[WaiverNote]:
+        """Records of audited manifests that matched no finding: what they accepted was fixed
+        (or changed beyond recognition), so ``--write-baseline`` would drop them. Records of
+        manifests this run did not audit are not judged. Call after every result was applied."""
+        return [WaiverNote("stale_baseline", entry.rule_id, entry.manifest, entry.pointer, source, 1,
+                           "baseline record matches no finding any more; --write-baseline drops it")
+                for index, entry in enumerate(self.entries)
+                if index not in self._used and entry.manifest in self._audited]
 
     def unused(self) -> int:
         """How many records matched nothing (findings fixed since the baseline was written)."""

@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from auditor import __version__
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, apply_config, color_option, fail, max_size_option,
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, apply_config, color_option, fail, lang_option,
+                                max_size_option,
                                 output_style_options, pair_outputs, quiet,
                                 parse_date, refuse_clashing_outputs, refuse_repeated_stdin, remember_traceback_flag,
                                 report_errors, run_command, use_color, write_output, write_reports)
@@ -122,10 +123,11 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
 @output_style_options
+@lang_option
 @max_size_option
 def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], policies: tuple[str, ...],
           no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, baseline: str | None,
-          write_baseline: str | None, as_of: Any, jobs: int | None, verbose: bool, max_size: int) -> None:
+          write_baseline: str | None, as_of: Any, jobs: int | None, verbose: bool, lang: str, max_size: int) -> None:
     """Validate manifests, evaluate every rule of every loaded policy pack, and report.
 
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 a manifest,
@@ -150,13 +152,17 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
                                 [*paths, *files, *policies, *expand_policy_paths(list(policies)),
                                  *(p for p in (waivers, baseline) if p)])
         packs = load_packs(policies, builtin=not no_builtin_policy)
+        if lang != "en":
+            from auditor.report_i18n import localize_packs
+
+            packs = localize_packs(packs, lang)
         waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
         accepted = Baseline(load_baseline(baseline) if baseline else [])
     except AuditorError as error:
         fail(error)
     if not any(pack.rules for pack in packs):
         fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
-    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
+    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size, lang)
     errors: list[AuditorError] = []
 
     def results() -> Any:
@@ -176,8 +182,9 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
                 bar.close()
 
     report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
-                    as_of.isoformat(), results(), waiver_set.notes,
-                    rules=tuple(rule for pack in packs for rule in pack.rules))
+                    as_of.isoformat(), results(),
+                    lambda: [*waiver_set.notes(), *(accepted.stale_notes(baseline) if baseline else [])],
+                    rules=tuple(rule for pack in packs for rule in pack.rules), lang=lang)
     if len(targets) > 1 or write_baseline:
         report.materialize()
     write_reports(report, targets, verbose, fail_on, strict)

@@ -226,7 +226,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class WaiverNote:
-    """A waiver worth a reviewer's attention: expired, or matching nothing."""
+    """A waiver or baseline record worth a reviewer's attention: an expired waiver
+    (``expired``), a waiver matching nothing (``unmatched``), or a baseline record matching
+    no finding any more (``stale_baseline``)."""
 
     kind: str
     rule_id: str
@@ -251,8 +253,20 @@ class Report:
     """
 
     def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
-                 results: Iterable[ManifestResult], waiver_notes: Any = None, rules: tuple[Any, ...] = ()) -> None:
+                 results: Iterable[ManifestResult], waiver_notes: Any = None, rules: tuple[Any, ...] = (),
+                 domain_inventory: Any = None, diff: Any = None, lang: str = "en") -> None:
         self.tool_version = tool_version
+        # The language the findings are worded in, and the reports' fixed strings with them
+        # (``auditor.report_i18n``); JSON keys and enum values stay English whatever it is.
+        self.lang = lang
+        # The comparison behind a ``wsaudit diff`` report (``auditor.manifest_diff.ComplianceDiff``);
+        # its findings are among ``results``. JSON adds it as ``diff``; text and Markdown show
+        # it whole. ``None`` for every other report.
+        self.diff = diff
+        # The apps of a domain (``auditor.probe.inventory_model.DomainInventory``) when the
+        # report is the live probe's inventory; its drift findings are among ``results``.
+        # JSON adds it as ``inventory``; text, Markdown and HTML show it from a template.
+        self.domain_inventory = domain_inventory
         self.packs = packs
         # The loaded rules (``auditor.policy.Rule``), for formats that describe each rule
         # once (SARIF); empty when the caller has none to give.

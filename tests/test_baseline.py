@@ -159,3 +159,33 @@ def test_many_identical_records_are_matched_in_linear_time():
     assert time.perf_counter() - started < 2.0
     assert sorted(finding.status for finding in result.findings) == ["baselined"] * count + ["fail"]
     assert baseline.unused() == 0
+
+
+def test_a_record_whose_finding_was_fixed_is_reported_stale_in_text_and_json(tmp_path, wsaudit):
+    import shutil
+
+    manifest = tmp_path / "app.yaml"
+    shutil.copyfile(EXAMPLES / "mailbox-export.yaml", manifest)
+    baseline = tmp_path / "baseline.json"
+    written = wsaudit("audit", str(manifest), "--write-baseline", str(baseline))
+    assert written.code in (0, 1), written.stderr
+    # Fix the typo the SC-1 record accepted: that record now matches nothing.
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("scope: drive.files", "scope: drive.file"),
+                        encoding="utf-8")
+    text = wsaudit("audit", str(manifest), "--baseline", str(baseline))
+    report = json.loads(wsaudit("audit", str(manifest), "--baseline", str(baseline), "--format", "json").stdout)
+    stale = [(note["rule_id"], note["pointer"]) for note in report["waivers"] if note["kind"] == "stale_baseline"]
+    assert (stale, "1 stale baseline record(s)" in text.stdout) == ([("WUD-SC-001", "/scopes/1")], True), text.stderr
+
+
+def test_records_of_manifests_not_audited_are_not_judged_stale(tmp_path, wsaudit):
+    import shutil
+
+    for name in ("a.yaml", "b.yaml"):
+        shutil.copyfile(EXAMPLES / "mailbox-export.yaml", tmp_path / name)
+    baseline = tmp_path / "baseline.json"
+    written = wsaudit("audit", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--write-baseline", str(baseline))
+    assert written.code in (0, 1), written.stderr
+    report = json.loads(wsaudit("audit", str(tmp_path / "a.yaml"), "--baseline", str(baseline), "--format",
+                                "json").stdout)
+    assert [note for note in report["waivers"] if note["kind"] == "stale_baseline"] == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from functools import cache
+from typing import Any, TextIO
 
 from auditor.findings import SEVERITIES, Finding, Report
 from auditor.reporters import RenderOptions
@@ -31,7 +32,12 @@ def _line(finding: Finding, color: bool) -> str:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    shown = _STATUS_SHOWN + (("pass",) if options.verbose else ())
+    inventory = getattr(report, "domain_inventory", None)
+    if inventory is not None:
+        out.write(_inventory_section(inventory))
+    diff = getattr(report, "diff", None)
+    # Every finding of a comparison is news (a change, an introduced or a fixed finding).
+    shown = _STATUS_SHOWN + (("pass",) if options.verbose or diff is not None else ())
     manifests = 0
     for result in report.iter_results():
         manifests += 1
@@ -55,4 +61,37 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             + f", {counts['incomplete']} incomplete, {counts['pass']} passed, {counts['waived']} waived")
     if counts["baselined"]:
         line += f", {counts['baselined']} baselined"
+    stale = sum(1 for note in report.waiver_notes() if note.kind == "stale_baseline")
+    if stale:
+        line += f", {stale} stale baseline record(s)"
     out.write(_paint(line, "1", options.color) + "\n")
+    if diff is not None:
+        out.write(_paint(_diff_verdict(diff, options.fail_on), "1", options.color) + "\n")
+
+
+def _diff_verdict(diff: Any, fail_on: str) -> str:
+    """The comparison's verdict: what changed, and whether the change fails the gate."""
+    counts = diff.counts()
+    blocking = len(diff.blocking(fail_on))
+    return (f"{'FAIL' if blocking else 'OK'}: {counts['changed']} of {counts['manifests']} manifest(s) changed, "
+            f"{counts['escalations']} escalation(s), {counts['introduced']} finding(s) introduced, "
+            f"{blocking} failing at or above {fail_on}, {counts['fixed']} fixed")
+
+
+def _inventory_section(inventory: Any) -> str:
+    """The live probe's domain inventory (apps, users, what failed), from
+    ``reports/templates/inventory.txt.j2``; its drift findings follow as usual."""
+    return _text_templates().get_template("inventory.txt.j2").render(inventory=inventory, summary=inventory.summary())
+
+
+@cache
+def _text_templates() -> Any:
+    """Plain-text templates: no escaping, but every printed value made printable."""
+    import jinja2
+
+    from auditor.resources import templates_dir
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=False,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                              undefined=jinja2.StrictUndefined,
+                              finalize=lambda value: printable(value) if isinstance(value, str) else value)
