@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from auditor.catalog import ScopeCatalog
 from auditor.engine import evaluate
@@ -28,6 +28,10 @@ class AuditSettings:
     catalog: ScopeCatalog
     as_of: datetime.date
     max_bytes: int
+    # The language of the findings' messages (the packs' rules are worded in it already).
+    lang: str = "en"
+    # A scan of the app's code (``audit --code``), judged against every manifest of the run.
+    code: Any = None
 
 
 Outcome = ManifestResult | list[AuditorError]
@@ -39,7 +43,13 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
     """Audit one manifest file; its errors instead when it cannot be audited."""
     try:
         manifest = load_manifest(path, settings.max_bytes)
-        return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of)
+        language = None
+        if settings.lang != "en":
+            from auditor.report_i18n import message_language
+
+            language = message_language(settings.lang)
+        return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
+                        code=settings.code)
     except AuditorError as error:
         return list(getattr(error, "errors", [error]))
     except Exception as exc:  # a bug: report it for this file and go on with the others

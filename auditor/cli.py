@@ -122,12 +122,17 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
               help="Judge dates (CASA age, waiver expiry) as of this day, YYYY-MM-DD (default today).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for large batches (default: all cores).")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
+@click.option("--code", "code_paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="Also judge the scopes by the app's code there (a folder or file; may repeat): a scope broader "
+                   "than its calls need fails WUD-SC-004, one no call or scope string uses fails WUD-SC-006. "
+                   "With several manifests, the code is judged against each.")
 @output_style_options
 @lang_option
 @max_size_option
 def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], policies: tuple[str, ...],
           no_builtin_policy: bool, fail_on: str, strict: bool, waivers: str | None, baseline: str | None,
-          write_baseline: str | None, as_of: Any, jobs: int | None, verbose: bool, lang: str, max_size: int) -> None:
+          write_baseline: str | None, as_of: Any, jobs: int | None, verbose: bool, lang: str, max_size: int,
+          code_paths: tuple[str, ...] = ()) -> None:
     """Validate manifests, evaluate every rule of every loaded policy pack, and report.
 
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 a manifest,
@@ -150,7 +155,7 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
         refuse_clashing_outputs([("-o/--output", output) for _, output in targets]
                                 + [("--write-baseline", write_baseline)],
                                 [*paths, *files, *policies, *expand_policy_paths(list(policies)),
-                                 *(p for p in (waivers, baseline) if p)])
+                                 *(p for p in (waivers, baseline) if p), *code_paths])
         packs = load_packs(policies, builtin=not no_builtin_policy)
         if lang != "en":
             from auditor.report_i18n import localize_packs
@@ -163,6 +168,12 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     if not any(pack.rules for pack in packs):
         fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
     settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size, lang)
+    if code_paths:
+        from dataclasses import replace
+
+        from auditor.cli_scan import scan_code_for_audit
+
+        settings = replace(settings, code=scan_code_for_audit(code_paths, files, settings.catalog))
     errors: list[AuditorError] = []
 
     def results() -> Any:

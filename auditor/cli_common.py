@@ -68,6 +68,22 @@ max_size_option = click.option(
 )
 
 
+def _check_language(ctx: Any, param: Any, value: str) -> str:
+    from auditor.report_i18n import languages
+
+    known = languages()
+    if value not in known:
+        raise click.BadParameter(f"{value!r} is not a report language (available: {', '.join(known)})")
+    return value
+
+
+lang_option = click.option(
+    "--lang", default="en", show_default=True, metavar="LANG", callback=_check_language,
+    help="Language of the report's text: rule titles, messages, remediation, citations and headings "
+         "(en, fr). JSON keys and values such as statuses stay English.",
+)
+
+
 def parse_date(ctx: Any, param: Any, value: str | None) -> Any:
     import datetime
 

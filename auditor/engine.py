@@ -73,7 +73,7 @@ def _lookup(root: Any, path: str) -> Any:
 
 
 def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointer: str,
-             data: dict[str, Any]) -> tuple[list[str], str | None]:
+             data: dict[str, Any], alternative: str = " or ") -> tuple[list[str], str | None]:
     """The fields of ``needs`` that the manifest leaves out, named as a reader finds them,
     and the pointer of the first missing field of the element itself (``None`` if none).
 
@@ -101,7 +101,7 @@ def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointe
             if first_field is None and not path.startswith("/") and not path.startswith(_FACT_ROOTS):
                 first_field = f"{pointer}/{path}"
         else:
-            missing.append(" or ".join(names))
+            missing.append(alternative.join(names))
             if len(alternatives) == 1 and not alternatives[0].startswith(_FACT_ROOTS):
                 gap = _missing_object(data if alternatives[0].startswith("/") else subject, alternatives[0])
                 if gap is not None:
@@ -158,8 +158,13 @@ def _target(pointer: str, at: str | None) -> str:
     return at if at.startswith("/") else f"{pointer}/{at}"
 
 
-def render_message(template: str, subject: dict[str, Any]) -> str:
-    """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``."""
+def render_message(template: str, subject: dict[str, Any], language: Any = None) -> str:
+    """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``.
+
+    ``language`` (an ``auditor.report_i18n.MessageLanguage``) words the gap and the values
+    that are ours rather than the manifest's (classifications, dates) in another language;
+    ``None`` is English."""
+    none = "(none)" if language is None else language.none
 
     def value_of(match: Any) -> str:
         node: Any = subject
@@ -169,26 +174,45 @@ def render_message(template: str, subject: dict[str, Any]) -> str:
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                return "(none)"
+                return none
+        if language is not None:
+            node = language.value(match.group(1), node)
         if isinstance(node, list):
-            return ", ".join(str(item) for item in node) or "(none)"
+            return ", ".join(str(item) for item in node) or none
         if isinstance(node, bool):
             return "true" if node else "false"
-        return "(none)" if node is None else str(node)
+        return none if node is None else str(node)
 
     return PLACEHOLDER.sub(value_of, template)
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
-             as_of: datetime.date) -> ManifestResult:
-    """Every finding of every rule of ``packs`` about ``manifest``, sorted."""
+             as_of: datetime.date, language: Any = None, code: Any = None) -> ManifestResult:
+    """Every finding of every rule of ``packs`` about ``manifest``, sorted; messages in
+    ``language`` (see :func:`render_message`) when the packs' rules are worded in it;
+    ``code`` (a scan of the app's code) adds the code's evidence to the facts."""
     data = manifest.data
-    facts = enrich(data, catalog, as_of)
+    facts = enrich(data, catalog, as_of, code)
+    findings = judge(manifest, packs, data, facts, language)
+    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(data, facts))
+
+
+def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any], facts: Facts,
+          language: Any = None) -> list[Finding]:
+    """Every finding of every rule of ``packs``, sorted: the rules select elements of
+    ``document`` and read ``facts`` (both from :func:`enrich`); findings are placed in
+    ``manifest``.
+
+    For an audit ``document`` is the manifest's data. The live probe judges a view of the
+    manifest with evidence added (its ``scopes`` extended by the granted scopes the manifest
+    does not declare); an element the manifest does not have is placed at its nearest
+    existing parent there, as a missing field is.
+    """
     digests: dict[str, str] = {}
     findings = [finding for pack in packs for rule in pack.rules
-                for finding in _evaluate_rule(rule, manifest, data, facts, digests)]
+                for finding in _evaluate_rule(rule, manifest, document, facts, digests, language)]
     findings.sort(key=Finding.sort_key)
-    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(data, facts))
+    return findings
 
 
 def content_digest(element: Any) -> str:
@@ -217,7 +241,8 @@ def finding_fingerprint(rule_id: str, manifest: str, digest: str) -> str:
 
 
 def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts,
-                   digests: dict[str, str]) -> Iterator[Finding]:
+                   digests: dict[str, str], language: Any = None) -> Iterator[Finding]:
+    alternative = " or " if language is None else language.alternative
     for pointer, element in select(data, rule.select, rule.when_absent):
         element_facts = facts.elements.get(pointer) or {"label": readable(pointer)}
         if isinstance(element, dict):
@@ -237,9 +262,9 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         if element is _ABSENT:
             # Name the missing section once rather than every field the rule reads in it.
             absolute = tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/"))
-            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data)[0]
+            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data, alternative)[0]
         elif rule.needs:
-            missing, missing_field = _missing(rule.needs, subject, pointer, data)
+            missing, missing_field = _missing(rule.needs, subject, pointer, data, alternative)
         else:
             missing = []
         target = _target(pointer, rule.at)
@@ -252,9 +277,10 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         else:
             status, template = "fail", rule.fail_message
             reasons = [reason for reason in rule.reasons if reason.when(subject)]
-            subject["reasons"] = "; ".join(render_message(reason.say, subject) for reason in reasons)
+            shown = subject if language is None else language.shown(subject, pointer)
+            subject["reasons"] = "; ".join(render_message(reason.say, shown, language) for reason in reasons)
             target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
-        shown_pointer = nearest_existing(data, target)
+        shown_pointer = nearest_existing(manifest.data, target)
         if shown_pointer:
             line, column = manifest.locate(shown_pointer)
         else:
@@ -267,7 +293,9 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         yield Finding(
             rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
             status=status, manifest=manifest.path, pointer=shown_pointer, line=line, column=column,
-            message=render_message(template, subject), remediation=rule.remediation, citation=rule.citation,
+            message=render_message(template, subject if language is None else language.shown(subject, pointer),
+                                   language),
+            remediation=rule.remediation, citation=rule.citation,
             fingerprint=finding_fingerprint(rule.id, manifest.path, digest),
             inferred=_inferred_behind(rule, pointer, facts),
         )

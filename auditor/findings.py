@@ -254,8 +254,13 @@ class Report:
 
     def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
                  results: Iterable[ManifestResult], waiver_notes: Any = None, rules: tuple[Any, ...] = (),
-                 domain_inventory: Any = None, diff: Any = None, lang: str = "en") -> None:
+                 domain_inventory: Any = None, diff: Any = None, lang: str = "en", code_scan: Any = None) -> None:
         self.tool_version = tool_version
+        # What ``wsaudit scan-code`` found (``auditor.scan_report.CodeScanSummary``): its
+        # findings are among ``results``; JSON adds its keys (``least_privilege``, ``uses``, …)
+        # at the top level; text, Markdown and HTML show its least-privilege section from a
+        # template. ``None`` for every other report.
+        self.code_scan = code_scan
         # The language the findings are worded in, and the reports' fixed strings with them
         # (``auditor.report_i18n``); JSON keys and enum values stay English whatever it is.
         self.lang = lang

@@ -36,6 +36,12 @@ def templates_dir() -> Path:
     return _find("templates", "reports/templates")
 
 
+@cache
+def report_catalogs_dir() -> Path:
+    """The folder holding the report strings of each language (``reports/i18n``)."""
+    return _find("report-i18n", "reports/i18n")
+
+
 def schemas_dir() -> Path:
     """The folder holding the JSON Schemas of the manifest and the policy files."""
     return _PACKAGE / "schemas"

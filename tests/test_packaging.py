@@ -32,6 +32,8 @@ def test_wheel_contains_policies_templates_and_schema(wheel):
     for path in sorted(REPO.joinpath("reports", "templates").rglob("*")):
         if path.is_file():
             assert f"auditor/_data/templates/{path.relative_to(REPO / 'reports' / 'templates').as_posix()}" in names
+    for path in sorted(REPO.joinpath("reports", "i18n").rglob("*.yaml")):
+        assert f"auditor/_data/report-i18n/{path.name}" in names
     assert "auditor/_data/policies/scope-catalog.json" in names
     assert "auditor/schemas/manifest-v1.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -71,16 +71,32 @@ def _outcome(counts: dict[str, int]) -> str:
     return "incomplete" if counts["incomplete"] else "pass"
 
 
-def _verdict(counts: dict[str, int], failed: dict[str, int]) -> str:
-    by_severity = ", ".join(f"{failed[s]} {s}" for s in SEVERITIES if failed[s])
-    text = f"{counts['fail']} failed" + (f" ({by_severity})" if by_severity else "")
-    text += f" · {counts['incomplete']} incomplete · {counts['pass']} passed · {counts['waived']} waived"
+def _english() -> Any:
+    from auditor.report_i18n import report_text
+
+    return report_text("en")
+
+
+def _verdict(counts: dict[str, int], failed: dict[str, int], t: Any = None) -> str:
+    t = t or _english()
+    by_severity = ", ".join(t("html.failed_severity", failed[s], severity=t.word("severity", s))
+                            for s in SEVERITIES if failed[s])
+    text = t("html.verdict", fail=t.number(counts["fail"]),
+             by_severity=t("html.by_severity", list=by_severity) if by_severity else "",
+             incomplete=t.number(counts["incomplete"]), passed=t.number(counts["pass"]),
+             waived=t.number(counts["waived"]))
     if counts["baselined"]:
-        text += f" · {counts['baselined']} baselined"
+        text += t("html.verdict_baselined", counts["baselined"])
     return text
 
 
-def _categories(anchor: str, findings: tuple[Finding, ...]) -> tuple[Category, ...]:
+def _labels(t: Any, group: str) -> dict[str, str]:
+    """A group of labels (``severity_labels``…) from the report's language catalog."""
+    prefix = f"html.{group}."
+    return {key[len(prefix):]: value for key, value in t.strings.items() if key.startswith(prefix)}
+
+
+def _categories(anchor: str, findings: tuple[Finding, ...], t: Any = None) -> tuple[Category, ...]:
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.category, []).append(finding)
@@ -91,7 +107,9 @@ def _categories(anchor: str, findings: tuple[Finding, ...]) -> tuple[Category, .
                 min(SEVERITY_RANK[f.severity] for f in items if f.status == items[0].status), name)
 
     ordered = sorted(groups, key=worst)
-    return tuple(Category(f"{anchor}-c{index}", name.replace("-", " ").replace("_", " ").capitalize(),
+    titles = _labels(t or _english(), "categories")
+    return tuple(Category(f"{anchor}-c{index}",
+                          titles.get(name) or name.replace("-", " ").replace("_", " ").capitalize(),
                           tuple(groups[name]))
                  for index, name in enumerate(ordered, 1))
 
@@ -116,7 +134,7 @@ def _flow(result: ManifestResult) -> tuple[tuple[FlowRow, ...], tuple[tuple[str,
     return rows, unplaced, not_stated
 
 
-def manifest_view(index: int, result: ManifestResult) -> ManifestView:
+def manifest_view(index: int, result: ManifestResult, t: Any = None) -> ManifestView:
     counts = dict.fromkeys(STATUSES, 0)
     failed = dict.fromkeys(SEVERITIES, 0)
     for finding in result.findings:
@@ -125,8 +143,8 @@ def manifest_view(index: int, result: ManifestResult) -> ManifestView:
             failed[finding.severity] += 1
     anchor = f"manifest-{index}"
     rows, unplaced, not_stated = _flow(result)
-    return ManifestView(anchor, result, counts, failed, _outcome(counts), _verdict(counts, failed),
-                        _categories(anchor, result.findings), rows, unplaced, not_stated)
+    return ManifestView(anchor, result, counts, failed, _outcome(counts), _verdict(counts, failed, t),
+                        _categories(anchor, result.findings, t), rows, unplaced, not_stated)
 
 
 def _asset(environment: Any, name: str) -> str:
@@ -146,7 +164,11 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
 
     environment = html_environment()
     environment.tests.setdefault("web_link", _is_web_link)
-    views = [manifest_view(index, result) for index, result in enumerate(report.materialize(), 1)]
+    from auditor.report_i18n import evidence_notes, report_language, waiver_text
+
+    # Every fixed string comes from the report's language catalog (reports/i18n).
+    t = report_language(report)
+    views = [manifest_view(index, result, t) for index, result in enumerate(report.materialize(), 1)]
     summary = report.summary
     css = _asset(environment, "report.css")
     js = _asset(environment, "report.js")
@@ -154,7 +176,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
            "base-uri 'none'; form-action 'none'")
     counts = summary.counts
     outcome = _outcome(counts)
-    verdict = _verdict(counts, summary.fail_by_severity)
+    verdict = _verdict(counts, summary.fail_by_severity, t)
     template = environment.get_template("report.html.j2")
     for chunk in template.generate(
         version=report.tool_version,
@@ -163,17 +185,25 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         summary=summary,
         outcome=outcome,
         verdict=verdict,
-        verdict_short=f"{counts['fail']} failed, {counts['incomplete']} incomplete in {len(views)} manifest"
-                      + ("" if len(views) == 1 else "s"),
+        verdict_short=t("html.verdict_short", len(views), fail=t.number(counts["fail"]),
+                        incomplete=t.number(counts["incomplete"])),
+        t=t,
+        evidence_notes=evidence_notes,
+        waiver_text=waiver_text,
         manifests=views,
         waiver_notes=report.waiver_notes(),
+        # A ``wsaudit diff`` report names the two sides it compared.
+        comparison=getattr(report, "diff", None),
+        domain_inventory=getattr(report, "domain_inventory", None),
+        code_scan=getattr(report, "code_scan", None),
         severities=SEVERITIES,
         statuses=STATUSES,
-        severity_labels=SEVERITY_LABELS,
-        status_labels=STATUS_LABELS,
-        outcome_labels=OUTCOME_LABELS,
-        classification_labels=CLASSIFICATION_LABELS,
-        requested_labels=REQUESTED_LABELS,
+        severity_labels=_labels(t, "severity_labels"),
+        status_labels=_labels(t, "status_labels"),
+        outcome_labels={status: label for status, label in _labels(t, "status_labels").items()
+                        if status in OUTCOME_LABELS},
+        classification_labels=_labels(t, "classification_labels"),
+        requested_labels=_labels(t, "requested_labels"),
         csp=csp,
         css=markupsafe.Markup(css),
         js=markupsafe.Markup(js),

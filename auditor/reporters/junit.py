@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from typing import Iterable, TextIO
+from typing import Any, Iterable, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from auditor.findings import SEVERITY_RANK, Finding, ManifestResult, Report
@@ -48,13 +48,14 @@ def _where(finding: Finding) -> str:
     return f"{finding.manifest}:{finding.line}:{finding.column}"
 
 
-def _with_notes(finding: Finding) -> str:
+def _with_notes(finding: Finding, t: Any) -> str:
     """The message with the evidence notes in brackets, for one-line attributes."""
-    notes = finding.evidence_notes()
-    return finding.message + "".join(f" [note: {note}]" for note in notes)
+    from auditor.report_i18n import evidence_notes
+
+    return finding.message + "".join(t("junit.bracket_note", note=note) for note in evidence_notes(finding, t))
 
 
-def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
+def _testcase(rule_findings: list[Finding], t: Any) -> tuple[str, str]:
     """The XML of one test case and its outcome: ``passed``, ``failed`` or ``skipped``."""
     first = rule_findings[0]
     failed = [f for f in rule_findings if f.status == "fail"]
@@ -65,30 +66,35 @@ def _testcase(rule_findings: list[Finding]) -> tuple[str, str]:
     if failed:
         failed.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.line, f.column, f.pointer))
         worst = failed[0]
-        message = worst.message if len(failed) == 1 else f"{len(failed)} elements fail: {worst.message}; ..."
+        from auditor.report_i18n import evidence_notes
+
+        message = worst.message if len(failed) == 1 else t("junit.elements_fail", len(failed), message=worst.message)
         lines = []
         for f in failed:
-            lines.append(f"{_where(f)} {f.severity} {f.pointer}: {f.message}")
-            lines.extend(f"  Note: {note}" for note in f.evidence_notes())
-        lines.append(f"Remediation: {worst.remediation}")
-        lines.append(f"Policy: {worst.citation.policy}, {worst.citation.section}: \"{worst.citation.quote}\"")
+            lines.append(f"{_where(f)} {t.word('severity', f.severity)} {f.pointer}{t('colon')} {f.message}")
+            lines.extend(t("junit.note", note=note) for note in evidence_notes(f, t))
+        lines.append(t("junit.remediation", remediation=worst.remediation))
+        lines.append(t("junit.policy", policy=worst.citation.policy, section=worst.citation.section,
+                       quote=worst.citation.quote))
         body = (f"      <failure message={_attr(message)} type={_attr(worst.severity)}>"
                 f"{_text(chr(10).join(lines))}</failure>\n")
         return f"{head}>\n{body}    </testcase>\n", "failed"
     incomplete = [f for f in rule_findings if f.status == "incomplete"]
     if incomplete:
-        message = "incomplete: " + "; ".join(_with_notes(f) for f in incomplete)
+        message = t("junit.incomplete") + t("junit.separator").join(_with_notes(f, t) for f in incomplete)
         return f"{head}>\n      <skipped message={_attr(message)}/>\n    </testcase>\n", "skipped"
     accepted = [f for f in rule_findings if f.status in ("waived", "baselined")]
     if accepted:
         reasons = []
         for finding in accepted:
             if finding.status == "waived" and finding.waiver is not None:
-                waiver = finding.waiver
-                reasons.append(f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason}")
+                from auditor.report_i18n import waiver_text
+
+                reasons.append(waiver_text(finding.waiver, t))
             else:
-                reasons.append(f"{finding.status}: {_with_notes(finding)}")
-        return f"{head}>\n      <skipped message={_attr('; '.join(reasons))}/>\n    </testcase>\n", "skipped"
+                reasons.append(t("junit.accepted", status=t.word("status", finding.status), message=_with_notes(finding, t)))
+        return (f"{head}>\n      <skipped message={_attr(t('junit.separator').join(reasons))}/>\n    </testcase>\n",
+                "skipped")
     return f"{head}/>\n", "passed"
 
 
@@ -99,10 +105,10 @@ def _by_rule(findings: Iterable[Finding]) -> list[list[Finding]]:
     return [groups[rule_id] for rule_id in sorted(groups)]
 
 
-def _testsuite(result: ManifestResult, counts: dict[str, int]) -> str:
+def _testsuite(result: ManifestResult, counts: dict[str, int], t: Any) -> str:
     cases, outcomes = [], {"passed": 0, "failed": 0, "skipped": 0}
     for rule_findings in _by_rule(result.findings):
-        xml, outcome = _testcase(rule_findings)
+        xml, outcome = _testcase(rule_findings, t)
         cases.append(xml)
         outcomes[outcome] += 1
     tests = len(cases)
@@ -118,12 +124,15 @@ def _testsuite(result: ManifestResult, counts: dict[str, int]) -> str:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    from auditor.report_i18n import report_language
+
+    t = report_language(report)
     counts = {"tests": 0, "failures": 0, "skipped": 0}
     # The totals on <testsuites> are known only after the last suite; suites wait in a
     # spooled file so that a large batch does not have to fit in memory.
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8", newline="\n") as body:
         for result in report.iter_results():
-            body.write(_testsuite(result, counts))
+            body.write(_testsuite(result, counts, t))
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(f"<testsuites name=\"wsaudit\" tests=\"{counts['tests']}\" failures=\"{counts['failures']}\" "
                   f"errors=\"0\" skipped=\"{counts['skipped']}\" time=\"0\">\n")

@@ -70,8 +70,9 @@ def _counts(findings: tuple[Finding, ...]) -> tuple[dict[str, int], dict[str, in
     return counts, failed
 
 
-def _by_severity(failed: dict[str, int]) -> str:
-    return ", ".join(f"{failed[severity]} {severity}" for severity in SEVERITIES if failed[severity])
+def _by_severity(failed: dict[str, int], t: Any) -> str:
+    return ", ".join(t("text.failed_severity", failed[severity], severity=t.word("severity", severity))
+                     for severity in SEVERITIES if failed[severity])
 
 
 @dataclass
@@ -102,22 +103,33 @@ class _Kept:
                 self.overflow_by_status[status] += count
 
 
-def _template() -> Any:
+def _template(t: Any) -> Any:
+    from auditor.report_i18n import evidence_notes
     from auditor.templating import markdown_environment
 
     environment = markdown_environment()
     environment.filters.setdefault("html_text", html_text)
-    return environment.get_template("report.md.j2").module
+    # The macros read every fixed string from the report's language catalog.
+    return environment.get_template("report.md.j2").make_module({"t": t, "evidence_notes": evidence_notes})
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    parts = _template()
+    if getattr(report, "diff", None) is not None:
+        from auditor.reporters.diff_markdown import render_diff
+
+        # A comparison's comment: what changed, introduced and fixed, pair by pair.
+        render_diff(report, out, options)
+        return
+    from auditor.report_i18n import report_language
+
+    t = report_language(report)
+    parts = _template(t)
     rows, blocks = _Kept(), _Kept()
     manifests = 0
     for result in report.iter_results():
         manifests += 1
         counts, failed = _counts(result.findings)
-        row = parts.summary_row(_clip(result.path), _clip(result.app), counts, _by_severity(failed)) + "\n"
+        row = parts.summary_row(_clip(result.path), _clip(result.app), counts, _by_severity(failed, t)) + "\n"
         rows.offer(row, size(row), counts["fail"] > 0, counts)
         shown = [finding for finding in result.findings if finding.status != "pass"]
         if shown:
@@ -131,7 +143,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
 
     summary = report.summary
     totals = summary.counts
-    by_severity = _by_severity(summary.fail_by_severity)
+    by_severity = _by_severity(summary.fail_by_severity, t)
     gate_failed = summary.failed(options.fail_on, options.strict)
     head = (parts.verdict(totals, by_severity, manifests, gate_failed, options.fail_on) + "\n\n"
             + parts.summary_head() + "\n")
@@ -141,7 +153,12 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     if notes:
         waivers = _waiver_section(parts, notes)
     footer = parts.footer(report.tool_version, report.as_of, report.packs) + "\n"
-    budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - _NOTE_RESERVE
+    domain_inventory = getattr(report, "domain_inventory", None)
+    domain = _inventory_section(domain_inventory) if domain_inventory is not None else ""
+    code_scan = getattr(report, "code_scan", None)
+    if code_scan is not None:
+        domain += _scan_section(code_scan)
+    budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - size(domain) - _NOTE_RESERVE
 
     # The table gets what the blocks leave, but at least half the room when both overflow.
     blocks_need = blocks.used
@@ -187,10 +204,11 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     truncation = ""
     left_out = sum(left_by_status.values())
     if rows_left or left_out:
-        phrase = ", ".join(f"{left_by_status[status]} {status}" for status in STATUSES if left_by_status[status])
+        phrase = ", ".join(t("markdown.status_count", left_by_status[status], status=t.word("status", status))
+                           for status in STATUSES if left_by_status[status])
         truncation = parts.truncated(f"{COMMENT_LIMIT:,}", rows_left, left_out, blocks_left, phrase) + "\n\n"
 
-    document = head + "".join(kept_rows) + total + rows_note + "".join(kept_blocks) + waivers
+    document = head + "".join(kept_rows) + total + rows_note + domain + "".join(kept_blocks) + waivers
     if waivers:
         document += "\n"
     document += truncation + footer
@@ -198,3 +216,69 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     assert size(document) <= LIMIT, size(document)
     out.write(document)
 
+
+# The domain inventory's share of the comment at most; the drift findings need the rest.
+_INVENTORY_ROOM = LIMIT // 3
+_MAX_FAILED_USERS = 20
+# Values from the Directory API are cut shorter than a manifest's: a table row per app.
+_LONGEST_DIRECTORY_VALUE = 300
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _LONGEST_DIRECTORY_VALUE else text[:_LONGEST_DIRECTORY_VALUE - 1] + "…"
+
+
+def _inventory_section(inventory: Any) -> str:
+    """The live probe's domain inventory, from ``report.inventory.md.j2``: the users whose
+    lookup failed, and a table of apps (the most used first, as many as fit in
+    :data:`_INVENTORY_ROOM`, the rest counted)."""
+    from auditor.templating import markdown_environment
+
+    parts = markdown_environment().get_template("report.inventory.md.j2").module
+    shown = replace(inventory, stopped_by=_clip(inventory.stopped_by) if inventory.stopped_by else None)
+    text = parts.heading(shown, inventory.summary()) + "\n\n"
+    failed = [replace(user, email=_short(user.email), reason=_short(user.reason))
+              for user in inventory.failed_users[:_MAX_FAILED_USERS]]
+    if failed:
+        text += parts.failed_users(failed, len(inventory.failed_users) - len(failed)).rstrip("\n") + "\n\n"
+    if not inventory.apps:
+        return text
+    head = parts.apps_head() + "\n"
+    # Room for the note on the apps left out, whose number is known only at the end.
+    room = _INVENTORY_ROOM - size(text) - size(head) - 200
+    rows: list[str] = []
+    for app in inventory.apps:
+        app = replace(app, display_name=_short(app.display_name), client_id=_short(app.client_id),
+                      scopes=tuple(replace(use, scope=_short(use.scope)) for use in app.scopes))
+        row = parts.app_row(app) + "\n"
+        if size(row) > room:
+            break
+        rows.append(row)
+        room -= size(row)
+    text += head + "".join(rows) + "\n"
+    left_out = len(inventory.apps) - len(rows)
+    if left_out:
+        text += parts.apps_left_out(left_out) + "\n\n"
+    return text
+
+
+# The least-privilege section's share of the comment at most (scan-code); the findings need the rest.
+_SCAN_ROOM = LIMIT // 4
+
+
+def _scan_section(code_scan: Any) -> str:
+    """What ``wsaudit scan-code`` found beyond its findings, from ``report.scan.md.j2``; cut
+    at a line break to :data:`_SCAN_ROOM` when a large code base makes it longer."""
+    from auditor.templating import markdown_environment
+
+    parts = markdown_environment().get_template("report.scan.md.j2").module
+    text = parts.section(code_scan).rstrip("\n") + "\n\n"
+    if size(text) <= _SCAN_ROOM:
+        return text
+    note = "_… cut for length; the JSON report lists every scope and call._\n\n"
+    kept = ""
+    for line in text.splitlines(keepends=True):
+        if size(kept) + size(line) + size(note) > _SCAN_ROOM:
+            break
+        kept += line
+    return kept.rstrip("\n") + "\n\n" + note

@@ -41,7 +41,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 def _camel_name(title: str) -> str:
     """``Broad scope is justified`` → ``BroadScopeIsJustified``: SARIF's readable rule name."""
-    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[^\W_]+", title))
 
 
 # Why each category of obligation matters, in one sentence: the second half of a rule's
@@ -70,38 +70,41 @@ def _obligation(clause: str | None, citation: Any) -> str:
     return f"\u201c{citation.quote}\u201d ({where})"
 
 
-def _full_description(title: str, description: str, category: str, clause: str | None, citation: Any) -> str:
+def _full_description(title: str, description: str, category: str, clause: str | None, citation: Any,
+                      t: Any) -> str:
     """What a code scanning alert's rule panel shows: the obligation in the policy's words,
     what the rule checks of it, and why it matters; never only the title again."""
-    parts = [f"{title}.", f"Obligation: {_obligation(clause, citation)}."]
+    parts = [f"{title}.", t("sarif.obligation", obligation=_obligation(clause, citation))]
     if description.strip():
         parts.append(description.strip())
     if category in WHY_IT_MATTERS:
-        parts.append(f"Why it matters: {WHY_IT_MATTERS[category]}")
+        # The catalog of another language words the reason; English is the table above.
+        why = t.strings.get(f"sarif.why_it_matters.{category}", WHY_IT_MATTERS[category])
+        parts.append(t("sarif.why", why=why))
     return " ".join(parts)
 
 
-def _rule_help(title: str, remediation: str, clause: str | None, citation: Any) -> dict[str, str]:
+def _rule_help(title: str, remediation: str, clause: str | None, citation: Any, t: Any) -> dict[str, str]:
     """How to fix it and where the policy says so, as text and as Markdown."""
-    text = f"How to fix: {remediation}\n\nPolicy: {_obligation(clause, citation)}"
+    text = t("sarif.how_to_fix", remediation=remediation) + "\n\n" + t("sarif.policy", obligation=_obligation(clause, citation))
     where = ", ".join(escape_markdown_text(part) for part in (clause, citation.section) if part)
-    markdown = (f"**How to fix:** {escape_markdown_text(remediation)}\n\n"
-                f"**Policy:** {escape_markdown_text(citation.policy)}{f' ({where})' if where else ''}\n\n"
+    markdown = (f"{t('sarif.how_to_fix_md')} {escape_markdown_text(remediation)}\n\n"
+                f"{t('sarif.policy_md')} {escape_markdown_text(citation.policy)}{f' ({where})' if where else ''}\n\n"
                 f"> {escape_markdown_text(citation.quote)}")
     if citation.url:
         text += f"\n{citation.url}"
-        markdown += f"\n\nSource: {escape_markdown_text(citation.url)}"
+        markdown += f"\n\n{t('sarif.source_md')} {escape_markdown_text(citation.url)}"
     return {"text": text, "markdown": markdown}
 
 
 def _descriptor(rule_id: str, title: str, description: str, severity: str, category: str, tags: tuple[str, ...],
-                clause: str | None, remediation: str, citation: Any) -> dict[str, Any]:
+                clause: str | None, remediation: str, citation: Any, t: Any) -> dict[str, Any]:
     descriptor: dict[str, Any] = {
         "id": rule_id,
         "name": _camel_name(title) or rule_id,
         "shortDescription": {"text": title},
-        "fullDescription": {"text": _full_description(title, description, category, clause, citation)},
-        "help": _rule_help(title, remediation, clause, citation),
+        "fullDescription": {"text": _full_description(title, description, category, clause, citation, t)},
+        "help": _rule_help(title, remediation, clause, citation, t),
         "defaultConfiguration": {"level": LEVELS[severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[severity],
@@ -117,15 +120,15 @@ def _descriptor(rule_id: str, title: str, description: str, severity: str, categ
     return descriptor
 
 
-def _rule_descriptor(rule: Any) -> dict[str, Any]:
+def _rule_descriptor(rule: Any, t: Any) -> dict[str, Any]:
     return _descriptor(rule.id, rule.title, rule.description, rule.severity, rule.category, tuple(rule.tags),
-                       rule.clause, rule.remediation, rule.citation)
+                       rule.clause, rule.remediation, rule.citation, t)
 
 
-def _finding_descriptor(finding: Finding) -> dict[str, Any]:
+def _finding_descriptor(finding: Finding, t: Any) -> dict[str, Any]:
     """A rule described from one of its findings, for a report built without its rules."""
     return _descriptor(finding.rule_id, finding.title, "", finding.severity, finding.category, (),
-                       finding.clause, finding.remediation, finding.citation)
+                       finding.clause, finding.remediation, finding.citation, t)
 
 
 def artifact_location(path: str) -> dict[str, str]:
@@ -152,23 +155,25 @@ def _pointer_name(pointer: str) -> str:
     return name or "(manifest)"
 
 
-def _suppression(finding: Finding) -> dict[str, str] | None:
+def _suppression(finding: Finding, t: Any) -> dict[str, str] | None:
+    from auditor.report_i18n import waiver_text
+
     if finding.status == "waived":
         waiver = finding.waiver
-        justification = "waived"
-        if waiver is not None:
-            justification = f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason}"
+        justification = t.word("status", "waived") if waiver is None else waiver_text(waiver, t)
         return {"kind": "external", "status": "accepted", "justification": justification}
     if finding.status == "baselined":
-        return {"kind": "external", "status": "accepted", "justification": "accepted in the baseline"}
+        return {"kind": "external", "status": "accepted", "justification": t("notes.baselined")}
     return None
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
+    from auditor.report_i18n import evidence_notes
+
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "message": {"text": "\n".join([finding.message, *(f"Note: {note}" for note in finding.evidence_notes())])},
+        "message": {"text": "\n".join([finding.message, *(t("sarif.note", note=note) for note in evidence_notes(finding, t))])},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact_location(finding.manifest),
@@ -188,14 +193,17 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     else:
         result["kind"] = "fail"
         result["level"] = LEVELS[finding.severity]
-    suppression = _suppression(finding)
+    suppression = _suppression(finding, t)
     if suppression is not None:
         result["suppressions"] = [suppression]
     return result
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    rules = [_rule_descriptor(rule) for rule in report.rules]
+    from auditor.report_i18n import report_language
+
+    t = report_language(report)
+    rules = [_rule_descriptor(rule, t) for rule in report.rules]
     index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}
     results = []
     for manifest in report.iter_results():
@@ -204,13 +212,13 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
                 continue
             if finding.rule_id not in index:
                 index[finding.rule_id] = len(rules)
-                rules.append(_finding_descriptor(finding))
-            results.append(_result(finding, index[finding.rule_id]))
+                rules.append(_finding_descriptor(finding, t))
+            results.append(_result(finding, index[finding.rule_id], t))
 
     notifications = [
         {
             "level": "warning",
-            "message": {"text": f"{note.rule_id} for {note.manifest}: {note.message}"},
+            "message": {"text": t("sarif.waiver_for", rule=note.rule_id, manifest=note.manifest, message=note.message)},
             "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.source),
                                                 "region": {"startLine": max(1, note.line)}}}],
             "properties": {"kind": note.kind},

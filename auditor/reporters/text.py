@@ -20,18 +20,24 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _line(finding: Finding, color: bool) -> str:
-    severity = _paint(f"{finding.severity.upper():<8}", _SEVERITY_COLOR[finding.severity], color)
-    status = "" if finding.status == "fail" else f"[{finding.status}] "
+def _line(finding: Finding, color: bool, t: Any) -> str:
+    word = t.word("severity", finding.severity).upper()
+    severity = _paint(f"{word:<8}", _SEVERITY_COLOR[finding.severity], color)
+    status = "" if finding.status == "fail" else t("text.status_tag", status=t.word("status", finding.status))
     text = (f"{printable(finding.manifest)}:{finding.line}:{finding.column}  {severity}  {printable(finding.rule_id)}  "
             f"{status}{printable(finding.message)}")
     if finding.waiver is not None:
         waiver = finding.waiver
-        text += printable(f" (waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason})")
+        text += printable(t("text.waived", expires=t.date(waiver.expires), approver=waiver.approved_by,
+                            reason=waiver.reason))
     return text
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
+    from auditor.report_i18n import evidence_notes, report_language
+
+    # Every fixed string comes from the report's language catalog (reports/i18n).
+    t = report_language(report)
     inventory = getattr(report, "domain_inventory", None)
     if inventory is not None:
         out.write(_inventory_section(inventory))
@@ -44,26 +50,33 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         counts = {status: 0 for status in ("fail", "incomplete", "pass")}
         for finding in result.findings:
             counts[finding.status] = counts.get(finding.status, 0) + 1
-        header = f"{printable(result.path)} ({printable(result.app)}): {counts['fail']} failed, {counts['incomplete']} incomplete, {counts['pass']} passed"
+        header = t("text.header", path=printable(result.path), app=printable(result.app), fail=counts["fail"],
+                   incomplete=counts["incomplete"], passed=counts["pass"])
         out.write(_paint(header, "1", options.color) + "\n")
         for finding in result.findings:
             if finding.status in shown:
-                out.write("  " + _line(finding, options.color) + "\n")
-                for note in finding.evidence_notes():
-                    out.write("      note: " + printable(note) + "\n")
+                out.write("  " + _line(finding, options.color, t) + "\n")
+                for note in evidence_notes(finding, t):
+                    out.write(t("text.note") + printable(note) + "\n")
     for note in report.waiver_notes():
-        out.write(f"{printable(note.source)}:{note.line}: warning: {printable(note.rule_id)} for "
-                  f"{printable(note.manifest)}: {printable(note.message)}\n")
+        out.write(t("text.waiver_warning", source=printable(note.source), line=note.line,
+                    rule=printable(note.rule_id), manifest=printable(note.manifest),
+                    message=printable(note.message)) + "\n")
+    code_scan = getattr(report, "code_scan", None)
+    if code_scan is not None:
+        out.write(_scan_section(code_scan))
     summary = report.summary
-    failed = ", ".join(f"{summary.fail_by_severity[s]} {s}" for s in SEVERITIES if summary.fail_by_severity[s])
+    failed = ", ".join(t("text.failed_severity", count=summary.fail_by_severity[s], severity=t.word("severity", s))
+                       for s in SEVERITIES if summary.fail_by_severity[s])
     counts = summary.counts
-    line = (f"{manifests} manifest(s): {counts['fail']} failed" + (f" ({failed})" if failed else "")
-            + f", {counts['incomplete']} incomplete, {counts['pass']} passed, {counts['waived']} waived")
+    line = t("text.summary", manifests=manifests, fail=counts["fail"],
+             by_severity=t("text.by_severity", list=failed) if failed else "", incomplete=counts["incomplete"],
+             passed=counts["pass"], waived=counts["waived"])
     if counts["baselined"]:
-        line += f", {counts['baselined']} baselined"
+        line += t("text.baselined", count=counts["baselined"])
     stale = sum(1 for note in report.waiver_notes() if note.kind == "stale_baseline")
     if stale:
-        line += f", {stale} stale baseline record(s)"
+        line += t("text.stale_baseline", count=stale)
     out.write(_paint(line, "1", options.color) + "\n")
     if diff is not None:
         out.write(_paint(_diff_verdict(diff, options.fail_on), "1", options.color) + "\n")
@@ -82,6 +95,12 @@ def _inventory_section(inventory: Any) -> str:
     """The live probe's domain inventory (apps, users, what failed), from
     ``reports/templates/inventory.txt.j2``; its drift findings follow as usual."""
     return _text_templates().get_template("inventory.txt.j2").render(inventory=inventory, summary=inventory.summary())
+
+
+def _scan_section(code_scan: Any) -> str:
+    """What ``wsaudit scan-code`` found beyond its findings (counts, least privilege), from
+    ``reports/templates/report.scan.txt.j2``."""
+    return _text_templates().get_template("report.scan.txt.j2").render(scan=code_scan)
 
 
 @cache
