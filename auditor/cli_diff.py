@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, max_size_option, parse_date, refuse_clashing_outputs,
-                                report_errors, write_output)
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, max_size_option, pair_outputs, parse_date,
+                                refuse_clashing_outputs, report_errors, write_reports)
+from auditor.reporters import FORMATS as REPORT_FORMATS
 
 
 @click.command()
@@ -17,33 +18,39 @@ from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, max_size_option, p
 @click.option("--git-ref", metavar="REF",
               help="Compare the working tree with revision REF; the arguments are then the paths to compare "
                    "(default: the current folder).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="markdown suits a pull-request comment.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write there instead of stdout.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
+              help="Report format (default text; markdown suits a pull-request comment). Repeat it, each with its "
+                   "own -o, to write several reports in one run.")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report there instead of stdout (pairs with --format, in order).")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]), default="high",
-              show_default=True, help="Exit 1 when the change introduces a failing finding of this severity or above.")
+              show_default=True, help="Exit 1 when the change introduces a failing finding of this severity or above "
+                                      "(escalations are info: they block only with --fail-on info).")
 @click.option("--policy", "policies", multiple=True, type=click.Path(), metavar="PATH", help="Add a custom policy pack.")
 @click.option("--no-builtin-policy", is_flag=True, help="Evaluate only the packs given with --policy.")
 @click.option("--as-of", callback=parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
 @max_size_option
-def diff(base: str | None, head: str | None, git_ref: str | None, output_format: str, output: str | None,
+def diff(base: str | None, head: str | None, git_ref: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
          fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int) -> None:
     """Compare two versions of manifests in compliance terms.
 
     BASE and HEAD are two manifests or two folders of manifests (paired by relative path).
     With --git-ref REF, the working tree is compared with REF. Reports scopes added or
     removed with their classification, escalations, changes to recipients, purposes,
-    storage, encryption and human access, and the findings introduced and fixed. Exits 1
-    when the change introduces a failing finding at or above --fail-on.
+    storage, encryption and human access, and the findings introduced and fixed. Each
+    change is a finding of a WUD-DIFF rule: failing (severity info) for an escalation,
+    passing otherwise; introduced findings fail as the audit reports them; fixed ones pass.
+    Exits 1 when the change introduces a failing finding at or above --fail-on.
     """
+    from auditor import __version__ as version
     from auditor.audit import AuditSettings
     from auditor.catalog import ScopeCatalog
-    from auditor.diff_render import render_diff_json, render_diff_markdown, render_diff_text
-    from auditor.diff_run import run_diff, side_from_git, side_from_paths, sides_for
+    from auditor.diff_run import diff_report, run_diff, side_from_git, side_from_paths, sides_for
     from auditor.errors import AuditorError
     from auditor.manifest import expand_paths
     from auditor.policy import expand_policy_paths, load_packs
 
+    targets = pair_outputs(formats, outputs)
     try:
         if git_ref:
             paths = [path for path in (base, head) if path] or ["."]
@@ -54,14 +61,15 @@ def diff(base: str | None, head: str | None, git_ref: str | None, output_format:
         else:
             raise click.UsageError("give BASE and HEAD, or --git-ref REF")
         given = [path for path in (base, head) if path]
-        refuse_clashing_outputs([("-o/--output", output)],
+        refuse_clashing_outputs([("-o/--output", output) for _, output in targets],
                                 [*given, *([] if git_ref else expand_paths(given)), *policies,
                                  *expand_policy_paths(list(policies))])
         packs = load_packs(policies, builtin=not no_builtin_policy)
     except AuditorError as error:
         fail(error)
     settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
-    report, errors = run_diff(old, new, settings)
-    render = {"text": render_diff_text, "json": render_diff_json, "markdown": render_diff_markdown}[output_format]
-    write_output(render(report, fail_on), output)
-    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.introduced_at_or_above(fail_on) else EXIT_OK))
+    compared, errors = run_diff(old, new, settings)
+    report = diff_report(compared, packs, as_of.isoformat(), version)
+    report.materialize()
+    write_reports(report, targets, fail_on=fail_on)
+    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.summary.failed(fail_on) else EXIT_OK))

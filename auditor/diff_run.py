@@ -1,18 +1,21 @@
 """Gather the two sides of ``wsaudit diff``: two files, two folders, or a git revision
-against the working tree; audit both sides and compare each pair of manifests."""
+against the working tree; audit both sides, compare each pair of manifests, and give the
+outcome as the :class:`~auditor.findings.Report` every format renders."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from auditor.audit import AuditSettings
 from auditor.engine import evaluate
 from auditor.errors import AuditorError, ErrorList, ManifestError
 from auditor.manifest import MANIFEST_SUFFIXES, Manifest, expand_paths, load_manifest, load_manifest_bytes
-from auditor.manifest_diff import DiffReport, compare_manifests
+from auditor.findings import PackInfo, Report
+from auditor.manifest_diff import ComplianceDiff, ManifestDiff, compare_manifests
+from auditor.policy import PolicyPack
 
 Loader = Callable[[], Manifest]
 
@@ -72,9 +75,9 @@ def side_from_git(ref: str, paths: list[str], max_bytes: int) -> Side:
     return Side(ref, found)
 
 
-def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[DiffReport, list[AuditorError]]:
+def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[ComplianceDiff, list[AuditorError]]:
     """Audit both sides and compare every pair (a name on one side only is added/removed)."""
-    report = DiffReport(base.label, head.label)
+    compared: list[ManifestDiff] = []
     errors: list[AuditorError] = []
     packs = list(settings.packs)
     for name in sorted(set(base.manifests) | set(head.manifests)):
@@ -94,8 +97,19 @@ def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[DiffRepor
             continue
         old, new = sides
         results = [evaluate(m, packs, settings.catalog, settings.as_of) if m else None for m in (old, new)]
-        report.manifests.append(compare_manifests(old, new, results[0], results[1], settings.catalog))
-    return report, errors
+        compared.append(compare_manifests(old, new, results[0], results[1], settings.catalog))
+    return ComplianceDiff(base.label, head.label, tuple(compared)), errors
+
+
+def diff_report(diff: ComplianceDiff, packs: Sequence[PolicyPack], as_of: str, version: str) -> Report:
+    """The comparison as a report: one result per pair of manifests, the diff rules
+    described next to the packs' rules, and the comparison itself for the formats that
+    show it whole (JSON's ``diff`` object, the pull-request Markdown)."""
+    from auditor.policy_facts import diff_rules
+
+    rules = (*(rule for pack in packs for rule in pack.rules), *diff_rules().rules)
+    return Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs), as_of,
+                  [pair.result() for pair in diff.manifests], rules=rules, diff=diff)
 
 
 def sides_for(base: str, head: str, max_bytes: int) -> tuple[Side, Side]:

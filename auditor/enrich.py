@@ -18,25 +18,19 @@ from typing import Any
 
 from auditor.catalog import ScopeCatalog, ScopeInfo
 from auditor.findings import InferredClassification
+from auditor.policy_facts import policy_facts
 from auditor.scope_names import canonical_scope
 
+# The policy's lists come from policies/facts/policy-facts.yaml (judgments are data).
+_POLICY = policy_facts()
 # The policy's restricted-scope regime and its approved use cases are defined per API for
-# these four families.
-USE_CASE_APIS = ("gmail", "drive", "chat", "meet")
-APPROVED_USE_CASES = {
-    "gmail": frozenset({"email_client", "email_backup", "productivity", "reporting"}),
-    "drive": frozenset({"sync_backup", "productivity", "reporting_security"}),
-    "chat": frozenset({"messaging_client", "productivity", "reporting", "import", "interoperability"}),
-    "meet": frozenset({"media_processing", "productivity", "reporting", "interoperability"}),
-}
-# Families whose scopes the policy treats under another API's use cases: Drive Activity
-# reads the activity of Drive files, which the policy's Drive restricted category covers.
-USE_CASE_FAMILY = {"driveactivity": "drive"}
-PROHIBITED_USE_CASES = frozenset({
-    "mobile_keyboard", "one_time_export", "non_email_storage", "developer_backup", "crypto_mining",
-    "content_distribution", "cdn", "file_cloning", "unauthorized_monitoring", "multi_account_abuse", "spam",
-})
-PROHIBITED_PURPOSES = frozenset({"advertising", "sale", "credit_assessment", "general_model_training"})
+# these families.
+USE_CASE_APIS = _POLICY.use_case_apis
+APPROVED_USE_CASES = {api: frozenset(names) for api, names in _POLICY.approved_use_cases.items()}
+# Families whose scopes the policy treats under another API's use cases.
+USE_CASE_FAMILY = dict(_POLICY.use_case_family)
+PROHIBITED_USE_CASES = _POLICY.prohibited_use_cases
+PROHIBITED_PURPOSES = frozenset(_POLICY.prohibited_purposes)
 SIGN_IN_SCOPES = frozenset({"openid", canonical_scope("email"), canonical_scope("profile")})
 _RANK = {"unknown": 0, "non_sensitive": 1, "sensitive": 2, "restricted": 3}
 # Facts whose value follows from scope classifications: a verdict that reads one of them
@@ -95,8 +89,10 @@ def _inferred(info: ScopeInfo | None) -> InferredClassification | None:
     return InferredClassification(info.scope, info.classification, (info.reasoning or "").strip())
 
 
-def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) -> Facts:
-    """Compute the facts of a valid manifest's data."""
+def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date, code: Any = None) -> Facts:
+    """Compute the facts of a valid manifest's data; with ``code`` (an
+    :class:`auditor.scan_code.CodeScan` of the app's code), also what the code shows about
+    each scope (``facts.code``, see :mod:`auditor.scan.evidence`)."""
     elements: dict[str, dict[str, Any]] = {}
     scopes = _as_list(data.get("scopes"))
     use_cases = _as_list(data.get("use_cases"))
@@ -161,6 +157,11 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
             facts["used"] = True
         elif has_data:
             facts["used"] = False
+        # What the scope's use rests on, as a message names it (the code's evidence replaces
+        # it when the audit reads code).
+        features = item.get("features")
+        facts["use_evidence"] = (f"data: {', '.join(sorted(fed_by.get(name, []))) or '(none)'}; features: "
+                                 f"{', '.join(str(f) for f in features) if isinstance(features, list) and features else '(none)'}")
         elements[f"/scopes/{index}"] = facts
 
     for index, item in enumerate(use_cases):
@@ -259,6 +260,10 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date) ->
     # non-sensitive scope is noted on its own findings and on the data it feeds.
     raising = tuple(inferred_of[name] for name in sorted(inferred_of)
                     if inferred_of[name].classification in ("sensitive", "restricted"))
+    if code is not None:
+        from auditor.scan.evidence import add_code_facts
+
+        add_code_facts(elements, manifest, code, catalog)
     return Facts(elements, manifest, inferred, raising)
 
 

@@ -1,40 +1,57 @@
 """What changed, in compliance terms, between two versions of a manifest.
 
-Not a text diff: scopes gained or dropped with their classification, escalations (a new
-restricted scope, a broad scope replacing a narrower one), recipients, purposes, storage
-and encryption, human access; and which failing findings the change introduces or fixes.
+Not a text diff: scopes gained or dropped with their classification, recipients, purposes,
+storage and encryption, human access; and which failing findings the change introduces or
+fixes. This module states the facts of each change (its kind, the scope's classification,
+whether a new purpose is one the policy prohibits…); what the change *means* — its rule,
+whether it is an escalation, its wording — is data, in ``policies/facts/diff-rules.yaml``.
+
 Findings are matched by rule and element identity (a scope's URL, a list item's id), so
 reordering a list or moving lines introduces nothing.
+
+The result is one :class:`~auditor.findings.Finding` per change (failing for an
+escalation, passing otherwise), plus the findings the change introduces (as the head's
+audit reports them) and those it fixes (passing, their message saying so): the same result
+model as an audit, which every report format renders.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from auditor.catalog import ScopeCatalog
-from auditor.enrich import PROHIBITED_PURPOSES
 from auditor.findings import SEVERITY_RANK, Finding, ManifestResult
 from auditor.manifest import Manifest
+from auditor.policy_facts import DiffRule, diff_rules, policy_facts
 from auditor.scope_names import canonical_scope
 
 ESCALATION, REDUCTION, NEUTRAL = "escalation", "reduction", "change"
+DIFF_VERSION = 1
 
 
 @dataclass(frozen=True)
 class Change:
-    """One compliance-relevant difference. ``risk`` says which way it moves the app."""
+    """One compliance-relevant difference, named by the diff rule that matched it."""
 
     area: str
     subject: str
     detail: str
-    risk: str
+    rule: DiffRule
     pointer: str
+    manifest: str
     line: int | None
+    column: int | None
+    finding: Finding
+
+    @property
+    def risk(self) -> str:
+        """Which way the change moves the app: escalation, reduction or change."""
+        return self.rule.direction
 
     def to_json(self) -> dict[str, Any]:
         return {"area": self.area, "subject": self.subject, "detail": self.detail, "risk": self.risk,
-                "pointer": self.pointer, "line": self.line}
+                "rule_id": self.rule.id, "pointer": self.pointer, "line": self.line, "column": self.column}
 
 
 @dataclass(frozen=True)
@@ -54,18 +71,67 @@ class ManifestDiff:
             return "removed"
         return "changed" if self.changes or self.introduced or self.fixed else "unchanged"
 
+    @property
+    def escalations(self) -> int:
+        return sum(1 for change in self.changes if change.risk == ESCALATION)
 
-@dataclass
-class DiffReport:
+    def result(self) -> ManifestResult:
+        """The findings of this comparison, as the result model every format renders: one
+        per change, the introduced ones as they are, the fixed ones passing."""
+        rules = diff_rules()
+        fixed = [replace(finding, status="pass", message=_render(rules.fixed_message, {"message": finding.message}))
+                 for finding in self.fixed]
+        findings = sorted([*(change.finding for change in self.changes), *self.introduced, *fixed],
+                          key=Finding.sort_key)
+        return ManifestResult(self.head or self.base or "", self.app, tuple(findings))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"base": self.base, "head": self.head, "app": self.app, "state": self.state,
+                "changes": [change.to_json() for change in self.changes],
+                "introduced": [finding.to_json() for finding in self.introduced],
+                "fixed": [finding.to_json() for finding in self.fixed]}
+
+
+@dataclass(frozen=True)
+class ComplianceDiff:
+    """Every pair of manifests compared, and the labels of the two sides."""
+
     base_label: str
     head_label: str
-    manifests: list[ManifestDiff] = field(default_factory=list)
+    manifests: tuple[ManifestDiff, ...]
 
-    def introduced_at_or_above(self, fail_on: str) -> list[Finding]:
+    def blocking(self, fail_on: str) -> list[Finding]:
+        """The failing findings at or above ``fail_on``: escalations and introduced findings
+        (everything that fails in a diff is brought by the change)."""
         if fail_on == "never":
             return []
         limit = SEVERITY_RANK[fail_on]
-        return [f for diff in self.manifests for f in diff.introduced if SEVERITY_RANK[f.severity] <= limit]
+        return [finding for diff in self.manifests
+                for finding in (*(change.finding for change in diff.changes), *diff.introduced)
+                if finding.status == "fail" and SEVERITY_RANK[finding.severity] <= limit]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "manifests": len(self.manifests),
+            "changed": sum(1 for diff in self.manifests if diff.state != "unchanged"),
+            "escalations": sum(diff.escalations for diff in self.manifests),
+            "introduced": sum(len(diff.introduced) for diff in self.manifests),
+            "fixed": sum(len(diff.fixed) for diff in self.manifests),
+        }
+
+    def to_json(self, fail_on: str) -> dict[str, Any]:
+        """The ``diff`` object of the JSON report."""
+        counts = self.counts()
+        del counts["manifests"]
+        return {"diff_version": DIFF_VERSION, "base": self.base_label, "head": self.head_label,
+                "manifests": [diff.to_json() for diff in self.manifests],
+                "summary": {**counts, "blocking": len(self.blocking(fail_on)), "fail_on": fail_on}}
+
+
+def _render(template: str, subject: dict[str, Any]) -> str:
+    from auditor.engine import render_message
+
+    return render_message(template, subject)
 
 
 def element_key(data: dict[str, Any], pointer: str) -> str:
@@ -103,15 +169,81 @@ def _by(items: Any, key: str) -> dict[str, tuple[int, dict[str, Any]]]:
     return found
 
 
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in sorted(value.items())) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 class _Collector:
+    """Gathers the changes of one pair, each named by the first diff rule that matches it."""
+
     def __init__(self, base: Manifest | None, head: Manifest | None) -> None:
         self.base, self.head = base, head
+        self.rules = diff_rules()
         self.changes: list[Change] = []
 
-    def add(self, area: str, subject: str, detail: str, risk: str, pointer: str, in_head: bool = True) -> None:
+    def add(self, kind: str, area: str, subject: str, facts: dict[str, Any], pointer: str,
+            in_head: bool = True) -> None:
+        from auditor.engine import content_digest, finding_fingerprint
+
         source = self.head if in_head else self.base
-        line = source.locate(pointer)[0] if source is not None else None
-        self.changes.append(Change(area, subject, detail, risk, pointer, line))
+        assert source is not None
+        facts = {"area": area, "subject": subject, **facts}
+        rule = self.rules.rule_for(kind, facts)
+        detail = _render(rule.message, facts)
+        line, column = source.locate(pointer)
+        message = _render(self.rules.finding_message, {**facts, "detail": detail})
+        digest = content_digest({"area": area, "subject": subject, "detail": detail})
+        finding = Finding(
+            rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
+            status="fail" if rule.direction == ESCALATION else "pass", manifest=source.path, pointer=pointer,
+            line=line, column=column, message=message, remediation=rule.remediation, citation=rule.citation,
+            fingerprint=finding_fingerprint(rule.id, source.path, digest),
+        )
+        self.changes.append(Change(area, subject, detail, rule, pointer, source.path, line, column, finding))
+
+    def field(self, area: str, section: str, ident: str, name: str, old: Any, new: Any, pointer: str) -> None:
+        """A field of a list item changed: the facts every field change has."""
+        facts = policy_facts()
+        prohibited = {"purpose": facts.prohibited_purposes, "recipient_type": facts.prohibited_recipient_types}
+        old_items = set(map(str, old)) if isinstance(old, list) else set()
+        new_items = set(map(str, new)) if isinstance(new, list) else set()
+        change: dict[str, Any] = {
+            "section": section, "id": ident, "field": name, "old": old, "new": new,
+            "old_shown": _show(old), "new_shown": _show(new),
+            "widened": bool(new_items - old_items),
+            "new_prohibited": new in prohibited.get(name, ()),
+        }
+        if name == "retention":
+            order = _retention_order(old), _retention_order(new)
+            change["longer"] = None not in order and order[1] > order[0]
+            change["shorter"] = None not in order and order[1] < order[0]
+        self.add("field_changed", area, ident, change, pointer)
+
+
+def _retention_order(value: Any) -> tuple[int, float] | None:
+    """A sort key for a retention: every duration (by its length) before the open-ended
+    values, which rank as the facts file says; ``None`` when unset or unreadable."""
+    from auditor.disclosure.durations import parse_duration
+
+    if not isinstance(value, str):
+        return None
+    open_ended = policy_facts().retention_open_ended
+    if value in open_ended:
+        return (open_ended[value], 0.0)
+    duration = parse_duration(value)
+    if duration is None:
+        return None
+    days = {"years": 365.2425, "months": 30.436875, "weeks": 7.0, "days": 1.0, "hours": 1 / 24, "minutes": 1 / 1440,
+            "seconds": 1 / 86400}
+    return (0, sum(float(amount) * days[unit] for unit, amount in duration.parts))
 
 
 def compare_manifests(base: Manifest | None, head: Manifest | None, base_result: ManifestResult | None,
@@ -135,6 +267,10 @@ def compare_manifests(base: Manifest | None, head: Manifest | None, base_result:
                         tuple(collector.changes), introduced, fixed)
 
 
+def _label(classification: str) -> str:
+    return classification.replace("_", "-")
+
+
 def _compare_scopes(out: _Collector, base: dict[str, Any], head: dict[str, Any], catalog: ScopeCatalog) -> None:
     def scopes(data: dict[str, Any]) -> dict[str, int]:
         return {canonical_scope(str(item["scope"])): index for index, item in enumerate(data.get("scopes", []))}
@@ -146,143 +282,118 @@ def _compare_scopes(out: _Collector, base: dict[str, Any], head: dict[str, Any],
             continue
         info = catalog.get(scope)
         classification = info.classification if info else "unknown"
-        pointer = f"/scopes/{index}"
         replaced = [old for old in removed if info and old in info.narrower]
-        if replaced:
-            out.add("scopes", scope, f"broader scope replaces narrower {', '.join(replaced)}", ESCALATION, pointer)
-        elif classification == "restricted":
-            out.add("scopes", scope, f"new restricted scope ({info.api if info else 'unknown API'})", ESCALATION,
-                    pointer)
-        else:
-            risk = ESCALATION if classification == "sensitive" else NEUTRAL
-            out.add("scopes", scope, f"scope added ({classification.replace('_', '-')})", risk, pointer)
+        out.add("scope_added", "scopes", scope, {
+            "scope": scope, "classification": classification, "classification_label": _label(classification),
+            "api": info.api if info and info.api else "unknown API", "replaces": replaced,
+            "replaces_narrower": bool(replaced),
+        }, f"/scopes/{index}")
     for scope in removed:
         info = catalog.get(scope)
         classification = info.classification if info else "unknown"
-        out.add("scopes", scope, f"scope removed ({classification.replace('_', '-')})", REDUCTION,
+        out.add("scope_removed", "scopes", scope, {"scope": scope, "classification": classification,
+                                                   "classification_label": _label(classification)},
                 f"/scopes/{before[scope]}", in_head=False)
 
 
 def _compare_use_cases(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    def cases(data: dict[str, Any]) -> dict[str, int]:
-        return {f"{item['api']}:{item['use_case']}": index for index, item in enumerate(data.get("use_cases", []))}
+    def cases(data: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+        return {f"{item['api']}:{item['use_case']}": (index, item)
+                for index, item in enumerate(data.get("use_cases", []))}
 
     before, after = cases(base), cases(head)
-    for key, index in after.items():
+    for key, (index, item) in after.items():
         if key not in before:
-            out.add("use cases", key, "use case declared", NEUTRAL, f"/use_cases/{index}")
-    for key, index in before.items():
+            out.add("use_case_added", "use cases", key, {"api": item["api"], "use_case": item["use_case"]},
+                    f"/use_cases/{index}")
+    for key, (index, item) in before.items():
         if key not in after:
-            out.add("use cases", key, "use case withdrawn", NEUTRAL, f"/use_cases/{index}", in_head=False)
+            out.add("use_case_removed", "use cases", key, {"api": item["api"], "use_case": item["use_case"]},
+                    f"/use_cases/{index}", in_head=False)
 
 
 def _purposes(item: dict[str, Any]) -> set[str]:
     return set(item.get("purposes", [])) | set(item.get("secondary_purposes", []))
 
 
-def _list_changes(out: _Collector, area: str, section: str, base: dict[str, Any], head: dict[str, Any],
-                  describe_added: Any, compare: Any) -> None:
+def _list_changes(out: _Collector, area: str, section: str, kind: str, base: dict[str, Any], head: dict[str, Any],
+                  facts_of_added: Any, compare: Any) -> None:
     before, after = _by(base.get(section), "id"), _by(head.get(section), "id")
     for ident, (index, item) in after.items():
         pointer = f"/{section}/{index}"
         if ident not in before:
-            detail, risk = describe_added(item)
-            out.add(area, ident, detail, risk, pointer)
+            out.add(f"{kind}_added", area, ident, {"id": ident, **facts_of_added(item)}, pointer)
         else:
             compare(out, ident, before[ident][1], item, pointer)
-    for ident, (index, item) in before.items():
+    for ident, (index, _item) in before.items():
         if ident not in after:
-            out.add(area, ident, f"{area.rstrip('s') if area != 'data' else 'data element'} removed", REDUCTION,
-                    f"/{section}/{index}", in_head=False)
+            out.add(f"{kind}_removed", area, ident, {"id": ident}, f"/{section}/{index}", in_head=False)
 
 
-def _field_changes(out: _Collector, area: str, ident: str, old: dict[str, Any], new: dict[str, Any],
-                   pointer: str, fields: Iterable[str], worse: Any = None) -> None:
+def _field_changes(out: _Collector, area: str, section: str, ident: str, old: dict[str, Any], new: dict[str, Any],
+                   pointer: str, fields: Iterable[str]) -> None:
     for name in fields:
         if old.get(name) != new.get(name):
-            risk = worse(name, old.get(name), new.get(name)) if worse else NEUTRAL
-            out.add(area, ident, f"{name}: {_show(old.get(name))} → {_show(new.get(name))}", risk, pointer)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(unset)"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in sorted(value.items())) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+            out.field(area, section, ident, name, old.get(name), new.get(name), pointer)
 
 
 def _compare_data(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    def added(item: dict[str, Any]) -> tuple[str, str]:
-        prohibited = sorted(PROHIBITED_PURPOSES & _purposes(item))
-        detail = f"new data element for {', '.join(sorted(_purposes(item)))}"
-        return detail, ESCALATION if prohibited else NEUTRAL
+    facts = policy_facts()
+
+    def added(item: dict[str, Any]) -> dict[str, Any]:
+        purposes = sorted(_purposes(item))
+        return {"purposes": purposes, "prohibited": bool(set(facts.prohibited_purposes) & set(purposes))}
 
     def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
         gained, lost = _purposes(new) - _purposes(old), _purposes(old) - _purposes(new)
         for purpose in sorted(gained):
-            risk = ESCALATION if purpose in PROHIBITED_PURPOSES or purpose == "aggregated_analytics" else NEUTRAL
-            out.add("data", ident, f"new purpose {purpose}", risk, pointer)
+            out.add("purpose_added", "data", ident, {
+                "id": ident, "purpose": purpose, "prohibited": purpose in facts.prohibited_purposes,
+                "needs_review": purpose in facts.purposes_needing_review}, pointer)
         for purpose in sorted(lost):
-            out.add("data", ident, f"purpose {purpose} dropped", REDUCTION, pointer)
-        _field_changes(out, "data", ident, old, new, pointer, ["source_scopes", "categories"])
+            out.add("purpose_removed", "data", ident, {"id": ident, "purpose": purpose}, pointer)
+        _field_changes(out, "data", "data", ident, old, new, pointer, ["source_scopes", "categories"])
 
-    _list_changes(out, "data", "data", base, head, added, compare)
-
-
-_PROTECTED = {"hsm": 3, "kms": 3, "application": 1, "none": 0}
+    _list_changes(out, "data", "data", "data", base, head, added, compare)
 
 
 def _compare_storage(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    def added(item: dict[str, Any]) -> tuple[str, str]:
+    strength = policy_facts().key_management_strength
+
+    def added(item: dict[str, Any]) -> dict[str, Any]:
         encrypted = (item.get("encryption_at_rest") or {}).get("enabled")
-        detail = f"new storage on {item.get('location')} (encrypted: {_show(encrypted)})"
-        return detail, ESCALATION if encrypted is not True else NEUTRAL
+        return {"location": item.get("location"), "encrypted": encrypted, "encrypted_shown": _show(encrypted)}
 
     def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
-        _field_changes(out, "storage", ident, old, new, pointer, ["location", "retention", "region", "data"])
+        _field_changes(out, "storage", "storage", ident, old, new, pointer, ["location", "retention", "region", "data"])
         old_enc, new_enc = old.get("encryption_at_rest") or {}, new.get("encryption_at_rest") or {}
         if old_enc.get("enabled") != new_enc.get("enabled"):
-            risk = REDUCTION if new_enc.get("enabled") is True else ESCALATION
-            out.add("storage", ident, f"encryption at rest: {_show(old_enc.get('enabled'))} → "
-                    f"{_show(new_enc.get('enabled'))}", risk, pointer)
+            out.add("encryption_changed", "storage", ident, {
+                "id": ident, "old": old_enc.get("enabled"), "new": new_enc.get("enabled"),
+                "old_shown": _show(old_enc.get("enabled")), "new_shown": _show(new_enc.get("enabled"))}, pointer)
         if old_enc.get("key_management") != new_enc.get("key_management"):
-            weaker = _PROTECTED.get(new_enc.get("key_management"), 0) < _PROTECTED.get(old_enc.get("key_management"), 0)
-            out.add("storage", ident, f"key management: {_show(old_enc.get('key_management'))} → "
-                    f"{_show(new_enc.get('key_management'))}", ESCALATION if weaker else NEUTRAL, pointer)
+            before, after = old_enc.get("key_management"), new_enc.get("key_management")
+            out.add("key_management_changed", "storage", ident, {
+                "id": ident, "old": before, "new": after, "old_shown": _show(before), "new_shown": _show(after),
+                "weaker": strength.get(after, 0) < strength.get(before, 0)}, pointer)
 
-    _list_changes(out, "storage", "storage", base, head, added, compare)
-
-
-_RISKY_RECIPIENTS = frozenset({"advertising_platform", "data_broker", "information_reseller"})
+    _list_changes(out, "storage", "storage", "storage", base, head, added, compare)
 
 
 def _compare_transfers(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    def added(item: dict[str, Any]) -> tuple[str, str]:
-        detail = (f"new recipient {item.get('recipient')} ({item.get('recipient_type')}) for {item.get('purpose')}"
-                  f", data: {_show(item.get('data'))}")
-        return detail, ESCALATION
+    facts = policy_facts()
 
-    def worse(name: str, old: Any, new: Any) -> str:
-        if name == "purpose" and new in PROHIBITED_PURPOSES:
-            return ESCALATION
-        if name == "recipient_type" and new in _RISKY_RECIPIENTS:
-            return ESCALATION
-        if name == "user_consent":
-            return ESCALATION if new is not True else REDUCTION
-        if name == "data":
-            return ESCALATION if set(new or []) - set(old or []) else REDUCTION
-        return NEUTRAL
+    def added(item: dict[str, Any]) -> dict[str, Any]:
+        return {"recipient": _show(item.get("recipient")), "recipient_type": _show(item.get("recipient_type")),
+                "purpose": _show(item.get("purpose")), "data_shown": _show(item.get("data")),
+                "prohibited_recipient": item.get("recipient_type") in facts.prohibited_recipient_types,
+                "prohibited_purpose": item.get("purpose") in facts.prohibited_purposes}
 
     def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
-        _field_changes(out, "transfers", ident, old, new, pointer,
-                       ["recipient", "recipient_type", "purpose", "data", "user_consent", "transport", "network"], worse)
+        _field_changes(out, "transfers", "transfers", ident, old, new, pointer,
+                       ["recipient", "recipient_type", "purpose", "data", "user_consent", "transport", "network"])
 
-    _list_changes(out, "transfers", "transfers", base, head, added, compare)
+    _list_changes(out, "transfers", "transfers", "transfer", base, head, added, compare)
 
 
 def _compare_human_access(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
@@ -290,19 +401,18 @@ def _compare_human_access(out: _Collector, base: dict[str, Any], head: dict[str,
     for role, (index, item) in after.items():
         pointer = f"/human_access/{index}"
         if role not in before:
-            out.add("human access", role, f"{role} may now read {_show(item.get('data'))} ({item.get('basis')})",
-                    ESCALATION, pointer)
+            out.add("human_access_added", "human access", role, {
+                "role": role, "data_shown": _show(item.get("data")), "basis": _show(item.get("basis"))}, pointer)
             continue
         old = before[role][1]
         if old.get("basis") != item.get("basis"):
-            risk = ESCALATION if item.get("basis") == "none" else NEUTRAL
-            out.add("human access", role, f"basis: {old.get('basis')} → {item.get('basis')}", risk, pointer)
+            out.field("human access", "human_access", role, "basis", old.get("basis"), item.get("basis"), pointer)
         if set(item.get("data", [])) != set(old.get("data", [])):
-            risk = ESCALATION if set(item.get("data", [])) - set(old.get("data", [])) else REDUCTION
-            out.add("human access", role, f"data: {_show(old.get('data'))} → {_show(item.get('data'))}", risk, pointer)
+            out.field("human access", "human_access", role, "data", old.get("data"), item.get("data"), pointer)
         if old.get("consent_documented") != item.get("consent_documented"):
-            out.add("human access", role, f"consent documented: {_show(old.get('consent_documented'))} → "
-                    f"{_show(item.get('consent_documented'))}", NEUTRAL, pointer)
+            out.field("human access", "human_access", role, "consent_documented", old.get("consent_documented"),
+                      item.get("consent_documented"), pointer)
     for role, (index, _item) in before.items():
         if role not in after:
-            out.add("human access", role, "access removed", REDUCTION, f"/human_access/{index}", in_head=False)
+            out.add("human_access_removed", "human access", role, {"role": role}, f"/human_access/{index}",
+                    in_head=False)

@@ -26,7 +26,7 @@ def test_diff_of_two_revisions_reports_escalations_and_exits_1(write):
     base, head = write("base/app.yaml", DIGEST), write("head/app.yaml", escalate(DIGEST))
     result = run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF)
     assert result.code == 1
-    report = json.loads(result.stdout)
+    report = json.loads(result.stdout)["diff"]
     [manifest] = report["manifests"]
     assert manifest["state"] == "changed"
     changes = {(c["area"], c["subject"]): c for c in manifest["changes"]}
@@ -41,7 +41,7 @@ def test_diff_of_two_revisions_reports_escalations_and_exits_1(write):
     # The reverse direction fixes what the forward one introduced, and blocks nothing.
     back = run_wsaudit("diff", str(head), str(base), "--format", "json", *AS_OF)
     assert back.code == 0
-    [reverse] = json.loads(back.stdout)["manifests"]
+    [reverse] = json.loads(back.stdout)["diff"]["manifests"]
     assert {f["rule_id"] for f in reverse["fixed"]} >= {"WUD-LU-002"}
     assert {c["risk"] for c in reverse["changes"]} == {"reduction"}
 
@@ -59,7 +59,7 @@ def test_broader_scope_replacing_a_narrower_one_and_encryption_turned_off(write)
     head_text = head_text.replace("https://www.googleapis.com/auth/gmail.readonly]", "gmail.modify]")
     head_text = head_text.replace("enabled: true", "enabled: false", 1)
     head = write("b.yaml", head_text)
-    report = json.loads(run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF).stdout)
+    report = json.loads(run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF).stdout)["diff"]
     details = [(c["subject"], c["detail"], c["risk"]) for c in report["manifests"][0]["changes"]]
     assert ("https://www.googleapis.com/auth/gmail.modify",
             "broader scope replaces narrower https://www.googleapis.com/auth/gmail.readonly", "escalation") in details
@@ -77,7 +77,7 @@ def test_reordering_and_moving_lines_introduce_nothing(write):
     head_text = head_text.replace(block, items[1].rstrip("\n") + "\n" + items[0].rstrip("\n"), 1)
     head = write("b.yaml", head_text)
     result = run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF)
-    report = json.loads(result.stdout)
+    report = json.loads(result.stdout)["diff"]
     assert report["manifests"][0]["state"] == "unchanged"
     assert result.code == 0
 
@@ -90,7 +90,7 @@ def test_folders_pair_by_relative_path_and_report_added_and_removed(tmp_path):
     shutil.copy(EXAMPLES / "calendar-connector.yaml", base / "old.yaml")
     shutil.copy(EXAMPLES / "receipt-tracker.yaml", head / "new.yaml")
     result = run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF)
-    report = json.loads(result.stdout)
+    report = json.loads(result.stdout)["diff"]
     states = {(m["base"] and m["base"].rsplit("/", 1)[1], m["head"] and m["head"].rsplit("/", 1)[1]): m["state"]
               for m in report["manifests"]}
     assert states == {("digest.yaml", "digest.yaml"): "unchanged", (None, "new.yaml"): "added",
@@ -127,7 +127,7 @@ def test_diff_against_a_git_revision(tmp_path):
     (repo / "manifests" / "gone.yaml").unlink()
     result = run_wsaudit("diff", "--git-ref", "HEAD", "manifests", "--format", "json", *AS_OF, cwd=repo)
     assert result.code == 1, result.stderr
-    report = json.loads(result.stdout)
+    report = json.loads(result.stdout)["diff"]
     by_state = {m["state"]: m for m in report["manifests"]}
     assert set(by_state) == {"changed", "removed"}
     assert by_state["changed"]["base"] == "HEAD:manifests/app.yaml"

@@ -9,7 +9,20 @@ audit whose failures the command reports.
 
 from __future__ import annotations
 
-from auditor.disclosure.build import build_disclosure
-from auditor.disclosure.render import render_disclosure
+from typing import Any
 
 __all__ = ["build_disclosure", "render_disclosure"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so that reading one module of the package (the language list
+    # that `wsaudit disclose --help` shows) does not load the policy facts and Jinja2.
+    if name == "build_disclosure":
+        from auditor.disclosure.build import build_disclosure
+
+        return build_disclosure
+    if name == "render_disclosure":
+        from auditor.disclosure.render import render_disclosure
+
+        return render_disclosure
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from auditor.disclosure.durations import Duration
+from auditor.policy_facts import policy_facts
 
-# Purposes in the order a disclosure lists them (the manifest contract's order).
-PURPOSES = ("user_facing_feature", "security", "legal_compliance", "personalized_model", "aggregated_analytics",
-            "advertising", "sale", "credit_assessment", "general_model_training")
-PROHIBITED_PURPOSES = ("advertising", "sale", "credit_assessment", "general_model_training")
-BROKER_TYPES = frozenset({"data_broker", "information_reseller"})
-PROHIBITED_RECIPIENT_TYPES = frozenset({"advertising_platform"}) | BROKER_TYPES
+# Purposes in the order a disclosure lists them (the manifest contract's order), and the
+# recipients the policy forbids, from policies/facts/policy-facts.yaml.
+PURPOSES = policy_facts().purposes
+PROHIBITED_PURPOSES = policy_facts().prohibited_purposes
+BROKER_TYPES = frozenset(policy_facts().broker_recipient_types)
+PROHIBITED_RECIPIENT_TYPES = frozenset(policy_facts().prohibited_recipient_types)
 CONSENT_PURPOSES = frozenset({"provide_feature", "merger_acquisition"})
 USER_GRANTED_FLOWS = frozenset({"authorization_code", "installed_app"})
 ADMIN_GRANTED_FLOWS = frozenset({"domain_wide_delegation", "service_account"})

@@ -42,6 +42,17 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         "tool": {"name": "wsaudit", "version": report.tool_version},
         "waivers": [note.to_json() for note in report.waiver_notes()],
     }
+    inventory = getattr(report, "domain_inventory", None)
+    if inventory is not None:
+        # The live probe's domain inventory: apps, users scanned, failed users (docs/probe.md).
+        tail["inventory"] = inventory.to_json()
+    code_scan = getattr(report, "code_scan", None)
+    if code_scan is not None:
+        # scan-code: the least-privileged scopes, the scope uses and the files (docs/ci.md).
+        tail.update(code_scan.to_json())
+    if getattr(report, "diff", None) is not None:
+        # A comparison's own data: each pair's changes, introduced and fixed findings.
+        tail["diff"] = report.diff.to_json(options.fail_on)
     body = json_safe(json.dumps(tail, sort_keys=True, ensure_ascii=False, indent=2))
     # Splice the tail's members into the open document.
     out.write(body[2:] + "\n")

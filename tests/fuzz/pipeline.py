@@ -22,8 +22,7 @@ from auditor import __version__
 from auditor.audit import AuditSettings, audit_one
 from auditor.baseline import Baseline, load_baseline, render_baseline
 from auditor.catalog import ScopeCatalog
-from auditor.diff_render import render_diff_json, render_diff_markdown, render_diff_text
-from auditor.diff_run import Side, run_diff
+from auditor.diff_run import Side, diff_report, run_diff
 from auditor.disclosure import build_disclosure, render_disclosure
 from auditor.disclosure.i18n import available_languages
 from auditor.errors import AuditorError
@@ -137,10 +136,13 @@ def diff(base: Manifest, head_path: str, settings: AuditSettings) -> None:
     base_side = Side("base", {name: lambda: base})
     head_side = Side("head", {name: lambda: load_manifest(head_path)})
     for old, new in ((base_side, head_side), (head_side, base_side)):
-        report, _errors = run_diff(old, new, settings)
-        for render in (render_diff_text, render_diff_json, render_diff_markdown):
+        compared, _errors = run_diff(old, new, settings)
+        for name in FORMATS:
             for fail_on in ("high", "never"):
-                render(report, fail_on).encode("utf-8")
+                report = diff_report(compared, settings.packs, AS_OF.isoformat(), __version__)
+                buffer = io.StringIO()
+                renderer(name)(report, buffer, RenderOptions(fail_on=fail_on))
+                buffer.getvalue().encode("utf-8")
 
 
 @cache

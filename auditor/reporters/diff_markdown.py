@@ -1,0 +1,33 @@
+"""The Markdown of a ``wsaudit diff`` report: the pull-request comment of a comparison.
+
+The wording lives in ``reports/templates/report.diff.md.j2``; this module picks the pairs
+that changed and, when the whole comment would pass GitHub's limit, leaves out the
+per-manifest details (the summary table and the verdict always stay).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from auditor.reporters import RenderOptions
+
+
+def render_diff(report: Any, out: TextIO, options: RenderOptions) -> None:
+    from auditor.reporters.markdown import COMMENT_LIMIT, LIMIT, html_text, size
+    from auditor.templating import markdown_environment
+
+    environment = markdown_environment()
+    environment.filters.setdefault("html_text", html_text)
+    template = environment.get_template("report.diff.md.j2")
+    diff = report.diff
+    values = {
+        "diff": diff,
+        "changed": [pair for pair in diff.manifests if pair.state != "unchanged"],
+        "blocking": len(diff.blocking(options.fail_on)),
+        "fail_on": options.fail_on,
+        "limit": f"{COMMENT_LIMIT:,}",
+    }
+    document = template.render(details=True, **values)
+    if size(document) > LIMIT:
+        document = template.render(details=False, **values)
+    out.write(document)
