@@ -18,7 +18,6 @@ from auditor.reporters import FORMATS as REPORT_FORMATS
 EXIT_PROBE = 3
 # 128 + SIGINT, as shells report a run stopped by Ctrl-C.
 EXIT_INTERRUPTED = 130
-DOMAIN_FORMATS = ("text", "json")
 
 
 def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -48,7 +47,7 @@ def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, .
 @click.option("--manifests", "manifest_paths", multiple=True, type=click.Path(), metavar="PATH",
               help="With --domain: manifests (files or folders) to match apps against by oauth_client_ids.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
-              help="Report format (default text); repeat with -o for several. --domain writes text or json.")
+              help="Report format (default text); repeat with -o for several.")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report there instead of stdout (pairs with --format, in order).")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]), default="high",
@@ -94,9 +93,6 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
     if domain:
         if manifest:
             raise click.UsageError("--domain takes no MANIFEST; give manifests to match with --manifests")
-        unsupported = sorted(set(formats) - set(DOMAIN_FORMATS))
-        if unsupported:
-            raise click.UsageError(f"--domain writes text or json, not {', '.join(unsupported)}")
     else:
         if not manifest:
             raise click.UsageError("give the MANIFEST to compare the token with (or --domain)")
@@ -149,38 +145,30 @@ def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targ
                 fail_on: tuple[str, bool], verbose: bool, progress_wanted: bool) -> None:
     import time
 
-    from auditor import __version__
-    from auditor.cli_common import render_to
-    from auditor.findings import Summary
-    from auditor.probe.inventory_report import render_json, render_text
+    from auditor.cli_common import write_reports
     from auditor.probe.progress import ProgressBar
     from auditor.probe.redaction import redact
     from auditor.probe.run import probe_domain
-    from auditor.reporters import RenderOptions
 
     bar = ProgressBar(sys.stderr) if progress_wanted and sys.stderr.isatty() else None
     started = time.monotonic()
     try:
-        inventory = probe_domain(manifest_paths, settings, _max_bytes(), as_of, bar)
+        report = probe_domain(manifest_paths, settings, _max_bytes(), as_of, bar)
     finally:
         if bar is not None:
             bar.close()
+    inventory = report.domain_inventory
     _log_summary(inventory, settings.concurrency, time.monotonic() - started)
 
-    renderers = {
-        "json": lambda value, out, options: render_json(value, out, __version__),
-        "text": lambda value, out, options: render_text(value, out, options.verbose),
-    }
-    for output_format, output in targets:
-        render_to(renderers[output_format], inventory, RenderOptions(verbose=verbose), output)
+    # A partial inventory is written too, before the exit code says it is partial.
+    report.materialize()
+    write_reports(report, targets, verbose, *fail_on)
     if inventory.interrupted:
         fail(f"error: interrupted; {inventory.coverage()}", EXIT_INTERRUPTED)
     problem = inventory.problem()
     if problem is not None:
         fail(redact(str(problem)), EXIT_PROBE)
-    summary = Summary()
-    summary.add(inventory.drift_findings())
-    sys.exit(1 if summary.failed(*fail_on) else 0)
+    sys.exit(1 if report.summary.failed(*fail_on) else 0)
 
 
 def _log_summary(inventory: Any, concurrency: int, seconds: float) -> None:

@@ -85,6 +85,8 @@ def pack_schema_path() -> Path:
 
 
 def builtin_pack_paths() -> list[Path]:
+    """The audit's packs: those directly in ``policies/``. Subfolders hold other data, such
+    as the live probe's own pack in ``policies/probe/``, which the audit must not load."""
     return sorted(policies_dir().glob("*.yaml"))
 
 

@@ -28,9 +28,11 @@ from auditor.catalog import ScopeCatalog
 from auditor.errors import AuditorError, ErrorList, ProbeError
 from auditor.findings import Finding
 from auditor.manifest import Manifest, expand_paths, load_manifest
+from auditor.policy import PolicyPack
 from auditor.probe.directory import AppGrant, DirectoryClient, DirectoryUser
-from auditor.probe.drift import classification_of, scope_findings
+from auditor.probe.evidence import classification_of, judge_grants
 from auditor.probe.http_client import Cancelled
+from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser, GrantedScope
 from auditor.probe.redaction import redact
 from auditor.scope_names import canonical_scope
 
@@ -42,80 +44,6 @@ CONSECUTIVE_FAILURE_LIMIT = 50
 _POLL = 0.2
 
 Progress = Callable[[int, int, bool], None]
-
-
-@dataclass(frozen=True)
-class ScopeUse:
-    scope: str
-    classification: str
-    users: int
-
-
-@dataclass(frozen=True)
-class AppReport:
-    """One third-party app (OAuth client) across the domain."""
-
-    client_id: str
-    display_name: str
-    users: int
-    scopes: tuple[ScopeUse, ...]
-    manifest: str | None
-    app_name: str | None
-    drift: tuple[Finding, ...]
-
-    @property
-    def restricted_scopes(self) -> tuple[str, ...]:
-        return tuple(use.scope for use in self.scopes if use.classification == "restricted")
-
-    @property
-    def reviewed(self) -> bool:
-        return self.manifest is not None
-
-
-@dataclass(frozen=True)
-class FailedUser:
-    """A user whose token lookup failed for good, and why (secrets already masked)."""
-
-    key: str
-    email: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Inventory:
-    """What the run found. ``complete`` is false when it stopped early (``stopped_by`` says
-    why) or when a user's lookup failed (``failed_users`` names each one)."""
-
-    apps: tuple[AppReport, ...]
-    users_listed: int
-    users_scanned: int
-    users_gone: int
-    complete: bool
-    stopped_by: str | None = None
-    interrupted: bool = False
-    failed_users: tuple[FailedUser, ...] = ()
-    stop_error: ProbeError | None = None
-    endpoint: str | None = None
-
-    def drift_findings(self) -> list[Finding]:
-        return [finding for app in self.apps for finding in app.drift]
-
-    def coverage(self) -> str:
-        return f"the inventory written covers {self.users_scanned} of {self.users_listed} listed users"
-
-    def problem(self) -> ProbeError | None:
-        """The error that makes this inventory incomplete (not an interruption), if any."""
-        if self.stop_error is not None:
-            error = self.stop_error
-            return ProbeError(f"{error.message}; {self.coverage()}", error.path, error.line, error.column, error.hint)
-        if self.failed_users:
-            first = self.failed_users[0]
-            return ProbeError(f"the token lookup failed for {len(self.failed_users)} of {self.users_listed} listed "
-                              f"users (first, {first.email}: {first.reason}); {self.coverage()}", self.endpoint,
-                              hint="the report lists each failed user with the reason; run again to retry them")
-        if not self.complete and not self.interrupted:
-            return ProbeError(f"the run stopped early; {self.coverage()}", self.endpoint)
-        return None
 
 
 @dataclass
@@ -190,8 +118,9 @@ def index_manifests(paths: Iterable[str], max_bytes: int) -> dict[str, Manifest]
     return index
 
 
-def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], catalog: ScopeCatalog,
-                  as_of: datetime.date, workers: int, progress: Progress | None = None) -> Inventory:
+def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], pack: PolicyPack,
+                  catalog: ScopeCatalog, as_of: datetime.date, workers: int,
+                  progress: Progress | None = None) -> DomainInventory:
     """List every user, read each one's tokens with ``workers`` threads, and report per app.
 
     A user whose lookup fails is recorded and the run goes on. Returns a partial inventory
@@ -294,10 +223,10 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], ca
         assert isinstance(stop_error, ProbeError)
         stopped_by = str(stop_error)
     with tally.lock:
-        apps = _app_reports(tally, manifests, catalog, as_of)
+        apps = _app_reports(tally, manifests, pack, catalog, as_of)
         scanned, gone = tally.scanned, tally.gone
         failed = tuple(sorted(tally.failed, key=lambda user: (user.email, user.key)))
-    return Inventory(apps=apps, users_listed=listed, users_scanned=scanned, users_gone=gone,
+    return DomainInventory(apps=apps, users_listed=listed, users_scanned=scanned, users_gone=gone,
                      complete=stopped_by is None and listing_done and scanned == listed and not failed,
                      stopped_by=stopped_by, interrupted=interrupted, failed_users=failed, stop_error=stop_error,
                      endpoint=directory.users_endpoint)
@@ -310,20 +239,21 @@ def _drain(futures: set[Future[list[AppGrant] | None]]) -> None:
         _done, pending = wait(pending, timeout=_POLL)
 
 
-def _app_reports(tally: _Tally, manifests: dict[str, Manifest], catalog: ScopeCatalog,
+def _app_reports(tally: _Tally, manifests: dict[str, Manifest], pack: PolicyPack, catalog: ScopeCatalog,
                  as_of: datetime.date) -> tuple[AppReport, ...]:
-    """One report per app. Names and scopes come from the server and are masked here, once
-    per app, so that a server echoing a credential back cannot put it in a report."""
+    """One report per app, with the drift the probe's rules find for an app that has a
+    manifest. Names and scopes come from the server and are masked here, once per app, so
+    that a server echoing a credential back cannot put it in a report."""
     reports = []
     for client_id, app in tally.apps.items():
         names = sorted(app.display_names.items(), key=lambda pair: (-pair[1], pair[0]))
-        scopes = tuple(ScopeUse(redact(scope), classification_of(catalog, scope), count)
-                       for scope, count in sorted(app.scope_users.items()))
+        scope_users = {redact(scope): count for scope, count in sorted(app.scope_users.items())}
+        scopes = tuple(GrantedScope(scope, classification_of(catalog, scope), count)
+                       for scope, count in scope_users.items())
         manifest = manifests.get(client_id)
         drift: tuple[Finding, ...] = ()
         if manifest is not None:
-            found = scope_findings(manifest, app.scope_users.keys(), catalog, as_of, users=app.scope_users)
-            drift = tuple(sorted(found, key=Finding.sort_key))
+            drift = tuple(judge_grants(manifest, scope_users.keys(), pack, catalog, as_of, users=scope_users))
         reports.append(AppReport(
             client_id=redact(client_id),
             display_name=redact(names[0][0]) if names else "",

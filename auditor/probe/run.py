@@ -13,18 +13,16 @@ from urllib.parse import urlsplit
 from auditor import __version__
 from auditor.catalog import ScopeCatalog
 from auditor.errors import AuditorError
-from auditor.findings import PackInfo, Report
+from auditor.findings import ManifestResult, PackInfo, Report
 from auditor.manifest import load_manifest
+from auditor.policy import PolicyPack
 from auditor.probe.credentials import TokenSource, obtain_access_token
 from auditor.probe.directory import DOMAIN_SCOPES, GOOGLE_ADMIN_API_URL, DirectoryClient
-from auditor.probe.drift import compare_token
+from auditor.probe.evidence import judge_token, load_probe_pack
 from auditor.probe.http_client import HttpClient, endpoint_of
-from auditor.probe.inventory import Inventory, Progress, index_manifests, run_inventory
-from auditor.probe.rules import PROBE_RULES
+from auditor.probe.inventory import Progress, index_manifests, run_inventory
+from auditor.probe.inventory_model import DomainInventory
 from auditor.probe.tokeninfo import GOOGLE_TOKENINFO_URL, fetch_tokeninfo
-
-PROBE_PACK = PackInfo(id="wsaudit-live-probe", version=__version__, title="Live token probe",
-                      rules=len(PROBE_RULES), source="auditor.probe")
 
 
 @dataclass(frozen=True)
@@ -77,9 +75,16 @@ def _client(settings: ProbeSettings, pool: int = 4) -> HttpClient:
     return HttpClient(settings.timeout, pool_size=pool)
 
 
+def _report(pack: PolicyPack, as_of: datetime.date, results: list[ManifestResult],
+            inventory: DomainInventory | None = None) -> Report:
+    info = PackInfo(pack.id, pack.version, pack.title, len(pack.rules), pack.source)
+    return Report(__version__, (info,), as_of.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
+
+
 def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: datetime.date) -> Report:
     """Load the manifest, obtain the token, ask tokeninfo about it, and report the drift."""
     manifest = load_manifest(path, max_bytes)  # before any network traffic: fail fast on a bad file
+    pack = load_probe_pack()
     endpoints = settings.endpoints
     check_endpoint(endpoints.tokeninfo, "--tokeninfo-url")
     if endpoints.token:
@@ -89,14 +94,20 @@ def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: da
     source = _with_token_uri(settings.source, endpoints.token)
     token = obtain_access_token(source, http)
     info = fetch_tokeninfo(http, endpoints.tokeninfo, token)
-    result = compare_token(manifest, info, ScopeCatalog.load(), as_of)
-    return Report(__version__, (PROBE_PACK,), as_of.isoformat(), [result])
+    result = judge_token(manifest, info.scopes, info.client_ids, pack, ScopeCatalog.load(), as_of)
+    return _report(pack, as_of, [result])
 
 
 def probe_domain(manifest_paths: tuple[str, ...], settings: ProbeSettings, max_bytes: int, as_of: datetime.date,
-                 progress: Progress | None = None) -> Inventory:
-    """Inventory the third-party tokens of every user of the domain."""
+                 progress: Progress | None = None) -> Report:
+    """Inventory the third-party tokens of every user of the domain: a report whose results
+    are the drift of each app that has a manifest, carrying the inventory itself.
+
+    A partial inventory (interrupted, or a lookup failed) is reported too; its
+    ``complete`` flag says so.
+    """
     manifests = index_manifests(manifest_paths, max_bytes) if manifest_paths else {}
+    pack = load_probe_pack()
     endpoints = settings.endpoints
     check_endpoint(endpoints.admin_api, "--admin-api-url")
     if endpoints.token:
@@ -109,7 +120,10 @@ def probe_domain(manifest_paths: tuple[str, ...], settings: ProbeSettings, max_b
     http = _client(settings, pool=settings.concurrency + 1)
     token = obtain_access_token(source, http)
     directory = DirectoryClient(http, endpoints.admin_api, token, settings.customer)
-    return run_inventory(directory, manifests, ScopeCatalog.load(), as_of, settings.concurrency, progress)
+    inventory = run_inventory(directory, manifests, pack, ScopeCatalog.load(), as_of, settings.concurrency, progress)
+    results = [ManifestResult(app.manifest, app.app_name or "", app.drift)
+               for app in inventory.apps if app.manifest is not None]
+    return _report(pack, as_of, results, inventory)
 
 
 def _with_token_uri(source: TokenSource, token_uri: str | None) -> TokenSource:

@@ -10,6 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ElementTree
+
+from auditor.reporters import FORMATS
 
 from tests.conftest import REPO
 from tests.probe.conftest import (
@@ -74,7 +77,7 @@ def test_inventory_reports_each_app_with_its_manifest_and_drift(google, probe, w
                 env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 1, run.stderr  # the undeclared gmail.modify is critical drift
     assert run.stderr == "" and run.stdout == ""  # no progress bar off a terminal
-    report = run.report("inv.json")
+    report = run.report("inv.json")["inventory"]
     assert report["complete"] is True and report["users"] == {"listed": 1203, "scanned": 1203, "gone": 0, "failed": 0}
     assert report["failed_users"] == []
     apps = {app["client_id"]: app for app in report["apps"]}
@@ -109,6 +112,50 @@ def test_inventory_reports_each_app_with_its_manifest_and_drift(google, probe, w
     assert sum("pageToken=after-" in line for line in google.request_lines) == 2
 
 
+def test_one_inventory_is_written_in_every_report_format(google, probe, write, open_page):
+    google.add_users(60, grants)
+    folder = manifests_folder(write)
+    targets = [arg for name in sorted(FORMATS) for arg in ("--format", name, "-o", str(probe.out / f"inv.{name}"))]
+    run = probe(*domain_args(google, "--manifests", folder, *targets), env={"ADMIN_TOKEN": admin_token(google)})
+    assert run.code == 1, run.stderr  # user 0 granted the undeclared gmail.modify: critical drift
+    assert google.counts["users"] == 1 and google.counts["user_tokens"] == 60  # one inventory, six renderings
+    reports = run.reports
+
+    document = json.loads(reports["inv.json"])
+    assert [app["display_name"] for app in document["inventory"]["apps"]] == [
+        "Mail Helper", "Drive Thing", "Calendar \x1b[2JPeek"]
+    undeclared = [f for f in document["findings"] if (f["rule_id"], f["status"]) == ("WUD-PR-001", "fail")]
+    assert [f["message"] for f in undeclared] == [f"1 user granted restricted scope {GMAIL_MODIFY}, which the manifest "
+                                                  "does not declare"]
+    assert [p["id"] for p in document["policies"]] == ["wsaudit-live-probe"]
+    assert document["summary"]["fail_by_severity"]["critical"] == 1
+
+    sarif = json.loads(reports["inv.sarif"])
+    [sarif_run] = sarif["runs"]
+    assert sorted(rule["id"] for rule in sarif_run["tool"]["driver"]["rules"]) == [
+        "WUD-PR-001", "WUD-PR-002", "WUD-PR-003", "WUD-PR-004"]
+    assert "WUD-PR-001" in {result["ruleId"] for result in sarif_run["results"]}
+
+    junit = ElementTree.fromstring(reports["inv.junit"].encode("utf-8"))
+    failed_cases = [case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None]
+    assert any(name.startswith("WUD-PR-001 ") for name in failed_cases)
+
+    text = reports["inv.text"]
+    assert text.startswith("Domain inventory (complete: 60 users scanned)\n3 third-party apps: 2 unreviewed")
+    assert "CRITICAL  WUD-PR-001" in text and "\x1b" not in text
+
+    markdown = reports["inv.markdown"]
+    app_rows = [line for line in markdown.splitlines() if line.startswith("| ") and ".apps.googleusercontent.com |" in line]
+    assert len(app_rows) == 3 and "no manifest: unreviewed app" in app_rows[1]
+    assert "| fail | critical | WUD-PR-001 |" in markdown
+
+    html = probe.out / "inv.html"
+    opened = open_page(html)
+    rows = opened.page.locator("#domain-inventory table tbody tr")
+    assert rows.count() == 3 and "Calendar \\x1b[2JPeek" in rows.nth(2).inner_text()
+    assert opened.console_errors == [] and opened.requests == [html.resolve().as_uri()]
+
+
 def test_inventory_fail_on_and_deterministic_output(google, probe, write):
     google.add_users(60, grants)
     folder = manifests_folder(write)
@@ -127,7 +174,7 @@ def test_inventory_retries_429_and_5xx(google, probe, write):
     google.queue("user_tokens", fault(500), fault(503), fault(429, retry_after="0"), fault(502))
     run = probe(*domain_args(google, "--format", "json", "--log-requests"), env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 0, run.stderr[-2000:]
-    report = json.loads(run.stdout)
+    report = json.loads(run.stdout)["inventory"]
     assert report["complete"] is True and report["users"]["scanned"] == 700
     assert google.counts["users"] == 3 and google.counts["user_tokens"] == 704
     assert run.stderr.count("retrying in") == 5
@@ -161,13 +208,14 @@ def test_users_whose_lookup_fails_are_listed_and_the_rest_is_scanned(google, pro
     plan = failing_users(google)
     assert len(plan) == 21
     run = probe(*domain_args(google, "--format", "json", "-o", str(probe.out / "inv.json"), "--format", "text",
-                             "-o", str(probe.out / "inv.txt"), "--concurrency", "8"),
+                             "-o", str(probe.out / "inv.txt"), "--format", "markdown", "-o", str(probe.out / "inv.md"),
+                             "--concurrency", "8"),
                 env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "the token lookup failed for 21 of 2000 listed users" in line and "covers 1979 of 2000" in line
     assert line.startswith(f"{google.url}/admin/directory/v1/users: error: ")
-    report = run.report("inv.json")
+    report = run.report("inv.json")["inventory"]
     assert report["complete"] is False and report["interrupted"] is False and report["stopped_by"] is None
     assert report["users"] == {"listed": 2000, "scanned": 1979, "gone": 0, "failed": 21}
     failed = report["failed_users"]
@@ -180,6 +228,9 @@ def test_users_whose_lookup_fails_are_listed_and_the_rest_is_scanned(google, pro
     mail = next(app for app in report["apps"] if app["client_id"] == CLIENT_ID)
     assert mail["users"] == sum(1 for index in range(2000) if index % 3 == 0 and index not in failed_indexes)
     assert "the token lookup failed for 21 users (the JSON report names them)" in run.reports["inv.txt"]
+    markdown = run.reports["inv.md"]
+    assert "**incomplete**: 1979 of 2000 listed users scanned; the token lookup failed for 21 users" in markdown
+    assert "- … and 1 more (the JSON report names every one)" in markdown  # 20 are listed
     # Only the 500s were retried: 5 users, 4 more attempts each.
     assert google.counts["user_tokens"] == 2000 + 5 * 4
 
@@ -191,7 +242,7 @@ def test_many_failures_in_a_row_stop_the_run(google, probe, write):
     run = probe(*domain_args(google, "--format", "json", "--concurrency", "4"),
                 env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 3, run.stderr
-    report = json.loads(run.stdout)
+    report = json.loads(run.stdout)["inventory"]
     assert "user lookups in a row failed, so the run stopped" in report["stopped_by"]
     assert report["users"]["scanned"] == 100 and 50 <= report["users"]["failed"] < 100
     assert google.counts["user_tokens"] < 300
@@ -205,7 +256,7 @@ def test_vanished_user_is_counted_not_fatal(google, probe, write):
         if route == "user_tokens" and number == 5 else None)
     run = probe(*domain_args(google, "--format", "json"), env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 0, run.stderr
-    assert json.loads(run.stdout)["users"] == {"listed": 30, "scanned": 30, "gone": 1, "failed": 0}
+    assert json.loads(run.stdout)["inventory"]["users"] == {"listed": 30, "scanned": 30, "gone": 1, "failed": 0}
 
 
 def test_directory_refusal_and_unreachable_admin_api_exit_3(google, probe, write):
@@ -230,7 +281,7 @@ def test_domain_with_a_delegated_service_account(google, probe, write, rsa_key):
     run = probe("--domain", "--credentials", str(credentials), "--subject", ADMIN, "--admin-api-url", google.url,
                 "--format", "json")
     assert run.code == 0, run.stderr
-    assert json.loads(run.stdout)["users"]["scanned"] == 40
+    assert json.loads(run.stdout)["inventory"]["users"]["scanned"] == 40
     assert google.counts["token"] == 1
     # Without delegation for that admin, the token endpoint refuses.
     run = probe("--domain", "--credentials", str(credentials), "--subject", "intern@corp.example",
@@ -241,7 +292,8 @@ def test_domain_with_a_delegated_service_account(google, probe, write, rsa_key):
 def test_domain_usage_errors_exit_2(google, probe, write):
     folder = manifests_folder(write)
     env = {"ADMIN_TOKEN": admin_token(google)}
-    assert probe(*domain_args(google, "--format", "sarif"), env=env).code == 2
+    two_formats = probe(*domain_args(google, "--format", "json", "--format", "sarif"), env=env)
+    assert two_formats.code == 2 and "need as many -o/--output" in two_formats.stderr
     assert probe(*domain_args(google), str(write("m.yaml", MANIFEST)), env=env).code == 2
     write("manifests/copy.yaml", MANIFEST)  # claims the same client id as mail-helper.yaml
     run = probe(*domain_args(google, "--manifests", folder), env=env)
@@ -258,7 +310,7 @@ def test_ten_thousand_users(google, probe, write, capsys):
                              "-o", str(probe.out / "big.json"), "--concurrency", str(concurrency)),
                 env={"ADMIN_TOKEN": admin_token(google)})
     assert run.code == 1, run.stderr  # the critical drift of Mail Helper
-    report = run.report("big.json")
+    report = run.report("big.json")["inventory"]
     assert report["complete"] is True and report["users"]["scanned"] == 10_000
     users = {app["client_id"]: app["users"] for app in report["apps"]}
     assert users == {CLIENT_ID: 3334, DRIVE_CLIENT: 2000, CALENDAR_CLIENT: 1430}  # user 1 too
@@ -276,6 +328,7 @@ def test_interruption_writes_a_partial_inventory(google, probe, write, tmp_path)
     token = admin_token(google)
     output = probe.out / "interrupted.json"
     command = [sys.executable, "-m", "auditor", "probe", *domain_args(google, "--format", "json", "-o", str(output),
+                                                                      "--format", "html", "-o", str(probe.out / "i.html"),
                                                                       "--concurrency", "4")]
     process = subprocess.Popen(command, cwd=REPO, env=safe_env(probe.home, {"ADMIN_TOKEN": token}),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -287,14 +340,16 @@ def test_interruption_writes_a_partial_inventory(google, probe, write, tmp_path)
     assert process.returncode == 130, stderr.decode()
     [line] = stderr.decode().splitlines()
     assert line.startswith("error: interrupted; the inventory written covers")
-    report = json.loads(output.read_text())
+    report = json.loads(output.read_text())["inventory"]
     assert report["complete"] is False and report["interrupted"] is True and report["stopped_by"] == "interrupted"
     scanned = report["users"]["scanned"]
     assert 200 <= scanned < 5000
     # Every counted user was scanned in full: the app tallies agree with the users scanned.
     mail = next(app for app in report["apps"] if app["client_id"] == CLIENT_ID)
     assert mail["users"] <= scanned
-    assert_no_secret([stdout.decode(), stderr.decode(), output.read_text()], probe.secrets())
+    html = (probe.out / "i.html").read_text()
+    assert f"Incomplete (interrupted): {scanned} of {report['users']['listed']} listed users scanned" in html
+    assert_no_secret([stdout.decode(), stderr.decode(), output.read_text(), html], probe.secrets())
 
 
 def on_terminal(google, probe, token: str, *extra: str) -> tuple[int, str]:

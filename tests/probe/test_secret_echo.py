@@ -106,17 +106,22 @@ def test_directory_echoing_the_admin_token_in_users_and_lookups(google, probe, w
                                          "scopes": ["openid", admin]}])
     for number, shape in enumerate(("json", "text", "html", "long")):
         google.user_faults[f"u{number * 7:02d}"] = fault((403, 400)[number % 2], echo=shape)
+    # With the app's manifest, the echoed scope is judged too: the drift findings name it.
+    manifest = write("manifests/mail.yaml", MANIFEST)
+    formats = [arg for name in ("json", "text", "markdown", "html", "sarif", "junit")
+               for arg in ("--format", name, "-o", str(probe.out / f"inv.{name}"))]
     run = probe("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", google.url, "--log-requests",
-                "--format", "json", "-o", str(probe.out / "inv.json"), "--format", "text", "-o",
-                str(probe.out / "inv.txt"), env={"ADMIN_TOKEN": admin})
+                "--manifests", str(manifest), *formats, env={"ADMIN_TOKEN": admin})
     assert run.code == 3, run.stderr
     report = run.report("inv.json")
-    assert len(report["failed_users"]) == 4
-    assert all("[redacted]" in user["reason"] for user in report["failed_users"])
+    inventory = report["inventory"]
+    assert len(inventory["failed_users"]) == 4
+    assert all("[redacted]" in user["reason"] for user in inventory["failed_users"])
+    assert any("[redacted]" in finding["message"] for finding in report["findings"])
     assert_no_spelling(run.texts, [admin])
     # The users list itself echoing: the run stops, and still nothing leaks.
     google.queue("users", fault(400, echo="json"))
     run = probe("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", google.url,
                 "--format", "json", env={"ADMIN_TOKEN": admin})
-    assert run.code == 3 and "[redacted]" in json.loads(run.stdout)["stopped_by"]
+    assert run.code == 3 and "[redacted]" in json.loads(run.stdout)["inventory"]["stopped_by"]
     assert_no_spelling(run.texts, [admin])
