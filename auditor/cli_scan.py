@@ -11,9 +11,13 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail, refuse_clashing_outputs, write_output
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, pair_outputs, refuse_clashing_outputs, write_output,
+                                write_reports)
+from auditor.reporters import FORMATS as REPORT_FORMATS
 
 _APP_TYPES = ("web", "installed", "mobile", "workspace_addon", "chat_app", "service")
+# Source files larger than this are skipped (``scan-code --max-file-size``'s default).
+CODE_FILE_LIMIT = 1024 * 1024
 
 
 def _size(ctx: Any, param: Any, value: Any) -> int:
@@ -34,16 +38,18 @@ def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--manifest", "manifest_path", required=True, metavar="FILE",
               help="The app manifest whose scopes the code is compared with.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one `path:line:col: status: message` line per finding; json: the whole scan.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report there instead of stdout.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
+              help="Report format (default text). Repeat it, each with its own -o, to write several reports in one run.")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report there instead of stdout (pairs with --format, in order).")
 @click.option("--max-file-size", default="1MiB", callback=_size, show_default=True, metavar="SIZE",
               help="Skip source files larger than this.")
 @click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "info", "never"]),
               default="high", show_default=True,
               help="Exit 1 when a finding of this severity or above fails.")
-def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, output: str | None,
-              max_file_size: int, fail_on: str) -> None:
+@click.option("--strict", is_flag=True, help="Count incomplete findings (unresolved calls) as failures for --fail-on.")
+def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ...], outputs: tuple[str, ...],
+              max_file_size: int, fail_on: str, strict: bool) -> None:
     """Find the OAuth scopes and Google API calls in PATH's code and compare them with the manifest.
 
     Reads Python, JavaScript/TypeScript, Apps Script (.gs, appsscript.json), Java, Kotlin,
@@ -53,11 +59,14 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     API call no declared scope authorizes; a declared scope broader than the calls it serves
     need fails at medium, naming the scopes that would suffice; a declared scope neither seen
     nor used by a call is info; a call-like chain that matches no API method is incomplete.
-    The JSON report adds the least-privileged scope set of the calls (least_privilege).
+    Every format of `audit`; findings about code point into the source file (its path
+    relative to the scanned PATH). The JSON report adds the least-privileged scope set of
+    the calls (least_privilege); text, Markdown and HTML show it as a section.
 
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 bad input
     (missing path, unreadable or invalid manifest).
     """
+    import datetime
     import os
 
     from auditor import __version__
@@ -65,9 +74,10 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     from auditor.errors import AuditorError
     from auditor.manifest import load_manifest
     from auditor.scan_code import scan_paths
-    from auditor.scan_report import failed, render_json, render_text
+    from auditor.scan_report import scan_report
 
-    refuse_clashing_outputs([("-o/--output", output)], [manifest_path, *paths])
+    targets = pair_outputs(formats, outputs)
+    refuse_clashing_outputs([("-o/--output", output) for _, output in targets], [manifest_path, *paths])
     try:
         manifest = load_manifest(manifest_path)
     except AuditorError as error:
@@ -75,15 +85,31 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
     for path in paths:
         if not os.path.exists(path):
             fail(f"{path}: error: no such file or folder")
-    report = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
-    text = render_json(report, __version__) if output_format == "json" else render_text(report)
-    _emit(text, output)
-    sys.exit(1 if failed(report, fail_on) else 0)
+    scanned = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
+    report = scan_report(scanned, __version__, datetime.date.today().isoformat())
+    write_reports(report, targets, False, fail_on, strict)
+    sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
+
+
+def scan_code_for_audit(paths: tuple[str, ...], manifests: list[str], catalog: Any) -> Any:
+    """The scan of ``audit --code PATH...``, judged later against each manifest; the
+    manifests themselves are never read as code. Exits 2 for a PATH that does not exist."""
+    import os
+
+    from auditor.scan_code import scan_code as scan
+
+    for path in paths:
+        if not os.path.exists(path):
+            fail(f"{path}: error: no such file or folder (--code)")
+    return scan(paths, catalog, CODE_FILE_LIMIT, [path for path in manifests if path != "-"])
 
 
 @click.command()
 @click.option("--from-appsscript", "apps_script", metavar="FILE",
               help="Read the scopes (oauthScopes) and the kind of app from an Apps Script appsscript.json.")
+@click.option("--from-code", "code_paths", multiple=True, type=click.Path(), metavar="PATH",
+              help="Choose the scopes from the Google API calls in the code there (a folder or file; may repeat): "
+                   "the least-privileged set, each with the calls that need it.")
 @click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
               help="A scope the app requests, full URL or short form (gmail.readonly). May repeat.")
 @click.option("--name", help="The app's name as shown on the consent screen.")
@@ -91,23 +117,33 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, output_format: str, ou
 @click.option("--type", "app_type", type=click.Choice(_APP_TYPES), help="The kind of app (default web).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the manifest there instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
-def init(apps_script: str | None, scopes: tuple[str, ...], name: str | None, developer: str | None,
-         app_type: str | None, output: str | None, force: bool) -> None:
+def init(apps_script: str | None, code_paths: tuple[str, ...], scopes: tuple[str, ...], name: str | None,
+         developer: str | None, app_type: str | None, output: str | None, force: bool) -> None:
     """Write a starter app manifest.
 
-    The scopes come from --from-appsscript and --scope, each with its classification and
-    Google's consent text as a comment. Every field the policy rules ask about is left as a
+    The scopes come from --from-appsscript, --from-code and --scope, each with its
+    classification and Google's consent text as a comment; --from-code chooses the
+    least-privileged scopes that authorize every Google API call in the code and names the
+    calls that need each. Every field the policy rules ask about is left as a
     commented prompt to answer. The starter validates as written; `wsaudit audit` then lists
     what is still missing.
     """
     from auditor.errors import AuditorError
-    from auditor.init_manifest import StarterInput, build_starter, read_apps_script
+    import os
+
+    from auditor.catalog import ScopeCatalog
+    from auditor.init_manifest import StarterInput, build_starter, read_apps_script, read_code_scopes
     from auditor.text_safety import printable
 
-    refuse_clashing_outputs([("-o/--output", output)], [apps_script] if apps_script else [])
+    refuse_clashing_outputs([("-o/--output", output)], [*([apps_script] if apps_script else []), *code_paths])
+    for path in code_paths:
+        if not os.path.exists(path):
+            fail(f"{path}: error: no such file or folder (--from-code)")
+    catalog = ScopeCatalog.load()
     try:
         project = read_apps_script(apps_script) if apps_script else None
-        text, notes = build_starter(StarterInput(tuple(scopes), name, developer, app_type, project))
+        code = read_code_scopes(code_paths, catalog, CODE_FILE_LIMIT) if code_paths else None
+        text, notes = build_starter(StarterInput(tuple(scopes), name, developer, app_type, project, code), catalog)
     except AuditorError as error:
         fail(error)
     _emit(text, output, exclusive=not force)

@@ -35,6 +35,17 @@ class AppsScriptProject:
 
 
 @dataclass(frozen=True)
+class CodeScopes:
+    """What ``--from-code`` found: the least-privileged scopes that authorize every Google API
+    call in the code, each with the calls it is chosen for (``method (file:line)``), plus the
+    sign-in scopes the code names; ``notes`` tell the user what the starter leaves out."""
+
+    paths: tuple[str, ...]
+    scopes: tuple[tuple[str, tuple[str, ...]], ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StarterInput:
     """Everything ``wsaudit init`` was told."""
 
@@ -43,6 +54,48 @@ class StarterInput:
     developer: str | None = None
     app_type: str | None = None
     apps_script: AppsScriptProject | None = None
+    code: CodeScopes | None = None
+
+
+def read_code_scopes(paths: tuple[str, ...], catalog: ScopeCatalog, max_bytes: int) -> CodeScopes:
+    """Scan the code below ``paths`` and choose its least-privileged scopes (see :class:`CodeScopes`).
+
+    A scope string the code names that the calls do not need is left out and noted (the
+    point of starting from the calls); a sign-in scope (openid, email, profile) is kept,
+    since no API call needs it but signing in does.
+    """
+    from auditor.scan_code import least_privilege, scan_code
+    from auditor.scope_names import short_scope
+
+    scan = scan_code(paths, catalog, max_bytes)
+    least = least_privilege(scan, [], catalog)
+    chosen = list(least.needed.scopes) if least else []
+    calls: dict[str, list[str]] = {scope: [] for scope in chosen}
+    for need in (least.needs if least else ()):
+        picked = sorted(need.options & set(chosen))
+        if picked:
+            calls[picked[0]].append(f"{need.call.method} ({scan.relative_path(need.call.path)}:{need.call.line})")
+    found: list[tuple[str, tuple[str, ...]]] = [(scope, tuple(calls[scope])) for scope in chosen]
+    notes: list[str] = []
+    named: dict[str, list[str]] = {}
+    for use in scan.uses:
+        named.setdefault(use.scope, []).append(f"{scan.relative_path(use.path)}:{use.line}")
+    for scope in sorted(named):
+        if scope in calls:
+            continue
+        if scope in SIGN_IN_SCOPES:
+            found.append((scope, tuple(f"named at {place}" for place in named[scope])))
+        else:
+            notes.append(f"the code asks for {short_scope(scope)} at {', '.join(named[scope][:3])}, which no call "
+                         "found needs: left out (add it with --scope if a feature needs it)")
+    if least is None:
+        notes.append(f"no Google API call found in {', '.join(paths)}")
+    elif not least.needed.exact:
+        notes.append("too many calls for an exact search: the scopes are a close, not the least, set")
+    if scan.unresolved:
+        notes.append(f"{len(scan.unresolved)} call(s) on a Google client matched no API method "
+                     "(`wsaudit scan-code` lists them): their scopes are not included")
+    return CodeScopes(tuple(paths), tuple(found), tuple(notes))
 
 
 def read_apps_script(path: str) -> AppsScriptProject:
@@ -178,7 +231,12 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
     """The starter manifest text and notes for the user (unknown scopes, missing scopes)."""
     given = [(scope, request.apps_script.path) for scope in (request.apps_script.scopes if request.apps_script else ())]
     given += [(scope, "--scope") for scope in request.scopes]
+    code = request.code
+    given += [(scope, "--from-code") for scope, _ in (code.scopes if code else ())]
     scopes, notes = _resolve_scopes(given, catalog)
+    needed_by = {canonical_scope(scope): calls for scope, calls in (code.scopes if code else ())}
+    if code:
+        notes.extend(code.notes)
     if request.apps_script and not request.apps_script.scopes:
         notes.append(f"{request.apps_script.path} has no oauthScopes, so Apps Script infers the scopes from the "
                      "code; list them in oauthScopes or with --scope")
@@ -201,6 +259,9 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
     )
     if request.apps_script:
         out.add(f"# Scopes and app type read from {request.apps_script.path}.")
+    if code:
+        out.add(f"# Scopes chosen from the Google API calls in {', '.join(code.paths)}: the least-privileged",
+                "# set that authorizes every call (`wsaudit audit --code` checks it stays so).")
     out.add("manifest_version: 1", "", "app:")
     out.add(f"  name: {json.dumps(request.name or 'TODO: app name shown on the consent screen', ensure_ascii=False)}")
     out.add(f"  developer: {json.dumps(request.developer or 'TODO: legal entity that ships the app', ensure_ascii=False)}")
@@ -237,6 +298,13 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
             if entry.narrower:
                 narrower = ", ".join(catalog.get(url).short if catalog.get(url) else url for url in entry.narrower)
                 out.add(f"  #   Narrower alternatives: {narrower}")
+        calls = needed_by.get(canonical_scope(name))
+        if calls:
+            from auditor.text_safety import printable
+
+            # File names come from outside: printable keeps the comment on its line.
+            shown = ", ".join(calls[:5]) + (f" and {len(calls) - 5} more" if len(calls) > 5 else "")
+            out.add(f"  #   From the code: {printable(shown)}")
         out.add(f"  - scope: {_scalar(name)}")
         if entry is None or entry.classification != "non_sensitive":
             out.prompts(4, "justification: <which feature needs this scope, and why>")

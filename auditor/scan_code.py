@@ -180,17 +180,7 @@ class ScanReport:
 
     def relative_path(self, path: str) -> str:
         """``path`` relative to the scanned folder it was found in, with ``/`` separators."""
-        import os
-
-        for given in self.paths:
-            root = given.replace(os.sep, "/").rstrip("/") or "/"
-            if not os.path.isdir(given):
-                continue
-            if root == ".":
-                return path
-            if path.startswith(root + "/"):
-                return path[len(root) + 1:]
-        return path.replace(os.sep, "/")
+        return relative_to_roots(self.paths, path)
 
     @property
     def undeclared(self) -> tuple[ScopeUse, ...]:
@@ -395,7 +385,7 @@ def declared_scopes(manifest: Manifest) -> tuple[DeclaredScope, ...]:
     return tuple(declared)
 
 
-def _jobs(paths: tuple[str, ...], manifest_file: str | None) -> list:
+def _jobs(paths: tuple[str, ...], excluded: frozenset[str]) -> list:
     """The files to scan, each with its syntax and whether it is Apps Script code."""
     import os
 
@@ -417,7 +407,7 @@ def _jobs(paths: tuple[str, ...], manifest_file: str | None) -> list:
     seen: set[str] = set()
     for path, syntax in listed:
         absolute = os.path.abspath(path)
-        if absolute in seen or absolute == manifest_file:
+        if absolute in seen or absolute in excluded:
             continue
         seen.add(absolute)
         apps_script = path.endswith(".gs") or any(absolute.startswith(project + os.sep) for project in projects)
@@ -425,21 +415,61 @@ def _jobs(paths: tuple[str, ...], manifest_file: str | None) -> list:
     return jobs
 
 
-def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, max_bytes: int) -> ScanReport:
-    """Scan files and folders (folders honour ``.gitignore`` and skip vendored code)."""
+@dataclass(frozen=True)
+class CodeScan:
+    """What a code tree holds, before any manifest is compared with it.
+
+    Scanned once and compared with each manifest of a run (``audit --code`` with several
+    manifests); ``needs`` are the calls with the scopes that really authorize each (after
+    the restrictions their stated arguments trigger), which do not depend on a manifest.
+    """
+
+    paths: tuple[str, ...]
+    files_scanned: int
+    skipped: tuple[SkippedFile, ...]
+    uses: tuple[ScopeUse, ...]
+    calls: tuple[ApiCall, ...] = ()
+    unresolved: tuple[UnresolvedCall, ...] = ()
+    needs: tuple = ()
+
+    def relative_path(self, path: str) -> str:
+        """``path`` relative to the scanned folder it was found in, with ``/`` separators."""
+        return relative_to_roots(self.paths, path)
+
+
+def relative_to_roots(roots: tuple[str, ...], path: str) -> str:
+    """``path`` relative to the first of ``roots`` (folders as given) that holds it, with
+    ``/`` separators; as found when no folder holds it (a file named on the command line)."""
+    import os
+
+    for given in roots:
+        root = given.replace(os.sep, "/").rstrip("/") or "/"
+        if not os.path.isdir(given):
+            continue
+        if root == ".":
+            return path
+        if path.startswith(root + "/"):
+            return path[len(root) + 1:]
+    return path.replace(os.sep, "/")
+
+
+def scan_code(paths: Iterable[str], catalog: ScopeCatalog, max_bytes: int,
+              exclude: Iterable[str] = ()) -> CodeScan:
+    """Scan files and folders (folders honour ``.gitignore`` and skip vendored code);
+    ``exclude`` names files never to read (the manifests the code is compared with)."""
     import os
 
     from auditor.scan.files import scan_files
-    from auditor.scan.least import ScopeCost, compare, needs_of
+    from auditor.scan.least import needs_of
 
     paths = tuple(paths)
-    manifest_file = os.path.abspath(manifest.path) if manifest.path != "-" else None
+    excluded = frozenset(os.path.abspath(path) for path in exclude)
     uses: list[ScopeUse] = []
     calls: list = []
     unresolved: list = []
     skipped: list[SkippedFile] = []
     scanned = 0
-    for result in scan_files(_jobs(paths, manifest_file), catalog, max_bytes):
+    for result in scan_files(_jobs(paths, excluded), catalog, max_bytes):
         if result.skipped is not None:
             skipped.append(result.skipped)
         scanned += result.scanned
@@ -449,13 +479,34 @@ def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, 
     unique = {(use.path, use.line, use.column, use.scope): use for use in uses}
     calls = sorted({call.sort_key(): call for call in calls}.values(), key=lambda call: call.sort_key())
     unresolved = sorted({item.sort_key(): item for item in unresolved}.values(), key=lambda item: item.sort_key())
-    declared = declared_scopes(manifest)
-    least = None
-    if calls:
-        from auditor.scan.methods import load_method_table
+    return CodeScan(paths, scanned, tuple(sorted(skipped, key=lambda s: s.path)),
+                    tuple(sorted(unique.values(), key=ScopeUse.sort_key)), tuple(calls), tuple(unresolved),
+                    needs_of(calls) if calls else ())
 
-        least = compare(needs_of(calls), [item.scope for item in declared],
-                        ScopeCost(catalog, load_method_table().breadth))
-    return ScanReport(manifest.path, paths, scanned, tuple(sorted(skipped, key=lambda s: s.path)),
-                      tuple(sorted(unique.values(), key=ScopeUse.sort_key)), declared, catalog,
-                      tuple(calls), tuple(unresolved), least, str((manifest.data.get("app") or {}).get("name") or ""))
+
+def least_privilege(scan: CodeScan, declared: Iterable[str], catalog: ScopeCatalog) -> LeastPrivilege | None:
+    """The calls' least-privileged scopes and how the ``declared`` scopes (canonical) compare;
+    ``None`` when the code makes no call."""
+    if not scan.needs:
+        return None
+    from auditor.scan.least import ScopeCost, compare
+    from auditor.scan.methods import load_method_table
+
+    return compare(scan.needs, declared, ScopeCost(catalog, load_method_table().breadth))
+
+
+def compare_with_manifest(scan: CodeScan, manifest: Manifest, catalog: ScopeCatalog) -> ScanReport:
+    """The scan judged against one manifest's declared scopes."""
+    declared = declared_scopes(manifest)
+    least = least_privilege(scan, [item.scope for item in declared], catalog)
+    return ScanReport(manifest.path, scan.paths, scan.files_scanned, scan.skipped, scan.uses, declared, catalog,
+                      scan.calls, scan.unresolved, least, str((manifest.data.get("app") or {}).get("name") or ""))
+
+
+def scan_paths(paths: Iterable[str], manifest: Manifest, catalog: ScopeCatalog, max_bytes: int) -> ScanReport:
+    """Scan files and folders and compare what they hold with ``manifest``."""
+    import os
+
+    manifest_file = os.path.abspath(manifest.path) if manifest.path != "-" else None
+    scan = scan_code(paths, catalog, max_bytes, () if manifest_file is None else (manifest_file,))
+    return compare_with_manifest(scan, manifest, catalog)

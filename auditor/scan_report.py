@@ -1,20 +1,26 @@
-"""Text and JSON renderings of a scope-drift scan (``wsaudit scan-code``)."""
+"""A scope-drift scan (``wsaudit scan-code``) as the report model every format renders.
+
+The scan's findings take the :class:`~auditor.findings.Finding` shape: a finding about code
+points into the source file (its ``manifest`` field is the file's path relative to the
+scanned folder, with ``/`` separators, as ``least_privilege.calls[].file`` is), one about a
+declared scope into the manifest. :func:`scan_report` groups them into one result per file
+(the manifest's first) and attaches a :class:`CodeScanSummary`: the JSON report's extra
+top-level keys (``least_privilege``, ``uses``, ``scopes``, …) and the least-privilege
+section that text, Markdown and HTML show from ``reports/templates/report.scan.*.j2``.
+"""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from auditor.findings import SEVERITY_RANK, Citation, Finding, Summary
+from auditor.findings import Citation, Finding, ManifestResult, Report
 from auditor.scan_code import DeclaredScope, ScanReport, ScopeUse
-from auditor.text_safety import json_safe, printable
 
 if TYPE_CHECKING:
     from auditor.scan.calls import UnresolvedCall
     from auditor.scan.least import Broader, CallNeed
 
-REPORT_VERSION = 1
-FORMATS = ("text", "json")
 _RANK = {"non_sensitive": 0, "sensitive": 1, "restricted": 2}
 
 
@@ -67,62 +73,6 @@ def unresolved_message(item: UnresolvedCall) -> str:
     return f"{item.written} looks like a Google API call but was not matched: {item.reason}"
 
 
-def _failed(report: ScanReport, fail_on: str) -> list[tuple[str, int, int, str, str, str]]:
-    """Every finding as (path, line, column, status, severity, message), in report order."""
-    rows = [(use.path, use.line, use.column, "fail", "high", undeclared_message(report, use))
-            for use in report.undeclared]
-    least = report.least
-    if least is not None:
-        rows += [(need.call.path, need.call.line, need.call.column, "fail", "high", unauthorized_message(report, need))
-                 for need in least.unauthorized]
-        positions = {item.scope: item for item in report.declared}
-        rows += [(report.manifest, positions[item.scope].line, positions[item.scope].column, "fail", "medium",
-                  broader_message(report, item)) for item in least.broader]
-    rows += [(report.manifest, item.line, item.column, "fail", "info", unused_message(report, item))
-             for item in report.unused]
-    rows += [(item.path, item.line, item.column, "incomplete", "low", unresolved_message(item))
-             for item in report.unresolved]
-    return rows
-
-
-def failed(report: ScanReport, fail_on: str = "high") -> bool:
-    """Whether the scan fails at ``fail_on``: a failing finding of that severity or above."""
-    if fail_on == "never":
-        return False
-    threshold = SEVERITY_RANK[fail_on]
-    return any(status == "fail" and SEVERITY_RANK[severity] <= threshold
-               for _, _, _, status, severity, _ in _failed(report, fail_on))
-
-
-def render_text(report: ScanReport) -> str:
-    """One ``path:line:col: status: message`` line per finding, then a summary line."""
-    # File names and the code's own spelling of a scope are outside text: printable keeps
-    # each finding on one line and no control character of theirs reaches the terminal.
-    lines = []
-    for path, line, column, status, severity, message in _failed(report, "high"):
-        word = "info" if severity == "info" else status
-        lines.append(f"{printable(path)}:{line}:{column}: {word}: {printable(message)}")
-    lines += [f"{printable(skipped.path)}: note: not scanned, {printable(skipped.reason)}" for skipped in report.skipped]
-    scopes = {use.scope for use in report.uses}
-    undeclared = {use.scope for use in report.undeclared}
-    summary = (
-        f"scanned {report.files_scanned} file(s): {len(report.uses)} use(s) of {len(scopes)} scope(s); "
-        f"{len(undeclared)} undeclared, {len(report.unused)} declared but unused"
-        + (f", {len(report.skipped)} file(s) skipped" if report.skipped else "")
-    )
-    if report.calls or report.unresolved:
-        least = report.least
-        summary += (f"; {len(report.calls)} API call(s), {len(least.unauthorized) if least else 0} unauthorized, "
-                    f"{len(least.broader) if least else 0} declared scope(s) broader than needed, "
-                    f"{len(report.unresolved)} unresolved")
-        if least is not None:
-            summary += "; least privilege: " + (", ".join(_short(scope) for scope in least.needed.scopes) or "none")
-            if not least.needed.exact:
-                summary += " (approximate: too many calls for an exact search)"
-    lines.append(summary)
-    return "\n".join(lines) + "\n"
-
-
 def _use_record(report: ScanReport, use: ScopeUse, declared: set[str]) -> dict[str, Any]:
     return {"scope": use.scope, "classification": _classification(report, use.scope), "path": use.path,
             "line": use.line, "column": use.column, "form": use.form, "written": use.written,
@@ -160,20 +110,24 @@ def _finding(kind: str, severity: str, status: str, path: str, pointer: str, lin
 
 
 def scan_findings(report: ScanReport) -> list[Finding]:
-    """The scan's findings in the report model's Finding shape (``manifest`` is the file)."""
-    findings = [_finding("undeclared", "high", "fail", use.path, "", use.line, use.column,
+    """The scan's findings in the report model's Finding shape: ``manifest`` is the source
+    file relative to the scanned folder for a finding about code, the manifest for one about
+    a declared scope."""
+    relative = report.relative_path
+    findings = [_finding("undeclared", "high", "fail", relative(use.path), "", use.line, use.column,
                          undeclared_message(report, use), use.scope) for use in report.undeclared]
     positions = {item.scope: item for item in report.declared}
     least = report.least
     if least is not None:
-        findings += [_finding("unauthorized", "high", "fail", need.call.path, "", need.call.line, need.call.column,
-                              unauthorized_message(report, need), need.call.method) for need in least.unauthorized]
+        findings += [_finding("unauthorized", "high", "fail", relative(need.call.path), "", need.call.line,
+                              need.call.column, unauthorized_message(report, need), need.call.method)
+                     for need in least.unauthorized]
         findings += [_finding("broader", "medium", "fail", report.manifest, positions[item.scope].pointer,
                               positions[item.scope].line, positions[item.scope].column, broader_message(report, item),
                               item.scope) for item in least.broader]
     findings += [_finding("unused", "info", "fail", report.manifest, item.pointer, item.line, item.column,
                           unused_message(report, item), item.scope) for item in report.unused]
-    findings += [_finding("unresolved", "low", "incomplete", item.path, "", item.line, item.column,
+    findings += [_finding("unresolved", "low", "incomplete", relative(item.path), "", item.line, item.column,
                           unresolved_message(item), item.written) for item in report.unresolved]
     return sorted(findings, key=Finding.sort_key)
 
@@ -200,29 +154,112 @@ def least_privilege_record(report: ScanReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: ScanReport, tool_version: str, fail_on: str = "high") -> str:
-    """The scan as the JSON report of the contract plus ``least_privilege`` (sorted keys, no timestamps)."""
+# ---------------------------------------------------------------------------- report model
+
+
+@dataclass(frozen=True)
+class NeededScope:
+    """A scope of the least-privileged set, with the calls it is chosen for."""
+
+    scope: str
+    short: str
+    classification: str
+    declared: bool
+    calls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BroaderScope:
+    """A declared scope broader than the calls it serves need, and what would suffice."""
+
+    scope: str
+    short: str
+    classification: str
+    instead: tuple[str, ...]
+    calls: tuple[str, ...]
+    caveats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CodeScanSummary:
+    """What a scan found beyond its findings: counts, the least-privileged scopes, and the
+    JSON report's extra top-level keys (:meth:`to_json`)."""
+
+    paths: tuple[str, ...]
+    files_scanned: int
+    skipped: tuple[tuple[str, str], ...]
+    uses: int
+    scopes_seen: int
+    undeclared: int
+    unused: int
+    calls: int
+    unauthorized: int
+    unresolved: int
+    needed: tuple[NeededScope, ...]
+    exact: bool
+    broader: tuple[BroaderScope, ...]
+    document: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def has_calls(self) -> bool:
+        return bool(self.calls or self.unresolved)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.document
+
+
+def _label(report: ScanReport, scope: str) -> str:
+    return (_classification(report, scope) or "unknown").replace("_", "-")
+
+
+def _place(report: ScanReport, call: Any) -> str:
+    return f"{call.method} ({report.relative_path(call.path)}:{call.line})"
+
+
+def code_scan_summary(report: ScanReport) -> CodeScanSummary:
+    """The summary of ``report`` that the report formats show (see :class:`CodeScanSummary`)."""
     declared = {item.scope for item in report.declared}
-    findings = scan_findings(report)
-    summary = Summary()
-    summary.add(findings)
+    least = report.least
+    needed: list[NeededScope] = []
+    broader: list[BroaderScope] = []
+    if least is not None:
+        chosen = set(least.needed.scopes)
+        for scope in least.needed.scopes:
+            calls = [_place(report, need.call) for need in least.needs
+                     if scope in need.options and sorted(need.options & chosen)[0] == scope]
+            needed.append(NeededScope(scope, _short(scope), _label(report, scope), scope in declared, tuple(calls)))
+        for item in least.broader:
+            broader.append(BroaderScope(item.scope, _short(item.scope), _label(report, item.scope),
+                                        tuple(_short(scope) for scope in item.instead),
+                                        tuple(_place(report, call) for call in item.calls),
+                                        tuple(f"{_short(c.scope)} reaches {c.cost}" for c in item.caveats)))
     counts: dict[str, int] = {}
     for use in report.uses:
         counts[use.scope] = counts.get(use.scope, 0) + 1
-    scopes = [{"scope": scope, "classification": _classification(report, scope), "declared": scope in declared,
-               "uses": counts.get(scope, 0)} for scope in sorted(set(counts) | declared)]
     document = {
-        "report_version": REPORT_VERSION,
-        "tool": {"name": "wsaudit", "version": tool_version},
-        "policies": [],
-        "manifests": [{"path": report.manifest, "app": report.app}],
         "paths": list(report.paths),
         "files_scanned": report.files_scanned,
         "skipped": [{"path": item.path, "reason": item.reason} for item in report.skipped],
-        "findings": [finding.to_json() for finding in findings],
-        "scopes": scopes,
+        "scopes": [{"scope": scope, "classification": _classification(report, scope), "declared": scope in declared,
+                    "uses": counts.get(scope, 0)} for scope in sorted(set(counts) | declared)],
         "uses": [_use_record(report, use, declared) for use in report.uses],
         "least_privilege": least_privilege_record(report),
-        "summary": summary.to_json(),
     }
-    return json_safe(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return CodeScanSummary(
+        paths=report.paths, files_scanned=report.files_scanned,
+        skipped=tuple((item.path, item.reason) for item in report.skipped),
+        uses=len(report.uses), scopes_seen=len(counts), undeclared=len({use.scope for use in report.undeclared}),
+        unused=len(report.unused), calls=len(report.calls), unauthorized=len(least.unauthorized) if least else 0,
+        unresolved=len(report.unresolved), needed=tuple(needed), exact=least.needed.exact if least else True,
+        broader=tuple(broader), document=document)
+
+
+def scan_report(report: ScanReport, tool_version: str, as_of: str) -> Report:
+    """The scan as a :class:`~auditor.findings.Report`: one result per file with findings,
+    the manifest's first (and always there), then the source files by path."""
+    by_file: dict[str, list[Finding]] = {report.manifest: []}
+    for finding in scan_findings(report):
+        by_file.setdefault(finding.manifest, []).append(finding)
+    order = [report.manifest] + sorted(path for path in by_file if path != report.manifest)
+    results = [ManifestResult(path, report.app, tuple(by_file[path])) for path in order]
+    return Report(tool_version, (), as_of, results, code_scan=code_scan_summary(report))

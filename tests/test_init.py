@@ -211,3 +211,59 @@ def test_bad_input_exits_2(tmp_path: Path, args, content, fragment):
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+# ---------------------------------------------------------------- --from-code
+
+CODE = {
+    "src/backup.py": ('from googleapiclient.discovery import build\n\n'
+                      'SCOPES = ["https://www.googleapis.com/auth/drive", "openid"]\n'
+                      'drive = build("drive", "v3")\n'
+                      'drive.files().create(body=meta, media_body=media).execute()\n'),
+    "src/notify.js": ("const { google } = require('googleapis');\n"
+                      "const gmail = google.gmail({version: 'v1', auth});\n"
+                      "await gmail.users.messages.send({userId: 'me', requestBody: {raw}});\n"),
+}
+
+
+def _code_tree(tmp_path: Path) -> Path:
+    for path, text in CODE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    return tmp_path / "src"
+
+
+def test_from_code_declares_the_least_privileged_scopes_with_the_calls_behind_them(tmp_path: Path):
+    _code_tree(tmp_path)
+    result = _init(tmp_path, "--from-code", "src", "-o", "app.wsaudit.yaml")
+    assert result.code == 0, result.stderr
+    text = (tmp_path / "app.wsaudit.yaml").read_text(encoding="utf-8")
+    scopes = [item["scope"] for item in yaml.safe_load(text)["scopes"]]
+    # drive is what the code asks for; drive.file is what its one call needs.
+    assert scopes == ["drive.file", "gmail.send", "openid"]
+    assert "#   From the code: drive.files.create (backup.py:5)" in text
+    assert "#   From the code: gmail.users.messages.send (notify.js:3)" in text
+    assert "# gmail.send - sensitive scope of the gmail API" in text
+    assert "the code asks for drive at backup.py:3, which no call found needs: left out" in result.stderr
+    assert _validate(tmp_path / "app.wsaudit.yaml").code == 0
+
+
+def test_from_code_and_scope_together(tmp_path: Path):
+    _code_tree(tmp_path)
+    result = _init(tmp_path, "--from-code", "src/notify.js", "--scope", "calendar.readonly")
+    assert result.code == 0, result.stderr
+    assert [item["scope"] for item in yaml.safe_load(result.stdout)["scopes"]] == ["calendar.readonly", "gmail.send"]
+
+
+def test_from_code_without_calls_says_so(tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "main.py").write_text("print('hello')\n", encoding="utf-8")
+    result = _init(tmp_path, "--from-code", "empty")
+    assert result.code == 0, result.stderr
+    assert "note: no Google API call found in empty" in result.stderr
+
+
+def test_from_code_with_a_missing_path_exits_2(tmp_path: Path):
+    result = _init(tmp_path, "--from-code", "nowhere")
+    assert result.code == 2, result.stderr
+    assert "nowhere: error: no such file or folder" in result.stderr

@@ -20,17 +20,48 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _line(finding: Finding, color: bool, t: Any) -> str:
-    word = t.word("severity", finding.severity).upper()
-    severity = _paint(f"{word:<8}", _SEVERITY_COLOR[finding.severity], color)
-    status = "" if finding.status == "fail" else t("text.status_tag", status=t.word("status", finding.status))
-    text = (f"{printable(finding.manifest)}:{finding.line}:{finding.column}  {severity}  {printable(finding.rule_id)}  "
+def _line(finding: Finding, options: RenderOptions, t: Any) -> str:
+    """One finding: ``path:line:col  SEVERITY  RULE  message``, fitted to the terminal's width.
+    A finding that could not be decided shows its severity in lower case: it is not a failure."""
+    word = t.word("severity", finding.severity)
+    word = word.upper() if finding.status == "fail" else f"({word})"
+    status = "" if finding.status in ("fail", "incomplete") else t("text.status_tag",
+                                                                   status=t.word("status", finding.status))
+    text = (f"  {printable(finding.manifest)}:{finding.line}:{finding.column}  {word:<8}  {printable(finding.rule_id)}  "
             f"{status}{printable(finding.message)}")
     if finding.waiver is not None:
         waiver = finding.waiver
         text += printable(t("text.waived", expires=t.date(waiver.expires), approver=waiver.approved_by,
                             reason=waiver.reason))
-    return text
+    text = _fit(text, options.width, "      ")
+    # Colour goes on after fitting, so escape codes never count towards the width.
+    return text.replace(f"{word:<8}", _paint(f"{word:<8}", _SEVERITY_COLOR[finding.severity], options.color), 1)
+
+
+def _fit(text: str, width: int | None, indent: str) -> str:
+    """``text`` wrapped to ``width`` columns with a hanging ``indent`` (unchanged with no width)."""
+    if width is None or len(text) <= width:
+        return text
+    import textwrap
+
+    return textwrap.fill(text, width=max(width, 40), subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def _remedy(finding: Finding, options: RenderOptions, t: Any) -> list[str]:
+    """Under a failing finding: its clause and what to change; all of it, and the citation,
+    with -v (the first sentence otherwise)."""
+    remediation = " ".join(printable(finding.remediation).split())
+    if not options.verbose:
+        first, dot, rest = remediation.partition(". ")
+        remediation = first + ("." if dot and not first.endswith(".") else "") + (" …" if rest else "")
+    clause = t("text.clause", clause=printable(finding.clause)) if finding.clause else ""
+    lines = [_fit(t("text.fix", clause=clause, remediation=remediation), options.width, "        ")]
+    citation = finding.citation
+    if options.verbose and citation is not None and citation.quote:
+        lines.append(_fit(t("text.citation", section=printable(citation.section), quote=printable(citation.quote),
+                            url=printable(citation.url or "")).rstrip(), options.width, "        "))
+    return lines
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
@@ -52,16 +83,27 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             counts[finding.status] = counts.get(finding.status, 0) + 1
         header = t("text.header", path=printable(result.path), app=printable(result.app), fail=counts["fail"],
                    incomplete=counts["incomplete"], passed=counts["pass"])
-        out.write(_paint(header, "1", options.color) + "\n")
+        if not options.quiet:
+            out.write(_paint(_fit(header, options.width, "    "), "1", options.color) + "\n")
+        undecided_said = False
         for finding in result.findings:
+            if options.quiet and not (finding.status == "fail" or (options.strict and finding.status == "incomplete")):
+                continue
             if finding.status in shown:
-                out.write("  " + _line(finding, options.color, t) + "\n")
+                if finding.status == "incomplete" and not undecided_said and not options.quiet:
+                    out.write(t("text.undecided_strict" if options.strict else "text.undecided") + "\n")
+                    undecided_said = True
+                out.write(_line(finding, options, t) + "\n")
+                if finding.status == "fail" and diff is None:
+                    out.write("".join(line + "\n" for line in _remedy(finding, options, t)))
                 for note in evidence_notes(finding, t):
-                    out.write(t("text.note") + printable(note) + "\n")
+                    out.write(_fit(t("text.note") + printable(note), options.width, "        ") + "\n")
+    if options.quiet:
+        return
     for note in report.waiver_notes():
-        out.write(t("text.waiver_warning", source=printable(note.source), line=note.line,
-                    rule=printable(note.rule_id), manifest=printable(note.manifest),
-                    message=printable(note.message)) + "\n")
+        out.write(_fit(t("text.waiver_warning", source=printable(note.source), line=note.line,
+                         rule=printable(note.rule_id), manifest=printable(note.manifest),
+                         message=printable(note.message)), options.width, "    ") + "\n")
     code_scan = getattr(report, "code_scan", None)
     if code_scan is not None:
         out.write(_scan_section(code_scan))
@@ -77,7 +119,9 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     stale = sum(1 for note in report.waiver_notes() if note.kind == "stale_baseline")
     if stale:
         line += t("text.stale_baseline", count=stale)
-    out.write(_paint(line, "1", options.color) + "\n")
+    if counts["incomplete"] and not options.strict and options.fail_on != "never":
+        line += t("text.strict_hint")
+    out.write(_paint(_fit(line, options.width, "    "), "1", options.color) + "\n")
     if diff is not None:
         out.write(_paint(_diff_verdict(diff, options.fail_on), "1", options.color) + "\n")
 

@@ -2,7 +2,9 @@
 
 Each file in ``cases/`` holds the cases of one rule: a manifest (YAML text) and the findings
 that rule must produce on it, with status, JSON Pointer and line, and optionally a piece of
-text its message must contain. A case may set its own audit date (``as_of``). The test also
+text its message must contain. A case may set its own audit date (``as_of``), and give the
+app's code (``code``: file path → content), which is scanned as ``audit --code`` scans it,
+from the folder holding those files. The test also
 checks that every clause of the coverage table has a rule with a failing and a passing case.
 """
 
@@ -41,11 +43,20 @@ def packs():
 
 
 @pytest.mark.parametrize("rule_id,name,case", load_cases(), ids=lambda v: v if isinstance(v, str) else "")
-def test_rule_case(packs, rule_id, name, case):
+def test_rule_case(packs, rule_id, name, case, tmp_path, monkeypatch):
     document = parse_yaml(case["manifest"], f"{name}.yaml")
     assert check_manifest(document) == [], "the case's manifest must be valid"
     as_of = datetime.date.fromisoformat(str(case.get("as_of", AS_OF)))
-    result = evaluate(Manifest(document), packs, ScopeCatalog.load(), as_of)
+    code = None
+    if "code" in case:
+        from auditor.scan_code import scan_code
+
+        for path, text in case["code"].items():
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text, encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        code = scan_code(sorted({path.split("/")[0] for path in case["code"]}), ScopeCatalog.load(), 1 << 20)
+    result = evaluate(Manifest(document), packs, ScopeCatalog.load(), as_of, code=code)
     findings = [finding for finding in result.findings if finding.rule_id == rule_id]
     got = sorted((finding.status, finding.pointer, finding.line) for finding in findings)
     expected = sorted((item["status"], item["pointer"], item["line"]) for item in case["expect"])

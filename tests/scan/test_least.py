@@ -124,7 +124,7 @@ def test_broader_scope_fails_at_fail_on_medium(tmp_path: Path):
     result = run_wsaudit("scan-code", str(tmp_path / "quickstart.py"), "--manifest", str(manifest),
                          "--fail-on", "medium")
     assert result.code == 1, result.stderr
-    assert f"{manifest}:4:5: fail: {A}gmail.readonly (restricted) is broader than the calls it serves need" in result.stdout
+    assert f"{manifest}:4:5  MEDIUM    SCAN-003  {A}gmail.readonly (restricted) is broader than the calls it serves need" in result.stdout
 
 
 def test_unauthorized_apps_script_call_fails(tmp_path: Path):

@@ -1,0 +1,90 @@
+"""Code evidence for the audit (``wsaudit audit --code PATH``): facts about each declared scope.
+
+The code is scanned once (:func:`auditor.scan_code.scan_code`) and judged against each
+manifest of the run: its calls are compared with that manifest's declared scopes
+(:mod:`auditor.scan.least`). This module turns the comparison into facts, so the rules stay
+data. Each element ``/scopes/N`` gets ``facts.code``:
+
+``used``
+    a call the code makes is authorized by the scope, or a scope string in the code names it;
+``calls``
+    the calls the scope authorizes, as ``method (file:line)``;
+``strings``
+    where a scope string names it, as ``file:line``;
+``broader_than_needed``
+    the calls the scope serves are authorized by a cheaper set of scopes (fewer restricted,
+    then fewer sensitive, then fewer scopes: see :mod:`auditor.scan.least`);
+``sufficient``, ``sufficient_for``, ``caveats``
+    when broader: the scopes that would suffice (full URLs), the calls behind them, and what
+    those scopes give up (a scope that reaches only some of the data).
+
+and ``facts.use_evidence`` says what the scope is used by, in the code's terms. The whole app
+gets ``manifest_facts.code``: the scanned ``paths``, ``files_scanned``, the number of
+``calls`` and the ``needed`` scopes (the calls' least-privileged set).
+
+Lists of places are cut at :data:`MAX_LISTED` items, the last one saying how many more there
+are, so a scope behind hundreds of calls still gets a readable message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.catalog import ScopeCatalog
+    from auditor.scan_code import CodeScan
+
+MAX_LISTED = 10
+
+
+def _listed(items: list[str]) -> list[str]:
+    if len(items) <= MAX_LISTED:
+        return items
+    return items[:MAX_LISTED] + [f"and {len(items) - MAX_LISTED} more"]
+
+
+def _call_place(call: Any) -> str:
+    return f"{call.method} ({call.path}:{call.line})"
+
+
+def add_code_facts(elements: dict[str, dict[str, Any]], manifest: dict[str, Any], scan: CodeScan,
+                   catalog: ScopeCatalog) -> None:
+    """Add ``facts.code`` to every ``/scopes/N`` element and ``manifest_facts.code`` (see the
+    module docstring); ``elements`` and ``manifest`` are the facts :func:`auditor.enrich.enrich`
+    computed for one manifest."""
+    from auditor.scan_code import least_privilege
+    from auditor.scope_names import short_scope
+
+    pointers = sorted((pointer for pointer in elements if pointer.startswith("/scopes/")),
+                      key=lambda pointer: int(pointer.rsplit("/", 1)[1]))
+    declared = [elements[pointer]["scope"] for pointer in pointers]
+    least = least_privilege(scan, declared, catalog)
+    broader = {item.scope: item for item in least.broader} if least else {}
+    for pointer in pointers:
+        facts = elements[pointer]
+        scope = facts["scope"]
+        calls = [_call_place(call) for call in scan.calls if scope in call.scopes]
+        strings = [f"{use.path}:{use.line}" for use in scan.uses if use.scope == scope]
+        item = broader.get(scope)
+        code: dict[str, Any] = {
+            "used": bool(calls or strings),
+            "calls": _listed(calls),
+            "strings": _listed(strings),
+            "broader_than_needed": item is not None,
+            "sufficient": list(item.instead) if item else [],
+            "sufficient_for": _listed([_call_place(call) for call in item.calls]) if item else [],
+            "caveats": [f"{short_scope(caveat.scope)} reaches {caveat.cost}" for caveat in item.caveats] if item else [],
+        }
+        facts["code"] = code
+        if code["used"]:
+            parts = ([f"calls: {', '.join(code['calls'])}"] if calls else []) + (
+                [f"named in the code at {', '.join(code['strings'])}"] if strings else [])
+            facts["use_evidence"] = "; ".join(parts)
+        else:
+            facts["use_evidence"] = "no call or scope string in the scanned code"
+    manifest["code"] = {
+        "paths": list(scan.paths),
+        "files_scanned": scan.files_scanned,
+        "calls": len(scan.calls),
+        "needed": list(least.needed.scopes) if least else [],
+    }
