@@ -233,7 +233,9 @@ def test_audit_text_shows_every_outside_value_escaped_one_finding_a_line(tmp_pat
     assert_no_forged_line(result.stdout)
     lines = result.stdout.rstrip("\n").split("\n")
     assert lines[0].startswith("hostile.yaml (Evil\\u202eexe.pdf @acme/team): ")
-    findings = [line for line in lines[1:-1] if not line.startswith("waivers.yaml:")]
+    # Indented lines under a finding (its clause and fix, notes) and the heading of the
+    # undecided ones are the report's own; every other line is one finding.
+    findings = [line for line in lines[1:-1] if not line.startswith(("waivers.yaml:", "      ", "  not enough evidence"))]
     assert findings and all(line.startswith("  hostile.yaml:") for line in findings), findings
     waived = [line for line in findings if "[waived]" in line]
     assert waived and "waived until 2027-03-31 by Evil\\x1b[2J" in waived[0]

@@ -38,7 +38,7 @@ def french(tmp_path_factory) -> dict[str, str]:
 def test_text_report_is_in_french(french):
     text = french["text"]
     assert "en échec" in text and "réussi(s)" in text and "manifeste(s)" in text
-    assert "ÉLEVÉE" in text and "[incomplet]" in text
+    assert "ÉLEVÉE" in text and "faute d'éléments, ces règles n'ont pas pu décider" in text
     assert ENGLISH_WORDS.search(text) is None, ENGLISH_WORDS.search(text)
 
 
