@@ -228,6 +228,7 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date, co
         elements[pointer] = {"label": label}
     if isinstance(statement, dict) and isinstance(statement.get("text"), str):
         elements["/app"]["limited_use_text"] = normalise_whitespace(statement["text"])
+    elements["/app"].update(_verification_domains(data.get("app")))
 
     classifications = list(classification_of.values())
     auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
@@ -244,6 +245,10 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date, co
         "approved_apis": approved_apis,
         "service_account": auth.get("flow") in ("service_account", "domain_wide_delegation"),
     }
+    audience = data.get("app", {}).get("audience") if isinstance(data.get("app"), dict) else None
+    if audience in ("internal", "external"):
+        # Google verifies apps offered outside their own organisation; internal ones are exempt.
+        manifest["needs_verification"] = audience == "external"
     casa = data.get("security", {}).get("casa") if isinstance(data.get("security"), dict) else None
     if isinstance(casa, dict) and isinstance(casa.get("date"), str):
         try:
@@ -280,3 +285,19 @@ def _sensitivity(classification: str) -> dict[str, Any]:
         "from_restricted": classification == "restricted",
         "from_sensitive_or_restricted": classification in ("sensitive", "restricted"),
     }
+
+
+def _verification_domains(app: Any) -> dict[str, Any]:
+    """The registrable domains of the homepage and the privacy policy, and whether they are
+    one (Google's brand verification wants both on the app's own domain); nothing when
+    either URL is missing."""
+    if not isinstance(app, dict):
+        return {}
+    homepage, policy = app.get("homepage_url"), app.get("privacy_policy_url")
+    if not (isinstance(homepage, str) and isinstance(policy, str)):
+        return {}
+    from auditor.domains import registrable_domain
+
+    home_domain, policy_domain = registrable_domain(homepage), registrable_domain(policy)
+    return {"homepage_domain": home_domain or "(none)", "privacy_policy_domain": policy_domain or "(none)",
+            "same_registrable_domain": home_domain is not None and home_domain == policy_domain}

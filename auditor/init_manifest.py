@@ -269,6 +269,7 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
     out.prompts(2,
                 "description: <one paragraph on what the app does for its users>",
                 "oauth_client_ids: [<client id ending in .apps.googleusercontent.com>]",
+                f"audience: {choices('app', 'audience')}  # internal: only your own organisation's accounts",
                 "homepage_url: <https URL of the home page>",
                 "privacy_policy_url: <https URL of the privacy policy>",
                 "limited_use_statement:",

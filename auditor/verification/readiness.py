@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.catalog import ScopeCatalog
+from auditor.domains import registrable_domain
 from auditor.findings import STATUS_RANK, Finding
 from auditor.manifest import Manifest
 from auditor.policy_check.rulebook import Rulebook, load_rulebook
@@ -57,24 +57,6 @@ class Readiness:
     as_of: datetime.date
     findings: tuple[Finding, ...]
     pack: Any
-
-
-@cache
-def _suffix_list() -> Any:
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
-def registrable_domain(url: str | None) -> str | None:
-    """The registrable domain (eTLD+1) of ``url``'s host; ``None`` for an IP address, a bare
-    public suffix or no host."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if not host or host.replace(".", "").isdigit() or ":" in host:
-        return None
-    return _suffix_list().privatesuffix(host)
 
 
 def add_calendar_months(day: datetime.date, months: int) -> datetime.date:

@@ -9,7 +9,8 @@ import pytest
 
 from auditor.catalog import ScopeCatalog
 from auditor.manifest import load_manifest
-from auditor.verification.readiness import add_calendar_months, assess_readiness, registrable_domain
+from auditor.domains import registrable_domain
+from auditor.verification.readiness import add_calendar_months, assess_readiness
 from tests.conftest import run_wsaudit
 
 BASE = """\
