@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, max_size_option, pair_outputs, parse_date,
+from auditor.cli_common import (output_style_options, EXIT_FINDINGS, EXIT_OK, fail, max_size_option, pair_outputs, parse_date,
                                 refuse_clashing_outputs, report_errors, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -30,6 +30,7 @@ from auditor.reporters import FORMATS as REPORT_FORMATS
 @click.option("--no-builtin-policy", is_flag=True, help="Evaluate only the packs given with --policy.")
 @click.option("--as-of", callback=parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
 @max_size_option
+@output_style_options
 def diff(base: str | None, head: str | None, git_ref: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
          fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int) -> None:
     """Compare two versions of manifests in compliance terms.

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail
+from auditor.cli_common import fail, output_style_options, quiet
 
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -66,6 +66,7 @@ def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, .
 @click.option("--log-requests", is_flag=True,
               help="Log every HTTP request (method, endpoint, status, time; never a token) on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
+@output_style_options
 def probe(manifest: str | None, access_token_env: str | None, credentials: str | None, subject: str | None,
           adc: bool, scopes: tuple[str, ...], domain: bool, manifest_paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], fail_on: str, strict: bool, tokeninfo_url: str | None, token_uri: str | None,
@@ -120,7 +121,7 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
     as_of = datetime.date.today()
     try:
         if domain:
-            _run_domain(manifest_paths, settings, as_of, targets, (fail_on, strict), verbose, not no_progress)
+            _run_domain(manifest_paths, settings, as_of, targets, (fail_on, strict), verbose, not (no_progress or quiet()))
         else:
             _run_manifest(manifest or "", settings, as_of, targets, (fail_on, strict), verbose)
     except ProbeError as error:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, fail, pair_outputs, refuse_clashing_outputs, write_output,
+from auditor.cli_common import (output_style_options, EXIT_FINDINGS, EXIT_OK, fail, pair_outputs, refuse_clashing_outputs, write_output,
                                 write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -48,6 +48,7 @@ def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
               default="high", show_default=True,
               help="Exit 1 when a finding of this severity or above fails.")
 @click.option("--strict", is_flag=True, help="Count incomplete findings (unresolved calls) as failures for --fail-on.")
+@output_style_options
 def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ...], outputs: tuple[str, ...],
               max_file_size: int, fail_on: str, strict: bool) -> None:
     """Find the OAuth scopes and Google API calls in PATH's code and compare them with the manifest.
