@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from auditor.catalog import ScopeCatalog
 from auditor.engine import evaluate
-from auditor.errors import AuditorError, InternalError
+from auditor.errors import AuditorError, InternalError, errors_in
 from auditor.findings import ManifestResult
 from auditor.manifest import load_manifest
 from auditor.policy import PolicyPack
@@ -51,7 +51,7 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
         return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
                         code=settings.code)
     except AuditorError as error:
-        return list(getattr(error, "errors", [error]))
+        return errors_in(error)
     except Exception as exc:  # a bug: report it for this file and go on with the others
         return [internal_error(exc, path)]
 

@@ -16,7 +16,7 @@ from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, apply_config
                                 max_size_option,
                                 output_style_options, pair_outputs, quiet,
                                 parse_date, refuse_clashing_outputs, refuse_repeated_stdin, remember_traceback_flag,
-                                report_errors, run_command, use_color, write_output, write_reports)
+                                exit_code_for, run_command, use_color, write_output, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -65,7 +65,7 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
     Every error of every file is printed as `path:line:col: error: message`. Exits 0 when
     all are valid and 2 otherwise.
     """
-    from auditor.errors import AuditorError
+    from auditor.errors import AuditorError, errors_in
     from auditor.manifest import expand_paths, load_manifest
     from auditor.text_safety import printable
     from auditor.validation_report import render_validation_json
@@ -80,7 +80,7 @@ def validate(paths: tuple[str, ...], max_size: int, output_format: str, quiet: b
         try:
             load_manifest(path, max_size)
         except AuditorError as error:
-            results.append((path, list(getattr(error, "errors", [error]))))
+            results.append((path, errors_in(error)))
         else:
             results.append((path, []))
 
@@ -139,14 +139,12 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     policy or waiver file could not be used (the message names file, line and column).
     """
     from auditor import __version__ as version
-    from auditor.audit import AuditSettings, audit_paths
-    from auditor.catalog import ScopeCatalog
+    from auditor.api import prepare_audit
+    from auditor.baseline import render_baseline
     from auditor.errors import AuditorError
-    from auditor.findings import ManifestResult, PackInfo, Report
     from auditor.manifest import expand_paths
-    from auditor.policy import expand_policy_paths, load_packs
-    from auditor.baseline import Baseline, load_baseline, render_baseline
-    from auditor.waivers import WaiverSet, load_waivers
+    from auditor.policy import expand_policy_paths
+    from auditor.progress import progress_for
 
     targets = pair_outputs(formats, outputs)
     refuse_repeated_stdin(paths)
@@ -156,52 +154,23 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
                                 + [("--write-baseline", write_baseline)],
                                 [*paths, *files, *policies, *expand_policy_paths(list(policies)),
                                  *(p for p in (waivers, baseline) if p), *code_paths])
-        packs = load_packs(policies, builtin=not no_builtin_policy)
-        if lang != "en":
-            from auditor.report_i18n import localize_packs
-
-            packs = localize_packs(packs, lang)
-        waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], as_of)
-        accepted = Baseline(load_baseline(baseline) if baseline else [])
+        plan = prepare_audit(paths, policies=policies, builtin_policies=not no_builtin_policy, waivers=waivers,
+                             baseline=baseline, as_of=as_of, jobs=jobs, code=code_paths, lang=lang,
+                             max_size=max_size)
     except AuditorError as error:
         fail(error)
-    if not any(pack.rules for pack in packs):
-        fail("error: no policy pack loaded: give --policy with --no-builtin-policy")
-    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size, lang)
-    if code_paths:
-        from dataclasses import replace
-
-        from auditor.cli_scan import scan_code_for_audit
-
-        settings = replace(settings, code=scan_code_for_audit(code_paths, files, settings.catalog))
-    errors: list[AuditorError] = []
-
-    def results() -> Any:
-        from auditor.progress import progress_for
-
-        bar = progress_for(len(files), "manifests", sys.stderr, wanted=not quiet())
-        try:
-            for outcome in audit_paths(files, settings, jobs):
-                if bar is not None:
-                    bar.advance()
-                if isinstance(outcome, ManifestResult):
-                    yield accepted.apply(waiver_set.apply(outcome))
-                else:
-                    errors.extend(outcome)
-        finally:
-            if bar is not None:
-                bar.close()
-
-    report = Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
-                    as_of.isoformat(), results(),
-                    lambda: [*waiver_set.notes(), *(accepted.stale_notes(baseline) if baseline else [])],
-                    rules=tuple(rule for pack in packs for rule in pack.rules), lang=lang)
-    if len(targets) > 1 or write_baseline:
-        report.materialize()
-    write_reports(report, targets, verbose, fail_on, strict)
+    bar = progress_for(len(plan.files), "manifests", sys.stderr, wanted=not quiet())
+    try:
+        stream = plan.stream(bar.advance if bar is not None else None)
+        # Several formats, or a baseline too, read the results more than once.
+        report = stream.collect() if len(targets) > 1 or write_baseline else stream
+        write_reports(report, targets, verbose, fail_on, strict)
+    finally:
+        if bar is not None:
+            bar.close()
     if write_baseline:
-        write_output(render_baseline(report.materialize(), version), write_baseline)
-    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK))
+        write_output(render_baseline(list(report.iter_results()), version), write_baseline)
+    sys.exit(exit_code_for(report, fail_on, strict))
 
 
 @main.command()

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ByteSize, ExitCode, fail, output_style_options,
+from auditor.cli_common import (EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ByteSize, ExitCode, exit_code_for, fail, output_style_options,
                                 pair_outputs, parse_date, refuse_clashing_outputs, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -71,30 +71,21 @@ def check_policy(policy: str, manifest_path: str, language: str, formats: tuple[
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 bad usage, or
     an unreadable manifest or policy file; 3 the policy URL could not be fetched.
     """
-    import datetime
-
-    from auditor import __version__ as version
-    from auditor.catalog import ScopeCatalog
+    from auditor.api import check_policy as run_check
     from auditor.errors import AuditorError
-    from auditor.findings import Report
-    from auditor.manifest import load_manifest
     from auditor.policy_check.fetch import PolicyFetchError
-    from auditor.policy_check.source import load_policy
-    from auditor.policy_check.verdicts import check_policy_text
 
     targets = pair_outputs(formats, outputs)
     refuse_clashing_outputs([("-o/--output", output) for _, output in targets], [manifest_path, policy])
     try:
-        manifest = load_manifest(manifest_path)
-        text = load_policy(policy, max_size, timeout)
+        report = run_check(policy, manifest_path, language=None if language == "auto" else language,
+                           max_size=max_size, timeout=timeout)
     except PolicyFetchError as error:
         fail(error, ExitCode.UNREACHABLE)
     except AuditorError as error:
         fail(error, EXIT_USAGE)
-    checked = check_policy_text(text, manifest, ScopeCatalog.load(), None if language == "auto" else language)
-    report = Report(version, (checked.rulebook.pack,), datetime.date.today().isoformat(), [checked.result])
     write_reports(report, targets, verbose, fail_on, strict)
-    sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
+    sys.exit(exit_code_for(report, fail_on, strict))
 
 
 @click.command("verify-readiness")
@@ -137,8 +128,7 @@ def verify_readiness(manifest_path: str, output_format: str, output: str | None,
         fail(error, EXIT_USAGE)
     readiness = assess_readiness(manifest, ScopeCatalog.load(), as_of)
     write_output(render_readiness(readiness, output_format), output)
-    summary = Summary()
-    summary.add(readiness.findings)
+    summary = Summary.of(readiness.findings)
     for finding in readiness.findings:
         counts = finding.status == "fail" or (strict and finding.status == "incomplete")
         if counts and fail_on != "never" and SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[fail_on]:

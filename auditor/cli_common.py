@@ -116,8 +116,8 @@ def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: b
     and ``strict`` are the run's gate, which verdicts in the reports follow."""
     from auditor.reporters import RenderOptions, renderer
 
-    if len(targets) > 1:
-        report.materialize()
+    if len(targets) > 1 and hasattr(report, "collect"):
+        raise ValueError("a report stream can be rendered once: collect() it for several formats")
     for output_format, output in targets:
         options = RenderOptions(color=output is None and use_color(), verbose=verbose, fail_on=fail_on, strict=strict,
                                 quiet=quiet(), width=terminal_width() if output is None else None)
@@ -168,6 +168,14 @@ def report_errors(errors: list[Any]) -> int:
     if internal:
         return ExitCode.INTERNAL
     return ExitCode.USAGE if errors else ExitCode.OK
+
+
+def exit_code_for(report: Any, fail_on: str, strict: bool = False) -> int:
+    """The exit code of a judging command once its report is rendered: the inputs it could
+    not judge first (4 for a bug, 2 for bad input), then the gate (1 when a finding at or
+    above ``fail_on`` failed, else 0)."""
+    return report_errors(list(report.errors)) or (ExitCode.FINDINGS if report.failed(fail_on, strict)
+                                                  else ExitCode.OK)
 
 
 def refuse_clashing_outputs(outputs: list[tuple[str, str | None]], inputs: list[str]) -> None:

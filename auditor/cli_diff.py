@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (output_style_options, EXIT_FINDINGS, EXIT_OK, fail, max_size_option, pair_outputs, parse_date,
-                                refuse_clashing_outputs, report_errors, write_reports)
+from auditor.cli_common import (output_style_options, exit_code_for, fail, lang_option, max_size_option, pair_outputs,
+                                parse_date, refuse_clashing_outputs, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
 
@@ -31,8 +31,10 @@ from auditor.reporters import FORMATS as REPORT_FORMATS
 @click.option("--as-of", callback=parse_date, metavar="DATE", help="Judge dates as of this day (default today).")
 @max_size_option
 @output_style_options
+@lang_option
 def diff(base: str | None, head: str | None, git_ref: str | None, formats: tuple[str, ...], outputs: tuple[str, ...],
-         fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int) -> None:
+         fail_on: str, policies: tuple[str, ...], no_builtin_policy: bool, as_of: Any, max_size: int,
+         lang: str) -> None:
     """Compare two versions of manifests in compliance terms.
 
     BASE and HEAD are two manifests or two folders of manifests (paired by relative path).
@@ -43,13 +45,11 @@ def diff(base: str | None, head: str | None, git_ref: str | None, formats: tuple
     passing otherwise; introduced findings fail as the audit reports them; fixed ones pass.
     Exits 1 when the change introduces a failing finding at or above --fail-on.
     """
-    from auditor import __version__ as version
-    from auditor.audit import AuditSettings
-    from auditor.catalog import ScopeCatalog
-    from auditor.diff_run import diff_report, run_diff, side_from_git, side_from_paths, sides_for
+    from auditor.api import diff_sides
+    from auditor.diff_run import side_from_git, side_from_paths, sides_for
     from auditor.errors import AuditorError
     from auditor.manifest import expand_paths
-    from auditor.policy import expand_policy_paths, load_packs
+    from auditor.policy import expand_policy_paths
 
     targets = pair_outputs(formats, outputs)
     try:
@@ -65,12 +65,9 @@ def diff(base: str | None, head: str | None, git_ref: str | None, formats: tuple
         refuse_clashing_outputs([("-o/--output", output) for _, output in targets],
                                 [*given, *([] if git_ref else expand_paths(given)), *policies,
                                  *expand_policy_paths(list(policies))])
-        packs = load_packs(policies, builtin=not no_builtin_policy)
+        report = diff_sides(old, new, policies=policies, builtin_policies=not no_builtin_policy, as_of=as_of,
+                            lang=lang, max_size=max_size)
     except AuditorError as error:
         fail(error)
-    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), as_of, max_size)
-    compared, errors = run_diff(old, new, settings)
-    report = diff_report(compared, packs, as_of.isoformat(), version)
-    report.materialize()
     write_reports(report, targets, fail_on=fail_on)
-    sys.exit(report_errors(errors) or (EXIT_FINDINGS if report.summary.failed(fail_on) else EXIT_OK))
+    sys.exit(exit_code_for(report, fail_on))

@@ -11,11 +11,11 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail, refuse_clashing_outputs, write_output
+from auditor.cli_common import ExitCode, fail, refuse_clashing_outputs, write_output
 
-EXIT_OK = 0
-EXIT_AUDIT_FAILED = 1
-EXIT_USAGE = 2
+EXIT_OK = ExitCode.OK
+EXIT_AUDIT_FAILED = ExitCode.FINDINGS
+EXIT_USAGE = ExitCode.USAGE
 SEVERITIES = ["critical", "high", "medium", "low", "info", "never"]
 
 

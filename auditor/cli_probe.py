@@ -11,13 +11,12 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import fail, output_style_options, quiet
+from auditor.cli_common import ExitCode, exit_code_for, fail, output_style_options, quiet
 
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
-EXIT_PROBE = 3
-# 128 + SIGINT, as shells report a run stopped by Ctrl-C.
-EXIT_INTERRUPTED = 130
+EXIT_PROBE = ExitCode.UNREACHABLE
+EXIT_INTERRUPTED = ExitCode.INTERRUPTED
 
 
 def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -139,7 +138,7 @@ def _run_manifest(path: str, settings: Any, as_of: Any, targets: list[tuple[str,
 
     report = probe_manifest(path, settings, _max_bytes(), as_of)
     write_reports(report, targets, verbose, *fail_on)
-    sys.exit(1 if report.summary.failed(*fail_on) else 0)
+    sys.exit(exit_code_for(report, *fail_on))
 
 
 def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targets: list[tuple[str, str | None]],
@@ -169,7 +168,7 @@ def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targ
     problem = inventory.problem()
     if problem is not None:
         fail(redact(str(problem)), EXIT_PROBE)
-    sys.exit(1 if report.summary.failed(*fail_on) else 0)
+    sys.exit(exit_code_for(report, *fail_on))
 
 
 def _log_summary(inventory: Any, concurrency: int, seconds: float) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (output_style_options, EXIT_FINDINGS, EXIT_OK, fail, pair_outputs, refuse_clashing_outputs, write_output,
+from auditor.cli_common import (output_style_options, exit_code_for, fail, pair_outputs, refuse_clashing_outputs, write_output,
                                 write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -67,42 +67,17 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ..
     Exit codes: 0 nothing at or above --fail-on failed; 1 something did; 2 bad input
     (missing path, unreadable or invalid manifest).
     """
-    import datetime
-    import os
-
-    from auditor import __version__
-    from auditor.catalog import ScopeCatalog
+    from auditor.api import run_scan
     from auditor.errors import AuditorError
-    from auditor.manifest import load_manifest
-    from auditor.scan_code import scan_paths
-    from auditor.scan_report import scan_report
 
     targets = pair_outputs(formats, outputs)
     refuse_clashing_outputs([("-o/--output", output) for _, output in targets], [manifest_path, *paths])
     try:
-        manifest = load_manifest(manifest_path)
+        report = run_scan(paths, manifest_path, max_file_size=max_file_size)
     except AuditorError as error:
         fail(error)
-    for path in paths:
-        if not os.path.exists(path):
-            fail(f"{path}: error: no such file or folder")
-    scanned = scan_paths(paths, manifest, ScopeCatalog.load(), max_file_size)
-    report = scan_report(scanned, __version__, datetime.date.today().isoformat())
     write_reports(report, targets, False, fail_on, strict)
-    sys.exit(EXIT_FINDINGS if report.summary.failed(fail_on, strict) else EXIT_OK)
-
-
-def scan_code_for_audit(paths: tuple[str, ...], manifests: list[str], catalog: Any) -> Any:
-    """The scan of ``audit --code PATH...``, judged later against each manifest; the
-    manifests themselves are never read as code. Exits 2 for a PATH that does not exist."""
-    import os
-
-    from auditor.scan_code import scan_code as scan
-
-    for path in paths:
-        if not os.path.exists(path):
-            fail(f"{path}: error: no such file or folder (--code)")
-    return scan(paths, catalog, CODE_FILE_LIMIT, [path for path in manifests if path != "-"])
+    sys.exit(exit_code_for(report, fail_on, strict))
 
 
 @click.command()

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 from auditor.audit import AuditSettings
 from auditor.engine import evaluate
-from auditor.errors import AuditorError, ErrorList, ManifestError
+from auditor.errors import AuditorError, ManifestError, errors_in
 from auditor.manifest import MANIFEST_SUFFIXES, Manifest, expand_paths, load_manifest, load_manifest_bytes
 from auditor.findings import PackInfo, Report
 from auditor.manifest_diff import ComplianceDiff, ManifestDiff, compare_manifests
@@ -77,9 +77,13 @@ def side_from_git(ref: str, paths: list[str], max_bytes: int) -> Side:
 
 def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[ComplianceDiff, list[AuditorError]]:
     """Audit both sides and compare every pair (a name on one side only is added/removed)."""
+    from auditor.report_i18n import message_language
+
     compared: list[ManifestDiff] = []
     errors: list[AuditorError] = []
     packs = list(settings.packs)
+    # Both sides are audited in the report's language (the packs are worded in it already).
+    language = message_language(settings.lang)
     for name in sorted(set(base.manifests) | set(head.manifests)):
         sides = []
         for side in (base, head):
@@ -89,27 +93,30 @@ def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[Complianc
                 try:
                     manifest = loader()
                 except AuditorError as error:
-                    errors.extend(error.errors if isinstance(error, ErrorList) else [error])
+                    errors.extend(errors_in(error))
                     sides = None
                     break
             sides.append(manifest)
         if sides is None:
             continue
         old, new = sides
-        results = [evaluate(m, packs, settings.catalog, settings.as_of) if m else None for m in (old, new)]
-        compared.append(compare_manifests(old, new, results[0], results[1], settings.catalog))
+        results = [evaluate(m, packs, settings.catalog, settings.as_of, language) if m else None for m in (old, new)]
+        compared.append(compare_manifests(old, new, results[0], results[1], settings.catalog, settings.lang))
     return ComplianceDiff(base.label, head.label, tuple(compared)), errors
 
 
-def diff_report(diff: ComplianceDiff, packs: Sequence[PolicyPack], as_of: str, version: str) -> Report:
+def diff_report(diff: ComplianceDiff, packs: Sequence[PolicyPack], as_of: str, version: str,
+                lang: str = "en") -> Report:
     """The comparison as a report: one result per pair of manifests, the diff rules
     described next to the packs' rules, and the comparison itself for the formats that
-    show it whole (JSON's ``diff`` object, the pull-request Markdown)."""
+    show it whole (JSON's ``diff`` object, the pull-request Markdown), worded in ``lang``."""
     from auditor.policy_facts import diff_rules
+    from auditor.report_i18n import diff_language
 
-    rules = (*(rule for pack in packs for rule in pack.rules), *diff_rules().rules)
-    return Report(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs), as_of,
-                  [pair.result() for pair in diff.manifests], rules=rules, diff=diff)
+    local = diff_language(lang)
+    rules = (*(rule for pack in packs for rule in pack.rules), *(local.rules if local else diff_rules()).rules)
+    return Report.of(version, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs), as_of,
+                     [pair.result() for pair in diff.manifests], rules=rules, diff=diff, lang=lang)
 
 
 def sides_for(base: str, head: str, max_bytes: int) -> tuple[Side, Side]:

@@ -291,11 +291,9 @@ def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: 
         if digest is None:
             digest = digests[pointer] = content_digest(element)
         yield Finding(
-            rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
-            status=status, manifest=manifest.path, pointer=shown_pointer, line=line, column=column,
+            rule=rule.info, status=status, manifest=manifest.path, pointer=shown_pointer, line=line, column=column,
             message=render_message(template, subject if language is None else language.shown(subject, pointer),
                                    language),
-            remediation=rule.remediation, citation=rule.citation,
             fingerprint=finding_fingerprint(rule.id, manifest.path, digest),
             inferred=_inferred_behind(rule, pointer, facts),
         )

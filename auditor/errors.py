@@ -8,6 +8,8 @@ an ESC) shows its control and bidi characters as visible escapes.
 
 from __future__ import annotations
 
+from typing import Iterable, Iterator
+
 from auditor.text_safety import printable
 
 
@@ -60,15 +62,34 @@ class ProbeError(AuditorError):
 
 
 class ErrorList(AuditorError):
-    """Several errors found in one pass over one or more files (validation keeps going)."""
+    """Several errors found in one pass over one or more files (validation keeps going).
 
-    def __init__(self, errors: list[AuditorError]) -> None:
-        self.errors = sorted(errors, key=AuditorError.sort_key)
-        first = self.errors[0] if self.errors else AuditorError("no errors")
-        super().__init__(first.message, first.path, first.line, first.column, first.hint)
+    A container, not an error with a location of its own: it has no path, line or message
+    to read, only its errors, sorted by position; iterate it (or call :func:`errors_in` on
+    whatever was caught). It is raised as an :class:`AuditorError` so that one ``except``
+    clause handles a single error and many alike.
+    """
+
+    def __init__(self, errors: Iterable[AuditorError]) -> None:
+        self.errors: tuple[AuditorError, ...] = tuple(sorted(errors, key=AuditorError.sort_key))
+        if not self.errors:
+            raise ValueError("an ErrorList needs at least one error")
+        super().__init__(f"{len(self.errors)} error(s)")
+
+    def __iter__(self) -> Iterator[AuditorError]:
+        return iter(self.errors)
+
+    def __len__(self) -> int:
+        return len(self.errors)
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
+
+
+def errors_in(error: AuditorError) -> list[AuditorError]:
+    """Every single error ``error`` stands for: the members of an :class:`ErrorList`, or the
+    error itself."""
+    return list(error) if isinstance(error, ErrorList) else [error]
 
 
 class InternalError(AuditorError):

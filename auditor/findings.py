@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
-STATUSES = ("fail", "incomplete", "pass", "waived", "baselined")
-STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
+
+class Severity(enum.StrEnum):
+    """How much a failing rule matters, most severe first. A ``StrEnum``: each member equals
+    its string value and serialises as it, so JSON, SARIF and templates see plain strings."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe; a smaller rank sorts first."""
+        return SEVERITY_RANK[self]
+
+
+class Status(enum.StrEnum):
+    """A finding's verdict, in the order reports list them (failures first)."""
+
+    FAIL = "fail"
+    INCOMPLETE = "incomplete"
+    PASS = "pass"
+    WAIVED = "waived"
+    BASELINED = "baselined"
+
+    @property
+    def rank(self) -> int:
+        return STATUS_RANK[self]
+
+
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
+SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+STATUSES: tuple[Status, ...] = tuple(Status)
+STATUS_RANK: dict[str, int] = {name: rank for rank, name in enumerate(STATUSES)}
 
 
 @dataclass(frozen=True)
@@ -60,38 +93,98 @@ class InferredClassification:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What every finding of one rule says besides its verdict, held once per rule.
+
+    Every kind of rule (a compiled pack rule, a diff rule, a check-policy or
+    verify-readiness rule, a code-scan rule) describes itself with one of these, so reports,
+    SARIF's rule list and translations treat them alike; findings share it instead of
+    copying its fields.
+    """
+
+    id: str
+    clause: str | None
+    title: str
+    severity: Severity
+    category: str
+    remediation: str
+    citation: Citation
+    description: str = ""
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Rules read from YAML give the severity as text; keep one type from here on.
+        if not isinstance(self.severity, Severity):
+            object.__setattr__(self, "severity", Severity(self.severity))
+
+
+def rule_info(rule: Any) -> RuleInfo:
+    """The :class:`RuleInfo` of any rule shaped like one (``id``, ``clause``, ``title``…)."""
+    return RuleInfo(rule.id, rule.clause, rule.title, Severity(rule.severity), rule.category, rule.remediation,
+                    rule.citation, getattr(rule, "description", ""), tuple(getattr(rule, "tags", ())))
+
+
+@dataclass(frozen=True)
 class Finding:
     """One rule's verdict on one element of one manifest.
 
+    ``rule`` is shared by every finding of the rule; the rule's fields read through
+    (``finding.rule_id``, ``finding.severity``…) so renderers need not know the difference.
     ``fingerprint`` identifies the finding independently of line numbers: a hash of the
     rule id, the manifest path and the element's content, so it survives unrelated edits
     and reordered lists (baselines and SARIF ``partialFingerprints`` use it).
     """
 
-    rule_id: str
-    clause: str | None
-    title: str
-    severity: str
-    category: str
-    status: str
+    rule: RuleInfo
+    status: Status
     manifest: str
     pointer: str
     line: int
     column: int
     message: str
-    remediation: str
-    citation: Citation
     fingerprint: str = ""
     waiver: Waiver | None = None
     # Inferred scope classifications the verdict or its wording rests on, by scope.
     inferred: tuple[InferredClassification, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def clause(self) -> str | None:
+        return self.rule.clause
+
+    @property
+    def title(self) -> str:
+        return self.rule.title
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def category(self) -> str:
+        return self.rule.category
+
+    @property
+    def remediation(self) -> str:
+        return self.rule.remediation
+
+    @property
+    def citation(self) -> Citation:
+        return self.rule.citation
+
     def sort_key(self) -> tuple[Any, ...]:
         return (self.manifest, STATUS_RANK[self.status], SEVERITY_RANK[self.severity], self.line, self.column,
                 self.rule_id, self.pointer)
 
-    def with_status(self, status: str, waiver: Waiver | None = None) -> Finding:
-        return replace(self, status=status, waiver=waiver)
+    def with_status(self, status: Status | str, waiver: Waiver | None = None) -> Finding:
+        return replace(self, status=Status(status), waiver=waiver)
 
     def to_json(self) -> dict[str, Any]:
         document = {
@@ -191,21 +284,21 @@ class PackInfo:
     source: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
-    """Counts by status, and failures by severity."""
+    """Counts by status, and failures (and incomplete findings) by severity; a value computed
+    once from the findings (:meth:`of`), so a verdict never depends on rendering having run."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-    fail_by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
-    incomplete_by_severity: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(STATUSES, 0)))
+    fail_by_severity: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(SEVERITIES, 0)))
+    incomplete_by_severity: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(dict.fromkeys(SEVERITIES, 0)))
 
-    def add(self, findings: Iterable[Finding]) -> None:
-        for finding in findings:
-            self.counts[finding.status] += 1
-            if finding.status == "fail":
-                self.fail_by_severity[finding.severity] += 1
-            elif finding.status == "incomplete":
-                self.incomplete_by_severity[finding.severity] += 1
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Summary:
+        tally = SummaryTally()
+        tally.add(findings)
+        return tally.summary()
 
     def failed(self, fail_on: str, strict: bool = False) -> bool:
         """Whether the run fails: a failure (or, with ``strict``, an incomplete finding) at
@@ -222,6 +315,27 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.counts, "fail_by_severity": dict(self.fail_by_severity)}
+
+
+class SummaryTally:
+    """Counts findings as they stream past; :meth:`summary` freezes what it has seen."""
+
+    def __init__(self) -> None:
+        self._counts = dict.fromkeys(STATUSES, 0)
+        self._fail = dict.fromkeys(SEVERITIES, 0)
+        self._incomplete = dict.fromkeys(SEVERITIES, 0)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self._counts[finding.status] += 1
+            if finding.status == Status.FAIL:
+                self._fail[finding.severity] += 1
+            elif finding.status == Status.INCOMPLETE:
+                self._incomplete[finding.severity] += 1
+
+    def summary(self) -> Summary:
+        return Summary(MappingProxyType(dict(self._counts)), MappingProxyType(dict(self._fail)),
+                       MappingProxyType(dict(self._incomplete)))
 
 
 @dataclass(frozen=True)
@@ -243,60 +357,132 @@ class WaiverNote:
                 "source": self.source, "line": self.line, "message": self.message}
 
 
+@dataclass(frozen=True)
 class Report:
-    """What an audit produced, rendered by every format.
+    """What a judging command produced: every result, the summary computed from them, and
+    what each format may add. An immutable value: render it any number of times, in any
+    order; :class:`ReportStream` is the one-pass variant for batches too large to hold.
 
-    ``results`` may be a one-pass iterator, so that a large batch streams through a renderer
-    without being held in memory: call :meth:`iter_results` once (the summary is complete
-    after it), or :meth:`materialize` for a list. Waiver notes are known only once every
-    result has been seen.
+    ``errors`` are the inputs that could not be judged (a manifest that does not load), each
+    an :class:`~auditor.errors.AuditorError`; they are not findings and no format shows them.
+    """
+
+    tool_version: str
+    packs: tuple[PackInfo, ...]
+    as_of: str
+    results: tuple[ManifestResult, ...]
+    summary: Summary
+    # Expired or unmatched waivers and stale baseline records.
+    notes: tuple[WaiverNote, ...] = ()
+    # The loaded rules (``auditor.policy.Rule`` or :class:`RuleInfo`), for formats that
+    # describe each rule once (SARIF); empty when the caller has none to give.
+    rules: tuple[Any, ...] = ()
+    # The apps of a domain (``auditor.probe.inventory_model.DomainInventory``) when the
+    # report is the live probe's inventory; its drift findings are among ``results``.
+    # JSON adds it as ``inventory``; text, Markdown and HTML show it from a template.
+    domain_inventory: Any = None
+    # The comparison behind a ``wsaudit diff`` report (``auditor.manifest_diff.ComplianceDiff``);
+    # its findings are among ``results``. JSON adds it as ``diff``; text and Markdown show
+    # it whole.
+    diff: Any = None
+    # The language the findings are worded in, and the reports' fixed strings with them
+    # (``auditor.report_i18n``); JSON keys and enum values stay English whatever it is.
+    lang: str = "en"
+    # What ``wsaudit scan-code`` found (``auditor.scan_report.CodeScanSummary``): its
+    # findings are among ``results``; JSON adds its keys (``least_privilege``, ``uses``, …)
+    # at the top level; text, Markdown and HTML show its least-privilege section.
+    code_scan: Any = None
+    errors: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, tool_version: str, packs: tuple[PackInfo, ...], as_of: str, results: Iterable[ManifestResult],
+           notes: Iterable[WaiverNote] = (), **extras: Any) -> Report:
+        """A report of ``results``, its summary counted here."""
+        held = tuple(results)
+        summary = Summary.of(finding for result in held for finding in result.findings)
+        return cls(tool_version, tuple(packs), as_of, held, summary, tuple(notes), **extras)
+
+    # The reading interface every renderer uses, shared with :class:`ReportStream`.
+    def iter_results(self) -> Iterator[ManifestResult]:
+        return iter(self.results)
+
+    def materialize(self) -> list[ManifestResult]:
+        return list(self.results)
+
+    def waiver_notes(self) -> list[WaiverNote]:
+        return list(self.notes)
+
+    def failed(self, fail_on: str, strict: bool = False) -> bool:
+        return self.summary.failed(fail_on, strict)
+
+
+class ReportStream:
+    """A report whose results arrive one at a time, so that a renderer can write a batch of
+    thousands of manifests in flat memory.
+
+    Iterate :meth:`iter_results` once; :attr:`summary`, the waiver notes and the errors are
+    known after that, and asking before raises instead of answering wrongly. :meth:`collect`
+    turns the stream into a :class:`Report` (for several formats, or a baseline).
     """
 
     def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
-                 results: Iterable[ManifestResult], waiver_notes: Any = None, rules: tuple[Any, ...] = (),
-                 domain_inventory: Any = None, diff: Any = None, lang: str = "en", code_scan: Any = None) -> None:
+                 results: Iterable[ManifestResult], waiver_notes: Callable[[], Iterable[WaiverNote]] | None = None,
+                 errors: Callable[[], Iterable[Any]] | None = None, **extras: Any) -> None:
         self.tool_version = tool_version
-        # What ``wsaudit scan-code`` found (``auditor.scan_report.CodeScanSummary``): its
-        # findings are among ``results``; JSON adds its keys (``least_privilege``, ``uses``, …)
-        # at the top level; text, Markdown and HTML show its least-privilege section from a
-        # template. ``None`` for every other report.
-        self.code_scan = code_scan
-        # The language the findings are worded in, and the reports' fixed strings with them
-        # (``auditor.report_i18n``); JSON keys and enum values stay English whatever it is.
-        self.lang = lang
-        # The comparison behind a ``wsaudit diff`` report (``auditor.manifest_diff.ComplianceDiff``);
-        # its findings are among ``results``. JSON adds it as ``diff``; text and Markdown show
-        # it whole. ``None`` for every other report.
-        self.diff = diff
-        # The apps of a domain (``auditor.probe.inventory_model.DomainInventory``) when the
-        # report is the live probe's inventory; its drift findings are among ``results``.
-        # JSON adds it as ``inventory``; text, Markdown and HTML show it from a template.
-        self.domain_inventory = domain_inventory
-        self.packs = packs
-        # The loaded rules (``auditor.policy.Rule``), for formats that describe each rule
-        # once (SARIF); empty when the caller has none to give.
-        self.rules = tuple(rules)
+        self.packs = tuple(packs)
         self.as_of = as_of
-        self.summary = Summary()
+        self.rules = tuple(extras.pop("rules", ()))
+        self.lang = extras.pop("lang", "en")
+        self.domain_inventory = extras.pop("domain_inventory", None)
+        self.diff = extras.pop("diff", None)
+        self.code_scan = extras.pop("code_scan", None)
+        if extras:
+            raise TypeError(f"unknown report fields: {', '.join(sorted(extras))}")
         self._results = iter(results)
-        self._cache: list[ManifestResult] | None = None
-        self._waiver_notes = waiver_notes
+        self._tally = SummaryTally()
+        self._done = False
+        self._started = False
+        self._notes = waiver_notes
+        self._errors = errors
 
     def iter_results(self) -> Iterator[ManifestResult]:
-        if self._cache is not None:
-            yield from self._cache
-            return
+        if self._started:
+            raise RuntimeError("a report stream can be read once; collect() it to read it again")
+        self._started = True
         for result in self._results:
-            self.summary.add(result.findings)
+            self._tally.add(result.findings)
             yield result
+        self._done = True
+
+    results = iter_results
 
     def materialize(self) -> list[ManifestResult]:
-        if self._cache is None:
-            self._cache = list(self.iter_results())
-        return self._cache
+        """Every result, read in one pass (for a renderer that needs them all at once)."""
+        return list(self.iter_results())
+
+    def _check_done(self) -> None:
+        if not self._done:
+            raise RuntimeError("the report stream has not been read to its end yet")
+
+    @property
+    def summary(self) -> Summary:
+        self._check_done()
+        return self._tally.summary()
 
     def waiver_notes(self) -> list[WaiverNote]:
-        """Expired and unmatched waivers; call after the results have been iterated."""
-        if self._waiver_notes is None:
-            return []
-        return list(self._waiver_notes())
+        self._check_done()
+        return list(self._notes()) if self._notes is not None else []
+
+    @property
+    def errors(self) -> tuple[Any, ...]:
+        self._check_done()
+        return tuple(self._errors()) if self._errors is not None else ()
+
+    def failed(self, fail_on: str, strict: bool = False) -> bool:
+        return self.summary.failed(fail_on, strict)
+
+    def collect(self) -> Report:
+        """Read the rest of the stream into an immutable :class:`Report`."""
+        held = tuple(self.iter_results())
+        return Report(self.tool_version, self.packs, self.as_of, held, self.summary, tuple(self.waiver_notes()),
+                      self.rules, self.domain_inventory, self.diff, self.lang, self.code_scan, self.errors)

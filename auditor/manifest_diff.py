@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from auditor.catalog import ScopeCatalog
-from auditor.findings import SEVERITY_RANK, Finding, ManifestResult
+from auditor.findings import SEVERITY_RANK, Finding, ManifestResult, Status
 from auditor.manifest import Manifest
 from auditor.policy_facts import DiffRule, diff_rules, policy_facts
 from auditor.scope_names import canonical_scope
@@ -62,6 +62,8 @@ class ManifestDiff:
     changes: tuple[Change, ...]
     introduced: tuple[Finding, ...]
     fixed: tuple[Finding, ...]
+    # The language the changes are worded in (the report's); the JSON leaves it out.
+    lang: str = "en"
 
     @property
     def state(self) -> str:
@@ -78,7 +80,10 @@ class ManifestDiff:
     def result(self) -> ManifestResult:
         """The findings of this comparison, as the result model every format renders: one
         per change, the introduced ones as they are, the fixed ones passing."""
-        rules = diff_rules()
+        from auditor.report_i18n import diff_language
+
+        local = diff_language(self.lang)
+        rules = diff_rules() if local is None else local.rules
         fixed = [replace(finding, status="pass", message=_render(rules.fixed_message, {"message": finding.message}))
                  for finding in self.fixed]
         findings = sorted([*(change.finding for change in self.changes), *self.introduced, *fixed],
@@ -128,10 +133,10 @@ class ComplianceDiff:
                 "summary": {**counts, "blocking": len(self.blocking(fail_on)), "fail_on": fail_on}}
 
 
-def _render(template: str, subject: dict[str, Any]) -> str:
+def _render(template: str, subject: dict[str, Any], language: Any = None) -> str:
     from auditor.engine import render_message
 
-    return render_message(template, subject)
+    return render_message(template, subject, language)
 
 
 def element_key(data: dict[str, Any], pointer: str) -> str:
@@ -184,9 +189,13 @@ def _show(value: Any) -> str:
 class _Collector:
     """Gathers the changes of one pair, each named by the first diff rule that matches it."""
 
-    def __init__(self, base: Manifest | None, head: Manifest | None) -> None:
+    def __init__(self, base: Manifest | None, head: Manifest | None, lang: str = "en") -> None:
+        from auditor.report_i18n import diff_language
+
         self.base, self.head = base, head
         self.rules = diff_rules()
+        # The rules' conditions read the English facts; a translation only words the result.
+        self.local = diff_language(lang)
         self.changes: list[Change] = []
 
     def add(self, kind: str, area: str, subject: str, facts: dict[str, Any], pointer: str,
@@ -200,11 +209,16 @@ class _Collector:
         detail = _render(rule.message, facts)
         line, column = source.locate(pointer)
         message = _render(self.rules.finding_message, {**facts, "detail": detail})
+        # The fingerprint is the English change's, so it is the same whatever the language.
         digest = content_digest({"area": area, "subject": subject, "detail": detail})
+        if self.local is not None:
+            rule = self.local.rule(rule.id)
+            shown = self.local.facts(facts)
+            detail = _render(rule.message, shown, self.local.message)
+            message = _render(self.local.rules.finding_message, {**shown, "detail": detail}, self.local.message)
         finding = Finding(
-            rule_id=rule.id, clause=rule.clause, title=rule.title, severity=rule.severity, category=rule.category,
-            status="fail" if rule.direction == ESCALATION else "pass", manifest=source.path, pointer=pointer,
-            line=line, column=column, message=message, remediation=rule.remediation, citation=rule.citation,
+            rule=rule.info, status=Status.FAIL if rule.direction == ESCALATION else Status.PASS,
+            manifest=source.path, pointer=pointer, line=line, column=column, message=message,
             fingerprint=finding_fingerprint(rule.id, source.path, digest),
         )
         self.changes.append(Change(area, subject, detail, rule, pointer, source.path, line, column, finding))
@@ -247,11 +261,12 @@ def _retention_order(value: Any) -> tuple[int, float] | None:
 
 
 def compare_manifests(base: Manifest | None, head: Manifest | None, base_result: ManifestResult | None,
-                      head_result: ManifestResult | None, catalog: ScopeCatalog) -> ManifestDiff:
-    """Compare two versions of one manifest (either may be missing: added or removed)."""
+                      head_result: ManifestResult | None, catalog: ScopeCatalog, lang: str = "en") -> ManifestDiff:
+    """Compare two versions of one manifest (either may be missing: added or removed),
+    the changes worded in ``lang``."""
     base_data = base.data if base else {}
     head_data = head.data if head else {}
-    collector = _Collector(base, head)
+    collector = _Collector(base, head, lang)
     if base is not None and head is not None:
         _compare_scopes(collector, base_data, head_data, catalog)
         _compare_use_cases(collector, base_data, head_data)
@@ -264,7 +279,7 @@ def compare_manifests(base: Manifest | None, head: Manifest | None, base_result:
     fixed = tuple(sorted((f for key, f in before.items() if key not in after), key=Finding.sort_key))
     app = (head or base).app_name if (head or base) else ""
     return ManifestDiff(base.path if base else None, head.path if head else None, app,
-                        tuple(collector.changes), introduced, fixed)
+                        tuple(collector.changes), introduced, fixed, lang)
 
 
 def _label(classification: str) -> str:

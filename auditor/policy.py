@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import ErrorList, PolicyError
-from auditor.findings import Citation
+from auditor.findings import Citation, RuleInfo, rule_info
 from auditor.predicates import Predicate, UnsupportedSchema, compile_schema
 from auditor.resources import policies_dir, schemas_dir
 from auditor.yaml_source import DEFAULT_MAX_BYTES, YamlDocument, load_yaml_file
@@ -66,6 +67,12 @@ class Rule:
     # Every fact the rule reads (``facts.classification``, ``manifest_facts.as_of``), so a
     # finding can show which evidence its verdict rests on.
     reads: frozenset[str] = frozenset()
+
+    @cached_property
+    def info(self) -> RuleInfo:
+        """What the rule's findings say besides their verdict, built once and shared by them
+        (a translated copy of the rule, made with ``dataclasses.replace``, builds its own)."""
+        return rule_info(self)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ rule pack. A file that does not match its schema is refused with its line and co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Callable
 
 from auditor.errors import ErrorList, PolicyError
-from auditor.findings import SEVERITY_RANK, Citation
+from auditor.findings import SEVERITY_RANK, Citation, RuleInfo, rule_info
 
 FACTS_FILE = "facts/policy-facts.yaml"
 DIFF_RULES_FILE = "facts/diff-rules.yaml"
@@ -82,6 +82,11 @@ class DiffRule:
     remediation: str
     citation: Citation
     tags: tuple[str, ...] = ("compliance-diff",)
+
+    @cached_property
+    def info(self) -> RuleInfo:
+        """What the rule's findings say besides their verdict, shared by all of them."""
+        return rule_info(self)
 
 
 @dataclass(frozen=True)

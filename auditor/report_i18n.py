@@ -221,6 +221,7 @@ def _localize_rule(rule: Any, catalog: dict[str, Any], words: ReportText) -> Any
     return replace(
         rule,
         title=entry["title"],
+        description=say(" ".join(entry["description"].split())) if entry.get("description") else rule.description,
         fail_message=say(messages["fail"]),
         pass_message=say(passed),
         incomplete_message=say(incomplete),
@@ -301,3 +302,85 @@ def waiver_text(waiver: Any, t: ReportText) -> str:
 def report_language(report: Any) -> ReportText:
     """The strings of the language ``report`` was worded in (English by default)."""
     return report_text(getattr(report, "lang", DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class DiffLanguage:
+    """What ``wsaudit diff`` needs to word its changes in another language: the diff rules
+    worded in it, the names of the manifest's parts, the comparison's own words, and the
+    engine's words for the messages the rules render."""
+
+    rules: Any
+    areas: dict[str, str]
+    unset: str
+    unknown_api: str
+    classification_labels: dict[str, str]
+    message: MessageLanguage | None
+
+    def rule(self, rule_id: str) -> Any:
+        return next(rule for rule in self.rules.rules if rule.id == rule_id)
+
+    def facts(self, facts: dict[str, Any]) -> dict[str, Any]:
+        """``facts`` with the words the comparison put in them (never the manifest's) in
+        this language; the English facts stay as they are for the rules' conditions."""
+        shown: dict[str, Any] = {}
+        for key, value in facts.items():
+            if key == "area":
+                value = self.areas.get(value, value)
+            elif key == "api" and value == "unknown API":
+                value = self.unknown_api
+            elif key == "classification_label":
+                value = self.classification_labels.get(value, value)
+            elif key.endswith("_shown") and value == "(unset)":
+                value = self.unset
+            shown[key] = value
+        return shown
+
+
+def _diff_citation_keys() -> dict[str, str]:
+    """Each diff rule's citation key, as the English rules file names it."""
+    from auditor.resources import policies_dir
+
+    raw = _read_yaml(policies_dir() / "facts" / "diff-rules.yaml")
+    return {rule["id"]: rule["citation"] for rule in raw["rules"]}
+
+
+@cache
+def diff_language(lang: str) -> DiffLanguage | None:
+    """The diff rules and words of ``lang``; ``None`` for English, the rules file's own.
+
+    The catalog is ``policies/i18n/diff-<lang>.yaml``, keyed by rule id. A rule it does not
+    know keeps its English wording."""
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    _check_language(lang)
+    from auditor.policy_facts import diff_rules
+
+    path = rule_catalogs_dir() / f"diff-{lang}.yaml"
+    if not path.is_file():
+        raise CatalogError(f"no diff rule catalog for language {lang!r}", str(path))
+    raw = _read_yaml(path)
+    english = diff_rules()
+    say = report_text(lang).punctuate
+    try:
+        citations = raw["citations"]
+        keys = _diff_citation_keys()
+        rules = []
+        for rule in english.rules:
+            entry = raw["rules"].get(rule.id)
+            if entry is None:
+                rules.append(rule)
+                continue
+            cited = citations[keys[rule.id]]
+            rules.append(replace(rule, title=entry["title"], message=say(entry["message"]),
+                                 remediation=say(entry["remediation"]),
+                                 citation=replace(rule.citation, section=cited["section"], quote=cited["quote"])))
+        values = raw.get("values") or {}
+        return DiffLanguage(
+            rules=replace(english, rules=tuple(rules), finding_message=say(raw["messages"]["finding"]),
+                          fixed_message=say(raw["messages"]["fixed"])),
+            areas={key[len("diff.areas."):]: value for key, value in report_text(lang).strings.items()
+                   if key.startswith("diff.areas.")}, unset=values["unset"], unknown_api=values["unknown_api"],
+            classification_labels=dict(values["classification_label"]), message=message_language(lang))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"malformed diff rule catalog ({exc!r})", str(path)) from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from auditor.findings import Citation, Finding, ManifestResult, Report
+from auditor.findings import Citation, Finding, ManifestResult, Report, RuleInfo, Severity, Status
 from auditor.scan_code import DeclaredScope, ScanReport, ScopeUse
 
 if TYPE_CHECKING:
@@ -84,29 +84,35 @@ _POLICY_URL = "https://developers.google.com/workspace/workspace-api-user-data-d
 _MINIMUM = Citation(_POLICY, "Request the minimum relevant permissions",
                     "You may only request access to permissions that are critical to implementing your "
                     "application or service's functionality.", _POLICY_URL)
+
+
+def _rule(rule_id: str, clause: str | None, title: str, severity: str, remediation: str) -> RuleInfo:
+    return RuleInfo(rule_id, clause, title, Severity(severity), "scopes", remediation, _MINIMUM)
+
+
+# The code scan's rules, by the kind of thing found.
 _RULES = {
-    # kind: (rule id, clause, title, remediation)
-    "undeclared": ("SCAN-001", None, "Scope used in code is declared",
-                   "Declare the scope in the manifest, or stop requesting it in code."),
-    "unauthorized": ("SCAN-002", None, "Every API call is authorized by a declared scope",
-                     "Declare one of the scopes that authorize the call (the least-privileged one), or remove the call."),
-    "broader": ("SCAN-003", "SC-4", "Declared scope is no broader than the calls it serves need",
-                "Request the sufficient scopes instead, or state in the manifest why they do not suffice."),
-    "unused": ("SCAN-004", "SC-6", "Declared scope is used by the code",
-               "Remove the scope from the manifest and the consent screen, or show where the code uses it."),
-    "unresolved": ("SCAN-005", None, "Call on a Google client matches an API method",
-                   "Check the call; if it is a real API method, the method table may need a refresh."),
+    "undeclared": _rule("SCAN-001", None, "Scope used in code is declared", "high",
+                        "Declare the scope in the manifest, or stop requesting it in code."),
+    "unauthorized": _rule("SCAN-002", None, "Every API call is authorized by a declared scope", "high",
+                          "Declare one of the scopes that authorize the call (the least-privileged one), or remove "
+                          "the call."),
+    "broader": _rule("SCAN-003", "SC-4", "Declared scope is no broader than the calls it serves need", "medium",
+                     "Request the sufficient scopes instead, or state in the manifest why they do not suffice."),
+    "unused": _rule("SCAN-004", "SC-6", "Declared scope is used by the code", "info",
+                    "Remove the scope from the manifest and the consent screen, or show where the code uses it."),
+    "unresolved": _rule("SCAN-005", None, "Call on a Google client matches an API method", "low",
+                        "Check the call; if it is a real API method, the method table may need a refresh."),
 }
 
 
-def _finding(kind: str, severity: str, status: str, path: str, pointer: str, line: int, column: int,
-             message: str, key: str) -> Finding:
+def _finding(kind: str, status: str, path: str, pointer: str, line: int, column: int, message: str,
+             key: str) -> Finding:
     import hashlib
 
-    rule_id, clause, title, remediation = _RULES[kind]
-    fingerprint = hashlib.sha256("\x1f".join((rule_id, path, key)).encode("utf-8")).hexdigest()[:32]
-    return Finding(rule_id, clause, title, severity, "scopes", status, path, pointer, line, column, message,
-                   remediation, _MINIMUM, fingerprint)
+    rule = _RULES[kind]
+    fingerprint = hashlib.sha256("\x1f".join((rule.id, path, key)).encode("utf-8")).hexdigest()[:32]
+    return Finding(rule, Status(status), path, pointer, line, column, message, fingerprint)
 
 
 def scan_findings(report: ScanReport) -> list[Finding]:
@@ -114,20 +120,20 @@ def scan_findings(report: ScanReport) -> list[Finding]:
     file relative to the scanned folder for a finding about code, the manifest for one about
     a declared scope."""
     relative = report.relative_path
-    findings = [_finding("undeclared", "high", "fail", relative(use.path), "", use.line, use.column,
+    findings = [_finding("undeclared", "fail", relative(use.path), "", use.line, use.column,
                          undeclared_message(report, use), use.scope) for use in report.undeclared]
     positions = {item.scope: item for item in report.declared}
     least = report.least
     if least is not None:
-        findings += [_finding("unauthorized", "high", "fail", relative(need.call.path), "", need.call.line,
+        findings += [_finding("unauthorized", "fail", relative(need.call.path), "", need.call.line,
                               need.call.column, unauthorized_message(report, need), need.call.method)
                      for need in least.unauthorized]
-        findings += [_finding("broader", "medium", "fail", report.manifest, positions[item.scope].pointer,
+        findings += [_finding("broader", "fail", report.manifest, positions[item.scope].pointer,
                               positions[item.scope].line, positions[item.scope].column, broader_message(report, item),
                               item.scope) for item in least.broader]
-    findings += [_finding("unused", "info", "fail", report.manifest, item.pointer, item.line, item.column,
+    findings += [_finding("unused", "fail", report.manifest, item.pointer, item.line, item.column,
                           unused_message(report, item), item.scope) for item in report.unused]
-    findings += [_finding("unresolved", "low", "incomplete", relative(item.path), "", item.line, item.column,
+    findings += [_finding("unresolved", "incomplete", relative(item.path), "", item.line, item.column,
                           unresolved_message(item), item.written) for item in report.unresolved]
     return sorted(findings, key=Finding.sort_key)
 
@@ -262,4 +268,4 @@ def scan_report(report: ScanReport, tool_version: str, as_of: str) -> Report:
         by_file.setdefault(finding.manifest, []).append(finding)
     order = [report.manifest] + sorted(path for path in by_file if path != report.manifest)
     results = [ManifestResult(path, report.app, tuple(by_file[path])) for path in order]
-    return Report(tool_version, (), as_of, results, code_scan=code_scan_summary(report))
+    return Report.of(tool_version, (), as_of, results, code_scan=code_scan_summary(report))

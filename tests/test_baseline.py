@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 
@@ -24,7 +24,7 @@ def test_write_then_apply_baseline(tmp_path):
     manifest.write_text((EXAMPLES / "chat-standup-bot.yaml").read_text())
     baseline = tmp_path / "baseline.json"
     first = run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF)
-    assert first.code == 1
+    assert first.code == 1, first.stderr
     document = json.loads(baseline.read_text())
     assert document["baseline_version"] == 1
     assert sorted((f["rule_id"], f["pointer"]) for f in document["findings"]) == [
@@ -99,7 +99,7 @@ def test_new_finding_fails_despite_baseline(tmp_path):
 def test_bad_baseline_file_exits_2(write):
     bad = write("baseline.json", "{not json")
     result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(bad), *AS_OF)
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.startswith(f"{bad}:1:2: error: the baseline is not valid JSON")
     other = write("other.json", json.dumps({"findings": []}))
     assert run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(other)).code == 2
@@ -148,12 +148,13 @@ def test_baseline_given_as_a_fifo_is_refused_without_blocking(tmp_path):
 
 def test_many_identical_records_are_matched_in_linear_time():
     from auditor.baseline import Baseline, BaselineEntry
-    from auditor.findings import Citation, Finding, ManifestResult
+    from auditor.findings import Citation, Finding, ManifestResult, RuleInfo
 
     count = 20_000
     citation = Citation("P", "S", "Q", None)
-    findings = tuple(Finding("X-1", None, "T", "low", "c", "fail", "m.yaml", f"/moved/{index}", index + 1, 1, "F", "R",
-                             citation, fingerprint="same") for index in range(count + 1))
+    rule = RuleInfo("X-1", None, "T", "low", "c", "R", citation)
+    findings = tuple(Finding(rule, "fail", "m.yaml", f"/moved/{index}", index + 1, 1, "F", fingerprint="same")
+                     for index in range(count + 1))
     baseline = Baseline([BaselineEntry("X-1", "m.yaml", f"/data/{index}", "same") for index in range(count)])
     started = time.perf_counter()
     result = baseline.apply(ManifestResult("m.yaml", "App", findings))

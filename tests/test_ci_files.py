@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLES, REPO, run_wsaudit
+from tests.helpers import EXAMPLES, REPO, run_wsaudit
 
 ACTION = REPO / "action.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"

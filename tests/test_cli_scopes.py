@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 
 def test_exact_short_form_comes_first_with_its_facts():
     result = run_wsaudit("scopes", "drive.file")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["non-sensitive", "https://www.googleapis.com/auth/drive.file", "(drive)"]
     assert "specific Google Drive files" in lines[1]
@@ -22,7 +22,7 @@ def test_words_search_the_consent_descriptions():
 
 def test_filters_and_json():
     result = run_wsaudit("scopes", "--api", "gmail", "--classification", "restricted", "--format", "json")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
     scopes = {entry["scope"] for entry in report["scopes"]}
     assert "https://mail.google.com/" in scopes and "https://www.googleapis.com/auth/gmail.readonly" in scopes

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import EXAMPLES, MINIMAL, run_wsaudit
+from tests.helpers import EXAMPLES, MINIMAL, run_wsaudit
 
 BAD_INPUTS = {
     "syntax": ("app:\n  name: [open\nscopes: 1\n", 3, 7, "invalid YAML"),
@@ -56,7 +56,7 @@ def test_bad_input_exits_2_with_located_message_and_no_traceback(write, kind):
 def test_huge_file_exits_2(write):
     path = write("huge.yaml", b"a: " + b"y" * (6 * 1024 * 1024))
     result = run_wsaudit("validate", str(path))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.startswith(f"{path}:1:1: error: the file is larger than the 5 MiB limit")
     assert run_wsaudit("validate", "--max-size", "7MiB", str(path)).code == 2  # valid size, invalid manifest
     assert "larger than" not in run_wsaudit("validate", "--max-size", "7MiB", str(path)).stderr
@@ -67,7 +67,7 @@ def test_every_error_of_every_file_is_printed(write):
     second = write("two.yaml", "- nope\n")
     good = write("three.yaml", MINIMAL)
     result = run_wsaudit("validate", str(first), str(second), str(good))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     lines = result.stderr.splitlines()
     assert [line.split(": error: ")[0] for line in lines[:-1]] == [f"{first}:8:1", f"{first}:9:1", f"{second}:1:1"]
     assert lines[-1] == "2 of 3 manifest(s) invalid, 3 error(s)"
@@ -77,7 +77,7 @@ def test_every_error_of_every_file_is_printed(write):
 def test_validate_json_format(write):
     bad = write("bad.yaml", MINIMAL + "bogus: 1\n")
     result = run_wsaudit("validate", "--format", "json", str(bad), str(write("good.yaml", MINIMAL)))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     report = json.loads(result.stdout)
     assert report["valid"] is False
     assert [(m["path"].rsplit("/", 1)[1], m["valid"]) for m in report["manifests"]] == [("bad.yaml", False), ("good.yaml", True)]
@@ -86,7 +86,7 @@ def test_validate_json_format(write):
 
 def test_validate_reads_stdin():
     result = run_wsaudit("validate", "-", stdin=(MINIMAL + "bogus: 1\n").encode())
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.startswith("<stdin>:8:1: error: unknown key 'bogus'")
 
 
@@ -112,7 +112,7 @@ def test_examples_point_editors_at_the_schema():
 
 def test_schema_command_prints_the_schema(tmp_path):
     result = run_wsaudit("schema")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     schema = json.loads(result.stdout)
     assert schema["title"].startswith("Workspace Auditor app manifest")
     out = tmp_path / "s.json"

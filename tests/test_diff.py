@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 
-from tests.conftest import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 DIGEST = (EXAMPLES / "inbox-digest.yaml").read_text()
@@ -25,7 +25,7 @@ def escalate(text: str) -> str:
 def test_diff_of_two_revisions_reports_escalations_and_exits_1(write):
     base, head = write("base/app.yaml", DIGEST), write("head/app.yaml", escalate(DIGEST))
     result = run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF)
-    assert result.code == 1
+    assert result.code == 1, result.stderr
     report = json.loads(result.stdout)["diff"]
     [manifest] = report["manifests"]
     assert manifest["state"] == "changed"
@@ -40,7 +40,7 @@ def test_diff_of_two_revisions_reports_escalations_and_exits_1(write):
     assert report["summary"]["blocking"] >= 1
     # The reverse direction fixes what the forward one introduced, and blocks nothing.
     back = run_wsaudit("diff", str(head), str(base), "--format", "json", *AS_OF)
-    assert back.code == 0
+    assert back.code == 0, back.stderr
     [reverse] = json.loads(back.stdout)["diff"]["manifests"]
     assert {f["rule_id"] for f in reverse["fixed"]} >= {"WUD-LU-002"}
     assert {c["risk"] for c in reverse["changes"]} == {"reduction"}
@@ -79,7 +79,7 @@ def test_reordering_and_moving_lines_introduce_nothing(write):
     result = run_wsaudit("diff", str(base), str(head), "--format", "json", *AS_OF)
     report = json.loads(result.stdout)["diff"]
     assert report["manifests"][0]["state"] == "unchanged"
-    assert result.code == 0
+    assert result.code == 0, result.stderr
 
 
 def test_folders_pair_by_relative_path_and_report_added_and_removed(tmp_path):
@@ -95,7 +95,7 @@ def test_folders_pair_by_relative_path_and_report_added_and_removed(tmp_path):
               for m in report["manifests"]}
     assert states == {("digest.yaml", "digest.yaml"): "unchanged", (None, "new.yaml"): "added",
                       ("old.yaml", None): "removed"}
-    assert result.code == 1  # the added manifest brings critical failures
+    assert result.code == 1, result.stderr  # the added manifest brings critical failures
 
 
 def test_markdown_comment_has_a_verdict_and_well_formed_tables(write):

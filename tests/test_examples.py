@@ -13,7 +13,7 @@ from auditor.catalog import ScopeCatalog
 from auditor.findings import ManifestResult
 from auditor.policy import load_packs
 from auditor.yaml_source import DEFAULT_MAX_BYTES
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 AS_OF = datetime.date(2026, 11, 21)
 EXPECT = re.compile(r"^#\s+expect:\s+fail\s+([A-Z]{2}-\d+)\s+at\s+(\S+)")

@@ -12,7 +12,7 @@ import yaml
 
 from auditor.catalog import ScopeCatalog
 from auditor.resources import policies_dir
-from tests.conftest import REPO, run_wsaudit
+from tests.helpers import REPO, run_wsaudit
 
 PROMPT = re.compile(r"^(\s*)# (\s*(?:- )?[a-z_][a-z0-9_]*:(?: .*)?)$")
 APPS_SCRIPT = {
@@ -73,7 +73,7 @@ def test_from_scopes_validates_and_comments_each_classification(tmp_path: Path):
 
 def test_to_stdout_validates_as_written(tmp_path: Path):
     result = _init(tmp_path, "--scope", "drive.file")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     validation = run_wsaudit("validate", "-", stdin=result.stdout.encode())
     assert validation.code == 0, validation.stderr
     assert list(tmp_path.iterdir()) == []
@@ -97,7 +97,7 @@ def test_from_appsscript_json(tmp_path: Path):
 
 def test_every_field_the_rules_ask_about_is_a_prompt(tmp_path: Path):
     result = _init(tmp_path, "--scope", "gmail.readonly", "--scope", "drive", "--scope", "openid")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     answered = yaml.safe_load(_uncomment_prompts(result.stdout))
     fields = sorted(set(_rule_fields()))
     assert len(fields) > 40  # the pack was read
@@ -172,17 +172,17 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path):
     target = tmp_path / "app.wsaudit.yaml"
     target.write_text("keep me\n")
     result = _init(tmp_path, "--scope", "openid", "-o", str(target))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert f"{target}: error: the file exists; give --force to overwrite it" in result.stderr
     assert target.read_text() == "keep me\n"
     forced = _init(tmp_path, "--scope", "openid", "-o", str(target), "--force")
-    assert forced.code == 0
+    assert forced.code == 0, forced.stderr
     assert _validate(target).code == 0
 
 
 def test_without_scopes_a_placeholder_keeps_it_valid(tmp_path: Path):
     result = _init(tmp_path)
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     assert "note: no scope given" in result.stderr
     assert yaml.safe_load(result.stdout)["scopes"] == [{"scope": "openid"}]
     assert run_wsaudit("validate", "-", stdin=result.stdout.encode()).code == 0
@@ -190,7 +190,7 @@ def test_without_scopes_a_placeholder_keeps_it_valid(tmp_path: Path):
 
 def test_unknown_scope_is_kept_with_a_note(tmp_path: Path):
     result = _init(tmp_path, "--scope", "gmail.readonli")
-    assert result.code == 0
+    assert result.code == 0, result.stderr
     assert "note: gmail.readonli is not in the scope catalog (closest known: " \
            "https://www.googleapis.com/auth/gmail.readonly)" in result.stderr
     assert "  # gmail.readonli - not in the scope catalog" in result.stdout
@@ -207,7 +207,7 @@ def test_bad_input_exits_2(tmp_path: Path, args, content, fragment):
     if content is not None:
         (tmp_path / "appsscript.json").write_text(content)
     result = _init(tmp_path, *args)
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""

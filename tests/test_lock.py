@@ -8,7 +8,7 @@ import tomllib
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 LOCK = REPO / "requirements-test.txt"
 

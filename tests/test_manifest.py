@@ -8,7 +8,7 @@ import pytest
 
 from auditor.errors import AuditorError, ManifestError
 from auditor.manifest import expand_paths, load_manifest, manifest_schema_path
-from tests.conftest import MINIMAL
+from tests.helpers import MINIMAL
 
 
 def errors_of(write, text: str) -> list[str]:

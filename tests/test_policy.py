@@ -12,7 +12,7 @@ import pytest
 from auditor.policy import load_packs
 from auditor.rule_listing import filter_rules, render_rules
 from auditor.yaml_source import MAX_DEPTH
-from tests.conftest import EXAMPLES, MINIMAL, REPO, run_wsaudit
+from tests.helpers import EXAMPLES, MINIMAL, REPO, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 DOCS = REPO / "docs" / "rules.md"
@@ -58,7 +58,7 @@ def test_documented_custom_pack_loads_and_produces_findings(write):
         ("ACME-XFR-001", "fail", "/transfers/0"),
         ("ACME-XFR-001", "pass", "/transfers/1"),
     ]
-    assert result.code == 1
+    assert result.code == 1, result.stderr
     assert [p["id"] for p in report["policies"]] == ["acme-data-handling"]
     [fail] = [f for f in report["findings"] if f["rule_id"] == "ACME-RET-001" and f["status"] == "fail"]
     assert fail["message"] == "storage 'forever' keeps data indefinitely"
@@ -122,7 +122,7 @@ def test_broken_pack_exits_2_with_file_and_line(write, kind):
 def test_duplicate_rule_id_across_packs_exits_2(write):
     pack = write("dup.yaml", RULE.replace("X-1", "WUD-SC-001"))
     result = run_wsaudit("rules", "--policy", str(pack))
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.startswith(f"{pack}:4:1: error: rule id WUD-SC-001 is already defined in policies/workspace-user-data.yaml:")
 
 
@@ -133,7 +133,7 @@ def test_missing_policy_path_exits_2(tmp_path):
 
 def test_rules_command_filters_and_formats():
     everything = run_wsaudit("rules")
-    assert everything.code == 0
+    assert everything.code == 0, everything.stderr
     assert everything.stdout.splitlines()[-1] == f"{len(load_packs()[0].rules)} rule(s)"
     critical = run_wsaudit("rules", "--severity", "critical", "--format", "json")
     ids = [rule["id"] for rule in json.loads(critical.stdout)["rules"]]

@@ -90,7 +90,7 @@ def _mutations(document, rng):
 
 
 def test_manifest_schema_verdicts_agree_on_mutated_manifests():
-    from tests.conftest import EXAMPLES, REPO
+    from tests.helpers import EXAMPLES, REPO
 
     schema = json.loads(manifest_schema_path().read_text())
     reference = Draft202012Validator(schema, format_checker=FormatChecker(formats=["date", "email"]))

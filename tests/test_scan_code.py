@@ -14,7 +14,7 @@ from auditor.code_lexer import JAVASCRIPT, PYTHON, YAML
 from auditor.scan_code import CodeScanner
 from auditor.scope_names import canonical_scope
 from auditor.source_files import parse_ignore_line, walk_tree
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 # Each file of the fixture tree, and the scopes it uses: (text as written, scope). The
 # position of each use is where its text first appears in the file.
@@ -331,7 +331,7 @@ def test_large_and_binary_files_are_skipped(tmp_path: Path):
     assert {item["path"]: item["reason"].split(" (")[0] for item in report["skipped"]} == {
         f"{root}/big.py": "larger than the 1024 byte limit", f"{root}/blob.json": "binary content"}
     assert [use["path"] for use in report["uses"]] == [f"{root}/ok.py"]
-    assert result.code == 1
+    assert result.code == 1, result.stderr
 
 
 def test_ignore_marker_and_explicit_files(tmp_path: Path):
@@ -353,7 +353,7 @@ def test_bad_input_exits_2(tmp_path: Path, args, fragment):
     manifest = tmp_path / "app.yaml"
     manifest.write_text(_manifest(["openid"]) if args[0] != "." else "app: {}\n", encoding="utf-8")
     result = run_wsaudit("scan-code", *args, "--manifest", str(manifest), cwd=tmp_path)
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from auditor.errors import AuditorError, ErrorList, ManifestError
 from auditor.templating import escape_markdown_html, escape_markdown_text
 from auditor.text_safety import json_safe, printable, printable_block
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.conftest import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
 TRACKER = "examples/manifests/receipt-tracker.yaml"
@@ -40,7 +40,7 @@ waivers:
     assert report["summary"]["waived"] == 1
     assert report["summary"]["fail"] == before["summary"]["fail"] - 1
     assert report["waivers"] == []
-    assert result.code == 1  # the critical failures are not waived
+    assert result.code == 1, result.stderr  # the critical failures are not waived
     text = run_wsaudit("audit", TRACKER, "--waivers", str(waivers), *AS_OF).stdout
     assert "[waived] the disclosure leaves something out" in text
     assert "waived until 2026-12-31 by privacy-review@example.com: Sharing text ships in the next release" in text
@@ -124,7 +124,7 @@ waivers:
     expires: 2027-13-01
 """)
     result = run_wsaudit("audit", TRACKER, "--waivers", str(waivers), *AS_OF)
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.splitlines() == [
         f"{waivers}:3:5: error: waivers[0] is missing the required key 'approved_by'",
         f"{waivers}:6:14: error: waivers[0].expires: '2027-13-01' is not valid here; expected a calendar date, "
@@ -182,14 +182,14 @@ def test_long_waiver_file_costs_linear_time():
     import datetime
     import time
 
-    from auditor.findings import Citation, Finding, ManifestResult, Waiver
+    from auditor.findings import Citation, Finding, ManifestResult, RuleInfo, Waiver
     from auditor.waivers import WaiverSet
 
     waivers = [Waiver(rule_id=f"X-{index}", manifest="*.yaml", pointer=None, reason="r", approved_by="a",
                       expires="2099-01-01", source="w.yaml", line=index) for index in range(20_000)]
     citation = Citation("P", "S", "Q", None)
-    findings = tuple(Finding(f"X-{index}", None, "T", "low", "c", "fail", "m.yaml", f"/data/{index}", 1, 1, "F", "R",
-                             citation) for index in range(20_000))
+    findings = tuple(Finding(RuleInfo(f"X-{index}", None, "T", "low", "c", "R", citation), "fail", "m.yaml",
+                             f"/data/{index}", 1, 1, "F") for index in range(20_000))
     waiver_set = WaiverSet(waivers, datetime.date(2026, 11, 21))
     started = time.perf_counter()
     result = waiver_set.apply(ManifestResult("m.yaml", "App", findings))

@@ -13,22 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import AuditorError
-from auditor.findings import Citation, Finding, PackInfo
+from auditor.findings import Citation, Finding, PackInfo, RuleInfo, Severity, Status
 
 _RULE_KEYS = {"id", "clause", "title", "severity", "category", "citation", "remediation"}
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """What a finding of one rule says besides its verdict."""
-
-    id: str
-    clause: str | None
-    title: str
-    severity: str
-    category: str
-    citation: Citation
-    remediation: str
 
 
 @dataclass(frozen=True)
@@ -46,8 +33,7 @@ class Rulebook:
         from auditor.engine import content_digest, finding_fingerprint
 
         rule = self.rules[key]
-        return Finding(rule.id, rule.clause, rule.title, rule.severity, rule.category, status, source, pointer,
-                       position[0], position[1], message, rule.remediation, rule.citation,
+        return Finding(rule, Status(status), source, pointer, position[0], position[1], message,
                        finding_fingerprint(rule.id, source, content_digest(identity)))
 
 
@@ -67,9 +53,9 @@ def load_rulebook(path: Path) -> Rulebook:
             cited = item["citation"]
             citation = Citation(cited.get("policy", policy["name"]), cited["section"], cited["quote"],
                                 cited.get("url", policy.get("url")))
-            rules[key] = RuleInfo(item["id"], item["clause"], item["title"], item["severity"], item["category"],
-                                  citation, " ".join(str(item["remediation"]).split()))
-    except (KeyError, TypeError, AttributeError) as exc:
+            rules[key] = RuleInfo(item["id"], item["clause"], item["title"], Severity(item["severity"]),
+                                  item["category"], " ".join(str(item["remediation"]).split()), citation)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise AuditorError(f"malformed rules file: {exc}", str(path)) from None
     info = PackInfo(str(pack["id"]), str(pack["version"]), str(pack["title"]), len(rules), path.name)
     return Rulebook(info, rules)

@@ -25,7 +25,7 @@ from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from auditor.catalog import ScopeCatalog
-from auditor.errors import AuditorError, ErrorList, ProbeError
+from auditor.errors import AuditorError, ErrorList, ProbeError, errors_in
 from auditor.findings import Finding
 from auditor.manifest import Manifest, expand_paths, load_manifest
 from auditor.policy import PolicyPack
@@ -102,7 +102,7 @@ def index_manifests(paths: Iterable[str], max_bytes: int) -> dict[str, Manifest]
         try:
             manifest = load_manifest(path, max_bytes)
         except AuditorError as error:
-            errors.extend(getattr(error, "errors", [error]))
+            errors.extend(errors_in(error))
             continue
         for position, client_id in enumerate(manifest.data["app"].get("oauth_client_ids") or []):
             client_id = str(client_id).strip()

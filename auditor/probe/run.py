@@ -78,7 +78,7 @@ def _client(settings: ProbeSettings, pool: int = 4) -> HttpClient:
 def _report(pack: PolicyPack, as_of: datetime.date, results: list[ManifestResult],
             inventory: DomainInventory | None = None) -> Report:
     info = PackInfo(pack.id, pack.version, pack.title, len(pack.rules), pack.source)
-    return Report(__version__, (info,), as_of.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
+    return Report.of(__version__, (info,), as_of.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
 
 
 def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: datetime.date) -> Report:

@@ -47,21 +47,6 @@ def _camel_name(title: str) -> str:
 # Why each category of obligation matters, in one sentence: the second half of a rule's
 # fullDescription (the first is the obligation, quoted from the policy). A custom pack's own
 # categories have no sentence and their rules say only what the pack says.
-WHY_IT_MATTERS = {
-    "scopes": "Every scope beyond what the features need widens what a leaked token exposes, and Google's "
-              "OAuth verification asks the app to justify each one.",
-    "use-cases": "Google grants restricted scopes only for the use cases it approves for each API; an app "
-                 "outside them is refused at verification or loses access.",
-    "transparency": "Users decide whether to grant access on what the app tells them; an incomplete or "
-                    "misleading disclosure is a breach of the policy in itself.",
-    "consent": "Access the user did not knowingly agree to is access the policy does not allow.",
-    "limited-use": "Google user data may serve only the features the user granted it for; any other use, "
-                   "transfer or sale breaks the Limited Use requirements.",
-    "human-access": "People reading user data is the most intrusive use of it; the policy allows it only in "
-                    "a few narrow cases.",
-    "security": "Restricted-scope data must live in a secure operating environment, which Google checks "
-                "through an annual security assessment.",
-}
 
 
 def _obligation(clause: str | None, citation: Any) -> str:
@@ -77,9 +62,9 @@ def _full_description(title: str, description: str, category: str, clause: str |
     parts = [f"{title}.", t("sarif.obligation", obligation=_obligation(clause, citation))]
     if description.strip():
         parts.append(description.strip())
-    if category in WHY_IT_MATTERS:
-        # The catalog of another language words the reason; English is the table above.
-        why = t.strings.get(f"sarif.why_it_matters.{category}", WHY_IT_MATTERS[category])
+    # Why an obligation of this category matters is worded per language in the catalog.
+    why = t.strings.get(f"sarif.why_it_matters.{category}")
+    if why:
         parts.append(t("sarif.why", why=why))
     return " ".join(parts)
 

@@ -123,16 +123,23 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         line += t("text.strict_hint")
     out.write(_paint(_fit(line, options.width, "    "), "1", options.color) + "\n")
     if diff is not None:
-        out.write(_paint(_diff_verdict(diff, options.fail_on), "1", options.color) + "\n")
+        out.write(_paint(diff_verdict(diff, options.fail_on, t), "1", options.color) + "\n")
 
 
-def _diff_verdict(diff: Any, fail_on: str) -> str:
-    """The comparison's verdict: what changed, and whether the change fails the gate."""
+def diff_verdict(diff: Any, fail_on: str, t: Any) -> str:
+    """The comparison's verdict in ``t``'s language: what changed, and whether the change
+    fails the gate (the text report's last line, and the pull-request comment's)."""
     counts = diff.counts()
     blocking = len(diff.blocking(fail_on))
-    return (f"{'FAIL' if blocking else 'OK'}: {counts['changed']} of {counts['manifests']} manifest(s) changed, "
-            f"{counts['escalations']} escalation(s), {counts['introduced']} finding(s) introduced, "
-            f"{blocking} failing at or above {fail_on}, {counts['fixed']} fixed")
+    return t("diff.verdict", outcome=t("diff.outcome_fail" if blocking else "diff.outcome_ok"),
+             changed=t.number(counts["changed"]), manifests=t.number(counts["manifests"]),
+             escalations=t.number(counts["escalations"]), introduced=t.number(counts["introduced"]),
+             blocking=t.number(blocking), fail_on=gate_word(fail_on, t), fixed=t.number(counts["fixed"]))
+
+
+def gate_word(fail_on: str, t: Any) -> str:
+    """``--fail-on``'s value as the report's language names it (a severity, or never)."""
+    return t("diff.never") if fail_on == "never" else t.word("severity", fail_on)
 
 
 def _inventory_section(inventory: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 AS_OF = ("--as-of", "2026-11-21")
 DIGEST = (EXAMPLES / "inbox-digest.yaml").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.reporters import FORMATS
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, RESTRICTED_SCOPE, edited, line_of
 from tests.reporters.test_html import VISIBLE_FINDINGS
 from tests.reporters.test_junit import parse_valid

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, LONGER_RETENTION, RESTRICTED_SCOPE, edited
 
 

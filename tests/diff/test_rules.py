@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.diff.support import AS_OF, DIGEST, LONGER_RETENTION, RESTRICTED_SCOPE, edited
 
 CASES = [

@@ -16,7 +16,7 @@ from auditor.disclosure.model import Disclosure
 from auditor.disclosure.render import render_disclosure
 from auditor.manifest import load_manifest
 
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
 LANGUAGES = ("en", "fr")

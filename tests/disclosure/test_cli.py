@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import MINIMAL, run_wsaudit
+from tests.helpers import MINIMAL, run_wsaudit
 from tests.disclosure.support import EXAMPLE_PATHS, markdown_to_html, render
 from tests.test_startup import HEAVY, imported_modules
 
@@ -37,7 +37,7 @@ def test_html_to_a_file(tmp_path):
 def test_in_product_writes_only_the_consent_text():
     for path in EXAMPLE_PATHS:
         result = run_wsaudit("disclose", str(path), "--in-product", "--fail-on", "never")
-        assert result.code == 0
+        assert result.code == 0, result.stderr
         html = markdown_to_html(result.stdout)
         assert re.findall(r"<h(\d)>", html) == ["1"]
         assert "<table>" not in html
@@ -83,7 +83,7 @@ def test_help_lists_the_languages_and_imports_nothing_heavy():
 
 
 def test_samples_in_the_user_guide_are_current():
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     guide = (REPO / "docs" / "disclosures.md").read_text(encoding="utf-8")
     samples = re.findall(r"<!-- sample: (.*?) -->\n```markdown\n(.*?)```\n", guide, flags=re.S)

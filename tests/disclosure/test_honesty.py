@@ -14,7 +14,7 @@ from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import render_disclosure
 from auditor.manifest import load_manifest
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.disclosure.support import FORMATS, LANGUAGES, message, read
 
 APP = "Honest Digest"
@@ -248,7 +248,7 @@ def test_require_pass_exits_1_and_writes_nothing(tmp_path):
     out.write_text("previous version", encoding="utf-8")
     result = run_wsaudit("disclose", RECEIPTS, "--format", "html", "-o", str(out), "--require-pass",
                          "--as-of", "2026-11-21")
-    assert result.code == 1
+    assert result.code == 1, result.stderr
     assert out.read_text(encoding="utf-8") == "previous version"
     assert len(WARNING.findall(result.stderr)) == 3
     assert "no disclosure written (--require-pass)" in result.stderr

@@ -9,7 +9,7 @@ from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import render_disclosure
 from auditor.manifest import load_manifest
 
-from tests.conftest import DESKTOP, EXAMPLES, PHONE, measure_layout, save_screenshots
+from tests.helpers import DESKTOP, EXAMPLES, PHONE, measure_layout, png_size, save_screenshots
 from tests.disclosure.hostile import SCRIPT, write_hostile
 from tests.disclosure.support import EXAMPLE_PATHS, LANGUAGES, example_ids, message, render
 
@@ -79,8 +79,15 @@ def test_screenshot(open_page, tmp_path):
     _assert_self_contained(page_path, opened)
     shot = tmp_path / "disclosure.png"
     opened.page.screenshot(path=str(shot), full_page=True)
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    # The picture is the whole page: as wide as the window, as tall as the document, with the
+    # last section's heading inside it.
+    width, height = png_size(shot)
+    page_height = opened.page.evaluate("document.documentElement.scrollHeight")
+    last_heading_bottom = opened.page.evaluate(
+        "Math.max(...[...document.querySelectorAll('h2')].map(h => h.getBoundingClientRect().bottom + scrollY))")
+    assert width == DESKTOP["width"]
+    assert height == page_height
+    assert 0 < last_heading_bottom <= height
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -91,7 +98,10 @@ def test_the_disclosure_fits_the_screen_and_its_headers_stay_apart(open_page, tm
     page_path.write_text(render(EXAMPLES / "mailbox-export.yaml", "html", language), encoding="utf-8")
     page = open_page(page_path, viewport=viewport).page
     top, full = save_screenshots(page, tmp_path, f"disclosure-{language}-{viewport['width']}")
-    assert top.stat().st_size > 0 and full.stat().st_size > 0
+    scale = 3 if viewport is PHONE else 1
+    assert png_size(top) == (viewport["width"] * scale, viewport["height"] * scale)
+    assert png_size(full)[0] == viewport["width"] * scale
+    assert png_size(full)[1] >= png_size(top)[1]
     layout = measure_layout(page, ["th", "td", "h1", "h2", "h3"])
     assert layout.scroll_width <= viewport["width"]
     assert layout.overflowing == []

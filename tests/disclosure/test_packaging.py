@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import EXAMPLES, REPO
+from tests.helpers import EXAMPLES, REPO
 
 
 def test_installed_wheel_writes_a_french_disclosure(tmp_path):

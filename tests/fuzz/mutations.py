@@ -25,7 +25,7 @@ from typing import Any, Callable
 import yaml
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 try:  # libyaml's loader and emitter where PyYAML has them: the seeds include a 36 kB pack
     from yaml import CSafeDumper as _Dumper, CSafeLoader as _Loader

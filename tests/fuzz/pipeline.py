@@ -113,9 +113,9 @@ def render_report(packs: tuple[PolicyPack, ...], results: list[ManifestResult], 
     """Render ``results`` with one registered reporter (chosen by ``raw``) into a buffer, and
     encode the text as the command would write it (UTF-8)."""
     name, options = _pick(raw, _RENDERINGS)
-    report = Report(__version__, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
-                    AS_OF.isoformat(), iter(results), waivers.notes if waivers else None,
-                    rules=tuple(rule for pack in packs for rule in pack.rules))
+    report = Report.of(__version__, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
+                       AS_OF.isoformat(), results, waivers.notes() if waivers else (),
+                       rules=tuple(rule for pack in packs for rule in pack.rules))
     buffer = io.StringIO()
     renderer(name)(report, buffer, options)
     buffer.getvalue().encode("utf-8")

@@ -16,7 +16,7 @@ from functools import cache
 
 import yaml
 
-from tests.conftest import EXAMPLES, MINIMAL, REPO
+from tests.helpers import EXAMPLES, MINIMAL, REPO
 
 AS_OF = datetime.date(2026, 11, 21)
 

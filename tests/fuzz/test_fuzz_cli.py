@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import given
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.seeds import Mutant
 from tests.fuzz.strategies import manifest_mutants

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 TRACKER = "examples/manifests/receipt-tracker.yaml"
 # GitHub refuses a comment body of this many characters or more.

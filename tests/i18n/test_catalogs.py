@@ -10,7 +10,7 @@ import yaml
 
 from auditor.policy import PLACEHOLDER, builtin_pack_paths, load_packs
 from auditor.report_i18n import languages, localize_packs, report_text, rule_catalog
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]
 # Report string groups a language may fill or leave out (English keeps them in code or needs none).
@@ -116,7 +116,7 @@ def test_french_citations_quote_the_french_policy():
 
 
 def test_an_unknown_language_is_refused_with_exit_2(tmp_path):
-    from tests.conftest import EXAMPLES, run_wsaudit
+    from tests.helpers import EXAMPLES, run_wsaudit
 
     result = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--lang", "xx")
     assert result.code == 2, result.stderr

@@ -14,7 +14,7 @@ from lxml import etree
 from auditor.reporters import FORMATS
 from auditor.report_i18n import localize_packs
 from auditor.policy import load_packs
-from tests.conftest import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, run_wsaudit
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 AS_OF = ("--as-of", "2026-01-15")

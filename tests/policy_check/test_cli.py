@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.reporters import FORMATS
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.policy_check.test_matching import MANIFEST
 
 POLICY = ("<html><body><h1>Privacy</h1>\n<p>Desk Planner reads and edits events in your Google Calendar.</p>\n"

@@ -11,7 +11,7 @@ from auditor.catalog import ScopeCatalog
 from auditor.manifest import load_manifest
 from auditor.domains import registrable_domain
 from auditor.verification.readiness import add_calendar_months, assess_readiness
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 BASE = """\
 manifest_version: 1

@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.probe.fake_google import FakeGoogle
 
 CLIENT_ID = "111-mailhelper.apps.googleusercontent.com"

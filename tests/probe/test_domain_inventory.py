@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 
 from auditor.reporters import FORMATS
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.probe.conftest import (
     ADMIN,
     CLIENT_ID,
@@ -164,7 +164,7 @@ def test_inventory_fail_on_and_deterministic_output(google, probe, write):
                                "--concurrency", "3"), env=env)
     second = probe(*domain_args(google, "--manifests", folder, "--format", "json", "--fail-on", "never",
                                 "--concurrency", "7"), env=env)
-    assert first.code == second.code == 0
+    assert first.code == second.code == 0, first.stderr + second.stderr
     assert first.stdout == second.stdout
 
 
@@ -263,7 +263,7 @@ def test_directory_refusal_and_unreachable_admin_api_exit_3(google, probe, write
     google.add_users(10, grants)
     not_admin = google.issue_token("openid", "admin-client", "someone@corp.example")
     run = probe(*domain_args(google), env={"ADMIN_TOKEN": not_admin})
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "the Directory API answered HTTP 403: Not Authorized to access this resource/api" in line
     assert "domain-wide delegation" in line

@@ -33,8 +33,8 @@ HOSTILE_NAME = "Drive <b>Thing</b> \x1b[2J\u202e @someone"
 def domain_report(inventory: DomainInventory) -> Report:
     pack = load_probe_pack()
     results = [ManifestResult(app.manifest, app.app_name or "", app.drift) for app in inventory.apps if app.reviewed]
-    return Report(__version__, (PackInfo(pack.id, pack.version, pack.title, len(pack.rules), pack.source),),
-                  AS_OF.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
+    return Report.of(__version__, (PackInfo(pack.id, pack.version, pack.title, len(pack.rules), pack.source),),
+                     AS_OF.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
 
 
 def empty_inventory() -> DomainInventory:

@@ -73,7 +73,7 @@ def test_client_id_mismatch_is_high(google, probe, write):
     manifest = write("mail.yaml", MANIFEST)
     token = google.issue_token(f"{GMAIL_READONLY} openid {DRIVE_FILE}", OTHER_CLIENT_ID)
     run = probe(*token_args(google, manifest, "--format", "json"), env={"PROBE_TOKEN": token})
-    assert run.code == 1
+    assert run.code == 1, run.stderr
     [mismatch] = failed(json.loads(run.stdout), "WUD-PR-003")
     assert mismatch["severity"] == "high" and mismatch["pointer"] == "/app/oauth_client_ids"
     assert OTHER_CLIENT_ID in mismatch["message"]
@@ -88,7 +88,7 @@ def test_manifest_without_client_ids_is_incomplete(google, probe, write):
     manifest = write("mail.yaml", MANIFEST.replace(f"  oauth_client_ids:\n    - {CLIENT_ID}\n", ""))
     token = google.issue_token(f"{GMAIL_READONLY} openid {DRIVE_FILE}", CLIENT_ID)
     run = probe(*token_args(google, manifest, "--format", "json"), env={"PROBE_TOKEN": token})
-    assert run.code == 0
+    assert run.code == 0, run.stderr
     [finding] = [f for f in json.loads(run.stdout)["findings"] if f["rule_id"] == "WUD-PR-003"]
     assert finding["status"] == "incomplete" and finding["pointer"] == "/app"
     assert "oauth_client_ids" in finding["message"]
@@ -175,7 +175,7 @@ def test_timeout_exits_3(google, probe, write):
     token = google.issue_token(GMAIL_READONLY, CLIENT_ID)
     google.latency["tokeninfo"] = 6.0
     run = probe(*token_args(google, manifest, "--timeout", "0.5"), env={"PROBE_TOKEN": token})
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "did not answer within 0.5 s" in line and "--timeout" in line
     assert run.seconds < 5.0
@@ -188,7 +188,7 @@ def test_malformed_tokeninfo_answer_exits_3(google, probe, write):
     token = google.issue_token(GMAIL_READONLY, CLIENT_ID)
     google.queue("tokeninfo", fault(malformed=True))
     run = probe(*token_args(google, manifest), env={"PROBE_TOKEN": token})
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "malformed JSON" in line
 

@@ -82,7 +82,7 @@ def test_secrets_echoed_by_a_refusing_token_endpoint_are_masked(google, probe, w
                                            "error_description": f"refresh token {refresh} for secret {client_secret}"}))
     run = probe(str(manifest), "--credentials", str(user_file), "--tokeninfo-url", f"{google.url}/tokeninfo",
                 "--log-requests")
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     assert f"refresh token {MASK} for secret {MASK}" in run.stderr
 
 

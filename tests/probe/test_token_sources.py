@@ -53,7 +53,7 @@ def test_token_uri_option_overrides_the_file(google, probe, write):
     assert run.code == 0, run.stderr
     # Without the option the file's endpoint is used, and cannot be reached.
     run = probe(str(manifest), "--credentials", str(credentials), *tokeninfo(google))
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert line.startswith(f"{dead}: error: cannot reach the token endpoint: connection refused")
 
@@ -63,7 +63,7 @@ def test_authorized_user_with_narrower_scopes(google, probe, write):
     credentials, _refresh = authorized_user_file(google, write, GRANTED)
     run = probe(str(manifest), "--credentials", str(credentials), "--scopes", "gmail.readonly", *tokeninfo(google),
                 "--format", "json", "--fail-on", "info")
-    assert run.code == 1
+    assert run.code == 1, run.stderr
     ungranted = [f for f in json.loads(run.stdout)["findings"] if f["rule_id"] == "WUD-PR-002" and f["status"] == "fail"]
     assert {f["pointer"] for f in ungranted} == {"/scopes/1", "/scopes/2"}
 
@@ -86,7 +86,7 @@ def test_malformed_token_endpoint_answer_exits_3(google, probe, write):
     credentials, _refresh = authorized_user_file(google, write, GRANTED)
     google.queue("token", fault(malformed=True))
     run = probe(str(manifest), "--credentials", str(credentials), *tokeninfo(google))
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "not a token response" in line
 
@@ -124,7 +124,7 @@ def test_service_account_with_an_unregistered_key_is_refused(google, probe, writ
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
     credentials = service_account_file(google, write, rsa_key, registered_key=other)
     run = probe(str(manifest), "--credentials", str(credentials), "--scopes", "gmail.readonly", *tokeninfo(google))
-    assert run.code == 3
+    assert run.code == 3, run.stderr
     [line] = run.error_lines
     assert "refused the credentials: invalid_grant (Invalid JWT Signature.)" in line
 
@@ -176,7 +176,7 @@ def test_adc_service_account_with_subject(google, probe, write, rsa_key):
 def test_no_application_default_credentials_exits_2(google, probe, write):
     manifest = write("mail.yaml", MANIFEST)
     run = probe(str(manifest), "--adc", *tokeninfo(google))
-    assert run.code == 2
+    assert run.code == 2, run.stderr
     [line] = run.error_lines
     assert "no usable Application Default Credentials" in line
 

@@ -17,7 +17,7 @@ from auditor.reporters import RenderOptions, renderer
 from auditor.waivers import WaiverSet, load_waivers
 from auditor.yaml_source import DEFAULT_MAX_BYTES
 
-from tests.conftest import EXAMPLES, REPO
+from tests.helpers import EXAMPLES, REPO
 
 AS_OF = datetime.date(2026, 11, 21)
 AS_OF_ARGS = ("--as-of", AS_OF.isoformat())
@@ -40,9 +40,9 @@ def audit_results(paths: list[str], waivers: str | None = None, baseline: str | 
 def make_report(results: list[ManifestResult], waiver_set: WaiverSet | None = None, packs: list | None = None) -> Report:
     """A fresh report over ``results`` (a report's results can be iterated once)."""
     packs = load_packs() if packs is None else packs
-    return Report(__version__, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
-                  AS_OF.isoformat(), iter(results), waiver_set.notes if waiver_set else None,
-                  rules=tuple(rule for pack in packs for rule in pack.rules))
+    return Report.of(__version__, tuple(PackInfo(p.id, p.version, p.title, len(p.rules), p.source) for p in packs),
+                     AS_OF.isoformat(), results, waiver_set.notes() if waiver_set else (),
+                     rules=tuple(rule for pack in packs for rule in pack.rules))
 
 
 def render(format_name: str, report: Report, verbose: bool = False) -> str:

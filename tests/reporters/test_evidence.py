@@ -12,7 +12,7 @@ import pytest
 from auditor.catalog import ScopeCatalog
 from auditor.reporters import FORMATS
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.reporters.support import AS_OF_ARGS, audit_results, make_report, render
 
 GUESSED = "https://www.googleapis.com/auth/admin.directory.user.readonly"

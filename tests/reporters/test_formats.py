@@ -12,7 +12,7 @@ import pytest
 
 from auditor.reporters import FORMATS
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.reporters.support import AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render, write_review_files
 
 
@@ -105,8 +105,7 @@ def test_every_format_renders_results_without_inventory_or_rules(format_name, fu
     """Other producers of the result model (the live probe) give neither; nothing may break."""
     results, waiver_set, packs = full_results
     bare = [replace(result, inventory=None) for result in results]
-    report = make_report(bare, waiver_set, packs)
-    report.rules = ()
+    report = replace(make_report(bare, waiver_set, packs), rules=())
     text = render(format_name, report)
     check_document(format_name, text)
     if format_name == "sarif":

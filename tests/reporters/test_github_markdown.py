@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, run_wsaudit
 from tests.disclosure.hostile import HOSTILE
 from tests.reporters.support import AS_OF_ARGS, EXAMPLE_PATHS
 

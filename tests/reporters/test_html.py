@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DESKTOP, PHONE, measure_layout, run_wsaudit, save_screenshots
+from tests.helpers import DESKTOP, PHONE, measure_layout, run_wsaudit, save_screenshots
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
 

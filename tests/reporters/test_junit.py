@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import MINIMAL, run_wsaudit
+from tests.helpers import MINIMAL, run_wsaudit
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render,
                                      write_review_files)
 

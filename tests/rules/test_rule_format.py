@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 PACK = """\
 pack_version: 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 from tests.reporters.test_junit import parse_valid
 from tests.reporters.test_sarif import schema_errors
 

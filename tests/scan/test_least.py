@@ -10,7 +10,7 @@ from auditor.scan.calls import ApiCall
 from auditor.scan.least import ScopeCost, compare, least_cover, needs_of
 from auditor.scan.methods import load_method_table
 from auditor.scope_names import canonical_scope
-from tests.conftest import run_wsaudit
+from tests.helpers import run_wsaudit
 
 A = "https://www.googleapis.com/auth/"
 

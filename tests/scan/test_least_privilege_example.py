@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.conftest import REPO, run_wsaudit
+from tests.helpers import REPO, run_wsaudit
 
 EXAMPLE = REPO / "examples" / "least-privilege"
 

@@ -6,7 +6,7 @@ import importlib.util
 import sys
 
 from auditor.scan.methods import load_method_table
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def _script():
