@@ -56,7 +56,8 @@ def _encryption(enabled: Any, algorithm: Any = None, key_management: Any = None)
     return Encryption("unstated")
 
 
-def _date(value: Any) -> datetime.date | None:
+def parse_date(value: Any) -> datetime.date | None:
+    """A manifest date (a ``date`` or an ISO string), or ``None`` when it is not one."""
     if isinstance(value, datetime.date):
         return value
     try:
@@ -161,7 +162,7 @@ def _security(value: Any) -> Security | None:
     return Security(
         casa_completed=casa.get("completed") is True,
         casa_tier=tier if isinstance(tier, int) and not isinstance(tier, bool) else None,
-        casa_date=_date(casa.get("date")),
+        casa_date=parse_date(casa.get("date")),
         isms=_text(value.get("isms")),
         https_only=value.get("https_only") if isinstance(value.get("https_only"), bool) else None,
         notifies_google=_dict(value.get("incident_response")).get("notifies_google") is True,

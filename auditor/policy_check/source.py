@@ -110,16 +110,11 @@ def decode_policy(raw: bytes, shown: str, charset: str | None = None) -> str:
 
 
 def read_policy_file(path: str, max_bytes: int) -> bytes:
-    """The bytes of a local policy file, refusing folders and files over ``max_bytes``."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise PolicySourceError("is a directory, not a policy file", path) from None
-    except FileNotFoundError:
-        raise PolicySourceError("no such file", path) from None
-    except OSError as exc:
-        raise PolicySourceError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    """The bytes of a local policy file, refusing folders, FIFOs and devices (never opened
+    for reading) and files over ``max_bytes``."""
+    from auditor.yaml_source import read_bytes
+
+    raw = read_bytes(path, max_bytes, path, PolicySourceError)
     if len(raw) > max_bytes:
         raise PolicySourceError(f"the policy is larger than the {max_bytes} byte limit", path,
                                 hint="raise the limit with --max-size if the file is genuine")

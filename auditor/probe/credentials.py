@@ -139,15 +139,10 @@ def obtain_access_token(source: TokenSource, http: HttpClient) -> Secret:
 
 def load_credentials_file(path: str) -> dict[str, Any]:
     """Read a credentials JSON file and register its secret fields (never show them)."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CREDENTIALS_BYTES + 1)
-    except FileNotFoundError:
-        raise AuditorError("no such file", path) from None
-    except IsADirectoryError:
-        raise AuditorError("is a directory, not a credentials file", path) from None
-    except OSError as exc:
-        raise AuditorError(f"cannot read the credentials file: {exc.strerror or type(exc).__name__}", path) from None
+    from auditor.yaml_source import read_bytes
+
+    # Refuses folders, FIFOs and devices without opening them; never quotes the content.
+    raw = read_bytes(path, MAX_CREDENTIALS_BYTES, path, AuditorError)
     if len(raw) > MAX_CREDENTIALS_BYTES:
         raise AuditorError("too large for a credentials file", path)
     try:

@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor.catalog import ScopeCatalog
+from auditor.disclosure.build import parse_date as _date
 from auditor.domains import registrable_domain
+from auditor.enrich import add_months as add_calendar_months
 from auditor.findings import STATUS_RANK, Finding
 from auditor.manifest import Manifest
 from auditor.policy_check.rulebook import Rulebook, load_rulebook
@@ -59,25 +61,6 @@ class Readiness:
     pack: Any
 
 
-def add_calendar_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` plus ``months`` calendar months; the 29th of February becomes the 28th."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - every month has a 28th
-
-
-def _date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 class _Assessor:

@@ -273,3 +273,11 @@ def test_the_readiness_document_over_the_manifest_is_refused(files):
     before = manifest.read_bytes()
     result = run_wsaudit("verify-readiness", str(manifest), "-o", str(manifest))
     assert (result.code, manifest.read_bytes()) == (2, before), result.stderr
+
+
+def test_a_fifo_given_as_the_policy_is_refused_without_blocking(files, tmp_path):
+    manifest, _ = files
+    fifo = tmp_path / "pipe-policy.html"
+    os.mkfifo(fifo)
+    result = run_wsaudit("check-policy", str(fifo), "--manifest", str(manifest))
+    assert (result.code, "FIFO" in result.stderr) == (2, True), result.stderr
