@@ -293,6 +293,13 @@ def report_internal_error(command: str, message: str, trace: str) -> None:
                f"{TRACEBACK_VARIABLE}=1) to see where it happened.", err=True)
 
 
+def _discard_partial_outputs() -> None:
+    """Remove any report still being written when Ctrl-C came (the old file stays)."""
+    writer = sys.modules.get("auditor.output_files")
+    if writer is not None:
+        writer.discard_partial_outputs()
+
+
 def _secret_safe(text: str) -> str:
     """``text`` with every secret the probe registered masked (the probe may not be loaded)."""
     redaction = sys.modules.get("auditor.probe.redaction")
@@ -323,6 +330,7 @@ def run_command(group: click.Group, argv: list[str] | None = None) -> NoReturn:
         exc.show()
         code = ExitCode.USAGE
     except (KeyboardInterrupt, click.exceptions.Abort):
+        _discard_partial_outputs()
         click.echo(f"{command.strip()}: interrupted; no output file was changed", err=True)
         code = ExitCode.INTERRUPTED
     except BrokenPipeError:

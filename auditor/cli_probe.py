@@ -128,6 +128,9 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
     except AuditorError as error:
         fail(redact(str(error)), 2)
     except KeyboardInterrupt:
+        from auditor.output_files import discard_partial_outputs
+
+        discard_partial_outputs()
         fail("error: interrupted before the probe finished; nothing was written", EXIT_INTERRUPTED)
 
 

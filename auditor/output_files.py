@@ -9,7 +9,6 @@ an output that is one of the run's inputs or that two outputs share.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -59,17 +58,49 @@ def check_single_stdin(paths: Iterable[str]) -> None:
         raise OutputError("'-' (standard input) is given more than once; it can be read only once", STDIO)
 
 
+# Temporary files being written. A name is added before its file is created, so whatever
+# moment an interruption hits, discard_partial_outputs() can remove what exists.
+_pending: set[str] = set()
+
+
+def discard_partial_outputs() -> None:
+    """Remove the temporary files of outputs still being written (after Ctrl-C)."""
+    for temporary in sorted(_pending):
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+    _pending.clear()
+
+
+def _create_temporary(folder: str, name: str) -> tuple[int, str]:
+    """A new file ``.NAME.XXXXXXXX.part`` in ``folder``, registered before it exists."""
+    import secrets
+
+    while True:
+        temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
+        _pending.add(temporary)
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), temporary
+        except FileExistsError:
+            _pending.discard(temporary)
+
+
 @contextmanager
 def atomic_text_file(path: str) -> Iterator[TextIO]:
     """Open a UTF-8 text stream whose content replaces ``path`` only when the block ends
     normally. Parent folders are created; the new file keeps the old one's permissions (or
     gets the usual ones for a new file)."""
     folder = os.path.dirname(os.path.abspath(path))
+    temporary = ""
     try:
         os.makedirs(folder, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
+        descriptor, temporary = _create_temporary(folder, os.path.basename(path))
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
+    except BaseException:
+        discard_partial_outputs()
+        raise
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
@@ -77,11 +108,13 @@ def atomic_text_file(path: str) -> Iterator[TextIO]:
             os.fsync(handle.fileno())
         os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
+        _pending.discard(temporary)
     except BaseException as exc:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        _pending.discard(temporary)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
         raise
