@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +120,25 @@ def save_screenshots(page, folder: Path, name: str) -> list[Path]:
 
 
 TOOLS = REPO / "tests" / "tools"
+
+
+def work_done(action: Callable[[], object]) -> int:
+    """How many function calls (Python and C) ``action`` makes: a measure of work that,
+    unlike a clock, does not depend on how busy the machine is. Comparing it for an input and
+    one twice as large tells linear cost from quadratic."""
+    import sys
+
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    previous = sys.getprofile()
+    sys.setprofile(count)
+    try:
+        action()
+    finally:
+        sys.setprofile(previous)
+    return calls

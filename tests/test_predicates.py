@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import time
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
@@ -13,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from auditor.manifest import manifest_schema_path
 from auditor.predicates import UnsupportedSchema, compile_schema
 from auditor.yaml_source import parse_yaml
+from tests.helpers import work_done
 
 SCHEMAS = [
     {"type": "string"}, {"type": ["integer", "null"]}, {"type": "number"}, {"type": "boolean"},
@@ -90,7 +90,7 @@ def _mutations(document, rng):
 
 
 def test_manifest_schema_verdicts_agree_on_mutated_manifests():
-    from tests.helpers import EXAMPLES, REPO
+    from tests.helpers import EXAMPLES, REPO, work_done
 
     schema = json.loads(manifest_schema_path().read_text())
     reference = Draft202012Validator(schema, format_checker=FormatChecker(formats=["date", "email"]))
@@ -125,20 +125,21 @@ def test_unique_items_agrees_with_jsonschema_on_json_equality(instance):
 
 
 def test_unique_items_takes_linear_time():
-    items = [{"name": f"feature {index}", "tags": [index, str(index)]} for index in range(50_000)]
     check = compile_schema({"uniqueItems": True})
-    started = time.perf_counter()
-    assert check(items)
-    assert not check(items + [{"tags": [7, "7"], "name": "feature 7"}])
-    assert time.perf_counter() - started < 2.0
+
+    def items(count: int) -> list:
+        return [{"name": f"feature {index}", "tags": [index, str(index)]} for index in range(count)]
+
+    assert check(items(5_000)) and not check(items(5_000) + [{"tags": [7, "7"], "name": "feature 7"}])
+    small, large = (work_done(lambda count=count: check(items(count))) for count in (5_000, 10_000))
+    assert large <= 2.2 * small  # twice the items, twice the work (pairwise would be four times)
 
 
 def test_backtracking_pattern_runs_in_linear_time():
+    # A backtracking engine takes about 2**40 steps on this input: it would never return.
     check = compile_schema({"pattern": "^(a+)+$"})
-    started = time.perf_counter()
     assert not check("a" * 40 + "!")
     assert check("a" * 100_000)
-    assert time.perf_counter() - started < 1.0
 
 
 @pytest.mark.parametrize(("pattern", "text", "expected"), [
