@@ -170,8 +170,9 @@ def diff_sides(old: Any, new: Any, *, policies: Sequence[str] = (), builtin_poli
 
 
 def run_scan(paths: Sequence[str], manifest: str, *, max_file_size: int = CODE_FILE_LIMIT,
-             as_of: datetime.date | None = None) -> Report:
-    """Compare the scopes and Google API calls in the code at ``paths`` with a manifest."""
+             as_of: datetime.date | None = None, lang: str = "en") -> Report:
+    """Compare the scopes and Google API calls in the code at ``paths`` with a manifest; the
+    report's fixed strings in ``lang`` (the findings' messages stay English)."""
     import os
 
     from auditor import __version__
@@ -185,7 +186,7 @@ def run_scan(paths: Sequence[str], manifest: str, *, max_file_size: int = CODE_F
         if not os.path.exists(path):
             raise AuditorError("no such file or folder", path)
     scanned = scan_paths(tuple(paths), loaded, ScopeCatalog.load(), max_file_size)
-    return scan_report(scanned, __version__, (as_of or datetime.date.today()).isoformat())
+    return scan_report(scanned, __version__, (as_of or datetime.date.today()).isoformat(), lang)
 
 
 def check_policy(policy: str, manifest: str, *, language: str | None = None, max_size: int = DEFAULT_MAX_BYTES,

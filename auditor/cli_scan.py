@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from auditor.cli_common import (output_style_options, exit_code_for, fail, pair_outputs, refuse_clashing_outputs, write_output,
-                                write_reports)
+from auditor.cli_common import (lang_option, output_style_options, exit_code_for, fail, pair_outputs, refuse_clashing_outputs,
+                                write_output, write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
 _APP_TYPES = ("web", "installed", "mobile", "workspace_addon", "chat_app", "service")
@@ -48,9 +48,10 @@ def _emit(text: str, output: str | None, exclusive: bool = False) -> None:
               default="high", show_default=True,
               help="Exit 1 when a finding of this severity or above fails.")
 @click.option("--strict", is_flag=True, help="Count incomplete findings (unresolved calls) as failures for --fail-on.")
+@lang_option
 @output_style_options
 def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ...], outputs: tuple[str, ...],
-              max_file_size: int, fail_on: str, strict: bool) -> None:
+              max_file_size: int, fail_on: str, strict: bool, lang: str) -> None:
     """Find the OAuth scopes and Google API calls in PATH's code and compare them with the manifest.
 
     Reads Python, JavaScript/TypeScript, Apps Script (.gs, appsscript.json), Java, Kotlin,
@@ -73,7 +74,7 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ..
     targets = pair_outputs(formats, outputs)
     refuse_clashing_outputs([("-o/--output", output) for _, output in targets], [manifest_path, *paths])
     try:
-        report = run_scan(paths, manifest_path, max_file_size=max_file_size)
+        report = run_scan(paths, manifest_path, max_file_size=max_file_size, lang=lang)
     except AuditorError as error:
         fail(error)
     write_reports(report, targets, False, fail_on, strict)

@@ -342,7 +342,11 @@ class SummaryTally:
 class WaiverNote:
     """A waiver or baseline record worth a reviewer's attention: an expired waiver
     (``expired``), a waiver matching nothing (``unmatched``), or a baseline record matching
-    no finding any more (``stale_baseline``)."""
+    no finding any more (``stale_baseline``).
+
+    ``message`` is the English wording the JSON report keeps; the other formats word the
+    note by its ``kind`` from the report's language catalog, filled with ``expires`` and
+    ``no_longer_waives`` (an expired waiver that still matches a finding)."""
 
     kind: str
     rule_id: str
@@ -351,6 +355,8 @@ class WaiverNote:
     source: str
     line: int
     message: str
+    expires: str | None = None
+    no_longer_waives: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rule_id": self.rule_id, "manifest": self.manifest, "pointer": self.pointer,

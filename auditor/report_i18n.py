@@ -299,6 +299,18 @@ def waiver_text(waiver: Any, t: ReportText) -> str:
     return t("notes.waived", expires=t.date(waiver.expires), approver=waiver.approved_by, reason=waiver.reason)
 
 
+def waiver_note_text(note: Any, t: ReportText) -> str:
+    """A waiver or baseline note (:class:`~auditor.findings.WaiverNote`) in ``t``'s language,
+    worded by its kind; a kind the catalog does not know keeps the note's own message."""
+    key = f"notes.{note.kind}"
+    if key not in t.strings:
+        return note.message
+    if note.kind == "expired":
+        still = t("notes.expired_still_matching") if note.no_longer_waives else ""
+        return t(key, expires=t.date(note.expires or ""), still_matching=still)
+    return t(key)
+
+
 def report_language(report: Any) -> ReportText:
     """The strings of the language ``report`` was worded in (English by default)."""
     return report_text(getattr(report, "lang", DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE)

@@ -260,12 +260,13 @@ def code_scan_summary(report: ScanReport) -> CodeScanSummary:
         broader=tuple(broader), document=document)
 
 
-def scan_report(report: ScanReport, tool_version: str, as_of: str) -> Report:
+def scan_report(report: ScanReport, tool_version: str, as_of: str, lang: str = "en") -> Report:
     """The scan as a :class:`~auditor.findings.Report`: one result per file with findings,
-    the manifest's first (and always there), then the source files by path."""
+    the manifest's first (and always there), then the source files by path; its fixed
+    strings in ``lang``."""
     by_file: dict[str, list[Finding]] = {report.manifest: []}
     for finding in scan_findings(report):
         by_file.setdefault(finding.manifest, []).append(finding)
     order = [report.manifest] + sorted(path for path in by_file if path != report.manifest)
     results = [ManifestResult(path, report.app, tuple(by_file[path])) for path in order]
-    return Report.of(tool_version, (), as_of, results, code_scan=code_scan_summary(report))
+    return Report.of(tool_version, (), as_of, results, code_scan=code_scan_summary(report), lang=lang)

@@ -95,7 +95,8 @@ class WaiverSet:
             if self.expired(waiver):
                 hit = " and no longer waives a finding" if index in self._expired_hits else ""
                 notes.append(WaiverNote("expired", waiver.rule_id, waiver.manifest, waiver.pointer, waiver.source,
-                                        waiver.line, f"waiver expired on {waiver.expires}{hit}"))
+                                        waiver.line, f"waiver expired on {waiver.expires}{hit}",
+                                        expires=waiver.expires, no_longer_waives=bool(hit)))
             elif index not in self._used:
                 notes.append(WaiverNote("unmatched", waiver.rule_id, waiver.manifest, waiver.pointer, waiver.source,
                                         waiver.line, "waiver matches no failing or incomplete finding"))

@@ -164,7 +164,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
 
     environment = html_environment()
     environment.tests.setdefault("web_link", _is_web_link)
-    from auditor.report_i18n import evidence_notes, report_language, waiver_text
+    from auditor.report_i18n import evidence_notes, report_language, waiver_note_text, waiver_text
 
     # Every fixed string comes from the report's language catalog (reports/i18n).
     t = report_language(report)
@@ -192,6 +192,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         waiver_text=waiver_text,
         manifests=views,
         waiver_notes=report.waiver_notes(),
+        waiver_note_text=lambda note: waiver_note_text(note, t),
         # A ``wsaudit diff`` report names the two sides it compared.
         comparison=getattr(report, "diff", None),
         domain_inventory=getattr(report, "domain_inventory", None),

@@ -47,12 +47,14 @@ def _clip(text: str) -> str:
     return text if len(text) <= _LONGEST_VALUE else text[:_LONGEST_VALUE - 1] + "…"
 
 
-def _waiver_section(parts: Any, notes: list[WaiverNote]) -> str:
-    """The waiver warnings, each value clipped and as many notes as fit in their share of
-    the comment (a waiver file is user input: its patterns and names can be any length);
-    the notes left out are counted."""
+def _waiver_section(parts: Any, notes: list[WaiverNote], t: Any) -> str:
+    """The waiver warnings in ``t``'s language, each value clipped and as many notes as fit
+    in their share of the comment (a waiver file is user input: its patterns and names can be
+    any length); the notes left out are counted."""
+    from auditor.report_i18n import waiver_note_text
+
     shown = [replace(note, rule_id=_clip(note.rule_id), manifest=_clip(note.manifest), source=_clip(note.source),
-                     message=_clip(note.message)) for note in notes[:_MAX_WAIVER_NOTES]]
+                     message=_clip(waiver_note_text(note, t))) for note in notes[:_MAX_WAIVER_NOTES]]
     while True:
         text = parts.waiver_notes(shown, len(notes) - len(shown)) + "\n"
         if size(text) <= _WAIVER_ROOM or not shown:
@@ -151,13 +153,13 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     notes = report.waiver_notes()
     waivers = ""
     if notes:
-        waivers = _waiver_section(parts, notes)
+        waivers = _waiver_section(parts, notes, t)
     footer = parts.footer(report.tool_version, report.as_of, report.packs) + "\n"
     domain_inventory = getattr(report, "domain_inventory", None)
-    domain = _inventory_section(domain_inventory) if domain_inventory is not None else ""
+    domain = _inventory_section(domain_inventory, t) if domain_inventory is not None else ""
     code_scan = getattr(report, "code_scan", None)
     if code_scan is not None:
-        domain += _scan_section(code_scan)
+        domain += _scan_section(code_scan, t)
     budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - size(domain) - _NOTE_RESERVE
 
     # The table gets what the blocks leave, but at least half the room when both overflow.
@@ -228,13 +230,13 @@ def _short(text: str) -> str:
     return text if len(text) <= _LONGEST_DIRECTORY_VALUE else text[:_LONGEST_DIRECTORY_VALUE - 1] + "…"
 
 
-def _inventory_section(inventory: Any) -> str:
-    """The live probe's domain inventory, from ``report.inventory.md.j2``: the users whose
+def _inventory_section(inventory: Any, t: Any) -> str:
+    """The live probe's domain inventory, from ``report.inventory.md.j2`` in ``t``'s language: the users whose
     lookup failed, and a table of apps (the most used first, as many as fit in
     :data:`_INVENTORY_ROOM`, the rest counted)."""
     from auditor.templating import markdown_environment
 
-    parts = markdown_environment().get_template("report.inventory.md.j2").module
+    parts = markdown_environment().get_template("report.inventory.md.j2").make_module({"t": t})
     shown = replace(inventory, stopped_by=_clip(inventory.stopped_by) if inventory.stopped_by else None)
     text = parts.heading(shown, inventory.summary()) + "\n\n"
     failed = [replace(user, email=_short(user.email), reason=_short(user.reason))
@@ -266,16 +268,17 @@ def _inventory_section(inventory: Any) -> str:
 _SCAN_ROOM = LIMIT // 4
 
 
-def _scan_section(code_scan: Any) -> str:
-    """What ``wsaudit scan-code`` found beyond its findings, from ``report.scan.md.j2``; cut
-    at a line break to :data:`_SCAN_ROOM` when a large code base makes it longer."""
+def _scan_section(code_scan: Any, t: Any) -> str:
+    """What ``wsaudit scan-code`` found beyond its findings, from ``report.scan.md.j2`` in
+    ``t``'s language; cut at a line break to :data:`_SCAN_ROOM` when a large code base makes
+    it longer."""
     from auditor.templating import markdown_environment
 
-    parts = markdown_environment().get_template("report.scan.md.j2").module
+    parts = markdown_environment().get_template("report.scan.md.j2").make_module({"t": t})
     text = parts.section(code_scan).rstrip("\n") + "\n\n"
     if size(text) <= _SCAN_ROOM:
         return text
-    note = "_… cut for length; the JSON report lists every scope and call._\n\n"
+    note = t("scan.md_cut") + "\n\n"
     kept = ""
     for line in text.splitlines(keepends=True):
         if size(kept) + size(line) + size(note) > _SCAN_ROOM:

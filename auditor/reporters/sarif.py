@@ -185,7 +185,7 @@ def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import report_language
+    from auditor.report_i18n import report_language, waiver_note_text
 
     t = report_language(report)
     rules = [_rule_descriptor(rule, t) for rule in report.rules]
@@ -203,7 +203,8 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     notifications = [
         {
             "level": "warning",
-            "message": {"text": t("sarif.waiver_for", rule=note.rule_id, manifest=note.manifest, message=note.message)},
+            "message": {"text": t("sarif.waiver_for", rule=note.rule_id, manifest=note.manifest,
+                                   message=waiver_note_text(note, t))},
             "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.source),
                                                 "region": {"startLine": max(1, note.line)}}}],
             "properties": {"kind": note.kind},

@@ -65,13 +65,13 @@ def _remedy(finding: Finding, options: RenderOptions, t: Any) -> list[str]:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import evidence_notes, report_language
+    from auditor.report_i18n import evidence_notes, report_language, waiver_note_text
 
     # Every fixed string comes from the report's language catalog (reports/i18n).
     t = report_language(report)
     inventory = getattr(report, "domain_inventory", None)
     if inventory is not None:
-        out.write(_inventory_section(inventory))
+        out.write(_inventory_section(inventory, t))
     diff = getattr(report, "diff", None)
     # Every finding of a comparison is news (a change, an introduced or a fixed finding).
     shown = _STATUS_SHOWN + (("pass",) if options.verbose or diff is not None else ())
@@ -103,10 +103,10 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     for note in report.waiver_notes():
         out.write(_fit(t("text.waiver_warning", source=printable(note.source), line=note.line,
                          rule=printable(note.rule_id), manifest=printable(note.manifest),
-                         message=printable(note.message)), options.width, "    ") + "\n")
+                         message=printable(waiver_note_text(note, t))), options.width, "    ") + "\n")
     code_scan = getattr(report, "code_scan", None)
     if code_scan is not None:
-        out.write(_scan_section(code_scan))
+        out.write(_scan_section(code_scan, t))
     summary = report.summary
     failed = ", ".join(t("text.failed_severity", count=summary.fail_by_severity[s], severity=t.word("severity", s))
                        for s in SEVERITIES if summary.fail_by_severity[s])
@@ -142,16 +142,17 @@ def gate_word(fail_on: str, t: Any) -> str:
     return t("diff.never") if fail_on == "never" else t.word("severity", fail_on)
 
 
-def _inventory_section(inventory: Any) -> str:
+def _inventory_section(inventory: Any, t: Any) -> str:
     """The live probe's domain inventory (apps, users, what failed), from
-    ``reports/templates/inventory.txt.j2``; its drift findings follow as usual."""
-    return _text_templates().get_template("inventory.txt.j2").render(inventory=inventory, summary=inventory.summary())
+    ``reports/templates/inventory.txt.j2`` in ``t``'s language; its drift findings follow as usual."""
+    return _text_templates().get_template("inventory.txt.j2").render(inventory=inventory, summary=inventory.summary(),
+                                                                     t=t)
 
 
-def _scan_section(code_scan: Any) -> str:
+def _scan_section(code_scan: Any, t: Any) -> str:
     """What ``wsaudit scan-code`` found beyond its findings (counts, least privilege), from
-    ``reports/templates/report.scan.txt.j2``."""
-    return _text_templates().get_template("report.scan.txt.j2").render(scan=code_scan)
+    ``reports/templates/report.scan.txt.j2``, in ``t``'s language."""
+    return _text_templates().get_template("report.scan.txt.j2").render(scan=code_scan, t=t)
 
 
 @cache
