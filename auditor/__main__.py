@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.cli import run
+from auditor.cli.main import run
 
 if __name__ == "__main__":
     run()

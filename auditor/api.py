@@ -11,7 +11,7 @@ outcome to an exit code); a program that wants findings calls them directly::
             print(finding.severity, finding.rule_id, finding.message)
 
 Problems with what a call is given (a policy pack, a waiver file, a path that does not
-exist) raise :class:`~auditor.errors.AuditorError`; a manifest that cannot be judged is
+exist) raise :class:`~auditor.model.errors.AuditorError`; a manifest that cannot be judged is
 kept in ``report.errors`` and the others are still judged.
 """
 
@@ -21,9 +21,9 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from auditor.errors import AuditorError, PolicyError, errors_in
-from auditor.findings import ManifestResult, PackInfo, Report, ReportStream
-from auditor.yaml_source import DEFAULT_MAX_BYTES
+from auditor.model.errors import AuditorError, PolicyError, errors_in
+from auditor.model.findings import ManifestResult, PackInfo, Report, ReportStream
+from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
 
 # The largest source file ``audit --code`` reads, like ``scan-code``'s default.
 CODE_FILE_LIMIT = 1024 * 1024
@@ -38,11 +38,11 @@ def load_audit_packs(policies: Sequence[str] = (), *, builtin: bool = True, lang
                      require_rules: bool = True) -> list[Any]:
     """The policy packs an audit evaluates, worded in ``lang``; raises when none has a rule
     (unless ``require_rules`` is false: a comparison has its own diff rules)."""
-    from auditor.policy import load_packs
+    from auditor.rules.packs import load_packs
 
     packs = load_packs(tuple(policies), builtin=builtin)
     if lang != "en":
-        from auditor.report_i18n import localize_packs
+        from auditor.rules.i18n import localize_packs
 
         packs = localize_packs(packs, lang)
     if require_rules and not any(pack.rules for pack in packs):
@@ -64,9 +64,9 @@ class AuditPlan:
 
     files: tuple[str, ...]
     packs: tuple[Any, ...]
-    settings: Any  # auditor.audit.AuditSettings
-    waivers: Any  # auditor.waivers.WaiverSet
-    baseline: Any  # auditor.baseline.Baseline
+    settings: Any  # auditor.rules.batch.AuditSettings
+    waivers: Any  # auditor.rules.waivers.WaiverSet
+    baseline: Any  # auditor.rules.baseline.Baseline
     baseline_path: str | None
     jobs: int | None
 
@@ -74,7 +74,7 @@ class AuditPlan:
         """The audit as a one-pass :class:`ReportStream` (flat memory for any batch size);
         ``on_result`` is called once per manifest handled (a progress bar's tick)."""
         from auditor import __version__
-        from auditor.audit import audit_paths
+        from auditor.rules.batch import audit_paths
 
         errors: list[AuditorError] = []
 
@@ -103,11 +103,11 @@ def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin
     """Expand ``paths`` and load the packs, waivers, baseline, catalog and code scan."""
     import os
 
-    from auditor.audit import AuditSettings
-    from auditor.baseline import Baseline, load_baseline
-    from auditor.catalog import ScopeCatalog
-    from auditor.manifest import expand_paths
-    from auditor.waivers import WaiverSet, load_waivers
+    from auditor.rules.batch import AuditSettings
+    from auditor.rules.baseline import Baseline, load_baseline
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.manifest.load import expand_paths
+    from auditor.rules.waivers import WaiverSet, load_waivers
 
     day = as_of or datetime.date.today()
     files = tuple(expand_paths(list(paths)))
@@ -116,7 +116,7 @@ def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin
     accepted = Baseline(load_baseline(baseline) if baseline else [])
     settings = AuditSettings(tuple(packs), ScopeCatalog.load(), day, max_size, lang)
     if code:
-        from auditor.scan_code import scan_code
+        from auditor.scan.drift import scan_code
 
         for path in code:
             if not os.path.exists(path):
@@ -146,7 +146,7 @@ def run_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin_pol
 def run_diff(base: str, head: str, *, policies: Sequence[str] = (), builtin_policies: bool = True,
              as_of: datetime.date | None = None, lang: str = "en", max_size: int = DEFAULT_MAX_BYTES) -> Report:
     """Compare two manifests or two folders of manifests in compliance terms."""
-    from auditor.diff_run import sides_for
+    from auditor.diff.run import sides_for
 
     old, new = sides_for(base, head, max_size)
     return diff_sides(old, new, policies=policies, builtin_policies=builtin_policies, as_of=as_of, lang=lang,
@@ -155,11 +155,11 @@ def run_diff(base: str, head: str, *, policies: Sequence[str] = (), builtin_poli
 
 def diff_sides(old: Any, new: Any, *, policies: Sequence[str] = (), builtin_policies: bool = True,
                as_of: datetime.date | None = None, lang: str = "en", max_size: int = DEFAULT_MAX_BYTES) -> Report:
-    """Compare two loaded sides (``auditor.diff_run.Side``: paths or a git revision)."""
+    """Compare two loaded sides (``auditor.diff.run.Side``: paths or a git revision)."""
     from auditor import __version__
-    from auditor.audit import AuditSettings
-    from auditor.catalog import ScopeCatalog
-    from auditor.diff_run import diff_report, run_diff as compare
+    from auditor.rules.batch import AuditSettings
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.diff.run import diff_report, run_diff as compare
 
     day = as_of or datetime.date.today()
     packs = load_audit_packs(policies, builtin=builtin_policies, lang=lang, require_rules=False)
@@ -176,10 +176,10 @@ def run_scan(paths: Sequence[str], manifest: str, *, max_file_size: int = CODE_F
     import os
 
     from auditor import __version__
-    from auditor.catalog import ScopeCatalog
-    from auditor.manifest import load_manifest
-    from auditor.scan_code import scan_paths
-    from auditor.scan_report import scan_report
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.manifest.load import load_manifest
+    from auditor.scan.drift import scan_paths
+    from auditor.scan.report import scan_report
 
     loaded = load_manifest(manifest)
     for path in paths:
@@ -194,8 +194,8 @@ def check_policy(policy: str, manifest: str, *, language: str | None = None, max
     """Check that a published privacy policy (a file or an https URL) discloses what the
     manifest declares; raises ``PolicyFetchError`` when the URL cannot be fetched."""
     from auditor import __version__
-    from auditor.catalog import ScopeCatalog
-    from auditor.manifest import load_manifest
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.manifest.load import load_manifest
     from auditor.policy_check.source import load_policy
     from auditor.policy_check.verdicts import check_policy_text
 

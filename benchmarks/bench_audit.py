@@ -248,7 +248,7 @@ def main() -> None:
         parse_floor(args.folder, args.floor, args.jobs or 1)
         return
 
-    from auditor.audit import default_jobs
+    from auditor.rules.batch import default_jobs
 
     jobs = args.jobs or default_jobs()
     base = args.keep or Path(tempfile.mkdtemp(prefix="wsaudit-bench-"))

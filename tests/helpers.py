@@ -142,3 +142,20 @@ def work_done(action: Callable[[], object]) -> int:
     finally:
         sys.setprofile(previous)
     return calls
+
+
+# Libraries that `wsaudit --help` and other cheap paths must not import.
+HEAVY = ("jsonschema", "jinja2", "requests", "google", "yaml", "urllib3")
+
+
+def imported_modules(*args: str) -> set[str]:
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "auditor", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    names = set()
+    for line in completed.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names

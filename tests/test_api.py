@@ -63,7 +63,7 @@ def test_a_stream_refuses_its_summary_until_read_to_the_end():
 
 def test_a_manifest_that_cannot_be_judged_is_an_error_of_the_report(tmp_path):
     from auditor.api import run_audit
-    from auditor.errors import ManifestError
+    from auditor.model.errors import ManifestError
 
     broken = tmp_path / "broken.yaml"
     broken.write_text("manifest_version: 1\napp: [\n", encoding="utf-8")
@@ -75,7 +75,7 @@ def test_a_manifest_that_cannot_be_judged_is_an_error_of_the_report(tmp_path):
 
 def test_a_bad_policy_pack_raises_a_located_error(tmp_path):
     from auditor.api import run_audit
-    from auditor.errors import AuditorError
+    from auditor.model.errors import AuditorError
 
     pack = tmp_path / "pack.yaml"
     pack.write_text("pack_version: 1\npack: {id: x}\nrules: [{id: 1}]\n", encoding="utf-8")
@@ -106,7 +106,7 @@ def test_findings_of_one_rule_share_its_metadata():
 
 
 def test_severity_and_status_are_string_enums():
-    from auditor.findings import SEVERITIES, Severity, Status
+    from auditor.model.findings import SEVERITIES, Severity, Status
 
     assert Severity.HIGH == "high" and json.dumps([Severity.HIGH, Status.FAIL]) == '["high", "fail"]'
     assert [severity.rank for severity in SEVERITIES] == [0, 1, 2, 3, 4]
@@ -114,7 +114,7 @@ def test_severity_and_status_are_string_enums():
 
 
 def test_an_error_list_is_iterated_not_read_as_one_error():
-    from auditor.errors import AuditorError, ErrorList, errors_in
+    from auditor.model.errors import AuditorError, ErrorList, errors_in
 
     first, second = AuditorError("b", "x.yaml", 2, 1), AuditorError("a", "x.yaml", 1, 1)
     errors = ErrorList([first, second])

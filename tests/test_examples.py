@@ -8,11 +8,11 @@ from collections import Counter
 
 import pytest
 
-from auditor.audit import AuditSettings, audit_one
-from auditor.catalog import ScopeCatalog
-from auditor.findings import ManifestResult
-from auditor.policy import load_packs
-from auditor.yaml_source import DEFAULT_MAX_BYTES
+from auditor.rules.batch import AuditSettings, audit_one
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.findings import ManifestResult
+from auditor.rules.packs import load_packs
+from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
 from tests.helpers import EXAMPLES
 
 AS_OF = datetime.date(2026, 11, 21)

@@ -37,7 +37,7 @@ def test_wheel_contains_policies_templates_and_schema(wheel):
     assert "auditor/_data/policies/scope-catalog.json" in names
     assert "auditor/schemas/manifest-v1.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "wsaudit = auditor.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "wsaudit = auditor.cli.main:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_finds_its_data_outside_the_checkout(wheel, tmp_path):
@@ -47,7 +47,7 @@ def test_installed_wheel_finds_its_data_outside_the_checkout(wheel, tmp_path):
         check=True, capture_output=True, timeout=300,
     )
     probe = (
-        "import auditor.resources as r, auditor.catalog as c;"
+        "import auditor.resources as r, auditor.catalog.scope_catalog as c;"
         "print(r.policies_dir()); print(r.templates_dir()); print(len(c.ScopeCatalog.load()))"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.durations import parse_duration
 from auditor.disclosure.model import (
     ADMIN_GRANTED_FLOWS, BROKER_TYPES, CONSENT_PURPOSES, PROHIBITED_PURPOSES, PROHIBITED_RECIPIENT_TYPES, PURPOSES,
     USER_GRANTED_FLOWS, ApiGroup, App, Assurances, DataElement, Disclosure, Encryption, HumanAccess, Permission,
     Retention, Security, Storage, TokenStorage, Transfer, UseCase,
 )
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 
 
 def _ordered(purposes: Any) -> tuple[str, ...]:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime
 
-from auditor.catalog import ScopeCatalog
-from auditor.findings import SEVERITY_RANK, Finding
-from auditor.manifest import Manifest
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.findings import SEVERITY_RANK, Finding
+from auditor.manifest.load import Manifest
 
 
 def blocking_failures(manifest: Manifest, fail_on: str, as_of: datetime.date) -> list[Finding]:
     """Failed findings of the built-in policy at or above ``fail_on`` (none for ``never``)."""
     if fail_on == "never":
         return []
-    from auditor.engine import evaluate
-    from auditor.policy import load_packs
+    from auditor.rules.engine import evaluate
+    from auditor.rules.packs import load_packs
 
     result = evaluate(manifest, load_packs(), ScopeCatalog.load(), as_of)
     threshold = SEVERITY_RANK[fail_on]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from auditor.disclosure.durations import Duration
-from auditor.policy_facts import policy_facts
+from auditor.rules.policy_facts import policy_facts
 
 # Purposes in the order a disclosure lists them (the manifest contract's order), and the
 # recipients the policy forbids, from policies/facts/policy-facts.yaml.

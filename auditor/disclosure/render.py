@@ -28,7 +28,7 @@ class MarkdownOutput:
     """Markdown: manifest text made inert, messages kept as written (they hold no syntax)."""
 
     def escape(self, text: str) -> str:
-        from auditor.templating import escape_markdown_text
+        from auditor.reporters.templating import escape_markdown_text
 
         return escape_markdown_text(text)
 
@@ -69,7 +69,7 @@ class HtmlOutput:
     def __init__(self) -> None:
         import markupsafe
 
-        from auditor.text_safety import printable
+        from auditor.model.text_safety import printable
 
         self._markup = markupsafe.Markup
         self._escape = markupsafe.escape
@@ -110,7 +110,7 @@ class HtmlOutput:
 
 def render_document(document: Document, output_format: str) -> str:
     """Render ``document`` with the template of ``output_format`` (``markdown`` or ``html``)."""
-    from auditor.templating import html_environment, markdown_environment
+    from auditor.reporters.templating import html_environment, markdown_environment
 
     output: Any = HtmlOutput() if output_format == "html" else MarkdownOutput()
     messages = load_messages(document.language)

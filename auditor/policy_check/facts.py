@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.policy_check.vocabulary import Group, Term, Vocabulary
 
 _SCOPE_ACCESS = Path(__file__).resolve().parent / "scope_access.yaml"

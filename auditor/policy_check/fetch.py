@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor import __version__
-from auditor.errors import AuditorError
+from auditor.model.errors import AuditorError
 
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024

@@ -1,7 +1,7 @@
 """Rule metadata kept as data (titles, severities, citations, remediation) for the checks
 that the audit engine does not evaluate: ``check-policy`` and ``verify-readiness``.
 
-The findings they produce are the project's ordinary :class:`~auditor.findings.Finding`, so
+The findings they produce are the project's ordinary :class:`~auditor.model.findings.Finding`, so
 every report format, ``--fail-on``, baselines and SARIF work on them unchanged.
 """
 
@@ -12,8 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorError
-from auditor.findings import Citation, Finding, PackInfo, RuleInfo, Severity, Status
+from auditor.model.errors import AuditorError
+from auditor.model.findings import Citation, Finding, PackInfo, RuleInfo, Severity, Status
 
 _RULE_KEYS = {"id", "clause", "title", "severity", "category", "citation", "remediation"}
 
@@ -30,7 +30,7 @@ class Rulebook:
         ``identity`` is what the finding is about (the manifest element and the fact); its
         hash, not the line, identifies the finding for baselines and SARIF.
         """
-        from auditor.engine import content_digest, finding_fingerprint
+        from auditor.rules.engine import content_digest, finding_fingerprint
 
         rule = self.rules[key]
         return Finding(rule, Status(status), source, pointer, position[0], position[1], message,

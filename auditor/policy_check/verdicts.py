@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
-from auditor.findings import STATUS_RANK, Finding, ManifestResult
-from auditor.manifest import Manifest
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.findings import STATUS_RANK, Finding, ManifestResult
+from auditor.manifest.load import Manifest
 from auditor.policy_check.facts import ClaimCheck, Requirement, claim_checks, required_facts
 from auditor.policy_check.matching import Hit, PolicyIndex
 from auditor.policy_check.rulebook import Rulebook, load_rulebook

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import AuditorError
+from auditor.model.errors import AuditorError
 
 VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabulary"
 _WORD = re.compile(r"\w+")

@@ -10,7 +10,7 @@ nothing here is imported until the ``probe`` command runs:
 * :mod:`auditor.probe.credentials` turns a token source into an access token;
 * :mod:`auditor.probe.tokeninfo` asks the tokeninfo endpoint what a token holds;
 * :mod:`auditor.probe.evidence` turns what the token holds into facts about a manifest,
-  which the rules of ``policies/probe/live-token.yaml`` judge through :mod:`auditor.engine`;
+  which the rules of ``policies/probe/live-token.yaml`` judge through :mod:`auditor.rules.engine`;
 * :mod:`auditor.probe.directory` and :mod:`auditor.probe.inventory` inventory the
   third-party tokens of a whole domain, into the values of
   :mod:`auditor.probe.inventory_model` that every report format renders.

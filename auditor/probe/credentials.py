@@ -7,8 +7,8 @@ Default Credentials. google-auth builds and refreshes the credentials; this modu
 it the token endpoint to use and the timeout, and translates its errors.
 
 Problems with what the user gave (a missing variable, an unreadable or malformed file) are
-:class:`~auditor.errors.AuditorError` (exit 2); an endpoint that cannot be reached or
-refuses the credentials is a :class:`~auditor.errors.ProbeError` (exit 3).
+:class:`~auditor.model.errors.AuditorError` (exit 2); an endpoint that cannot be reached or
+refuses the credentials is a :class:`~auditor.model.errors.ProbeError` (exit 3).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import google.oauth2.credentials
 import google.oauth2.service_account
 import requests
 
-from auditor.errors import AuditorError
+from auditor.model.errors import AuditorError
 from auditor.probe.deadline import Watchdog
 from auditor.probe.http_client import (AnswerTooLarge, HttpClient, connection_problem, endpoint_of, probe_error,
                                        read_limited, size_words)
@@ -139,7 +139,7 @@ def obtain_access_token(source: TokenSource, http: HttpClient) -> Secret:
 
 def load_credentials_file(path: str) -> dict[str, Any]:
     """Read a credentials JSON file and register its secret fields (never show them)."""
-    from auditor.yaml_source import read_bytes
+    from auditor.manifest.yaml_source import read_bytes
 
     # Refuses folders, FIFOs and devices without opening them; never quotes the content.
     raw = read_bytes(path, MAX_CREDENTIALS_BYTES, path, AuditorError)

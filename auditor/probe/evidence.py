@@ -1,14 +1,14 @@
 """What the probe saw, as a document and facts for the rule engine.
 
 The probe's judgments are rules in the pack ``policies/probe/live-token.yaml`` (rule ids
-``WUD-PR-…``), evaluated by :mod:`auditor.engine` like every audit rule. This module only
+``WUD-PR-…``), evaluated by :mod:`auditor.rules.engine` like every audit rule. This module only
 computes facts, once per manifest:
 
 * the document the rules select from is the manifest with ``scopes`` extended by every
   granted scope it does not declare (canonical full-URL form, sorted), so one ``/scopes/*``
   selection sees declared and granted scopes alike; a finding about an added entry points
   at ``/scopes``, the list the scope is missing from;
-* each scope gets the facts of an audit (:func:`auditor.enrich.enrich`: classification,
+* each scope gets the facts of an audit (:func:`auditor.rules.facts.enrich`: classification,
   ``restricted_api``, ``api_has_approved_use_case``, …), so the probe's SC-2 rule judges the
   very facts the audit's does, plus ``granted``, ``declared``, ``holder`` and ``described``
   (and ``users`` for a domain);
@@ -27,14 +27,14 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
-from auditor.engine import judge
-from auditor.enrich import Facts, enrich
-from auditor.findings import Finding, ManifestResult
-from auditor.manifest import Manifest
-from auditor.policy import PolicyPack, load_pack
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.rules.engine import judge
+from auditor.rules.facts import Facts, enrich
+from auditor.model.findings import Finding, ManifestResult
+from auditor.manifest.load import Manifest
+from auditor.rules.packs import PolicyPack, load_pack
 from auditor.resources import policies_dir
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 
 PROBE_PACK_NAME = "probe/live-token.yaml"
 _CLASS_WORDS = {"restricted": "restricted", "sensitive": "sensitive", "non_sensitive": "non-sensitive"}

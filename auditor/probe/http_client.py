@@ -7,7 +7,7 @@ answer read to the end) within the timeout, however slowly the server drips its 
 it passes the caller's size cap, so a huge answer costs neither time nor memory. A
 response of 429 or 5xx is retried with exponential backoff and jitter, waiting at least as
 long as a ``Retry-After`` header asks. Network failures and timeouts become a
-:class:`~auditor.errors.ProbeError` naming the endpoint (scheme, host and path: never the
+:class:`~auditor.model.errors.ProbeError` naming the endpoint (scheme, host and path: never the
 query, never a header), and every message passes through
 :func:`~auditor.probe.redaction.redact` before any of it is shortened for display.
 """
@@ -30,7 +30,7 @@ import requests
 import requests.utils
 
 from auditor import __version__
-from auditor.errors import ProbeError
+from auditor.model.errors import ProbeError
 from auditor.probe.deadline import DeadlineAdapter, Watchdog
 from auditor.probe.redaction import Secret, redact, redact_head
 

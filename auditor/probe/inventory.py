@@ -24,17 +24,17 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from auditor.catalog import ScopeCatalog
-from auditor.errors import AuditorError, ErrorList, ProbeError, errors_in
-from auditor.findings import Finding
-from auditor.manifest import Manifest, expand_paths, load_manifest
-from auditor.policy import PolicyPack
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.errors import AuditorError, ErrorList, ProbeError, errors_in
+from auditor.model.findings import Finding
+from auditor.manifest.load import Manifest, expand_paths, load_manifest
+from auditor.rules.packs import PolicyPack
 from auditor.probe.directory import AppGrant, DirectoryClient, DirectoryUser
 from auditor.probe.evidence import classification_of, judge_grants
 from auditor.probe.http_client import Cancelled
 from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser, GrantedScope
 from auditor.probe.redaction import redact
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 
 # Lookups queued per worker: enough to keep every worker busy between pages of users.
 QUEUE_PER_WORKER = 4

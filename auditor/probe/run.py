@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from auditor import __version__
-from auditor.catalog import ScopeCatalog
-from auditor.errors import AuditorError
-from auditor.findings import ManifestResult, PackInfo, Report
-from auditor.manifest import load_manifest
-from auditor.policy import PolicyPack
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.errors import AuditorError
+from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.manifest.load import load_manifest
+from auditor.rules.packs import PolicyPack
 from auditor.probe.credentials import TokenSource, obtain_access_token
 from auditor.probe.directory import DOMAIN_SCOPES, GOOGLE_ADMIN_API_URL, DirectoryClient
 from auditor.probe.evidence import judge_token, load_probe_pack

@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.probe.http_client import HttpClient, probe_error
 from auditor.probe.redaction import Secret, redact
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 
 GOOGLE_TOKENINFO_URL = "https://oauth2.googleapis.com/tokeninfo"
 SERVICE = "the tokeninfo endpoint"

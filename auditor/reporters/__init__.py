@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
-from auditor.findings import Report
+from auditor.model.findings import Report
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from auditor.reporters import RenderOptions
 
 
 def render_diff(report: Any, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import report_language
+    from auditor.rules.i18n import report_language
     from auditor.reporters.markdown import COMMENT_LIMIT, LIMIT, html_text, size
     from auditor.reporters.text import diff_verdict, gate_word
-    from auditor.templating import markdown_environment
+    from auditor.reporters.templating import markdown_environment
 
     environment = markdown_environment()
     environment.filters.setdefault("html_text", html_text)

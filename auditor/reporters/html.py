@@ -17,7 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from auditor.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding, FlowStep, ManifestResult, Report
+from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding, FlowStep, ManifestResult, Report
 from auditor.reporters import RenderOptions
 
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
@@ -72,7 +72,7 @@ def _outcome(counts: dict[str, int]) -> str:
 
 
 def _english() -> Any:
-    from auditor.report_i18n import report_text
+    from auditor.rules.i18n import report_text
 
     return report_text("en")
 
@@ -160,11 +160,11 @@ def _csp_hash(text: str) -> str:
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     import markupsafe
 
-    from auditor.templating import html_environment
+    from auditor.reporters.templating import html_environment
 
     environment = html_environment()
     environment.tests.setdefault("web_link", _is_web_link)
-    from auditor.report_i18n import evidence_notes, report_language, waiver_note_text, waiver_text
+    from auditor.rules.i18n import evidence_notes, report_language, waiver_note_text, waiver_text
 
     # Every fixed string comes from the report's language catalog (reports/i18n).
     t = report_language(report)

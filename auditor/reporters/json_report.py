@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from auditor.findings import Report
+from auditor.model.findings import Report
 from auditor.reporters import RenderOptions
-from auditor.text_safety import json_safe
+from auditor.model.text_safety import json_safe
 
 REPORT_VERSION = 1
 

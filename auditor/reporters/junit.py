@@ -23,7 +23,7 @@ import tempfile
 from typing import Any, Iterable, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from auditor.findings import SEVERITY_RANK, Finding, ManifestResult, Report
+from auditor.model.findings import SEVERITY_RANK, Finding, ManifestResult, Report
 from auditor.reporters import RenderOptions
 
 # XML 1.0 forbids most control characters even as character references; a manifest value
@@ -50,7 +50,7 @@ def _where(finding: Finding) -> str:
 
 def _with_notes(finding: Finding, t: Any) -> str:
     """The message with the evidence notes in brackets, for one-line attributes."""
-    from auditor.report_i18n import evidence_notes
+    from auditor.rules.i18n import evidence_notes
 
     return finding.message + "".join(t("junit.bracket_note", note=note) for note in evidence_notes(finding, t))
 
@@ -66,7 +66,7 @@ def _testcase(rule_findings: list[Finding], t: Any) -> tuple[str, str]:
     if failed:
         failed.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.line, f.column, f.pointer))
         worst = failed[0]
-        from auditor.report_i18n import evidence_notes
+        from auditor.rules.i18n import evidence_notes
 
         message = worst.message if len(failed) == 1 else t("junit.elements_fail", len(failed), message=worst.message)
         lines = []
@@ -88,7 +88,7 @@ def _testcase(rule_findings: list[Finding], t: Any) -> tuple[str, str]:
         reasons = []
         for finding in accepted:
             if finding.status == "waived" and finding.waiver is not None:
-                from auditor.report_i18n import waiver_text
+                from auditor.rules.i18n import waiver_text
 
                 reasons.append(waiver_text(finding.waiver, t))
             else:
@@ -124,7 +124,7 @@ def _testsuite(result: ManifestResult, counts: dict[str, int], t: Any) -> str:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import report_language
+    from auditor.rules.i18n import report_language
 
     t = report_language(report)
     counts = {"tests": 0, "failures": 0, "skipped": 0}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from auditor.findings import SEVERITIES, STATUSES, Finding, Report, WaiverNote
+from auditor.model.findings import SEVERITIES, STATUSES, Finding, Report, WaiverNote
 from auditor.reporters import RenderOptions
 
 # GitHub refuses a comment body of 65,536 characters or more.
@@ -38,7 +38,7 @@ def size(text: str) -> int:
 def html_text(value: Any) -> str:
     """``value`` as inert text inside an HTML element of a Markdown document (character
     references, no control characters, mentions in ``<code>``)."""
-    from auditor.templating import escape_markdown_html
+    from auditor.reporters.templating import escape_markdown_html
 
     return escape_markdown_html(value)
 
@@ -51,7 +51,7 @@ def _waiver_section(parts: Any, notes: list[WaiverNote], t: Any) -> str:
     """The waiver warnings in ``t``'s language, each value clipped and as many notes as fit
     in their share of the comment (a waiver file is user input: its patterns and names can be
     any length); the notes left out are counted."""
-    from auditor.report_i18n import waiver_note_text
+    from auditor.rules.i18n import waiver_note_text
 
     shown = [replace(note, rule_id=_clip(note.rule_id), manifest=_clip(note.manifest), source=_clip(note.source),
                      message=_clip(waiver_note_text(note, t))) for note in notes[:_MAX_WAIVER_NOTES]]
@@ -106,8 +106,8 @@ class _Kept:
 
 
 def _template(t: Any) -> Any:
-    from auditor.report_i18n import evidence_notes
-    from auditor.templating import markdown_environment
+    from auditor.rules.i18n import evidence_notes
+    from auditor.reporters.templating import markdown_environment
 
     environment = markdown_environment()
     environment.filters.setdefault("html_text", html_text)
@@ -122,7 +122,7 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         # A comparison's comment: what changed, introduced and fixed, pair by pair.
         render_diff(report, out, options)
         return
-    from auditor.report_i18n import report_language
+    from auditor.rules.i18n import report_language
 
     t = report_language(report)
     parts = _template(t)
@@ -234,7 +234,7 @@ def _inventory_section(inventory: Any, t: Any) -> str:
     """The live probe's domain inventory, from ``report.inventory.md.j2`` in ``t``'s language: the users whose
     lookup failed, and a table of apps (the most used first, as many as fit in
     :data:`_INVENTORY_ROOM`, the rest counted)."""
-    from auditor.templating import markdown_environment
+    from auditor.reporters.templating import markdown_environment
 
     parts = markdown_environment().get_template("report.inventory.md.j2").make_module({"t": t})
     shown = replace(inventory, stopped_by=_clip(inventory.stopped_by) if inventory.stopped_by else None)
@@ -272,7 +272,7 @@ def _scan_section(code_scan: Any, t: Any) -> str:
     """What ``wsaudit scan-code`` found beyond its findings, from ``report.scan.md.j2`` in
     ``t``'s language; cut at a line break to :data:`_SCAN_ROOM` when a large code base makes
     it longer."""
-    from auditor.templating import markdown_environment
+    from auditor.reporters.templating import markdown_environment
 
     parts = markdown_environment().get_template("report.scan.md.j2").make_module({"t": t})
     text = parts.section(code_scan).rstrip("\n") + "\n\n"

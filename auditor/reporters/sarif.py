@@ -25,9 +25,9 @@ import re
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from auditor.findings import Finding, Report
+from auditor.model.findings import Finding, Report
 from auditor.reporters import RenderOptions
-from auditor.templating import escape_markdown_text
+from auditor.reporters.templating import escape_markdown_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -141,7 +141,7 @@ def _pointer_name(pointer: str) -> str:
 
 
 def _suppression(finding: Finding, t: Any) -> dict[str, str] | None:
-    from auditor.report_i18n import waiver_text
+    from auditor.rules.i18n import waiver_text
 
     if finding.status == "waived":
         waiver = finding.waiver
@@ -153,7 +153,7 @@ def _suppression(finding: Finding, t: Any) -> dict[str, str] | None:
 
 
 def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
-    from auditor.report_i18n import evidence_notes
+    from auditor.rules.i18n import evidence_notes
 
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -185,7 +185,7 @@ def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import report_language, waiver_note_text
+    from auditor.rules.i18n import report_language, waiver_note_text
 
     t = report_language(report)
     rules = [_rule_descriptor(rule, t) for rule in report.rules]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TextIO
 
-from auditor.findings import SEVERITIES, Finding, Report
+from auditor.model.findings import SEVERITIES, Finding, Report
 from auditor.reporters import RenderOptions
-from auditor.text_safety import printable
+from auditor.model.text_safety import printable
 
 # Paths, app names, messages and waiver text come from outside and pass through printable:
 # a control or bidi character in them (an ESC from a YAML "\\e", say) must not drive the
@@ -65,7 +65,7 @@ def _remedy(finding: Finding, options: RenderOptions, t: Any) -> list[str]:
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.report_i18n import evidence_notes, report_language, waiver_note_text
+    from auditor.rules.i18n import evidence_notes, report_language, waiver_note_text
 
     # Every fixed string comes from the report's language catalog (reports/i18n).
     t = report_language(report)

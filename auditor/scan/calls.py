@@ -1,6 +1,6 @@
 """Google API calls in source code, with file, line and column.
 
-Works on a lexed file (``auditor.code_lexer``): patterns run over the text with comments and
+Works on a lexed file (``auditor.scan.lexer``): patterns run over the text with comments and
 string literals blanked, so a call written in a comment or a string is never one. Recognised:
 
 * **client libraries**: a client bound to an API (Python ``build("gmail", "v1")``, Node
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from auditor.code_lexer import LexedSource
+from auditor.scan.lexer import LexedSource
 
 if TYPE_CHECKING:
     from auditor.scan.methods import Api, MethodTable, ResourceNode

@@ -1,6 +1,6 @@
 """Code evidence for the audit (``wsaudit audit --code PATH``): facts about each declared scope.
 
-The code is scanned once (:func:`auditor.scan_code.scan_code`) and judged against each
+The code is scanned once (:func:`auditor.scan.drift.scan_code`) and judged against each
 manifest of the run: its calls are compared with that manifest's declared scopes
 (:mod:`auditor.scan.least`). This module turns the comparison into facts, so the rules stay
 data. Each element ``/scopes/N`` gets ``facts.code``:
@@ -31,8 +31,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from auditor.catalog import ScopeCatalog
-    from auditor.scan_code import CodeScan
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.scan.drift import CodeScan
 
 MAX_LISTED = 10
 
@@ -50,10 +50,10 @@ def _call_place(call: Any) -> str:
 def add_code_facts(elements: dict[str, dict[str, Any]], manifest: dict[str, Any], scan: CodeScan,
                    catalog: ScopeCatalog) -> None:
     """Add ``facts.code`` to every ``/scopes/N`` element and ``manifest_facts.code`` (see the
-    module docstring); ``elements`` and ``manifest`` are the facts :func:`auditor.enrich.enrich`
+    module docstring); ``elements`` and ``manifest`` are the facts :func:`auditor.rules.facts.enrich`
     computed for one manifest."""
-    from auditor.scan_code import least_privilege
-    from auditor.scope_names import short_scope
+    from auditor.scan.drift import least_privilege
+    from auditor.catalog.scope_names import short_scope
 
     pointers = sorted((pointer for pointer in elements if pointer.startswith("/scopes/")),
                       key=lambda pointer: int(pointer.rsplit("/", 1)[1]))

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditor.source_files import SkippedFile, read_source_bytes
+from auditor.scan.source_files import SkippedFile, read_source_bytes
 
 if TYPE_CHECKING:
-    from auditor.catalog import ScopeCatalog
+    from auditor.catalog.scope_catalog import ScopeCatalog
 
 PARALLEL_MIN_FILES = 400
 CHUNK_FILES = 64
@@ -51,7 +51,7 @@ class FileResult:
 
 def prefilter_pattern(catalog: ScopeCatalog) -> str:
     """One pattern that every scope spelling and every recognised call matches (bytes, RE2 syntax)."""
-    from auditor.scan_code import ScopeNames
+    from auditor.scan.drift import ScopeNames
 
     names = ScopeNames(catalog)
     prefixes = sorted({short.split(".", 1)[0] for short in names.dotted})
@@ -70,7 +70,7 @@ class FileScanner:
 
         from auditor.scan.calls import CallFinder
         from auditor.scan.methods import load_method_table
-        from auditor.scan_code import CodeScanner
+        from auditor.scan.drift import CodeScanner
 
         self.scopes = CodeScanner(catalog)
         self.calls = CallFinder(load_method_table())
@@ -79,8 +79,8 @@ class FileScanner:
         self.prefilter = re2.compile(prefilter_pattern(catalog).encode(), options)
 
     def scan(self, job: FileJob, max_bytes: int) -> FileResult:
-        from auditor.code_lexer import SYNTAXES, lex
-        from auditor.scan_code import is_own_report
+        from auditor.scan.lexer import SYNTAXES, lex
+        from auditor.scan.drift import is_own_report
 
         raw = read_source_bytes(job.path, max_bytes)
         if isinstance(raw, SkippedFile):
@@ -106,7 +106,7 @@ _WORKER: dict[str, Any] = {}
 def _worker_scan(chunk: list[FileJob], max_bytes: int) -> list[FileResult]:
     scanner = _WORKER.get("scanner")
     if scanner is None:
-        from auditor.catalog import ScopeCatalog
+        from auditor.catalog.scope_catalog import ScopeCatalog
 
         scanner = _WORKER["scanner"] = FileScanner(ScopeCatalog.load())
     return [scanner.scan(job, max_bytes) for job in chunk]
@@ -118,7 +118,7 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
     Worker processes load the packaged catalog themselves; a scan with another catalog
     (tests, custom builds) runs in this process.
     """
-    from auditor.catalog import ScopeCatalog
+    from auditor.catalog.scope_catalog import ScopeCatalog
 
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2 or catalog is not ScopeCatalog.load():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 from auditor.scan.restrictions import Restriction, load_restrictions
 
 if TYPE_CHECKING:
-    from auditor.catalog import ScopeCatalog
+    from auditor.catalog.scope_catalog import ScopeCatalog
     from auditor.scan.calls import ApiCall
 
 MAX_NODES = 20000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 
 _DATA = Path(__file__).resolve().parent / "restrictions.yaml"
 

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import parse_date as _date
-from auditor.domains import registrable_domain
-from auditor.enrich import add_months as add_calendar_months
-from auditor.findings import STATUS_RANK, Finding
-from auditor.manifest import Manifest
+from auditor.catalog.domains import registrable_domain
+from auditor.rules.facts import add_months as add_calendar_months
+from auditor.model.findings import STATUS_RANK, Finding
+from auditor.manifest.load import Manifest
 from auditor.policy_check.rulebook import Rulebook, load_rulebook
 
 RULES_FILE = Path(__file__).resolve().parent / "rules.yaml"

@@ -108,9 +108,9 @@ def outline(r: Readiness) -> list[Any]:
 
 
 def _markdown_text(text: Text) -> str:
-    from auditor.templating import escape_markdown_text
+    from auditor.reporters.templating import escape_markdown_text
 
-    from auditor.text_safety import printable
+    from auditor.model.text_safety import printable
 
     out = []
     for part in text.parts:
@@ -142,7 +142,7 @@ def render_markdown(blocks: list[Any]) -> str:
 
 
 def _html_text(text: Text) -> str:
-    from auditor.text_safety import printable
+    from auditor.model.text_safety import printable
 
     out = []
     for part in text.parts:
@@ -155,7 +155,7 @@ def _html_text(text: Text) -> str:
 
 
 def render_html(blocks: list[Any], title: str) -> str:
-    from auditor.text_safety import printable
+    from auditor.model.text_safety import printable
 
     body: list[str] = []
     for block in blocks:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from auditor.scope_names import short_scope
+from auditor.catalog.scope_names import short_scope
 
 from .curation import INFERRED, Entry, Source
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from auditor.scope_names import canonical_scope, short_scope
+from auditor.catalog.scope_names import canonical_scope, short_scope
 
 INFERRED = "inferred"
 CLASSIFICATIONS = ("restricted", "sensitive", "non_sensitive")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from auditor.scope_names import short_scope
+from auditor.catalog.scope_names import short_scope
 
 # Family ids of the Google Workspace APIs (plus the OpenID sign-in scopes).
 WORKSPACE_FAMILIES = frozenset({

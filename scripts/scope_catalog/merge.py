@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from auditor.scope_names import short_scope
+from auditor.catalog.scope_names import short_scope
 
 from .checks import check_known, check_narrower, check_provenance
 from .curation import (

@@ -159,11 +159,11 @@ def test_several_formats_in_one_run_match_single_runs(tmp_path, revisions, forma
 
 def test_a_comment_too_long_for_github_keeps_the_table_and_the_verdict(tmp_path):
     from auditor import __version__
-    from auditor.audit import AuditSettings
-    from auditor.catalog import ScopeCatalog
-    from auditor.diff_run import Side, diff_report, run_diff
-    from auditor.manifest import load_manifest
-    from auditor.policy import load_packs
+    from auditor.rules.batch import AuditSettings
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.diff.run import Side, diff_report, run_diff
+    from auditor.manifest.load import load_manifest
+    from auditor.rules.packs import load_packs
     from auditor.reporters.markdown import LIMIT, size
     from tests.reporters.support import AS_OF as AS_OF_DATE, render
 

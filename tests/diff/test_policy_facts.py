@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from auditor import enrich
+from auditor.rules import facts as enrich
 from auditor.disclosure import model
-from auditor.errors import AuditorError
-from auditor.manifest import manifest_schema_path
-from auditor.policy import builtin_pack_paths, load_packs
-from auditor.policy_facts import (CHANGE_KINDS, DIFF_RULES_FILE, diff_rules, load_diff_rules, load_policy_facts,
+from auditor.model.errors import AuditorError
+from auditor.manifest.load import manifest_schema_path
+from auditor.rules.packs import builtin_pack_paths, load_packs
+from auditor.rules.policy_facts import (CHANGE_KINDS, DIFF_RULES_FILE, diff_rules, load_diff_rules, load_policy_facts,
                                   policy_facts)
 from auditor.resources import policies_dir
 

@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.i18n import load_messages
 from auditor.disclosure.model import Disclosure
 from auditor.disclosure.render import render_disclosure
-from auditor.manifest import load_manifest
+from auditor.manifest.load import load_manifest
 
 from tests.helpers import EXAMPLES
 

@@ -6,7 +6,7 @@ import re
 
 from tests.helpers import MINIMAL, run_wsaudit
 from tests.disclosure.support import EXAMPLE_PATHS, markdown_to_html, render
-from tests.test_startup import HEAVY, imported_modules
+from tests.helpers import HEAVY, imported_modules
 
 INBOX = "examples/manifests/inbox-digest.yaml"
 

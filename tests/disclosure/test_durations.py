@@ -13,7 +13,7 @@ from auditor.disclosure.durations import UNITS, parse_duration
 from auditor.disclosure.i18n import Localizer, load_messages
 from auditor.disclosure.model import Retention
 from auditor.disclosure.render import MarkdownOutput
-from auditor.manifest import manifest_schema_path
+from auditor.manifest.load import manifest_schema_path
 
 UNIT_LETTERS = {"years": "Y", "months": "M", "weeks": "W", "days": "D", "hours": "H", "minutes": "M", "seconds": "S"}
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.i18n import load_messages
-from auditor.manifest import load_manifest
-from auditor.scope_names import canonical_scope
+from auditor.manifest.load import load_manifest
+from auditor.catalog.scope_names import canonical_scope
 
 from tests.helpers import run_wsaudit
 from tests.disclosure.support import EXAMPLE_PATHS, FORMATS, LANGUAGES, Page, message, read, render, squash

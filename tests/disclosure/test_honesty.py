@@ -9,10 +9,10 @@ import re
 import pytest
 import yaml
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import render_disclosure
-from auditor.manifest import load_manifest
+from auditor.manifest.load import load_manifest
 
 from tests.helpers import run_wsaudit
 from tests.disclosure.support import FORMATS, LANGUAGES, message, read

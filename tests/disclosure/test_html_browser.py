@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import render_disclosure
-from auditor.manifest import load_manifest
+from auditor.manifest.load import load_manifest
 
 from tests.helpers import DESKTOP, EXAMPLES, PHONE, measure_layout, png_size, save_screenshots
 from tests.disclosure.hostile import SCRIPT, write_hostile

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.phrasing import API_NAMES
 from auditor.disclosure.durations import parse_duration
@@ -18,7 +18,7 @@ from auditor.disclosure.i18n import (
     phrase,
 )
 from auditor.disclosure.render import HtmlOutput, MarkdownOutput, render_disclosure
-from auditor.manifest import load_manifest
+from auditor.manifest.load import load_manifest
 from auditor.resources import templates_dir
 
 from tests.disclosure.support import EXAMPLE_PATHS, FORMATS, example_ids, read, tokenized

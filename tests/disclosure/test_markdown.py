@@ -90,9 +90,9 @@ def test_in_product_markdown_is_short_and_valid(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("in_product", [False, True], ids=["full", "in-product"])
 def test_hostile_values_stay_inert(tmp_path, language, in_product):
-    from auditor.catalog import ScopeCatalog
+    from auditor.catalog.scope_catalog import ScopeCatalog
     from auditor.disclosure.build import build_disclosure
-    from auditor.manifest import load_manifest
+    from auditor.manifest.load import load_manifest
 
     disclosure = build_disclosure(load_manifest(write_hostile(tmp_path)).data, ScopeCatalog.load())
     text = render_disclosure(disclosure, "markdown", language, in_product=in_product)

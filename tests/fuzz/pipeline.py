@@ -3,7 +3,7 @@
 Each ``drive_*`` function feeds one input to the stages a user's command would run on it:
 load and check it, and when it is usable, audit with it and render every registered report
 format, the disclosure and the diff. Bad input may only surface as
-:class:`~auditor.errors.AuditorError`, which the functions let through; any other exception
+:class:`~auditor.model.errors.AuditorError`, which the functions let through; any other exception
 is a crash. Every run has a time limit, so a hang is a failure too rather than a stuck job.
 """
 
@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from auditor import __version__
-from auditor.audit import AuditSettings, audit_one
-from auditor.baseline import Baseline, load_baseline, render_baseline
-from auditor.catalog import ScopeCatalog
-from auditor.diff_run import Side, diff_report, run_diff
+from auditor.rules.batch import AuditSettings, audit_one
+from auditor.rules.baseline import Baseline, load_baseline, render_baseline
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.diff.run import Side, diff_report, run_diff
 from auditor.disclosure import build_disclosure, render_disclosure
 from auditor.disclosure.i18n import available_languages
-from auditor.errors import AuditorError
-from auditor.findings import ManifestResult, PackInfo, Report
-from auditor.manifest import Manifest, load_manifest, load_manifest_bytes
-from auditor.policy import PolicyPack, load_pack, load_packs
+from auditor.model.errors import AuditorError
+from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.manifest.load import Manifest, load_manifest, load_manifest_bytes
+from auditor.rules.packs import PolicyPack, load_pack, load_packs
 from auditor.reporters import FORMATS, RenderOptions, renderer
-from auditor.waivers import WaiverSet, load_waivers
+from auditor.rules.waivers import WaiverSet, load_waivers
 from tests.fuzz.seeds import AS_OF, manifest_seeds, pack_seeds
 
 # Far above what any input of these sizes needs (tens of milliseconds), low enough that a
@@ -93,7 +93,7 @@ def _pack_from_bytes(raw: bytes, name: str) -> PolicyPack:
 
 
 def audit_one_manifest(manifest: Manifest, settings: AuditSettings) -> ManifestResult:
-    from auditor.engine import evaluate
+    from auditor.rules.engine import evaluate
 
     return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of)
 

@@ -1,7 +1,7 @@
 """Mutated manifests, policy packs, waiver files and baselines through the whole pipeline.
 
 The property of every test: whatever the input, the library answers with a result or with
-its own error (:class:`~auditor.errors.AuditorError`, which the command prints as
+its own error (:class:`~auditor.model.errors.AuditorError`, which the command prints as
 ``path:line:col: error: message`` and exits 2) — never another exception, never a hang.
 See ``budget.py`` for the number of examples and how to run a long campaign.
 """

@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from auditor.policy import PLACEHOLDER, builtin_pack_paths, load_packs
-from auditor.report_i18n import languages, localize_packs, report_text, rule_catalog
+from auditor.rules.packs import PLACEHOLDER, builtin_pack_paths, load_packs
+from auditor.rules.i18n import languages, localize_packs, report_text, rule_catalog
 from tests.helpers import REPO
 
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]

@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from auditor.policy import PLACEHOLDER
-from auditor.policy_facts import diff_rules
-from auditor.report_i18n import diff_language, languages, report_text
+from auditor.rules.packs import PLACEHOLDER
+from auditor.rules.policy_facts import diff_rules
+from auditor.rules.i18n import diff_language, languages, report_text
 from auditor.reporters import FORMATS
 from tests.helpers import REPO, run_wsaudit
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, LONGER_RETENTION, RESTRICTED_SCOPE, edited

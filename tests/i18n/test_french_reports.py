@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from auditor.reporters import FORMATS
-from auditor.report_i18n import localize_packs
-from auditor.policy import load_packs
+from auditor.rules.i18n import localize_packs
+from auditor.rules.packs import load_packs
 from tests.helpers import EXAMPLES, run_wsaudit
 
 SCHEMAS = Path(__file__).parent.parent / "schemas"

@@ -9,8 +9,8 @@ import re
 import pytest
 import yaml
 
-from auditor.policy import builtin_pack_paths, load_packs
-from auditor.report_i18n import languages, localize_packs
+from auditor.rules.packs import builtin_pack_paths, load_packs
+from auditor.rules.i18n import languages, localize_packs
 from tests.helpers import EXAMPLES, run_wsaudit
 from tests.i18n.test_french_diff import _Visible
 

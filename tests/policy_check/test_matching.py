@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
-from auditor.manifest import load_manifest
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.manifest.load import load_manifest
 from auditor.policy_check.matching import PolicyIndex
 from auditor.policy_check.source import PolicySourceError, decode_policy, detect_format, policy_text
 from auditor.policy_check.verdicts import check_policy_text

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
-from auditor.manifest import load_manifest
-from auditor.domains import registrable_domain
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.manifest.load import load_manifest
+from auditor.catalog.domains import registrable_domain
 from auditor.verification.readiness import add_calendar_months, assess_readiness
 from tests.helpers import run_wsaudit
 

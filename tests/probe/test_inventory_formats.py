@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 import pytest
 
 from auditor import __version__
-from auditor.catalog import ScopeCatalog
-from auditor.findings import ManifestResult, PackInfo, Report
-from auditor.manifest import load_manifest
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.manifest.load import load_manifest
 from auditor.probe.evidence import judge_grants, load_probe_pack
 from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser, GrantedScope
 from auditor.reporters import FORMATS, RenderOptions, renderer

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from auditor.errors import ProbeError
+from auditor.model.errors import ProbeError
 from auditor.probe.directory import MAX_PAGE_BYTES, DirectoryClient
 from auditor.probe.http_client import HttpClient, RetryPolicy
 from auditor.probe.redaction import Secret

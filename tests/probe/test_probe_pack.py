@@ -8,10 +8,10 @@ import datetime
 import pytest
 import yaml
 
-from auditor.catalog import ScopeCatalog
-from auditor.engine import evaluate
-from auditor.manifest import load_manifest
-from auditor.policy import builtin_pack_paths, load_pack, load_packs
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.rules.engine import evaluate
+from auditor.manifest.load import load_manifest
+from auditor.rules.packs import builtin_pack_paths, load_pack, load_packs
 from auditor.probe.evidence import PROBE_PACK_NAME, judge_grants, load_probe_pack
 from auditor.resources import policies_dir
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from auditor.errors import AuditorError, ProbeError
+from auditor.model.errors import AuditorError, ProbeError
 from auditor.probe.http_client import HttpClient, RetryPolicy, parse_retry_after
 from auditor.probe.redaction import Secret
 from auditor.probe.run import check_endpoint

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.test_startup import HEAVY, imported_modules
+from tests.helpers import HEAVY, imported_modules
 
 
 def test_probe_help_imports_no_network_library():
     modules = imported_modules("probe", "--help")
-    assert "auditor.cli_probe" in modules
+    assert "auditor.cli.probe" in modules
     assert not [name for name in modules if name.split(".")[0] in HEAVY or name.startswith("auditor.probe")]

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.reporters import FORMATS
 
 from tests.helpers import run_wsaudit

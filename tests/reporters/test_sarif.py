@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from auditor.policy import load_packs
+from auditor.rules.packs import load_packs
 
 from tests.helpers import EXAMPLES, REPO, run_wsaudit
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render,

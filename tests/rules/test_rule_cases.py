@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auditor.catalog import ScopeCatalog
-from auditor.engine import evaluate
-from auditor.manifest import Manifest, check_manifest
-from auditor.policy import load_packs
-from auditor.yaml_source import parse_yaml
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.rules.engine import evaluate
+from auditor.manifest.load import Manifest, check_manifest
+from auditor.rules.packs import load_packs
+from auditor.manifest.yaml_source import parse_yaml
 
 CASES = Path(__file__).parent / "cases"
 AS_OF = datetime.date(2026, 11, 21)
@@ -49,7 +49,7 @@ def test_rule_case(packs, rule_id, name, case, tmp_path, monkeypatch):
     as_of = datetime.date.fromisoformat(str(case.get("as_of", AS_OF)))
     code = None
     if "code" in case:
-        from auditor.scan_code import scan_code
+        from auditor.scan.drift import scan_code
 
         for path, text in case["code"].items():
             (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)

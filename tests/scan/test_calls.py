@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.code_lexer import GO, JAVA, JAVASCRIPT, PYTHON, lex
+from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, PYTHON, lex
 from auditor.scan.calls import CallFinder
 from auditor.scan.methods import load_method_table
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.catalog import ScopeCatalog
+from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.scan.calls import ApiCall
 from auditor.scan.least import ScopeCost, compare, least_cover, needs_of
 from auditor.scan.methods import load_method_table
-from auditor.scope_names import canonical_scope
+from auditor.catalog.scope_names import canonical_scope
 from tests.helpers import run_wsaudit
 
 A = "https://www.googleapis.com/auth/"

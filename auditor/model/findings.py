@@ -1,0 +1,494 @@
+"""The result model: findings, per-manifest results and the report every format renders."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+
+class Severity(enum.StrEnum):
+    """How much a failing rule matters, most severe first. A ``StrEnum``: each member equals
+    its string value and serialises as it, so JSON, SARIF and templates see plain strings."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe; a smaller rank sorts first."""
+        return SEVERITY_RANK[self]
+
+
+class Status(enum.StrEnum):
+    """A finding's verdict, in the order reports list them (failures first)."""
+
+    FAIL = "fail"
+    INCOMPLETE = "incomplete"
+    PASS = "pass"
+    WAIVED = "waived"
+    BASELINED = "baselined"
+
+    @property
+    def rank(self) -> int:
+        return STATUS_RANK[self]
+
+
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
+SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+STATUSES: tuple[Status, ...] = tuple(Status)
+STATUS_RANK: dict[str, int] = {name: rank for rank, name in enumerate(STATUSES)}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an obligation comes from: the policy, its section and a short quote."""
+
+    policy: str
+    section: str
+    quote: str
+    url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "section": self.section, "quote": self.quote, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A reviewer's approval to accept a finding for a while."""
+
+    rule_id: str
+    manifest: str
+    pointer: str | None
+    reason: str
+    approved_by: str
+    expires: str
+    source: str
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "approved_by": self.approved_by, "expires": self.expires}
+
+
+@dataclass(frozen=True)
+class InferredClassification:
+    """A scope classification a verdict rests on that Google does not state: the catalog
+    reasoned it out (``reason``), so a reviewer should know the verdict could change."""
+
+    scope: str
+    classification: str
+    reason: str
+
+    def note(self) -> str:
+        """The one-line note every report format shows."""
+        text = f"classification of {self.scope} as {self.classification} is inferred, not stated by Google"
+        return f"{text}: {self.reason}" if self.reason else text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "classification": self.classification, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What every finding of one rule says besides its verdict, held once per rule.
+
+    Every kind of rule (a compiled pack rule, a diff rule, a check-policy or
+    verify-readiness rule, a code-scan rule) describes itself with one of these, so reports,
+    SARIF's rule list and translations treat them alike; findings share it instead of
+    copying its fields.
+    """
+
+    id: str
+    clause: str | None
+    title: str
+    severity: Severity
+    category: str
+    remediation: str
+    citation: Citation
+    description: str = ""
+    tags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Rules read from YAML give the severity as text; keep one type from here on.
+        if not isinstance(self.severity, Severity):
+            object.__setattr__(self, "severity", Severity(self.severity))
+
+
+def rule_info(rule: Any) -> RuleInfo:
+    """The :class:`RuleInfo` of any rule shaped like one (``id``, ``clause``, ``title``…)."""
+    return RuleInfo(rule.id, rule.clause, rule.title, Severity(rule.severity), rule.category, rule.remediation,
+                    rule.citation, getattr(rule, "description", ""), tuple(getattr(rule, "tags", ())))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict on one element of one manifest.
+
+    ``rule`` is shared by every finding of the rule; the rule's fields read through
+    (``finding.rule_id``, ``finding.severity``…) so renderers need not know the difference.
+    ``fingerprint`` identifies the finding independently of line numbers: a hash of the
+    rule id, the manifest path and the element's content, so it survives unrelated edits
+    and reordered lists (baselines and SARIF ``partialFingerprints`` use it).
+    """
+
+    rule: RuleInfo
+    status: Status
+    manifest: str
+    pointer: str
+    line: int
+    column: int
+    message: str
+    fingerprint: str = ""
+    waiver: Waiver | None = None
+    # Inferred scope classifications the verdict or its wording rests on, by scope.
+    inferred: tuple[InferredClassification, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):
+            object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def clause(self) -> str | None:
+        return self.rule.clause
+
+    @property
+    def title(self) -> str:
+        return self.rule.title
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def category(self) -> str:
+        return self.rule.category
+
+    @property
+    def remediation(self) -> str:
+        return self.rule.remediation
+
+    @property
+    def citation(self) -> Citation:
+        return self.rule.citation
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.manifest, STATUS_RANK[self.status], SEVERITY_RANK[self.severity], self.line, self.column,
+                self.rule_id, self.pointer)
+
+    def with_status(self, status: Status | str, waiver: Waiver | None = None) -> Finding:
+        return replace(self, status=Status(status), waiver=waiver)
+
+    def to_json(self) -> dict[str, Any]:
+        document = {
+            "rule_id": self.rule_id,
+            "clause": self.clause,
+            "title": self.title,
+            "severity": self.severity,
+            "category": self.category,
+            "status": self.status,
+            "manifest": self.manifest,
+            "pointer": self.pointer,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "remediation": self.remediation,
+            "citation": self.citation.to_json(),
+            "fingerprint": self.fingerprint,
+        }
+        if self.waiver is not None:
+            document["waiver"] = self.waiver.to_json()
+        if self.inferred:
+            document["inferred"] = [item.to_json() for item in self.inferred]
+        return document
+
+    def evidence_notes(self) -> list[str]:
+        """Short notes on the evidence behind the verdict, for formats other than JSON."""
+        return [item.note() for item in self.inferred]
+
+
+@dataclass(frozen=True)
+class ScopeUse:
+    """One requested scope as reports show it: catalog facts plus what the manifest says.
+
+    ``data`` lists the ids of the data elements the scope feeds; it is ``None`` when the
+    manifest has no ``data`` section (not said), which reports tell apart from "none".
+    """
+
+    scope: str
+    classification: str
+    api: str | None
+    requested: str | None
+    justification: str | None
+    features: tuple[str, ...]
+    data: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """A data element, storage place, transfer or human-access grant in an app's data flow.
+
+    ``data`` holds the data element ids it involves (a data element's own id for itself);
+    ``details`` are label and value pairs, already worded for a reader.
+    """
+
+    name: str
+    description: str | None
+    classification: str
+    data: tuple[str, ...]
+    details: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What a manifest declares, for the reports that show it (the HTML report).
+
+    Computed once by the engine, so no renderer reads a manifest again. A section the
+    manifest leaves out is ``None``; an empty tuple is a manifest that says "none".
+    """
+
+    developer: str
+    app_type: str
+    description: str | None
+    links: tuple[tuple[str, str], ...]
+    scopes: tuple[ScopeUse, ...]
+    data: tuple[FlowStep, ...] | None
+    storage: tuple[FlowStep, ...] | None
+    transfers: tuple[FlowStep, ...] | None
+    human_access: tuple[FlowStep, ...] | None
+
+
+@dataclass(frozen=True)
+class ManifestResult:
+    """Every finding about one manifest, sorted: failures first, by severity, then position."""
+
+    path: str
+    app: str
+    findings: tuple[Finding, ...]
+    inventory: Inventory | None = None
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    id: str
+    version: str
+    title: str
+    rules: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts by status, and failures (and incomplete findings) by severity; a value computed
+    once from the findings (:meth:`of`), so a verdict never depends on rendering having run."""
+
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(STATUSES, 0)))
+    fail_by_severity: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict.fromkeys(SEVERITIES, 0)))
+    incomplete_by_severity: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(dict.fromkeys(SEVERITIES, 0)))
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Summary:
+        tally = SummaryTally()
+        tally.add(findings)
+        return tally.summary()
+
+    def failed(self, fail_on: str, strict: bool = False) -> bool:
+        """Whether the run fails: a failure (or, with ``strict``, an incomplete finding) at
+        or above ``fail_on``."""
+        if fail_on == "never":
+            return False
+        threshold = SEVERITY_RANK[fail_on]
+        for severity, count in self.fail_by_severity.items():
+            if count and SEVERITY_RANK[severity] <= threshold:
+                return True
+            if strict and self.incomplete_by_severity[severity] and SEVERITY_RANK[severity] <= threshold:
+                return True
+        return False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.counts, "fail_by_severity": dict(self.fail_by_severity)}
+
+
+class SummaryTally:
+    """Counts findings as they stream past; :meth:`summary` freezes what it has seen."""
+
+    def __init__(self) -> None:
+        self._counts = dict.fromkeys(STATUSES, 0)
+        self._fail = dict.fromkeys(SEVERITIES, 0)
+        self._incomplete = dict.fromkeys(SEVERITIES, 0)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self._counts[finding.status] += 1
+            if finding.status == Status.FAIL:
+                self._fail[finding.severity] += 1
+            elif finding.status == Status.INCOMPLETE:
+                self._incomplete[finding.severity] += 1
+
+    def summary(self) -> Summary:
+        return Summary(MappingProxyType(dict(self._counts)), MappingProxyType(dict(self._fail)),
+                       MappingProxyType(dict(self._incomplete)))
+
+
+@dataclass(frozen=True)
+class WaiverNote:
+    """A waiver or baseline record worth a reviewer's attention: an expired waiver
+    (``expired``), a waiver matching nothing (``unmatched``), or a baseline record matching
+    no finding any more (``stale_baseline``).
+
+    ``message`` is the English wording the JSON report keeps; the other formats word the
+    note by its ``kind`` from the report's language catalog, filled with ``expires`` and
+    ``no_longer_waives`` (an expired waiver that still matches a finding)."""
+
+    kind: str
+    rule_id: str
+    manifest: str
+    pointer: str | None
+    source: str
+    line: int
+    message: str
+    expires: str | None = None
+    no_longer_waives: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "rule_id": self.rule_id, "manifest": self.manifest, "pointer": self.pointer,
+                "source": self.source, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a judging command produced: every result, the summary computed from them, and
+    what each format may add. An immutable value: render it any number of times, in any
+    order; :class:`ReportStream` is the one-pass variant for batches too large to hold.
+
+    ``errors`` are the inputs that could not be judged (a manifest that does not load), each
+    an :class:`~auditor.model.errors.AuditorError`; they are not findings and no format shows them.
+    """
+
+    tool_version: str
+    packs: tuple[PackInfo, ...]
+    as_of: str
+    results: tuple[ManifestResult, ...]
+    summary: Summary
+    # Expired or unmatched waivers and stale baseline records.
+    notes: tuple[WaiverNote, ...] = ()
+    # The loaded rules (``auditor.rules.packs.Rule`` or :class:`RuleInfo`), for formats that
+    # describe each rule once (SARIF); empty when the caller has none to give.
+    rules: tuple[Any, ...] = ()
+    # The apps of a domain (``auditor.probe.inventory_model.DomainInventory``) when the
+    # report is the live probe's inventory; its drift findings are among ``results``.
+    # JSON adds it as ``inventory``; text, Markdown and HTML show it from a template.
+    domain_inventory: Any = None
+    # The comparison behind a ``wsaudit diff`` report (``auditor.diff.changes.ComplianceDiff``);
+    # its findings are among ``results``. JSON adds it as ``diff``; text and Markdown show
+    # it whole.
+    diff: Any = None
+    # The language the findings are worded in, and the reports' fixed strings with them
+    # (``auditor.rules.i18n``); JSON keys and enum values stay English whatever it is.
+    lang: str = "en"
+    # What ``wsaudit scan-code`` found (``auditor.scan.report.CodeScanSummary``): its
+    # findings are among ``results``; JSON adds its keys (``least_privilege``, ``uses``, …)
+    # at the top level; text, Markdown and HTML show its least-privilege section.
+    code_scan: Any = None
+    errors: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, tool_version: str, packs: tuple[PackInfo, ...], as_of: str, results: Iterable[ManifestResult],
+           notes: Iterable[WaiverNote] = (), **extras: Any) -> Report:
+        """A report of ``results``, its summary counted here."""
+        held = tuple(results)
+        summary = Summary.of(finding for result in held for finding in result.findings)
+        return cls(tool_version, tuple(packs), as_of, held, summary, tuple(notes), **extras)
+
+    # The reading interface every renderer uses, shared with :class:`ReportStream`.
+    def iter_results(self) -> Iterator[ManifestResult]:
+        return iter(self.results)
+
+    def materialize(self) -> list[ManifestResult]:
+        return list(self.results)
+
+    def waiver_notes(self) -> list[WaiverNote]:
+        return list(self.notes)
+
+    def failed(self, fail_on: str, strict: bool = False) -> bool:
+        return self.summary.failed(fail_on, strict)
+
+
+class ReportStream:
+    """A report whose results arrive one at a time, so that a renderer can write a batch of
+    thousands of manifests in flat memory.
+
+    Iterate :meth:`iter_results` once; :attr:`summary`, the waiver notes and the errors are
+    known after that, and asking before raises instead of answering wrongly. :meth:`collect`
+    turns the stream into a :class:`Report` (for several formats, or a baseline).
+    """
+
+    def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
+                 results: Iterable[ManifestResult], waiver_notes: Callable[[], Iterable[WaiverNote]] | None = None,
+                 errors: Callable[[], Iterable[Any]] | None = None, **extras: Any) -> None:
+        self.tool_version = tool_version
+        self.packs = tuple(packs)
+        self.as_of = as_of
+        self.rules = tuple(extras.pop("rules", ()))
+        self.lang = extras.pop("lang", "en")
+        self.domain_inventory = extras.pop("domain_inventory", None)
+        self.diff = extras.pop("diff", None)
+        self.code_scan = extras.pop("code_scan", None)
+        if extras:
+            raise TypeError(f"unknown report fields: {', '.join(sorted(extras))}")
+        self._results = iter(results)
+        self._tally = SummaryTally()
+        self._done = False
+        self._started = False
+        self._notes = waiver_notes
+        self._errors = errors
+
+    def iter_results(self) -> Iterator[ManifestResult]:
+        if self._started:
+            raise RuntimeError("a report stream can be read once; collect() it to read it again")
+        self._started = True
+        for result in self._results:
+            self._tally.add(result.findings)
+            yield result
+        self._done = True
+
+    results = iter_results
+
+    def materialize(self) -> list[ManifestResult]:
+        """Every result, read in one pass (for a renderer that needs them all at once)."""
+        return list(self.iter_results())
+
+    def _check_done(self) -> None:
+        if not self._done:
+            raise RuntimeError("the report stream has not been read to its end yet")
+
+    @property
+    def summary(self) -> Summary:
+        self._check_done()
+        return self._tally.summary()
+
+    def waiver_notes(self) -> list[WaiverNote]:
+        self._check_done()
+        return list(self._notes()) if self._notes is not None else []
+
+    @property
+    def errors(self) -> tuple[Any, ...]:
+        self._check_done()
+        return tuple(self._errors()) if self._errors is not None else ()
+
+    def failed(self, fail_on: str, strict: bool = False) -> bool:
+        return self.summary.failed(fail_on, strict)
+
+    def collect(self) -> Report:
+        """Read the rest of the stream into an immutable :class:`Report`."""
+        held = tuple(self.iter_results())
+        return Report(self.tool_version, self.packs, self.as_of, held, self.summary, tuple(self.waiver_notes()),
+                      self.rules, self.domain_inventory, self.diff, self.lang, self.code_scan, self.errors)

@@ -1,0 +1,398 @@
+"""Audit reports in more than one language: catalogs are data, one YAML file per language.
+
+Two catalogs per language:
+
+- ``reports/i18n/<lang>.yaml``: every fixed string the report formats show (headings,
+  summary lines, status and severity words, evidence and waiver notes), its plural rule,
+  number and date conventions, and the words the engine puts inside messages (a gap,
+  "or", element labels, classification names). ``en.yaml`` holds the English strings the
+  reports have always shown, so a report without ``--lang`` is unchanged.
+- ``policies/i18n/<lang>.yaml``: the rules of the built-in pack by id: title, message
+  templates (same placeholders as the English ones), reasons, remediation and the citation's
+  section and quote from the policy in that language. English needs no file: the pack is it.
+
+The rules are translated before evaluation (:func:`localize_packs`), so the engine renders
+each message once, in the report's language, from the same values; manifest values go into
+the messages untranslated. Plain YAML rather than gettext or Babel: the catalogs are keyed
+by rule id and report part, not by English sentence, the plural rules already exist for the
+disclosure (``auditor.disclosure.i18n``), and no dependency is added. A third language is
+one file in each folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from auditor.model.errors import AuditorError
+
+DEFAULT_LANGUAGE = "en"
+_FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+class CatalogError(AuditorError):
+    """A language without catalogs, or a catalog that lacks what a report needs."""
+
+
+def report_catalogs_dir() -> Path:
+    from auditor.resources import report_catalogs_dir as located
+
+    return located()
+
+
+def rule_catalogs_dir() -> Path:
+    from auditor.resources import policies_dir
+
+    return policies_dir() / "i18n"
+
+
+def languages() -> tuple[str, ...]:
+    """Every language the reports can be written in (one report catalog each), sorted."""
+    return tuple(sorted(path.stem for path in report_catalogs_dir().glob("*.yaml")))
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _flatten(node: dict[str, Any], prefix: str, into: dict[str, Any]) -> None:
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value and set(value) <= {"zero", "one", "two", "few", "many", "other"}:
+            into[name] = dict(value)
+        elif isinstance(value, dict):
+            _flatten(value, f"{name}.", into)
+        else:
+            into[name] = value
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """One language's report strings, looked up by dotted key and filled by name.
+
+    ``t("text.header", path=…)`` fills ``{path}``; a plural string (a mapping of plural
+    forms) takes its form from ``count``. Numbers and dates follow the language's
+    conventions (:meth:`number`, :meth:`date`).
+    """
+
+    lang: str
+    plural_rule: str
+    group_separator: str
+    date_pattern: str
+    months: tuple[str, ...]
+    day_names: dict[int, str]
+    punctuation_spaces: dict[str, str]
+    strings: dict[str, Any]
+
+    def __call__(self, key: str, count: int | None = None, **values: Any) -> str:
+        try:
+            text = self.strings[key]
+        except KeyError:
+            raise CatalogError(f"the {self.lang} report catalog has no string {key}") from None
+        if isinstance(text, dict):
+            if count is None:
+                raise CatalogError(f"report string {key} is a plural string and needs a count")
+            text = text.get(self.plural_category(count), text["other"])
+            values.setdefault("count", self.number(count))
+        elif count is not None:
+            values["count"] = self.number(count)
+        if not values:
+            return text
+        return _FIELD.sub(lambda match: str(values[match.group(1)]) if match.group(1) in values else match.group(),
+                          text)
+
+    def markup(self, key: str, count: int | None = None, **values: Any) -> Any:
+        """For HTML: the catalog's string (ours, trusted) as markup, each value escaped
+        unless it is markup already (a ``bdi``-wrapped value stays isolated)."""
+        import markupsafe
+
+        escaped = {name: markupsafe.escape(value) for name, value in values.items()}
+        return markupsafe.Markup(self(key, count, **escaped))
+
+    def word(self, group: str, name: str) -> str:
+        """A status, severity or classification word; the name itself when the catalog has
+        none (a custom pack's own category, say)."""
+        text = self.strings.get(f"{group}.{name}")
+        return text if isinstance(text, str) else name
+
+    def plural_category(self, count: int) -> str:
+        from auditor.disclosure.i18n import PLURAL_RULES
+
+        return PLURAL_RULES[self.plural_rule][0](int(count), False)
+
+    def number(self, value: int) -> str:
+        digits = str(abs(value))
+        groups = []
+        while len(digits) > 3:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        groups.insert(0, digits)
+        return ("-" if value < 0 else "") + self.group_separator.join(groups)
+
+    def date(self, value: str | datetime.date) -> str:
+        """An ISO date as people of this language write it; anything else unchanged."""
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return value
+        day = self.day_names.get(value.day, str(value.day))
+        return (self.date_pattern.replace("{iso}", value.isoformat()).replace("{day}", day).replace("{month}", self.months[value.month - 1])
+                .replace("{year}", str(value.year)))
+
+    def punctuate(self, text: str) -> str:
+        """``text`` with the spaces this language puts before ``:`` or ``;`` made non-breaking."""
+        for mark, space in self.punctuation_spaces.items():
+            text = text.replace(" " + mark, space + mark)
+        return text
+
+
+def _check_language(lang: str) -> None:
+    if not _LANGUAGE_CODE.fullmatch(lang) or not (report_catalogs_dir() / f"{lang}.yaml").is_file():
+        raise CatalogError(f"no report catalog for language {lang!r} (available: {', '.join(languages())})")
+
+
+@cache
+def report_text(lang: str = DEFAULT_LANGUAGE) -> ReportText:
+    """The report strings of ``lang``."""
+    _check_language(lang)
+    path = report_catalogs_dir() / f"{lang}.yaml"
+    raw = _read_yaml(path)
+    try:
+        strings: dict[str, Any] = {}
+        _flatten(raw["strings"], "", strings)
+        return ReportText(
+            lang=raw["language"], plural_rule=raw["plural_rule"], group_separator=raw["numbers"]["group"],
+            date_pattern=raw["dates"]["pattern"], months=tuple(raw["dates"]["months"]),
+            day_names={int(day): str(name) for day, name in (raw["dates"].get("days") or {}).items()},
+            punctuation_spaces=dict(raw.get("punctuation_spaces") or {}), strings=strings,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"malformed report catalog ({exc!r})", str(path)) from None
+
+
+@cache
+def rule_catalog(lang: str) -> dict[str, Any]:
+    """The rule texts of ``lang`` by rule id (empty for English, the pack's own language)."""
+    _check_language(lang)
+    path = rule_catalogs_dir() / f"{lang}.yaml"
+    if lang == DEFAULT_LANGUAGE or not path.is_file():
+        return {}
+    raw = _read_yaml(path)
+    return {"defaults": raw.get("defaults") or {}, "rules": raw.get("rules") or {}}
+
+
+def localize_packs(packs: list[Any], lang: str) -> list[Any]:
+    """``packs`` with every rule the ``lang`` catalog knows worded in that language.
+
+    A rule the catalog does not know (a custom pack's) keeps its own wording: an
+    organisation's rule is written in the organisation's language.
+    """
+    if lang == DEFAULT_LANGUAGE:
+        return list(packs)
+    catalog = rule_catalog(lang)
+    words = report_text(lang)
+    return [replace(pack, rules=tuple(_localize_rule(rule, catalog, words) for rule in pack.rules)) for pack in packs]
+
+
+def _localize_rule(rule: Any, catalog: dict[str, Any], words: ReportText) -> Any:
+    entry = catalog["rules"].get(rule.id)
+    if entry is None:
+        return rule
+    say = words.punctuate
+    messages = entry["message"]
+    english_default_pass = "{facts.label}: " + rule.title[0].lower() + rule.title[1:]
+    incomplete = messages.get("incomplete") or catalog["defaults"]["incomplete"]
+    if "pass" in messages:
+        passed = messages["pass"]
+    elif rule.pass_message == english_default_pass:
+        passed = "{facts.label} : " + entry["title"][0].lower() + entry["title"][1:]
+    else:
+        passed = rule.pass_message
+    reasons = entry.get("reasons") or []
+    return replace(
+        rule,
+        title=entry["title"],
+        description=say(" ".join(entry["description"].split())) if entry.get("description") else rule.description,
+        fail_message=say(messages["fail"]),
+        pass_message=say(passed),
+        incomplete_message=say(incomplete),
+        remediation=say(entry["remediation"]),
+        reasons=tuple(replace(reason, say=say(text)) for reason, text in zip(rule.reasons, reasons))
+        + rule.reasons[len(reasons):],
+        citation=replace(rule.citation, section=entry["citation"]["section"], quote=entry["citation"]["quote"]),
+    )
+
+
+@dataclass(frozen=True)
+class MessageLanguage:
+    """What the engine needs to word a message in another language: the gap, the word
+    between alternatives, element labels, and values that are ours (classification names,
+    dates), never the manifest's."""
+
+    none: str
+    alternative: str
+    labels: dict[str, str]
+    values: dict[str, dict[str, str]]
+    dates: frozenset[str]
+    text: ReportText
+
+    def value(self, path: str, node: Any) -> Any:
+        if isinstance(node, str):
+            if path in self.dates:
+                return self.text.date(node)
+            names = self.values.get(path.rsplit(".", 1)[-1])
+            if names is not None:
+                return names.get(node, node)
+        return node
+
+    def shown(self, subject: dict[str, Any], pointer: str) -> dict[str, Any]:
+        """``subject`` with its element's label in this language (a copy; the facts the
+        predicates read stay as they are)."""
+        section = re.sub(r"/\d+(?=/|$)", "", pointer).strip("/")
+        template = self.labels.get(section)
+        facts = subject.get("facts")
+        if template is None or not isinstance(facts, dict):
+            return subject
+        from auditor.rules.engine import render_message
+
+        label = render_message(template, subject, self)
+        return {**subject, "facts": {**facts, "label": label}}
+
+
+@cache
+def message_language(lang: str) -> MessageLanguage | None:
+    """The engine's words for ``lang``; ``None`` for English, the engine's own."""
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    text = report_text(lang)
+    engine = {key[len("engine."):]: value for key, value in text.strings.items() if key.startswith("engine.")}
+    labels = {key[len("labels."):]: value for key, value in engine.items() if key.startswith("labels.")}
+    values: dict[str, dict[str, str]] = {}
+    for key, value in engine.items():
+        if key.startswith("values."):
+            field, _, name = key[len("values."):].partition(".")
+            values.setdefault(field, {})[name] = value
+    return MessageLanguage(none=engine["none"], alternative=engine["alternative"], labels=labels, values=values,
+                           dates=frozenset(engine.get("dates", ())), text=text)
+
+
+def evidence_notes(finding: Any, t: ReportText) -> list[str]:
+    """The finding's evidence notes (inferred classifications) in ``t``'s language."""
+    notes = []
+    for item in finding.inferred:
+        note = t("notes.inferred", scope=item.scope, classification=t.word("classification", item.classification))
+        notes.append(t("notes.inferred_reason", note=note, reason=item.reason) if item.reason else note)
+    return notes
+
+
+def waiver_text(waiver: Any, t: ReportText) -> str:
+    """``waived until … by …: reason`` in ``t``'s language."""
+    return t("notes.waived", expires=t.date(waiver.expires), approver=waiver.approved_by, reason=waiver.reason)
+
+
+def waiver_note_text(note: Any, t: ReportText) -> str:
+    """A waiver or baseline note (:class:`~auditor.model.findings.WaiverNote`) in ``t``'s language,
+    worded by its kind; a kind the catalog does not know keeps the note's own message."""
+    key = f"notes.{note.kind}"
+    if key not in t.strings:
+        return note.message
+    if note.kind == "expired":
+        still = t("notes.expired_still_matching") if note.no_longer_waives else ""
+        return t(key, expires=t.date(note.expires or ""), still_matching=still)
+    return t(key)
+
+
+def report_language(report: Any) -> ReportText:
+    """The strings of the language ``report`` was worded in (English by default)."""
+    return report_text(getattr(report, "lang", DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class DiffLanguage:
+    """What ``wsaudit diff`` needs to word its changes in another language: the diff rules
+    worded in it, the names of the manifest's parts, the comparison's own words, and the
+    engine's words for the messages the rules render."""
+
+    rules: Any
+    areas: dict[str, str]
+    unset: str
+    unknown_api: str
+    classification_labels: dict[str, str]
+    message: MessageLanguage | None
+
+    def rule(self, rule_id: str) -> Any:
+        return next(rule for rule in self.rules.rules if rule.id == rule_id)
+
+    def facts(self, facts: dict[str, Any]) -> dict[str, Any]:
+        """``facts`` with the words the comparison put in them (never the manifest's) in
+        this language; the English facts stay as they are for the rules' conditions."""
+        shown: dict[str, Any] = {}
+        for key, value in facts.items():
+            if key == "area":
+                value = self.areas.get(value, value)
+            elif key == "api" and value == "unknown API":
+                value = self.unknown_api
+            elif key == "classification_label":
+                value = self.classification_labels.get(value, value)
+            elif key.endswith("_shown") and value == "(unset)":
+                value = self.unset
+            shown[key] = value
+        return shown
+
+
+def _diff_citation_keys() -> dict[str, str]:
+    """Each diff rule's citation key, as the English rules file names it."""
+    from auditor.resources import policies_dir
+
+    raw = _read_yaml(policies_dir() / "facts" / "diff-rules.yaml")
+    return {rule["id"]: rule["citation"] for rule in raw["rules"]}
+
+
+@cache
+def diff_language(lang: str) -> DiffLanguage | None:
+    """The diff rules and words of ``lang``; ``None`` for English, the rules file's own.
+
+    The catalog is ``policies/i18n/diff-<lang>.yaml``, keyed by rule id. A rule it does not
+    know keeps its English wording."""
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    _check_language(lang)
+    from auditor.rules.policy_facts import diff_rules
+
+    path = rule_catalogs_dir() / f"diff-{lang}.yaml"
+    if not path.is_file():
+        raise CatalogError(f"no diff rule catalog for language {lang!r}", str(path))
+    raw = _read_yaml(path)
+    english = diff_rules()
+    say = report_text(lang).punctuate
+    try:
+        citations = raw["citations"]
+        keys = _diff_citation_keys()
+        rules = []
+        for rule in english.rules:
+            entry = raw["rules"].get(rule.id)
+            if entry is None:
+                rules.append(rule)
+                continue
+            cited = citations[keys[rule.id]]
+            rules.append(replace(rule, title=entry["title"], message=say(entry["message"]),
+                                 remediation=say(entry["remediation"]),
+                                 citation=replace(rule.citation, section=cited["section"], quote=cited["quote"])))
+        values = raw.get("values") or {}
+        return DiffLanguage(
+            rules=replace(english, rules=tuple(rules), finding_message=say(raw["messages"]["finding"]),
+                          fixed_message=say(raw["messages"]["fixed"])),
+            areas={key[len("diff.areas."):]: value for key, value in report_text(lang).strings.items()
+                   if key.startswith("diff.areas.")}, unset=values["unset"], unknown_api=values["unknown_api"],
+            classification_labels=dict(values["classification_label"]), message=message_language(lang))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"malformed diff rule catalog ({exc!r})", str(path)) from None

@@ -1,0 +1,467 @@
+"""A compiler from a subset of JSON Schema to plain Python predicates.
+
+Rules judge enriched manifest elements with JSON Schema, and a batch audit evaluates tens
+of thousands of such judgments a second. ``jsonschema`` validates with full generality and
+rich errors, at a cost of tens of microseconds per call; this module compiles each schema
+once into nested closures that answer only "does it hold?", in about a microsecond.
+
+It supports the keywords the rule packs and the manifest schema use (listed in
+``SUPPORTED_KEYWORDS``); anything else raises :class:`UnsupportedSchema` at compile time,
+so a schema never silently means less than it says. ``tests/test_predicates.py`` checks
+every keyword against ``jsonschema`` on the same instances.
+
+Packs are input from outside, so compiling one also guards the run against it: a keyword
+whose value has the wrong type, a pattern that is not linear-time (see
+:mod:`auditor.rules.patterns`) and a ``$ref`` that refers to itself are refused at compile time,
+with the JSON Pointer of the keyword inside the schema; ``uniqueItems`` takes linear time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any, Callable
+
+from auditor.rules.patterns import Matcher, PatternError, compile_pattern
+
+Predicate = Callable[[Any], bool]
+
+SUPPORTED_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$defs", "$ref", "$comment", "title", "description", "examples", "default",
+        "type", "enum", "const", "required", "properties", "patternProperties", "additionalProperties",
+        "items", "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
+        "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "format",
+        "not", "allOf", "anyOf", "oneOf", "if", "then", "else", "minProperties", "maxProperties",
+    }
+)
+
+
+class UnsupportedSchema(ValueError):
+    """The schema uses a keyword or form this compiler does not implement.
+
+    ``pointer`` is the JSON Pointer, inside the compiled schema, of the keyword at fault
+    (``/properties/name/pattern``), so a caller can place the error on its line.
+    """
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPE_CHECKS: dict[str, Predicate] = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": _is_number,
+    "integer": lambda value: (isinstance(value, int) and not isinstance(value, bool))
+    or (isinstance(value, float) and value.is_integer()),
+}
+
+
+def _date_format(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+_FORMATS: dict[str, Predicate] = {
+    "date": _date_format,
+    "email": lambda value: not isinstance(value, str) or "@" in value,
+}
+
+
+def canonical(value: Any) -> Any:
+    """A hashable value equal for exactly the JSON values JSON Schema calls equal: 1 and 1.0
+    alike, ``true`` and ``1`` not, mappings whatever their key order. Hashing these makes
+    ``uniqueItems`` linear instead of comparing every pair."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int):
+        return ("n", value)
+    if isinstance(value, float):
+        return ("n", int(value)) if math.isfinite(value) and value.is_integer() else ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if value is None:
+        return ("z",)
+    if isinstance(value, list):
+        return ("l", tuple(canonical(item) for item in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((key, canonical(item)) for key, item in value.items()))
+    return ("o", repr(value))
+
+
+def first_duplicate(items: list[Any]) -> tuple[int, int] | None:
+    """``(first, repeat)`` indexes of the first item equal to an earlier one, or ``None``."""
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        first = seen.setdefault(canonical(item), index)
+        if first != index:
+            return first, index
+    return None
+
+
+def _json_equal(left: Any, right: Any) -> bool:
+    """Equality as JSON Schema defines it: booleans are not numbers; 1 equals 1.0."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_json_equal(left[key], right[key]) for key in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(_json_equal(a, b) for a, b in zip(left, right))
+    if _is_number(left) and _is_number(right):
+        return left == right
+    return type(left) is type(right) and left == right
+
+
+def _length(value: str) -> int:
+    return len(value)
+
+
+class _Compiler:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.refs: dict[str, Predicate] = {}
+        self.resolving: set[str] = set()
+
+    def compile(self, schema: Any, where: str = "") -> Predicate:
+        """Compile ``schema``, found at JSON Pointer ``where`` of the root schema."""
+        if schema is True or (isinstance(schema, dict) and not schema):
+            return lambda value: True
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(f"a schema must be a mapping or a boolean, not {_short(schema)}", where)
+        unknown = set(schema) - SUPPORTED_KEYWORDS
+        if unknown:
+            first = min(unknown, key=str)
+            raise UnsupportedSchema(f"unsupported JSON Schema keyword(s): {', '.join(sorted(map(str, unknown)))}",
+                                    f"{where}/{_escape(str(first))}")
+        checks: list[Predicate] = []
+        for keyword in sorted(schema, key=_ORDER.get):
+            at = f"{where}/{_escape(keyword)}"
+            _check_value(keyword, schema[keyword], at)
+            build = _BUILDERS.get(keyword)
+            if build is not None:
+                check = build(self, schema[keyword], schema, at)
+                if check is not None:
+                    checks.append(check)
+        if not checks:
+            return lambda value: True
+        if len(checks) == 1:
+            return checks[0]
+        checks_tuple = tuple(checks)
+        return lambda value: all(check(value) for check in checks_tuple)
+
+    def ref(self, reference: str, where: str) -> Predicate:
+        """The compiled target of a local ``$ref``. A reference that leads back to a schema
+        still being compiled is refused: evaluating it could recurse without end."""
+        if not reference.startswith("#"):
+            raise UnsupportedSchema(f"only local references are supported, not {reference!r}", where)
+        if reference in self.resolving:
+            raise UnsupportedSchema(f"recursive reference {reference!r}: it refers to a schema that contains it", where)
+        if reference not in self.refs:
+            if reference != "#" and not reference.startswith("#/"):
+                raise UnsupportedSchema(f"only JSON Pointer references (#/...) are supported, not {reference!r}", where)
+            target: Any = self.root
+            for token in reference[1:].split("/")[1:]:
+                token = token.replace("~1", "/").replace("~0", "~")
+                try:
+                    target = target[int(token)] if isinstance(target, list) else target[token]
+                except (KeyError, IndexError, ValueError, TypeError):
+                    raise UnsupportedSchema(f"unresolvable reference {reference!r}", where) from None
+            self.resolving.add(reference)
+            try:
+                self.refs[reference] = self.compile(target, reference[1:])
+            finally:
+                self.resolving.discard(reference)
+        return self.refs[reference]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_schema(value: Any) -> bool:
+    return isinstance(value, (dict, bool))
+
+
+# What each keyword's value must be (JSON Schema's meta-schema, for the keywords supported):
+# a wrong value is refused when the pack loads, not met as a crash in the middle of an audit.
+_VALUE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "$schema": (lambda v: isinstance(v, str), "a string"),
+    "$id": (lambda v: isinstance(v, str), "a string"),
+    "$ref": (lambda v: isinstance(v, str), "a string"),
+    "$comment": (lambda v: isinstance(v, str), "a string"),
+    "$defs": (lambda v: isinstance(v, dict), "a mapping of schemas"),
+    "title": (lambda v: isinstance(v, str), "a string"),
+    "description": (lambda v: isinstance(v, str), "a string"),
+    "examples": (lambda v: isinstance(v, list), "a list"),
+    "type": (lambda v: (isinstance(v, str) and v in _TYPE_CHECKS) or (
+        isinstance(v, list) and bool(v) and all(isinstance(n, str) and n in _TYPE_CHECKS for n in v)),
+        "a type name (" + ", ".join(sorted(_TYPE_CHECKS)) + ") or a list of them"),
+    "enum": (lambda v: isinstance(v, list), "a list"),
+    "required": (lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v), "a list of strings"),
+    "properties": (lambda v: isinstance(v, dict), "a mapping of schemas"),
+    "patternProperties": (lambda v: isinstance(v, dict), "a mapping of schemas"),
+    "additionalProperties": (_is_schema, "a schema (a mapping or true/false)"),
+    "items": (_is_schema, "a schema (a mapping or true/false)"),
+    "contains": (_is_schema, "a schema (a mapping or true/false)"),
+    "not": (_is_schema, "a schema (a mapping or true/false)"),
+    "if": (_is_schema, "a schema (a mapping or true/false)"),
+    "then": (_is_schema, "a schema (a mapping or true/false)"),
+    "else": (_is_schema, "a schema (a mapping or true/false)"),
+    "allOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
+    "anyOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
+    "oneOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
+    "uniqueItems": (lambda v: isinstance(v, bool), "true or false"),
+    "pattern": (lambda v: isinstance(v, str), "a string (a regular expression)"),
+    "format": (lambda v: isinstance(v, str), "a string"),
+}
+for _name in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
+    _VALUE_CHECKS[_name] = (_is_count, "a whole number, 0 or more")
+for _name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+    _VALUE_CHECKS[_name] = (lambda v: _is_number(v) and math.isfinite(v), "a number")
+
+
+def _check_value(keyword: str, value: Any, where: str) -> None:
+    check = _VALUE_CHECKS.get(keyword)
+    if check is not None and not check[0](value):
+        raise UnsupportedSchema(f"{keyword} must be {check[1]}, not {_short(value)}", where)
+
+
+def _type(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
+    names = expected if isinstance(expected, list) else [expected]
+    checks = tuple(_TYPE_CHECKS[name] for name in names)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: any(check(value) for check in checks)
+
+
+def _enum(compiler: _Compiler, options: list, _schema: dict, where: str) -> Predicate:
+    if all(isinstance(option, str) for option in options):
+        allowed = frozenset(options)
+        return lambda value: isinstance(value, str) and value in allowed
+    return lambda value: any(_json_equal(value, option) for option in options)
+
+
+def _const(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
+    if isinstance(expected, str):
+        return lambda value: isinstance(value, str) and value == expected
+    return lambda value: _json_equal(value, expected)
+
+
+def _required(compiler: _Compiler, names: list, _schema: dict, where: str) -> Predicate:
+    wanted = tuple(names)
+    return lambda value: not isinstance(value, dict) or all(name in value for name in wanted)
+
+
+def _properties(compiler: _Compiler, properties: dict, _schema: dict, where: str) -> Predicate:
+    compiled = tuple((name, compiler.compile(sub, f"{where}/{_escape(name)}")) for name, sub in properties.items())
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for name, predicate in compiled:
+            if name in value and not predicate(value[name]):
+                return False
+        return True
+
+    return check
+
+
+def _regex(pattern: str, where: str) -> Matcher:
+    try:
+        return compile_pattern(pattern)
+    except PatternError as exc:
+        raise UnsupportedSchema(f"pattern {_short(pattern)}: {exc}", where) from None
+
+
+def _pattern_properties(compiler: _Compiler, patterns: dict, _schema: dict, where: str) -> Predicate:
+    compiled = tuple((_regex(pattern, f"{where}/{_escape(pattern)}"), compiler.compile(sub, f"{where}/{_escape(pattern)}"))
+                     for pattern, sub in patterns.items())
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for key, item in value.items():
+            for matches, predicate in compiled:
+                if matches(key) and not predicate(item):
+                    return False
+        return True
+
+    return check
+
+
+def _additional_properties(compiler: _Compiler, extra: Any, schema: dict, where: str) -> Predicate:
+    known = frozenset(schema.get("properties", {}))
+    parent = where.rsplit("/", 1)[0]
+    patterns = tuple(_regex(pattern, f"{parent}/patternProperties/{_escape(pattern)}")
+                     for pattern in schema.get("patternProperties", {}))
+    predicate = compiler.compile(extra, where)
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return True
+        for key, item in value.items():
+            if key in known or any(matches(key) for matches in patterns):
+                continue
+            if not predicate(item):
+                return False
+        return True
+
+    return check
+
+
+def _items(compiler: _Compiler, items: Any, _schema: dict, where: str) -> Predicate:
+    predicate = compiler.compile(items, where)
+    return lambda value: not isinstance(value, list) or all(predicate(item) for item in value)
+
+
+def _contains(compiler: _Compiler, contains: Any, _schema: dict, where: str) -> Predicate:
+    predicate = compiler.compile(contains, where)
+    return lambda value: not isinstance(value, list) or any(predicate(item) for item in value)
+
+
+def _unique(compiler: _Compiler, unique: bool, _schema: dict, where: str) -> Predicate | None:
+    if not unique:
+        return None
+    return lambda value: not isinstance(value, list) or first_duplicate(value) is None
+
+
+def _bound(kind: str) -> Callable[[_Compiler, Any, dict, str], Predicate]:
+    def build(compiler: _Compiler, limit: Any, _schema: dict, where: str) -> Predicate:
+        if kind == "minimum":
+            return lambda value: not _is_number(value) or value >= limit
+        if kind == "maximum":
+            return lambda value: not _is_number(value) or value <= limit
+        if kind == "exclusiveMinimum":
+            return lambda value: not _is_number(value) or value > limit
+        if kind == "exclusiveMaximum":
+            return lambda value: not _is_number(value) or value < limit
+        if kind == "minItems":
+            return lambda value: not isinstance(value, list) or len(value) >= limit
+        if kind == "maxItems":
+            return lambda value: not isinstance(value, list) or len(value) <= limit
+        if kind == "minLength":
+            return lambda value: not isinstance(value, str) or _length(value) >= limit
+        if kind == "maxLength":
+            return lambda value: not isinstance(value, str) or _length(value) <= limit
+        if kind == "minProperties":
+            return lambda value: not isinstance(value, dict) or len(value) >= limit
+        return lambda value: not isinstance(value, dict) or len(value) <= limit
+
+    return build
+
+
+def _pattern(compiler: _Compiler, pattern: str, _schema: dict, where: str) -> Predicate:
+    matches = _regex(pattern, where)
+    return lambda value: not isinstance(value, str) or matches(value)
+
+
+def _format(compiler: _Compiler, name: str, _schema: dict, where: str) -> Predicate | None:
+    # Formats the manifest schema asserts; any other format annotates only, as in
+    # JSON Schema's default vocabulary.
+    return _FORMATS.get(name)
+
+
+def _not(compiler: _Compiler, sub: Any, _schema: dict, where: str) -> Predicate:
+    predicate = compiler.compile(sub, where)
+    return lambda value: not predicate(value)
+
+
+def _each(compiler: _Compiler, subs: list, where: str) -> tuple[Predicate, ...]:
+    return tuple(compiler.compile(sub, f"{where}/{index}") for index, sub in enumerate(subs))
+
+
+def _all_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:
+    predicates = _each(compiler, subs, where)
+    return lambda value: all(predicate(value) for predicate in predicates)
+
+
+def _any_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:
+    predicates = _each(compiler, subs, where)
+    return lambda value: any(predicate(value) for predicate in predicates)
+
+
+def _one_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:
+    predicates = _each(compiler, subs, where)
+    return lambda value: sum(1 for predicate in predicates if predicate(value)) == 1
+
+
+def _if(compiler: _Compiler, condition: Any, schema: dict, where: str) -> Predicate:
+    parent = where.rsplit("/", 1)[0]
+    test = compiler.compile(condition, where)
+    then = compiler.compile(schema.get("then", True), f"{parent}/then")
+    otherwise = compiler.compile(schema.get("else", True), f"{parent}/else")
+    return lambda value: then(value) if test(value) else otherwise(value)
+
+
+def _ref(compiler: _Compiler, reference: str, schema: dict, where: str) -> Predicate:
+    return compiler.ref(reference, where)
+
+
+_BUILDERS: dict[str, Callable[[_Compiler, Any, dict, str], Predicate | None]] = {
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "required": _required,
+    "properties": _properties,
+    "patternProperties": _pattern_properties,
+    "additionalProperties": _additional_properties,
+    "items": _items,
+    "contains": _contains,
+    "uniqueItems": _unique,
+    "minimum": _bound("minimum"),
+    "maximum": _bound("maximum"),
+    "exclusiveMinimum": _bound("exclusiveMinimum"),
+    "exclusiveMaximum": _bound("exclusiveMaximum"),
+    "minItems": _bound("minItems"),
+    "maxItems": _bound("maxItems"),
+    "minLength": _bound("minLength"),
+    "maxLength": _bound("maxLength"),
+    "minProperties": _bound("minProperties"),
+    "maxProperties": _bound("maxProperties"),
+    "pattern": _pattern,
+    "format": _format,
+    "not": _not,
+    "allOf": _all_of,
+    "anyOf": _any_of,
+    "oneOf": _one_of,
+    "if": _if,
+    "$ref": _ref,
+}
+# Cheap checks first: a failed type test spares the walk over properties.
+_ORDER = {keyword: index for index, keyword in enumerate(
+    ["type", "const", "enum", "required", "$ref", "minLength", "maxLength", "pattern", "format",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems",
+     "minProperties", "maxProperties", "uniqueItems", "properties", "patternProperties",
+     "additionalProperties", "items", "contains", "not", "allOf", "anyOf", "oneOf", "if"]
+)}
+for _keyword in SUPPORTED_KEYWORDS:
+    _ORDER.setdefault(_keyword, len(_ORDER))
+
+
+def compile_schema(schema: Any, root: Any = None) -> Predicate:
+    """Compile ``schema`` (references resolve against ``root``, default the schema itself)."""
+    return _Compiler(schema if root is None else root).compile(schema)
