@@ -2,13 +2,17 @@
 
 A report is written to a temporary file in the target's folder and renamed over the target
 only once it is complete: an interrupted or failed run leaves the previous file as it was,
-and a reader never sees half a report. Before any work starts, :func:`check_outputs` refuses
+and a reader never sees half a report. A symbolic link is followed, so the link stays and its
+target gets the report. A target that is not a regular file (``/dev/null``, ``/dev/stdout``, a
+named pipe, a terminal) is written in place: renaming onto it would replace the device or pipe
+with a plain file. Before any work starts, :func:`check_outputs` refuses
 an output that is one of the run's inputs or that two outputs share.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -91,6 +95,11 @@ def atomic_text_file(path: str) -> Iterator[TextIO]:
     """Open a UTF-8 text stream whose content replaces ``path`` only when the block ends
     normally. Parent folders are created; the new file keeps the old one's permissions (or
     gets the usual ones for a new file)."""
+    if _is_special(path):
+        with _in_place(path) as handle:
+            yield handle
+        return
+    path = os.path.realpath(path) if os.path.islink(path) else path
     folder = os.path.dirname(os.path.abspath(path))
     temporary = ""
     try:
@@ -118,6 +127,29 @@ def atomic_text_file(path: str) -> Iterator[TextIO]:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
         raise
+
+
+def _is_special(path: str) -> bool:
+    """Whether ``path`` exists and is something other than a regular file or a folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextmanager
+def _in_place(path: str) -> Iterator[TextIO]:
+    """Write straight into a device or pipe: there is no previous content to keep."""
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
+    try:
+        with handle:
+            yield handle
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
 
 
 def _mode_for(path: str) -> int:

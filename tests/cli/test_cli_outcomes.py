@@ -111,6 +111,34 @@ def test_a_written_report_leaves_no_temporary_file(wsaudit, manifest, tmp_path):
     assert sorted(path.name for path in out.iterdir()) == ["report.html"]
 
 
+def test_an_output_through_a_symbolic_link_keeps_the_link(wsaudit, manifest, tmp_path):
+    target = tmp_path / "reports" / "audit.json"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    result = wsaudit("audit", str(manifest), "--format", "json", "-o", str(link))
+    assert result.code == ExitCode.OK, result.stderr
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("{"), sorted(os.listdir(tmp_path))
+
+
+def test_an_output_into_a_named_pipe_is_written_through_the_pipe(manifest, tmp_path):
+    """A pipe (like /dev/null or /dev/stdout, not a regular file) is written in place, never
+    replaced by a regular file."""
+    import threading
+
+    pipe = tmp_path / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    completed = subprocess.run([sys.executable, "-m", "auditor", "audit", str(manifest), "--format", "json",
+                                "-o", str(pipe)], capture_output=True, text=True, timeout=120)
+    reader.join(timeout=60)
+    assert completed.returncode == ExitCode.OK, completed.stderr
+    assert pipe.is_fifo() and received and received[0].startswith(b"{"), completed.stderr
+
+
 # ------------------------------------------------------------------ Ctrl-C
 
 def test_interrupted_audit_exits_130_and_keeps_the_previous_report(tmp_path):
