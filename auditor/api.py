@@ -12,18 +12,24 @@ outcome to an exit code); a program that wants findings calls them directly::
 
 Problems with what a call is given (a policy pack, a waiver file, a path that does not
 exist) raise :class:`~auditor.model.errors.AuditorError`; a manifest that cannot be judged is
-kept in ``report.errors`` and the others are still judged.
+kept in ``report.errors`` and the others are still judged. The live probe's calls
+(:func:`run_probe`, :func:`run_inventory`) raise ``ProbeError`` when Google's endpoints
+cannot be reached; :func:`verify_readiness` returns the verification answers, not a report.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from auditor.model.errors import AuditorError, PolicyError, errors_in
 from auditor.model.findings import ManifestResult, PackInfo, Report, ReportStream
 from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:  # the probe imports requests and google-auth: only when a probe runs
+    from auditor.probe.run import ProbeSettings
+    from auditor.verification.readiness import Readiness
 
 # The largest source file ``audit --code`` reads, like ``scan-code``'s default.
 CODE_FILE_LIMIT = 1024 * 1024
@@ -93,7 +99,7 @@ class AuditPlan:
 
         return ReportStream(__version__, pack_infos(self.packs), self.settings.as_of.isoformat(), results(), notes,
                             lambda: errors, rules=tuple(rule for pack in self.packs for rule in pack.rules),
-                            lang=self.settings.lang)
+                            lang=self.settings.lang, expected=len(self.files))
 
 
 def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin_policies: bool = True,
@@ -206,5 +212,103 @@ def check_policy(policy: str, manifest: str, *, language: str | None = None, max
                      [checked.result])
 
 
-__all__ = ["AuditPlan", "check_policy", "errors_in", "pack_infos", "prepare_audit", "run_audit", "run_diff",
-           "run_scan", "stream_audit"]
+# A domain inventory's progress: (users done, users listed so far, whether the listing is done).
+InventoryProgress = Callable[[int, int, bool], None]
+
+
+def run_probe(manifest: str, *, access_token_env: str | None = None, credentials: str | None = None,
+              adc: bool = False, subject: str | None = None, scopes: Sequence[str] = (),
+              tokeninfo_url: str | None = None, token_uri: str | None = None, timeout: float = 10.0,
+              max_size: int = DEFAULT_MAX_BYTES, as_of: datetime.date | None = None, lang: str = "en") -> Report:
+    """Compare the scopes a live access token holds with what ``manifest`` declares.
+
+    Give one token source: ``access_token_env`` (the name of an environment variable holding
+    the token, never the token itself), ``credentials`` (an authorized-user or
+    service-account JSON file; ``subject`` for domain-wide delegation) or ``adc``. The
+    endpoints default to Google's. Raises ``ProbeError`` when an endpoint cannot be reached
+    or refuses the credentials, :class:`~auditor.model.errors.AuditorError` for unusable input.
+    The findings and the report's words are in ``lang``.
+    """
+    from auditor.probe.run import probe_manifest
+
+    settings = _probe_settings(access_token_env, credentials, adc, subject, scopes, timeout,
+                               tokeninfo_url=tokeninfo_url, token_uri=token_uri)
+    return probe_manifest(manifest, settings, max_size, as_of or datetime.date.today(), lang)
+
+
+def run_inventory(manifests: Sequence[str] = (), *, access_token_env: str | None = None,
+                  credentials: str | None = None, adc: bool = False, subject: str | None = None,
+                  scopes: Sequence[str] = (), admin_api_url: str | None = None, token_uri: str | None = None,
+                  customer: str = "my_customer", concurrency: int = 8, timeout: float = 10.0,
+                  progress: InventoryProgress | None = None, max_size: int = DEFAULT_MAX_BYTES,
+                  as_of: datetime.date | None = None, lang: str = "en") -> Report:
+    """Inventory the third-party tokens of every user of a Workspace domain (Admin SDK
+    Directory API), matching apps to the manifests under ``manifests`` by their
+    ``oauth_client_ids``; token sources as for :func:`run_probe` (without scopes, a service
+    account asks for the two Directory scopes the inventory needs).
+
+    The report's ``domain_inventory`` holds every app; its results are the drift of each app
+    that has a manifest. A run that stopped early (a lookup failed, Ctrl-C) still returns
+    its partial inventory: ``domain_inventory.interrupted`` and ``domain_inventory.problem()``
+    say why. The findings and the report's words are in ``lang``.
+    """
+    import logging
+    import time
+
+    from auditor.probe.run import probe_domain
+
+    settings = _probe_settings(access_token_env, credentials, adc, subject, scopes, timeout,
+                               admin_api_url=admin_api_url, token_uri=token_uri, concurrency=concurrency,
+                               customer=customer)
+    started = time.monotonic()
+    report = probe_domain(tuple(manifests), settings, max_size, as_of or datetime.date.today(), progress, lang)
+    inventory = report.domain_inventory
+    logging.getLogger("auditor.probe.inventory").info(
+        "inventory: %d users scanned in %.1f s with %d concurrent lookups; %d apps",
+        inventory.users_scanned, time.monotonic() - started, concurrency, len(inventory.apps))
+    return report
+
+
+def _probe_settings(access_token_env: str | None, credentials: str | None, adc: bool, subject: str | None,
+                    scopes: Sequence[str], timeout: float, *, tokeninfo_url: str | None = None,
+                    admin_api_url: str | None = None, token_uri: str | None = None, concurrency: int = 8,
+                    customer: str = "my_customer") -> ProbeSettings:
+    """The probe's settings (``auditor.probe.run.ProbeSettings``), once the token source is
+    known to be exactly one; scopes in short or full form."""
+    from auditor.catalog.scope_names import canonical_scope
+    from auditor.probe.credentials import TokenSource
+    from auditor.probe.directory import GOOGLE_ADMIN_API_URL
+    from auditor.probe.run import Endpoints, ProbeSettings
+    from auditor.probe.tokeninfo import GOOGLE_TOKENINFO_URL
+
+    given = [name for name, value in (("access_token_env", access_token_env), ("credentials", credentials),
+                                      ("adc", adc)) if value]
+    if len(given) != 1:
+        raise AuditorError("give exactly one token source: access_token_env, credentials or adc"
+                           + (f" (got {', '.join(given)})" if given else ""))
+    if subject and access_token_env:
+        raise AuditorError("subject works with credentials (a service account) or adc")
+    wanted = tuple(dict.fromkeys(canonical_scope(scope) for scope in scopes))
+    return ProbeSettings(
+        source=TokenSource(env_var=access_token_env, path=credentials, adc=adc, subject=subject, scopes=wanted),
+        endpoints=Endpoints(tokeninfo=tokeninfo_url or GOOGLE_TOKENINFO_URL, token=token_uri,
+                            admin_api=admin_api_url or GOOGLE_ADMIN_API_URL),
+        timeout=timeout, concurrency=concurrency, customer=customer)
+
+
+def verify_readiness(manifest: str, *, as_of: datetime.date | None = None,
+                     max_size: int = DEFAULT_MAX_BYTES) -> Readiness:
+    """What Google's OAuth verification will ask about the app of ``manifest``, answered from
+    it: a :class:`~auditor.verification.readiness.Readiness` whose ``findings`` are the pieces
+    still missing (render it with ``auditor.verification.render.render_readiness``). Raises
+    :class:`~auditor.model.errors.AuditorError` for a manifest that does not load."""
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.manifest.load import load_manifest
+    from auditor.verification.readiness import assess_readiness
+
+    loaded = load_manifest(manifest, max_size)
+    return assess_readiness(loaded, ScopeCatalog.load(), as_of or datetime.date.today())
+
+
+__all__ = ["AuditPlan", "InventoryProgress", "check_policy", "errors_in", "pack_infos", "prepare_audit", "run_audit",
+           "run_diff", "run_inventory", "run_probe", "run_scan", "stream_audit", "verify_readiness"]

@@ -1,16 +1,24 @@
 """Helpers the tests share by import: run the real command line, the repository's folders,
-a minimal manifest, and the browser layout measurements. Fixtures stay in ``conftest.py``."""
+a minimal manifest, the browser layout measurements, and the structural checks of report
+formats (SARIF schema, JUnit XSD, Markdown as GitHub renders it). Fixtures stay in
+``conftest.py``; a test module never imports another test module."""
 
 from __future__ import annotations
 
+import functools
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "manifests"
+# A character device that never ends: a loader that opened and read it would not stop at its
+# end. Not os.devnull, which some sandboxes replace with an empty regular file.
+CHARACTER_DEVICE = "/dev/zero"
 
 
 @dataclass
@@ -41,6 +49,38 @@ app:
   type: web
 scopes:
   - scope: openid
+"""
+
+
+# A manifest whose calendar data is stored in the cloud and sent to one recipient: the facts a
+# privacy policy is checked against.
+DESK_PLANNER = """\
+manifest_version: 1
+app:
+  name: Desk Planner
+  developer: Example Labs
+  type: web
+  security_contact: security@deskplanner.example
+scopes:
+  - scope: calendar.events
+    justification: Create desk bookings as events.
+data:
+  - id: bookings
+    description: Desk booking events
+    source_scopes: [calendar.events]
+    categories: [calendar_events]
+    purposes: [user_facing_feature]
+storage:
+  - id: db
+    data: [bookings]
+    location: cloud_provider
+    retention: P30D
+transfers:
+  - id: mailer
+    recipient: Postbox Mail
+    recipient_type: service_provider
+    data: [bookings]
+    purpose: provide_feature
 """
 
 
@@ -159,3 +199,125 @@ def imported_modules(*args: str) -> set[str]:
         if line.startswith("import time:") and "|" in line:
             names.add(line.rsplit("|", 1)[1].strip())
     return names
+
+
+# ---------------------------------------------------------------- report formats checked by structure
+SCHEMAS = REPO / "tests" / "schemas"
+
+
+@functools.cache
+def _sarif_validator():
+    import json
+
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+
+def sarif_schema_errors(document: dict) -> list[str]:
+    """Where and why ``document`` breaks the official SARIF 2.1.0 schema (kept in the tests
+    folder, so nothing is downloaded); empty for a valid log."""
+    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+            for error in _sarif_validator().iter_errors(document)]
+
+
+@functools.cache
+def _junit_schema():
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "junit.xsd")))
+
+
+def parse_valid_junit(text: str):
+    """The root element of a JUnit XML document, which must be valid against the structure CI
+    servers read (an ``lxml`` error says where it is not)."""
+    from lxml import etree
+
+    root = etree.fromstring(text.encode("utf-8"))
+    _junit_schema().assertValid(root)
+    return root
+
+
+# In the browser: how many findings of an HTML report are shown (the filters hide the others).
+VISIBLE_FINDINGS = "Array.from(document.querySelectorAll('li.finding')).filter(e => e.checkVisibility()).length"
+
+# English words of an audit report's fixed strings, which a French report must not show.
+ENGLISH_REPORT_WORDS = re.compile(r"\b(failed|passed|incomplete|waived|manifest\(s\)|cannot decide|does not say)\b")
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no script, style, or manifest values (inside ``bdi``/``code``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "bdi", "code"):
+            self.hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "bdi", "code"):
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+# ---------------------------------------------------------------- Markdown as GitHub shows it
+def render_like_github(markdown: str) -> str:
+    """``markdown`` rendered to HTML by cmark-gfm, GitHub's own renderer, with its extensions."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    # UNSAFE keeps raw HTML in the output, so that any HTML the Markdown carries is seen here
+    # (GitHub then filters it; our output must not depend on that).
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+
+
+class RenderedPage(HTMLParser):
+    """What a reader sees: elements used, links (target and text), text outside code.
+
+    Text inside ``<summary>`` is kept apart: it is raw HTML in the Markdown, which no
+    renderer autolinks, so a URL there is text and stays text.
+    """
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: set[str] = set()
+        self.links: list[tuple[str, str]] = []
+        self.plain_text: list[str] = []
+        self.summary_text: list[str] = []
+        self._summary_depth = 0
+        self._open_link: list[str] | None = None
+        self._href = ""
+        self._code_depth = 0
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.add(tag)
+        if tag == "a":
+            self._open_link, self._href = [], dict(attrs).get("href") or ""
+        elif tag in ("code", "pre"):
+            self._code_depth += 1
+        elif tag == "summary":
+            self._summary_depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open_link is not None:
+            self.links.append((self._href, "".join(self._open_link)))
+            self._open_link = None
+        elif tag in ("code", "pre"):
+            self._code_depth -= 1
+        elif tag == "summary":
+            self._summary_depth -= 1
+
+    def handle_data(self, data):
+        if self._open_link is not None:
+            self._open_link.append(data)
+        elif self._code_depth == 0:
+            (self.summary_text if self._summary_depth else self.plain_text).append(data)

@@ -112,26 +112,22 @@ def verify_readiness(manifest_path: str, output_format: str, output: str | None,
     Exit codes: 0 nothing at or above --fail-on is missing; 1 something is; 2 bad usage or
     an invalid manifest.
     """
-    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.api import verify_readiness as assess
     from auditor.cli.common import write_output
     from auditor.model.errors import AuditorError
-    from auditor.model.findings import SEVERITY_RANK, Summary
-    from auditor.manifest.load import load_manifest
+    from auditor.model.findings import Summary
     from auditor.model.text_safety import printable
-    from auditor.verification.readiness import assess_readiness
     from auditor.verification.render import render_readiness
 
     refuse_clashing_outputs([("-o/--output", output)], [manifest_path])
     try:
-        manifest = load_manifest(manifest_path)
+        readiness = assess(manifest_path, as_of=as_of)
     except AuditorError as error:
         fail(error, EXIT_USAGE)
-    readiness = assess_readiness(manifest, ScopeCatalog.load(), as_of)
     write_output(render_readiness(readiness, output_format), output)
-    summary = Summary.of(readiness.findings)
     for finding in readiness.findings:
-        counts = finding.status == "fail" or (strict and finding.status == "incomplete")
-        if counts and fail_on != "never" and SEVERITY_RANK[finding.severity] <= SEVERITY_RANK[fail_on]:
+        # A finding of its own fails the gate exactly when it counts against --fail-on.
+        if Summary.of([finding]).failed(fail_on, strict):
             click.echo(printable(f"{finding.manifest}:{finding.line}:{finding.column}: {finding.status}: "
                                  f"{finding.rule_id} {finding.message}"), err=True)
-    sys.exit(EXIT_FINDINGS if summary.failed(fail_on, strict) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if Summary.of(readiness.findings).failed(fail_on, strict) else EXIT_OK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from enum import IntEnum
-from typing import Any, NoReturn
+from typing import Any, Callable, NoReturn, Sequence
 
 import click
 
@@ -77,11 +77,17 @@ def _check_language(ctx: Any, param: Any, value: str) -> str:
     return value
 
 
-lang_option = click.option(
-    "--lang", default="en", show_default=True, metavar="LANG", callback=_check_language,
-    help="Language of the report's text: rule titles, messages, remediation, citations and headings "
-         "(en, fr). JSON keys and values such as statuses stay English.",
-)
+LANG_HELP = ("Language of the report's text: rule titles, messages, remediation, citations and headings "
+             "(en, fr). JSON keys and values such as statuses stay English.")
+
+
+def language_option(help_text: str = LANG_HELP) -> Any:
+    """``--lang``, with help that says what the command translates."""
+    return click.option("--lang", default="en", show_default=True, metavar="LANG", callback=_check_language,
+                        help=help_text)
+
+
+lang_option = language_option()
 
 
 def parse_date(ctx: Any, param: Any, value: str | None) -> Any:
@@ -110,18 +116,32 @@ def pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tup
 
 
 def write_reports(report: Any, targets: list[tuple[str, str | None]], verbose: bool = False,
-                  fail_on: str = "high", strict: bool = False) -> None:
+                  fail_on: str = "high", strict: bool = False, also: Sequence[Callable[[Any], None]] = ()) -> None:
     """Render ``report`` once per ``(format, output)`` pair of ``targets`` (from
     ``pair_outputs``); shared by every command that writes a findings report. ``fail_on``
-    and ``strict`` are the run's gate, which verdicts in the reports follow."""
+    and ``strict`` are the run's gate, which verdicts in the reports follow. ``also`` are
+    further uses of the same report, each a function of it (writing a baseline, say).
+
+    A one-pass report stream is read once, feeding every format as it goes
+    (:func:`auditor.reporters.fan_out.render_each`), so memory stays flat for any number of
+    formats; an immutable report is rendered once per format."""
+    from functools import partial
+
     from auditor.reporters import RenderOptions, renderer
 
-    if len(targets) > 1 and hasattr(report, "collect"):
-        raise ValueError("a report stream can be rendered once: collect() it for several formats")
+    renderings: list[Callable[[Any], None]] = []
     for output_format, output in targets:
         options = RenderOptions(color=output is None and use_color(), verbose=verbose, fail_on=fail_on, strict=strict,
                                 quiet=quiet(), width=terminal_width() if output is None else None)
-        render_to(renderer(output_format), report, options, output)
+        renderings.append(partial(render_to, renderer(output_format), options=options, output=output))
+    renderings.extend(also)
+    if hasattr(report, "with_results"):
+        from auditor.reporters.fan_out import render_each
+
+        render_each(report, renderings)
+        return
+    for rendering in renderings:
+        rendering(report)
 
 
 def render_to(render: Any, report: Any, options: Any, output: str | None) -> None:

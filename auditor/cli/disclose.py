@@ -100,7 +100,7 @@ def disclose(manifest: str, output_format: str, language: str, output: str | Non
         fail(f"{printable(loaded.path)}: error: {len(failures)} audit failure(s) at or above {fail_on}; "
               "no disclosure written (--require-pass)", EXIT_AUDIT_FAILED)
         return
-    text = render_disclosure(build_disclosure(loaded.data, ScopeCatalog.load()), output_format, language,
+    text = render_disclosure(build_disclosure(loaded.model, ScopeCatalog.load()), output_format, language,
                              in_product=in_product, updated=as_of)
     if output is None:
         sys.stdout.buffer.write(text.encode("utf-8"))

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli.common import ExitCode, exit_code_for, fail, output_style_options, quiet
+from auditor.cli.common import ExitCode, exit_code_for, fail, lang_option, output_style_options, quiet
 
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -65,12 +65,13 @@ def _split_scopes(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[str, .
 @click.option("--log-requests", is_flag=True,
               help="Log every HTTP request (method, endpoint, status, time; never a token) on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Text format: list passed findings too.")
+@lang_option
 @output_style_options
 def probe(manifest: str | None, access_token_env: str | None, credentials: str | None, subject: str | None,
           adc: bool, scopes: tuple[str, ...], domain: bool, manifest_paths: tuple[str, ...], formats: tuple[str, ...],
           outputs: tuple[str, ...], fail_on: str, strict: bool, tokeninfo_url: str | None, token_uri: str | None,
           admin_api_url: str | None, customer: str, timeout: float, concurrency: int, no_progress: bool,
-          log_requests: bool, verbose: bool) -> None:
+          log_requests: bool, verbose: bool, lang: str) -> None:
     """Compare the scopes a live token holds with what MANIFEST declares.
 
     Give one token source: --access-token-env VAR, --credentials FILE (with --subject for
@@ -83,6 +84,38 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
     """
     from auditor.cli.common import pair_outputs
 
+    _refuse_bad_usage(manifest, access_token_env, credentials, adc, subject, domain, manifest_paths)
+    targets = pair_outputs(formats, outputs)
+
+    from auditor.model.errors import AuditorError, ProbeError
+    from auditor.probe.redaction import redact
+
+    if log_requests:
+        _log_requests_to_stderr()
+    token = {"access_token_env": access_token_env, "credentials": credentials, "adc": adc, "subject": subject,
+             "scopes": scopes, "token_uri": token_uri, "timeout": timeout, "lang": lang}
+    gate = (fail_on, strict)
+    try:
+        if domain:
+            inventory = {"admin_api_url": admin_api_url, "customer": customer, "concurrency": concurrency}
+            _run_domain(manifest_paths, {**token, **inventory}, targets, gate, verbose,
+                        not (no_progress or quiet()))
+        else:
+            _run_manifest(manifest or "", {**token, "tokeninfo_url": tokeninfo_url}, targets, gate, verbose)
+    except ProbeError as error:
+        fail(redact(str(error)), EXIT_PROBE)
+    except AuditorError as error:
+        fail(redact(str(error)), ExitCode.USAGE)
+    except KeyboardInterrupt:
+        from auditor.cli.output_files import discard_partial_outputs
+
+        discard_partial_outputs()
+        fail("error: interrupted before the probe finished; nothing was written", EXIT_INTERRUPTED)
+
+
+def _refuse_bad_usage(manifest: str | None, access_token_env: str | None, credentials: str | None, adc: bool,
+                      subject: str | None, domain: bool, manifest_paths: tuple[str, ...]) -> None:
+    """Exactly one token source, and a MANIFEST or --domain (with --manifests) but not both."""
     sources = [name for name, given in (("--access-token-env", access_token_env), ("--credentials", credentials),
                                         ("--adc", adc)) if given]
     if len(sources) != 1:
@@ -98,88 +131,41 @@ def probe(manifest: str | None, access_token_env: str | None, credentials: str |
             raise click.UsageError("give the MANIFEST to compare the token with (or --domain)")
         if manifest_paths:
             raise click.UsageError("--manifests works with --domain")
-    targets = pair_outputs(formats, outputs)
-
-    import datetime
-
-    from auditor.model.errors import AuditorError, ProbeError
-    from auditor.probe.credentials import TokenSource
-    from auditor.probe.redaction import redact
-    from auditor.probe.run import Endpoints, ProbeSettings
-    from auditor.probe.tokeninfo import GOOGLE_TOKENINFO_URL
-    from auditor.probe.directory import GOOGLE_ADMIN_API_URL
-
-    if log_requests:
-        _log_requests_to_stderr()
-    settings = ProbeSettings(
-        source=TokenSource(env_var=access_token_env, path=credentials, adc=adc, subject=subject, scopes=scopes),
-        endpoints=Endpoints(tokeninfo=tokeninfo_url or GOOGLE_TOKENINFO_URL, token=token_uri,
-                            admin_api=admin_api_url or GOOGLE_ADMIN_API_URL),
-        timeout=timeout, concurrency=concurrency, customer=customer,
-    )
-    as_of = datetime.date.today()
-    try:
-        if domain:
-            _run_domain(manifest_paths, settings, as_of, targets, (fail_on, strict), verbose, not (no_progress or quiet()))
-        else:
-            _run_manifest(manifest or "", settings, as_of, targets, (fail_on, strict), verbose)
-    except ProbeError as error:
-        fail(redact(str(error)), EXIT_PROBE)
-    except AuditorError as error:
-        fail(redact(str(error)), 2)
-    except KeyboardInterrupt:
-        from auditor.cli.output_files import discard_partial_outputs
-
-        discard_partial_outputs()
-        fail("error: interrupted before the probe finished; nothing was written", EXIT_INTERRUPTED)
 
 
-def _run_manifest(path: str, settings: Any, as_of: Any, targets: list[tuple[str, str | None]],
-                  fail_on: tuple[str, bool], verbose: bool) -> None:
+def _run_manifest(path: str, options: dict[str, Any], targets: list[tuple[str, str | None]],
+                  gate: tuple[str, bool], verbose: bool) -> None:
+    from auditor.api import run_probe
     from auditor.cli.common import write_reports
-    from auditor.probe.run import probe_manifest
 
-    report = probe_manifest(path, settings, _max_bytes(), as_of)
-    write_reports(report, targets, verbose, *fail_on)
-    sys.exit(exit_code_for(report, *fail_on))
+    report = run_probe(path, **options)
+    write_reports(report, targets, verbose, *gate)
+    sys.exit(exit_code_for(report, *gate))
 
 
-def _run_domain(manifest_paths: tuple[str, ...], settings: Any, as_of: Any, targets: list[tuple[str, str | None]],
-                fail_on: tuple[str, bool], verbose: bool, progress_wanted: bool) -> None:
-    import time
-
+def _run_domain(manifest_paths: tuple[str, ...], options: dict[str, Any], targets: list[tuple[str, str | None]],
+                gate: tuple[str, bool], verbose: bool, progress_wanted: bool) -> None:
+    from auditor.api import run_inventory
     from auditor.cli.common import write_reports
     from auditor.probe.progress import ProgressBar
     from auditor.probe.redaction import redact
-    from auditor.probe.run import probe_domain
 
     bar = ProgressBar(sys.stderr) if progress_wanted and sys.stderr.isatty() else None
-    started = time.monotonic()
     try:
-        report = probe_domain(manifest_paths, settings, _max_bytes(), as_of, bar)
+        report = run_inventory(manifest_paths, progress=bar, **options)
     finally:
         if bar is not None:
             bar.close()
     inventory = report.domain_inventory
-    _log_summary(inventory, settings.concurrency, time.monotonic() - started)
 
     # A partial inventory is written too, before the exit code says it is partial.
-    report.materialize()
-    write_reports(report, targets, verbose, *fail_on)
+    write_reports(report, targets, verbose, *gate)
     if inventory.interrupted:
         fail(f"error: interrupted; {inventory.coverage()}", EXIT_INTERRUPTED)
     problem = inventory.problem()
     if problem is not None:
         fail(redact(str(problem)), EXIT_PROBE)
-    sys.exit(exit_code_for(report, *fail_on))
-
-
-def _log_summary(inventory: Any, concurrency: int, seconds: float) -> None:
-    import logging
-
-    logging.getLogger("auditor.probe.inventory").info(
-        "inventory: %d users scanned in %.1f s with %d concurrent lookups; %d apps",
-        inventory.users_scanned, seconds, concurrency, len(inventory.apps))
+    sys.exit(exit_code_for(report, *gate))
 
 
 def _log_requests_to_stderr() -> None:
@@ -194,9 +180,3 @@ def _log_requests_to_stderr() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-
-
-def _max_bytes() -> int:
-    from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
-
-    return DEFAULT_MAX_BYTES

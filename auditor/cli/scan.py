@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from auditor.cli.common import (lang_option, output_style_options, exit_code_for, fail, pair_outputs, refuse_clashing_outputs,
+from auditor.cli.common import (language_option, output_style_options, exit_code_for, fail, pair_outputs, refuse_clashing_outputs,
                                 write_reports)
 from auditor.reporters import FORMATS as REPORT_FORMATS
 
@@ -39,7 +39,10 @@ def _size(ctx: Any, param: Any, value: Any) -> int:
               default="high", show_default=True,
               help="Exit 1 when a finding of this severity or above fails.")
 @click.option("--strict", is_flag=True, help="Count incomplete findings (unresolved calls) as failures for --fail-on.")
-@lang_option
+@language_option("Language of the report's text (en, fr): the scan's rule titles, messages, remediation and "
+                 "citations, the least-privilege section, notes and headings. JSON keys and the values the JSON "
+                 "report holds as data (statuses, classifications, least_privilege, uses, skip reasons) stay "
+                 "English.")
 @output_style_options
 def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ...], outputs: tuple[str, ...],
               max_file_size: int, fail_on: str, strict: bool, lang: str) -> None:

@@ -18,16 +18,19 @@ model as an audit, which every report format renders.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.model.findings import SEVERITY_RANK, Finding, ManifestResult, Status
 from auditor.manifest.load import Manifest
 from auditor.rules.policy_facts import DiffRule, diff_rules, policy_facts
-from auditor.catalog.scope_names import canonical_scope
+from auditor.manifest.model import (
+    DataElement, HumanAccess, ManifestModel, ScopeRequest, Storage, Transfer, Transport, UseCase,
+)
 
 ESCALATION, REDUCTION, NEUTRAL = "escalation", "reduction", "change"
 DIFF_VERSION = 1
+_Item = TypeVar("_Item", ScopeRequest, UseCase, DataElement, Storage, Transfer, HumanAccess)
 
 
 @dataclass(frozen=True)
@@ -139,39 +142,54 @@ def _render(template: str, subject: dict[str, Any], language: Any = None) -> str
     return render_message(template, subject, language)
 
 
-def element_key(data: dict[str, Any], pointer: str) -> str:
+_LIST_SECTIONS = frozenset({"scopes", "use_cases", "data", "storage", "transfers", "human_access"})
+
+
+def _identity(item: Any) -> str:
+    """What names a list item whatever its place: a scope's URL, a use case, a role, an id."""
+    if isinstance(item, ScopeRequest):
+        return item.scope
+    if isinstance(item, UseCase):
+        return f"{item.api}:{item.use_case}"
+    if isinstance(item, HumanAccess):
+        return item.role
+    return str(item.id)
+
+
+def element_key(manifest: ManifestModel | None, pointer: str) -> str:
     """A name for the element at ``pointer`` that survives reordering: a scope's URL, an id."""
     parts = pointer.split("/")[1:]
-    if len(parts) >= 2 and parts[1].isdigit():
-        section, index = parts[0], int(parts[1])
-        items = data.get(section)
-        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-            item = items[index]
-            if section == "scopes":
-                name = canonical_scope(str(item.get("scope")))
-            elif section == "use_cases":
-                name = f"{item.get('api')}:{item.get('use_case')}"
-            elif section == "human_access":
-                name = str(item.get("role"))
-            else:
-                name = str(item.get("id", index))
-            return "/".join([section, name, *parts[2:]])
+    if manifest is not None and len(parts) >= 2 and parts[0] in _LIST_SECTIONS and parts[1].isdigit():
+        items = getattr(manifest, parts[0])
+        index = int(parts[1])
+        if items is not None and index < len(items):
+            return "/".join([parts[0], _identity(items[index]), *parts[2:]])
     return pointer
 
 
-def _failing(result: ManifestResult | None, data: dict[str, Any]) -> dict[tuple[str, str], Finding]:
+def _failing(result: ManifestResult | None, manifest: ManifestModel | None) -> dict[tuple[str, str], Finding]:
     if result is None:
         return {}
-    return {(f.rule_id, element_key(data, f.pointer)): f for f in result.findings if f.status == "fail"}
+    return {(f.rule_id, element_key(manifest, f.pointer)): f for f in result.findings if f.status == "fail"}
 
 
-def _by(items: Any, key: str) -> dict[str, tuple[int, dict[str, Any]]]:
-    found: dict[str, tuple[int, dict[str, Any]]] = {}
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and key in item:
-                found.setdefault(str(item[key]), (index, item))
+def _by_identity(items: Iterable[_Item] | None) -> dict[str, _Item]:
+    """The items of a list section by identity; the first of a repeated one wins."""
+    found: dict[str, _Item] = {}
+    for item in items or ():
+        found.setdefault(_identity(item), item)
     return found
+
+
+def _plain(value: Any) -> Any:
+    """A model value as the diff rules' facts hold it: lists, and a mapping of what a
+    transport states (the rules' conditions are JSON Schema over JSON-like values)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Transport):
+        return {name: getattr(value, name) for name in ("protocol", "tls_min_version")
+                if getattr(value, name) is not None}
+    return value
 
 
 def _show(value: Any) -> str:
@@ -264,17 +282,17 @@ def compare_manifests(base: Manifest | None, head: Manifest | None, base_result:
                       head_result: ManifestResult | None, catalog: ScopeCatalog, lang: str = "en") -> ManifestDiff:
     """Compare two versions of one manifest (either may be missing: added or removed),
     the changes worded in ``lang``."""
-    base_data = base.data if base else {}
-    head_data = head.data if head else {}
+    base_model = base.model if base else None
+    head_model = head.model if head else None
     collector = _Collector(base, head, lang)
-    if base is not None and head is not None:
-        _compare_scopes(collector, base_data, head_data, catalog)
-        _compare_use_cases(collector, base_data, head_data)
-        _compare_data(collector, base_data, head_data)
-        _compare_storage(collector, base_data, head_data)
-        _compare_transfers(collector, base_data, head_data)
-        _compare_human_access(collector, base_data, head_data)
-    before, after = _failing(base_result, base_data), _failing(head_result, head_data)
+    if base_model is not None and head_model is not None:
+        _compare_scopes(collector, base_model, head_model, catalog)
+        _compare_use_cases(collector, base_model, head_model)
+        _compare_data(collector, base_model, head_model)
+        _compare_storage(collector, base_model, head_model)
+        _compare_transfers(collector, base_model, head_model)
+        _compare_human_access(collector, base_model, head_model)
+    before, after = _failing(base_result, base_model), _failing(head_result, head_model)
     introduced = tuple(sorted((f for key, f in after.items() if key not in before), key=Finding.sort_key))
     fixed = tuple(sorted((f for key, f in before.items() if key not in after), key=Finding.sort_key))
     app = (head or base).app_name if (head or base) else ""
@@ -286,13 +304,13 @@ def _label(classification: str) -> str:
     return classification.replace("_", "-")
 
 
-def _compare_scopes(out: _Collector, base: dict[str, Any], head: dict[str, Any], catalog: ScopeCatalog) -> None:
-    def scopes(data: dict[str, Any]) -> dict[str, int]:
-        return {canonical_scope(str(item["scope"])): index for index, item in enumerate(data.get("scopes", []))}
+def _compare_scopes(out: _Collector, base: ManifestModel, head: ManifestModel, catalog: ScopeCatalog) -> None:
+    def scopes(manifest: ManifestModel) -> dict[str, str]:
+        return {request.scope: request.pointer for request in manifest.scopes}
 
     before, after = scopes(base), scopes(head)
     removed = [scope for scope in before if scope not in after]
-    for scope, index in after.items():
+    for scope, pointer in after.items():
         if scope in before:
             continue
         info = catalog.get(scope)
@@ -302,65 +320,59 @@ def _compare_scopes(out: _Collector, base: dict[str, Any], head: dict[str, Any],
             "scope": scope, "classification": classification, "classification_label": _label(classification),
             "api": info.api if info and info.api else "unknown API", "replaces": replaced,
             "replaces_narrower": bool(replaced),
-        }, f"/scopes/{index}")
+        }, pointer)
     for scope in removed:
         info = catalog.get(scope)
         classification = info.classification if info else "unknown"
         out.add("scope_removed", "scopes", scope, {"scope": scope, "classification": classification,
                                                    "classification_label": _label(classification)},
-                f"/scopes/{before[scope]}", in_head=False)
+                before[scope], in_head=False)
 
 
-def _compare_use_cases(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    def cases(data: dict[str, Any]) -> dict[str, tuple[int, dict[str, Any]]]:
-        return {f"{item['api']}:{item['use_case']}": (index, item)
-                for index, item in enumerate(data.get("use_cases", []))}
+def _compare_use_cases(out: _Collector, base: ManifestModel, head: ManifestModel) -> None:
+    def cases(manifest: ManifestModel) -> dict[str, UseCase]:
+        return {_identity(item): item for item in manifest.use_cases or ()}
 
     before, after = cases(base), cases(head)
-    for key, (index, item) in after.items():
+    for key, item in after.items():
         if key not in before:
-            out.add("use_case_added", "use cases", key, {"api": item["api"], "use_case": item["use_case"]},
-                    f"/use_cases/{index}")
-    for key, (index, item) in before.items():
+            out.add("use_case_added", "use cases", key, {"api": item.api, "use_case": item.use_case}, item.pointer)
+    for key, item in before.items():
         if key not in after:
-            out.add("use_case_removed", "use cases", key, {"api": item["api"], "use_case": item["use_case"]},
-                    f"/use_cases/{index}", in_head=False)
+            out.add("use_case_removed", "use cases", key, {"api": item.api, "use_case": item.use_case},
+                    item.pointer, in_head=False)
 
 
-def _purposes(item: dict[str, Any]) -> set[str]:
-    return set(item.get("purposes", [])) | set(item.get("secondary_purposes", []))
-
-
-def _list_changes(out: _Collector, area: str, section: str, kind: str, base: dict[str, Any], head: dict[str, Any],
-                  facts_of_added: Any, compare: Any) -> None:
-    before, after = _by(base.get(section), "id"), _by(head.get(section), "id")
-    for ident, (index, item) in after.items():
-        pointer = f"/{section}/{index}"
+def _list_changes(out: _Collector, area: str, kind: str, base: Iterable[_Item] | None, head: Iterable[_Item] | None,
+                  facts_of_added: Callable[[Any], dict[str, Any]], compare: Callable[..., None]) -> None:
+    before, after = _by_identity(base), _by_identity(head)
+    for ident, item in after.items():
         if ident not in before:
-            out.add(f"{kind}_added", area, ident, {"id": ident, **facts_of_added(item)}, pointer)
+            out.add(f"{kind}_added", area, ident, {"id": ident, **facts_of_added(item)}, item.pointer)
         else:
-            compare(out, ident, before[ident][1], item, pointer)
-    for ident, (index, _item) in before.items():
+            compare(out, ident, before[ident], item, item.pointer)
+    for ident, item in before.items():
         if ident not in after:
-            out.add(f"{kind}_removed", area, ident, {"id": ident}, f"/{section}/{index}", in_head=False)
+            out.add(f"{kind}_removed", area, ident, {"id": ident}, item.pointer, in_head=False)
 
 
-def _field_changes(out: _Collector, area: str, section: str, ident: str, old: dict[str, Any], new: dict[str, Any],
-                   pointer: str, fields: Iterable[str]) -> None:
+def _field_changes(out: _Collector, area: str, section: str, ident: str, old: Any, new: Any, pointer: str,
+                   fields: Iterable[str]) -> None:
     for name in fields:
-        if old.get(name) != new.get(name):
-            out.field(area, section, ident, name, old.get(name), new.get(name), pointer)
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            out.field(area, section, ident, name, _plain(before), _plain(after), pointer)
 
 
-def _compare_data(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
+def _compare_data(out: _Collector, base: ManifestModel, head: ManifestModel) -> None:
     facts = policy_facts()
 
-    def added(item: dict[str, Any]) -> dict[str, Any]:
-        purposes = sorted(_purposes(item))
+    def added(item: DataElement) -> dict[str, Any]:
+        purposes = sorted(item.all_purposes)
         return {"purposes": purposes, "prohibited": bool(set(facts.prohibited_purposes) & set(purposes))}
 
-    def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
-        gained, lost = _purposes(new) - _purposes(old), _purposes(old) - _purposes(new)
+    def compare(out: _Collector, ident: str, old: DataElement, new: DataElement, pointer: str) -> None:
+        gained, lost = new.all_purposes - old.all_purposes, old.all_purposes - new.all_purposes
         for purpose in sorted(gained):
             out.add("purpose_added", "data", ident, {
                 "id": ident, "purpose": purpose, "prohibited": purpose in facts.prohibited_purposes,
@@ -369,65 +381,65 @@ def _compare_data(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -
             out.add("purpose_removed", "data", ident, {"id": ident, "purpose": purpose}, pointer)
         _field_changes(out, "data", "data", ident, old, new, pointer, ["source_scopes", "categories"])
 
-    _list_changes(out, "data", "data", "data", base, head, added, compare)
+    _list_changes(out, "data", "data", base.data, head.data, added, compare)
 
 
-def _compare_storage(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
+def _compare_storage(out: _Collector, base: ManifestModel, head: ManifestModel) -> None:
     strength = policy_facts().key_management_strength
 
-    def added(item: dict[str, Any]) -> dict[str, Any]:
-        encrypted = (item.get("encryption_at_rest") or {}).get("enabled")
-        return {"location": item.get("location"), "encrypted": encrypted, "encrypted_shown": _show(encrypted)}
+    def added(item: Storage) -> dict[str, Any]:
+        encrypted = item.encryption_at_rest.enabled if item.encryption_at_rest else None
+        return {"location": item.location, "encrypted": encrypted, "encrypted_shown": _show(encrypted)}
 
-    def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
+    def compare(out: _Collector, ident: str, old: Storage, new: Storage, pointer: str) -> None:
         _field_changes(out, "storage", "storage", ident, old, new, pointer, ["location", "retention", "region", "data"])
-        old_enc, new_enc = old.get("encryption_at_rest") or {}, new.get("encryption_at_rest") or {}
-        if old_enc.get("enabled") != new_enc.get("enabled"):
+        old_enc, new_enc = old.encryption_at_rest, new.encryption_at_rest
+        old_on, new_on = old_enc.enabled if old_enc else None, new_enc.enabled if new_enc else None
+        if old_on != new_on:
             out.add("encryption_changed", "storage", ident, {
-                "id": ident, "old": old_enc.get("enabled"), "new": new_enc.get("enabled"),
-                "old_shown": _show(old_enc.get("enabled")), "new_shown": _show(new_enc.get("enabled"))}, pointer)
-        if old_enc.get("key_management") != new_enc.get("key_management"):
-            before, after = old_enc.get("key_management"), new_enc.get("key_management")
+                "id": ident, "old": old_on, "new": new_on, "old_shown": _show(old_on), "new_shown": _show(new_on)},
+                pointer)
+        before = old_enc.key_management if old_enc else None
+        after = new_enc.key_management if new_enc else None
+        if before != after:
             out.add("key_management_changed", "storage", ident, {
                 "id": ident, "old": before, "new": after, "old_shown": _show(before), "new_shown": _show(after),
                 "weaker": strength.get(after, 0) < strength.get(before, 0)}, pointer)
 
-    _list_changes(out, "storage", "storage", "storage", base, head, added, compare)
+    _list_changes(out, "storage", "storage", base.storage, head.storage, added, compare)
 
 
-def _compare_transfers(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
+def _compare_transfers(out: _Collector, base: ManifestModel, head: ManifestModel) -> None:
     facts = policy_facts()
 
-    def added(item: dict[str, Any]) -> dict[str, Any]:
-        return {"recipient": _show(item.get("recipient")), "recipient_type": _show(item.get("recipient_type")),
-                "purpose": _show(item.get("purpose")), "data_shown": _show(item.get("data")),
-                "prohibited_recipient": item.get("recipient_type") in facts.prohibited_recipient_types,
-                "prohibited_purpose": item.get("purpose") in facts.prohibited_purposes}
+    def added(item: Transfer) -> dict[str, Any]:
+        return {"recipient": _show(item.recipient), "recipient_type": _show(item.recipient_type),
+                "purpose": _show(item.purpose), "data_shown": _show(_plain(item.data)),
+                "prohibited_recipient": item.recipient_type in facts.prohibited_recipient_types,
+                "prohibited_purpose": item.purpose in facts.prohibited_purposes}
 
-    def compare(out: _Collector, ident: str, old: dict[str, Any], new: dict[str, Any], pointer: str) -> None:
+    def compare(out: _Collector, ident: str, old: Transfer, new: Transfer, pointer: str) -> None:
         _field_changes(out, "transfers", "transfers", ident, old, new, pointer,
                        ["recipient", "recipient_type", "purpose", "data", "user_consent", "transport", "network"])
 
-    _list_changes(out, "transfers", "transfers", "transfer", base, head, added, compare)
+    _list_changes(out, "transfers", "transfer", base.transfers, head.transfers, added, compare)
 
 
-def _compare_human_access(out: _Collector, base: dict[str, Any], head: dict[str, Any]) -> None:
-    before, after = _by(base.get("human_access"), "role"), _by(head.get("human_access"), "role")
-    for role, (index, item) in after.items():
-        pointer = f"/human_access/{index}"
+def _compare_human_access(out: _Collector, base: ManifestModel, head: ManifestModel) -> None:
+    before, after = _by_identity(base.human_access), _by_identity(head.human_access)
+    for role, item in after.items():
         if role not in before:
             out.add("human_access_added", "human access", role, {
-                "role": role, "data_shown": _show(item.get("data")), "basis": _show(item.get("basis"))}, pointer)
+                "role": role, "data_shown": _show(_plain(item.data)), "basis": _show(item.basis)}, item.pointer)
             continue
-        old = before[role][1]
-        if old.get("basis") != item.get("basis"):
-            out.field("human access", "human_access", role, "basis", old.get("basis"), item.get("basis"), pointer)
-        if set(item.get("data", [])) != set(old.get("data", [])):
-            out.field("human access", "human_access", role, "data", old.get("data"), item.get("data"), pointer)
-        if old.get("consent_documented") != item.get("consent_documented"):
-            out.field("human access", "human_access", role, "consent_documented", old.get("consent_documented"),
-                      item.get("consent_documented"), pointer)
-    for role, (index, _item) in before.items():
+        old = before[role]
+        if old.basis != item.basis:
+            out.field("human access", "human_access", role, "basis", old.basis, item.basis, item.pointer)
+        if set(item.data) != set(old.data):
+            out.field("human access", "human_access", role, "data", _plain(old.data), _plain(item.data), item.pointer)
+        if old.consent_documented != item.consent_documented:
+            out.field("human access", "human_access", role, "consent_documented", old.consent_documented,
+                      item.consent_documented, item.pointer)
+    for role, item in before.items():
         if role not in after:
-            out.add("human_access_removed", "human access", role, {"role": role}, f"/human_access/{index}",
-                    in_head=False)
+            out.add("human_access_removed", "human access", role, {"role": role}, item.pointer, in_head=False)

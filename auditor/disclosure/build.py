@@ -18,19 +18,12 @@ from auditor.disclosure.model import (
     USER_GRANTED_FLOWS, ApiGroup, App, Assurances, DataElement, Disclosure, Encryption, HumanAccess, Permission,
     Retention, Security, Storage, TokenStorage, Transfer, UseCase,
 )
-from auditor.catalog.scope_names import canonical_scope
+from auditor.manifest.model import Encryption as DeclaredEncryption, ManifestModel, ScopeRequest
+from auditor.manifest.model import Security as DeclaredSecurity
 
 
 def _ordered(purposes: Any) -> tuple[str, ...]:
     return tuple(sorted(set(purposes), key=lambda p: (PURPOSES.index(p) if p in PURPOSES else len(PURPOSES), p)))
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -66,115 +59,109 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
 
 
-def build_disclosure(data: dict[str, Any], catalog: ScopeCatalog) -> Disclosure:
-    """The disclosure model of a valid manifest's data."""
-    app_data = _dict(data.get("app"))
+def build_disclosure(manifest: ManifestModel, catalog: ScopeCatalog) -> Disclosure:
+    """The disclosure model of a valid manifest's typed model."""
+    declared = manifest.app
     app = App(
-        name=str(app_data.get("name", "")), developer=str(app_data.get("developer", "")),
-        type=str(app_data.get("type", "")), description=_text(app_data.get("description")),
-        homepage_url=_text(app_data.get("homepage_url")), privacy_policy_url=_text(app_data.get("privacy_policy_url")),
-        security_contact=_text(app_data.get("security_contact")),
+        name=declared.name, developer=declared.developer, type=declared.type, description=declared.description,
+        homepage_url=declared.homepage_url, privacy_policy_url=declared.privacy_policy_url,
+        security_contact=declared.security_contact,
     )
     elements = tuple(
-        DataElement(str(item["id"]), str(item.get("description", "")), _ordered(_list(item.get("purposes"))),
-                    _ordered(set(_list(item.get("secondary_purposes"))) - set(_list(item.get("purposes")))))
-        for item in _list(data.get("data"))
+        DataElement(item.id, item.description, _ordered(item.purposes),
+                    _ordered(set(item.secondary_purposes or ()) - set(item.purposes)))
+        for item in manifest.data or ()
     )
     by_id = {element.id: element for element in elements}
-    feeds: dict[str, list[DataElement]] = {}
-    for item, element in zip(_list(data.get("data")), elements):
-        for scope in _list(item.get("source_scopes")):
-            users = feeds.setdefault(canonical_scope(str(scope)), [])
-            if element not in users:
-                users.append(element)
 
-    def resolve(ids: Any) -> tuple[DataElement, ...]:
-        return tuple(by_id[ident] for ident in _list(ids) if ident in by_id)
+    def resolve(ids: tuple[str, ...]) -> tuple[DataElement, ...]:
+        return tuple(by_id[ident] for ident in ids if ident in by_id)
 
-    use_cases = tuple(UseCase(str(item.get("api")), str(item.get("use_case")), _text(item.get("description")))
-                      for item in _list(data.get("use_cases")))
-    groups = _group_permissions(_list(data.get("scopes")), catalog, feeds, use_cases)
-
+    use_cases = tuple(UseCase(item.api, item.use_case, item.description) for item in manifest.use_cases or ())
+    groups = _group_permissions(manifest.scopes, catalog, _feeds(manifest, elements), use_cases)
     storage = tuple(
-        Storage(
-            id=str(item["id"]), data=resolve(item.get("data")), location=str(item.get("location")),
-            region=_text(item.get("region")),
-            encryption=_encryption(_dict(item.get("encryption_at_rest")).get("enabled"),
-                                   _dict(item.get("encryption_at_rest")).get("algorithm"),
-                                   _dict(item.get("encryption_at_rest")).get("key_management")),
-            retention=_retention(item.get("retention")),
-        )
-        for item in _list(data.get("storage"))
+        Storage(id=item.id, data=resolve(item.data), location=item.location, region=item.region,
+                encryption=_stored_encryption(item.encryption_at_rest), retention=_retention(item.retention))
+        for item in manifest.storage or ()
     )
     stored = {element.id for item in storage for element in item.data}
-    storage_declared = "storage" in data
+    storage_declared = manifest.storage is not None
     unstored = tuple(element for element in elements if element.id not in stored) if storage_declared else ()
-
-    auth = _dict(data.get("auth"))
-    token_storage = None
-    if "token_storage" in auth:
-        tokens = _dict(auth.get("token_storage"))
-        token_storage = TokenStorage(_text(tokens.get("location")),
-                                     _encryption(tokens.get("encrypted"), None, tokens.get("key_management")))
-
     transfers = tuple(
-        Transfer(
-            id=str(item["id"]), recipient=str(item.get("recipient", "")),
-            recipient_type=str(item.get("recipient_type")),
-            data=resolve(item.get("data")), purpose=str(item.get("purpose")),
-            user_consent=item.get("user_consent") if isinstance(item.get("user_consent"), bool) else None,
-            protocol=_text(_dict(item.get("transport")).get("protocol")),
-            tls_min_version=_tls(_dict(item.get("transport")).get("tls_min_version")),
-        )
-        for item in _list(data.get("transfers"))
+        Transfer(id=item.id, recipient=item.recipient, recipient_type=item.recipient_type, data=resolve(item.data),
+                 purpose=item.purpose, user_consent=item.user_consent,
+                 protocol=item.transport.protocol if item.transport else None,
+                 tls_min_version=item.transport.tls_min_version if item.transport else None)
+        for item in manifest.transfers or ()
     )
-    human_access = tuple(
-        HumanAccess(str(item.get("role", "")), resolve(item.get("data")), str(item.get("basis")),
-                    item.get("consent_documented") if isinstance(item.get("consent_documented"), bool) else None)
-        for item in _list(data.get("human_access"))
-    )
-    flow = auth.get("flow")
-    granted_by = "user" if flow in USER_GRANTED_FLOWS else "administrator" if flow in ADMIN_GRANTED_FLOWS else None
-    statement = _dict(app_data.get("limited_use_statement"))
-
+    human_access = tuple(HumanAccess(item.role, resolve(item.data), item.basis, item.consent_documented)
+                         for item in manifest.human_access or ())
+    statement = declared.limited_use_statement
+    statement_declared = statement is not None and (statement.url is not None or statement.text is not None)
+    data_declared, transfers_declared = manifest.data is not None, manifest.transfers is not None
     return Disclosure(
-        app=app, use_cases=use_cases, groups=groups, data=elements, data_declared="data" in data,
-        storage=storage, storage_declared=storage_declared, unstored=unstored, token_storage=token_storage,
-        transfers=transfers, transfers_declared="transfers" in data, human_access=human_access,
-        human_access_declared="human_access" in data, security=_security(data.get("security")),
-        deletion_url=_text(app_data.get("data_deletion_docs_url")), limited_use_url=_text(statement.get("url")),
-        in_product_shown=_dict(data.get("disclosure")).get("in_product") is True, access_granted_by=granted_by,
-        assurances=assess(elements, transfers, human_access, "data" in data, "transfers" in data, bool(statement)),
+        app=app, use_cases=use_cases, groups=groups, data=elements, data_declared=data_declared,
+        storage=storage, storage_declared=storage_declared, unstored=unstored, token_storage=_token_storage(manifest),
+        transfers=transfers, transfers_declared=transfers_declared, human_access=human_access,
+        human_access_declared=manifest.human_access is not None, security=_security(manifest.security),
+        deletion_url=declared.data_deletion_docs_url, limited_use_url=statement.url if statement else None,
+        in_product_shown=manifest.disclosure is not None and manifest.disclosure.in_product is True,
+        access_granted_by=_granted_by(manifest),
+        assurances=assess(elements, transfers, human_access, data_declared, transfers_declared, statement_declared),
     )
 
 
-def _tls(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else f"{float(value):.1f}"
+def _feeds(manifest: ManifestModel, elements: tuple[DataElement, ...]) -> dict[str, list[DataElement]]:
+    """For each scope, the data elements derived from it, in manifest order."""
+    feeds: dict[str, list[DataElement]] = {}
+    for item, element in zip(manifest.data or (), elements):
+        for scope in item.source_scopes:
+            users = feeds.setdefault(scope, [])
+            if element not in users:
+                users.append(element)
+    return feeds
 
 
-def _security(value: Any) -> Security | None:
-    if not isinstance(value, dict):
+def _token_storage(manifest: ManifestModel) -> TokenStorage | None:
+    auth = manifest.auth
+    if auth is None or auth.token_storage is None:
         return None
-    casa = _dict(value.get("casa"))
-    tier = casa.get("tier")
+    tokens = auth.token_storage
+    return TokenStorage(tokens.location, _encryption(tokens.encrypted, None, tokens.key_management))
+
+
+def _granted_by(manifest: ManifestModel) -> str | None:
+    """Who grants the app its access: each user, or an administrator for the domain."""
+    flow = manifest.auth.flow if manifest.auth is not None else None
+    return "user" if flow in USER_GRANTED_FLOWS else "administrator" if flow in ADMIN_GRANTED_FLOWS else None
+
+
+def _stored_encryption(encryption: DeclaredEncryption | None) -> Encryption:
+    if encryption is None:
+        return Encryption("unstated")
+    return _encryption(encryption.enabled, encryption.algorithm, encryption.key_management)
+
+
+def _security(security: DeclaredSecurity | None) -> Security | None:
+    if security is None:
+        return None
+    casa, incident = security.casa, security.incident_response
     return Security(
-        casa_completed=casa.get("completed") is True,
-        casa_tier=tier if isinstance(tier, int) and not isinstance(tier, bool) else None,
-        casa_date=parse_date(casa.get("date")),
-        isms=_text(value.get("isms")),
-        https_only=value.get("https_only") if isinstance(value.get("https_only"), bool) else None,
-        notifies_google=_dict(value.get("incident_response")).get("notifies_google") is True,
+        casa_completed=casa is not None and casa.completed is True,
+        casa_tier=casa.tier if casa is not None else None,
+        casa_date=casa.date if casa is not None else None,
+        isms=security.isms,
+        https_only=security.https_only,
+        notifies_google=incident is not None and incident.notifies_google is True,
     )
 
 
-def _group_permissions(scopes: list[Any], catalog: ScopeCatalog, feeds: dict[str, list[DataElement]],
-                       use_cases: tuple[UseCase, ...]) -> tuple[ApiGroup, ...]:
+def _group_permissions(scopes: tuple[ScopeRequest, ...], catalog: ScopeCatalog,
+                       feeds: dict[str, list[DataElement]], use_cases: tuple[UseCase, ...]) -> tuple[ApiGroup, ...]:
     order: list[str | None] = []
     members: dict[str | None, list[Permission]] = {}
     for item in scopes:
-        name = canonical_scope(str(item.get("scope", "")))
+        name = item.scope
         info = catalog.get(name)
         api = info.api if info else None
         used = tuple(feeds.get(name, ()))
@@ -182,9 +169,9 @@ def _group_permissions(scopes: list[Any], catalog: ScopeCatalog, feeds: dict[str
         secondary = _ordered(p for element in used for p in element.secondary_purposes if p not in primary)
         permission = Permission(
             scope=name, description=info.description if info and info.description else None,
-            retired=bool(info and info.status == "retired"), justification=_text(item.get("justification")),
-            features=tuple(str(feature) for feature in _list(item.get("features"))),
-            requested=_text(item.get("requested")), data=used, purposes=primary, secondary_purposes=secondary,
+            retired=bool(info and info.status == "retired"), justification=item.justification,
+            features=item.features or (), requested=item.requested, data=used, purposes=primary,
+            secondary_purposes=secondary,
         )
         if api not in members:
             order.append(api)

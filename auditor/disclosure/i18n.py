@@ -3,7 +3,9 @@
 Each language is one YAML file in ``messages/`` (``en.yaml``, ``fr.yaml``, …): its plural
 rule, number, date and list conventions, and every fixed string of a disclosure under a
 dotted key. Adding a language is adding one file with the same keys; nothing falls back to
-English, so a missing key is an error rather than an untranslated line.
+English, so a missing key is an error rather than an untranslated line. The file's header and
+its plural, number and date rules are read and applied by :mod:`auditor.model.language`, the
+same code the reports' catalogs use.
 
 Text is built from :class:`Phrase` values (a message key and its arguments) and rendered by a
 :class:`Localizer` for one language and one output format: the format decides how manifest
@@ -18,35 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from auditor.disclosure.durations import Duration
+from auditor.model.language import (LANGUAGE_CODE, PLURAL_RULES, Conventions, LanguageFileError, flatten_strings,
+                                    read_conventions)
 
 MESSAGES_DIR = Path(__file__).resolve().parent / "messages"
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
-
-
-def _one_for_1(integer: int, fraction: bool) -> str:
-    return "one" if integer == 1 and not fraction else "other"
-
-
-def _one_for_0_and_1(integer: int, fraction: bool) -> str:
-    return "one" if integer in (0, 1) else "other"
-
-
-def _other_only(integer: int, fraction: bool) -> str:
-    return "other"
-
-
-# Plural rules a message file may name (CLDR's cardinal rules for the common families):
-# ``one_for_1`` for English, German, Dutch, Italian, Spanish…; ``one_for_0_and_1`` for French
-# and Brazilian Portuguese; ``other_only`` for Japanese, Chinese, Korean…
-PLURAL_RULES: dict[str, tuple[Callable[[int, bool], str], frozenset[str]]] = {
-    "one_for_1": (_one_for_1, frozenset({"one", "other"})),
-    "one_for_0_and_1": (_one_for_0_and_1, frozenset({"one", "other"})),
-    "other_only": (_other_only, frozenset({"other"})),
-}
+# PLURAL_RULES, imported above, are the plural rules a message file may name.
 
 
 class MessagesError(Exception):
@@ -59,33 +41,13 @@ def available_languages(directory: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in folder.glob("*.yaml")))
 
 
-def _flatten(node: Any, prefix: str, into: dict[str, Any], source: Path) -> None:
-    for key, value in node.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value and set(value) <= PLURAL_CATEGORIES:
-            if not all(isinstance(form, str) for form in value.values()):
-                raise MessagesError(f"{source}: plural message {name} must map plural forms to strings")
-            into[name] = dict(value)
-        elif isinstance(value, dict):
-            _flatten(value, f"{name}.", into, source)
-        elif isinstance(value, str):
-            into[name] = value
-        else:
-            raise MessagesError(f"{source}: message {name} must be a string or a mapping")
-
-
 @dataclass(frozen=True)
-class Messages:
-    """One language's message file, flattened to dotted keys."""
+class Messages(Conventions):
+    """One language's message file, flattened to dotted keys; its plural rule, numbers and
+    dates are those of :class:`~auditor.model.language.Conventions`, as in the reports."""
 
     code: str
     name: str
-    plural_rule: str
-    decimal_separator: str
-    group_separator: str
-    date_pattern: str
-    months: tuple[str, ...]
-    day_names: dict[int, str]
     list_two: str
     list_separator: str
     list_last: str
@@ -101,13 +63,8 @@ class Messages:
         if isinstance(message, dict):
             if count is None:
                 raise MessagesError(f"message {key} is a plural message and needs a count")
-            return message[self.plural_category(count)]
+            return self.plural_form(message, count)
         return message
-
-    def plural_category(self, count: Decimal | int) -> str:
-        value = Decimal(count)
-        integer = int(value)
-        return PLURAL_RULES[self.plural_rule][0](integer, value != integer or "." in str(count))
 
 
 def load_messages(language: str, directory: Path | None = None) -> Messages:
@@ -120,30 +77,23 @@ def _load(language: str, folder: Path) -> Messages:
     import yaml
 
     path = folder / f"{language}.yaml"
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language) or not path.is_file():
+    if not LANGUAGE_CODE.fullmatch(language) or not path.is_file():
         known = ", ".join(available_languages(folder))
         raise MessagesError(f"no message file for language {language!r} (available: {known})")
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     try:
-        texts: dict[str, Any] = {}
-        _flatten(raw["messages"], "", texts, path)
-        rule = raw["plural_rule"]
-        if rule not in PLURAL_RULES:
-            raise MessagesError(f"{path}: unknown plural_rule {rule!r} (known: {', '.join(sorted(PLURAL_RULES))})")
-        if raw["language"] != language:
-            raise MessagesError(f"{path}: says language {raw['language']!r}; the file name must match it")
-        months = tuple(raw["dates"]["months"])
-        if len(months) != 12:
-            raise MessagesError(f"{path}: dates.months must name the twelve months")
+        texts = flatten_strings(raw["messages"])
+        for name, text in texts.items():
+            if not isinstance(text, (str, dict)):
+                raise MessagesError(f"{path}: message {name} must be a string or a mapping")
         return Messages(
-            code=raw["language"], name=raw["name"], plural_rule=rule,
-            decimal_separator=raw["numbers"]["decimal"], group_separator=raw["numbers"]["group"],
-            date_pattern=raw["dates"]["pattern"], months=months,
-            day_names={int(day): str(name) for day, name in (raw["dates"].get("days") or {}).items()},
+            **read_conventions(raw, language), code=raw["language"], name=raw["name"],
             list_two=raw["lists"]["two"], list_separator=raw["lists"]["separator"], list_last=raw["lists"]["last"],
             cell_separator=raw["lists"]["cell_separator"], texts=texts,
         )
+    except LanguageFileError as exc:
+        raise MessagesError(f"{path}: {exc}") from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise MessagesError(f"{path}: malformed message file ({exc!r})") from None
 
@@ -308,23 +258,10 @@ class Localizer:
 
     def number(self, value: int | Decimal) -> str:
         """Digits grouped by thousands, with this language's separators."""
-        sign, text = ("-", str(value)[1:]) if str(value).startswith("-") else ("", str(value))
-        integer, _, fraction = text.partition(".")
-        groups = []
-        while len(integer) > 3:
-            groups.insert(0, integer[-3:])
-            integer = integer[:-3]
-        groups.insert(0, integer)
-        result = self.messages.group_separator.join(groups)
-        if fraction:
-            result += self.messages.decimal_separator + fraction
-        return sign + result
+        return self.messages.number(value)
 
     def date(self, value: datetime.date) -> str:
-        m = self.messages
-        day = m.day_names.get(value.day, str(value.day))
-        return (m.date_pattern.replace("{day}", day).replace("{month}", m.months[value.month - 1])
-                .replace("{year}", str(value.year)))
+        return self.messages.date(value)
 
     def duration(self, value: Duration) -> str:
         parts = [self._phrase(phrase(f"duration.{unit}", count=amount)) for unit, amount in value.nonzero_parts()]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
 from auditor.resources import schemas_dir
 from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES, Position, YamlDocument, load_yaml_file
+
+if TYPE_CHECKING:
+    from auditor.manifest.model import ManifestModel
 
 SUPPORTED_VERSION = 1
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -36,6 +40,14 @@ class Manifest:
     @property
     def app_name(self) -> str:
         return str(self.data["app"]["name"])
+
+    @cached_property
+    def model(self) -> ManifestModel:
+        """The typed model of the data, read once on first use (a manifest only exists
+        once it passed validation, which the model relies on)."""
+        from auditor.manifest.model import ManifestModel
+
+        return ManifestModel.from_data(self.data)
 
     def locate(self, pointer: str) -> Position:
         return self.document.locate(pointer)

@@ -30,108 +30,120 @@ def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
 
 def check_references(document: YamlDocument, known_families: Callable[[], frozenset[str]]) -> list[AuditorError]:
     """Return every id, reference and scope-name problem of a manifest's data."""
-    data = document.data
-    if not isinstance(data, dict):
+    if not isinstance(document.data, dict):
         return []
-    errors: list[AuditorError] = []
+    check = _ReferenceCheck(document, document.data)
+    data_ids = check.unique_ids()["data"]
+    check.data_references(data_ids)
+    requested = check.unique_scopes()
+    check.source_scopes(requested)
+    check.use_cases(known_families)
+    return check.errors
 
-    def error(pointer: str, message: str) -> None:
-        line, column = document.locate(pointer)
-        errors.append(ManifestError(message, document.path, line, column))
 
-    def list_place(key: str) -> str:
-        return f"`{key}` (line {document.locate_key('/' + key)[0]})"
+class _ReferenceCheck:
+    """The checks of one manifest, in the order its errors are reported; each step adds to
+    :attr:`errors`, so a manifest with several problems shows them all at once."""
 
-    suggested = 0
+    def __init__(self, document: YamlDocument, data: dict[str, Any]) -> None:
+        self.document = document
+        self.data = data
+        self.errors: list[AuditorError] = []
+        self.suggested = 0
 
-    def no_such_data(target: str) -> str:
-        nonlocal suggested
-        if "data" not in data:
+    def error(self, pointer: str, message: str) -> None:
+        line, column = self.document.locate(pointer)
+        self.errors.append(ManifestError(message, self.document.path, line, column))
+
+    def list_place(self, key: str) -> str:
+        return f"`{key}` (line {self.document.locate_key('/' + key)[0]})"
+
+    def line_of(self, pointer: str) -> int:
+        return self.document.locate(pointer)[0]
+
+    def unique_ids(self) -> dict[str, dict[str, int]]:
+        """Each id list's ids with the index first using them; a later repeat is an error."""
+        ids: dict[str, dict[str, int]] = {}
+        for key in ID_LISTS:
+            seen: dict[str, int] = {}
+            for index, item in _items(self.data, key):
+                ident = item.get("id")
+                if not isinstance(ident, str):
+                    continue
+                if ident in seen:
+                    first = seen[ident]
+                    self.error(f"/{key}/{index}/id", f"duplicate id {ident!r} in {key}: {key}[{first}] (line "
+                                                     f"{self.line_of(f'/{key}/{first}')}) already uses it")
+                else:
+                    seen[ident] = index
+            ids[key] = seen
+        return ids
+
+    def data_references(self, data_ids: dict[str, int]) -> None:
+        """Storage, transfers and human access name data elements that exist."""
+        for key in DATA_REFERENCES:
+            for index, item in _items(self.data, key):
+                targets = item.get("data")
+                if not isinstance(targets, list):
+                    continue
+                for position, target in enumerate(targets):
+                    if isinstance(target, str) and target not in data_ids:
+                        self.error(f"/{key}/{index}/data/{position}",
+                                   f"{dotted([key, index, 'data', position])} names data element {target!r}, "
+                                   + self.no_such_data(target, data_ids))
+
+    def no_such_data(self, target: str, data_ids: dict[str, int]) -> str:
+        if "data" not in self.data:
             return "but the manifest has no `data` list to define it"
-        suggested += 1
-        near = suggestion(target, data_ids) if suggested <= MAX_SUGGESTIONS else ""
-        return f"but no item of {list_place('data')} has that id{near}"
+        self.suggested += 1
+        near = suggestion(target, data_ids) if self.suggested <= MAX_SUGGESTIONS else ""
+        return f"but no item of {self.list_place('data')} has that id{near}"
 
-    ids: dict[str, dict[str, int]] = {}
-    for key in ID_LISTS:
-        seen: dict[str, int] = {}
-        for index, item in _items(data, key):
-            ident = item.get("id")
-            if not isinstance(ident, str):
+    def unique_scopes(self) -> dict[str, int]:
+        """Each requested scope (canonical name) with its index; a second request is an error."""
+        requested: dict[str, int] = {}
+        for index, item in _items(self.data, "scopes"):
+            scope = item.get("scope")
+            if not isinstance(scope, str):
                 continue
-            if ident in seen:
-                first = seen[ident]
-                error(
-                    f"/{key}/{index}/id",
-                    f"duplicate id {ident!r} in {key}: {key}[{first}] (line "
-                    f"{document.locate(f'/{key}/{first}')[0]}) already uses it",
-                )
+            name = canonical_scope(scope)
+            if name in requested:
+                first = requested[name]
+                self.error(f"/scopes/{index}/scope", f"scope {name} is requested twice: scopes[{first}] (line "
+                                                     f"{self.line_of(f'/scopes/{first}')}) already names it")
             else:
-                seen[ident] = index
-        ids[key] = seen
+                requested[name] = index
+        return requested
 
-    data_ids = ids["data"]
-    for key in DATA_REFERENCES:
-        for index, item in _items(data, key):
-            targets = item.get("data")
-            if not isinstance(targets, list):
+    def source_scopes(self, requested: dict[str, int]) -> None:
+        """A data element's source scopes are among the requested ones."""
+        for index, item in _items(self.data, "data"):
+            sources = item.get("source_scopes")
+            if not isinstance(sources, list):
                 continue
-            for position, target in enumerate(targets):
-                if isinstance(target, str) and target not in data_ids:
-                    error(
-                        f"/{key}/{index}/data/{position}",
-                        f"{dotted([key, index, 'data', position])} names data element {target!r}, "
-                        + no_such_data(target),
-                    )
+            for position, scope in enumerate(sources):
+                if isinstance(scope, str) and canonical_scope(scope) not in requested:
+                    self.error(f"/data/{index}/source_scopes/{position}",
+                               f"{dotted(['data', index, 'source_scopes', position])} names scope {scope!r}, "
+                               f"which is not requested under {self.list_place('scopes')}")
 
-    requested: dict[str, int] = {}
-    for index, item in _items(data, "scopes"):
-        scope = item.get("scope")
-        if not isinstance(scope, str):
-            continue
-        name = canonical_scope(scope)
-        if name in requested:
-            first = requested[name]
-            error(
-                f"/scopes/{index}/scope",
-                f"scope {name} is requested twice: scopes[{first}] (line "
-                f"{document.locate(f'/scopes/{first}')[0]}) already names it",
-            )
-        else:
-            requested[name] = index
-
-    for index, item in _items(data, "data"):
-        sources = item.get("source_scopes")
-        if not isinstance(sources, list):
-            continue
-        for position, scope in enumerate(sources):
-            if isinstance(scope, str) and canonical_scope(scope) not in requested:
-                error(
-                    f"/data/{index}/source_scopes/{position}",
-                    f"{dotted(['data', index, 'source_scopes', position])} names scope {scope!r}, "
-                    f"which is not requested under {list_place('scopes')}",
-                )
-
-    declared: dict[tuple[str, str], int] = {}
-    families: frozenset[str] | None = None
-    for index, item in _items(data, "use_cases"):
-        api, use_case = item.get("api"), item.get("use_case")
-        if not isinstance(api, str):
-            continue
-        if families is None:
-            families = known_families() | _CROSS_API
-        if api not in families:
-            error(
-                f"/use_cases/{index}/api",
-                f"use_cases[{index}].api: {api!r} is not an API family of the scope catalog"
-                f"{suggestion(api, families)} (see `wsaudit scopes`)",
-            )
-        if isinstance(use_case, str):
-            if (api, use_case) in declared:
-                error(
-                    f"/use_cases/{index}",
-                    f"use case {use_case!r} of {api} is declared twice "
-                    f"(first as use_cases[{declared[(api, use_case)]}])",
-                )
-            declared.setdefault((api, use_case), index)
-    return errors
+    def use_cases(self, known_families: Callable[[], frozenset[str]]) -> None:
+        """Each use case names a known API family, and no (api, use case) pair twice; the
+        catalog's families are looked up only when a use case needs them."""
+        declared: dict[tuple[str, str], int] = {}
+        families: frozenset[str] | None = None
+        for index, item in _items(self.data, "use_cases"):
+            api, use_case = item.get("api"), item.get("use_case")
+            if not isinstance(api, str):
+                continue
+            if families is None:
+                families = known_families() | _CROSS_API
+            if api not in families:
+                self.error(f"/use_cases/{index}/api",
+                           f"use_cases[{index}].api: {api!r} is not an API family of the scope catalog"
+                           f"{suggestion(api, families)} (see `wsaudit scopes`)")
+            if isinstance(use_case, str):
+                if (api, use_case) in declared:
+                    self.error(f"/use_cases/{index}", f"use case {use_case!r} of {api} is declared twice "
+                                                      f"(first as use_cases[{declared[(api, use_case)]}])")
+                declared.setdefault((api, use_case), index)

@@ -186,43 +186,14 @@ def _translate(error: Any) -> list[tuple[str, str, bool]]:
     instance = error.instance
 
     if kind == "additionalProperties" and isinstance(instance, dict):
-        known = set(schema.get("properties", {}))
-        results = []
-        for key in sorted(instance):
-            if key in known or key.startswith(_EXTENSION_PREFIX):
-                continue
-            results.append(
-                (
-                    pointer_of([*path, key]),
-                    f"unknown key {key!r} in {where}{suggestion(key, known)}; "
-                    f"allowed: {', '.join(sorted(known))} (or an x- extension key)",
-                    True,
-                )
-            )
-        return results
+        return _unknown_keys(instance, set(schema.get("properties", {})), path)
     if kind == "required":
         missing = [name for name in error.validator_value if isinstance(instance, dict) and name not in instance]
         return [(pointer, f"{where} is missing the required key {name!r}", True) for name in missing]
     if kind == "type":
-        expected = error.validator_value
-        names = expected if isinstance(expected, list) else [expected]
-        wanted = " or ".join(
-            {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
-             "integer": "a whole number", "number": "a number"}.get(name, name)
-            for name in names
-        )
-        hint = ""
-        if "string" in names and isinstance(instance, (int, float, bool)):
-            hint = " (quote it to make it a string)"
-        return [(pointer, f"{where} must be {wanted}, found {_describe(instance)}{_shown(instance)}{hint}", False)]
+        return [(pointer, _wrong_type(error.validator_value, instance, where), False)]
     if kind == "enum":
-        allowed = [str(value) for value in error.validator_value if isinstance(value, str)]
-        shown = ", ".join(allowed) if allowed else ", ".join(map(repr, error.validator_value))
-        context = ""
-        if "then" in error.schema_path and path and path[-1] == "use_case":
-            context = " for this api"
-        near = suggestion(str(instance), allowed) if isinstance(instance, str) and len(instance) <= 200 else ""
-        return [(pointer, f"{where}: {_short(instance)} is not allowed{context}{near}; choose one of: {shown}", False)]
+        return [(pointer, _not_allowed(error, path, where), False)]
     if kind == "const":
         return [(pointer, f"{where} must be {error.validator_value!r}, found {_short(instance)}", False)]
     if kind == "pattern" or kind == "format":
@@ -231,11 +202,7 @@ def _translate(error: Any) -> list[tuple[str, str, bool]]:
     if kind == "minItems":
         return [(pointer, f"{where} must list at least {error.validator_value} item(s)", False)]
     if kind == "uniqueItems":
-        first = getattr(error, "first_index", None)
-        if first is None or not path:
-            return [(pointer, f"{where} lists the same value more than once", False)]
-        return [(pointer, f"{dotted(path[:-1])} lists the same value more than once: {where} repeats "
-                          f"{dotted([*path[:-1], first])}", False)]
+        return [(pointer, _repeated_item(getattr(error, "first_index", None), path, where), False)]
     if kind == "minLength":
         return [(pointer, f"{where} must not be empty", False)]
     if kind == "maxLength":
@@ -244,3 +211,47 @@ def _translate(error: Any) -> list[tuple[str, str, bool]]:
         low, high = schema.get("minimum"), schema.get("maximum")
         return [(pointer, f"{where} must be between {low} and {high}, found {instance!r}", False)]
     return [(pointer, f"{where}: {error.message}", False)]
+
+
+def _unknown_keys(instance: dict[str, Any], known: set[str], path: list[Any]) -> list[tuple[str, str, bool]]:
+    """One error per key the schema does not know (``x-`` extension keys are always allowed),
+    each pointing at the key itself."""
+    where = dotted(path)
+    return [(pointer_of([*path, key]),
+             f"unknown key {key!r} in {where}{suggestion(key, known)}; "
+             f"allowed: {', '.join(sorted(known))} (or an x- extension key)", True)
+            for key in sorted(instance) if key not in known and not key.startswith(_EXTENSION_PREFIX)]
+
+
+_TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "true or false",
+               "integer": "a whole number", "number": "a number"}
+
+
+def _wrong_type(expected: Any, instance: Any, where: str) -> str:
+    """The type the schema wants in words, and what was found; a number or a boolean where a
+    string belongs gets the hint to quote it (YAML read the unquoted value as one)."""
+    names = expected if isinstance(expected, list) else [expected]
+    wanted = " or ".join(_TYPE_WORDS.get(name, name) for name in names)
+    hint = ""
+    if "string" in names and isinstance(instance, (int, float, bool)):
+        hint = " (quote it to make it a string)"
+    return f"{where} must be {wanted}, found {_describe(instance)}{_shown(instance)}{hint}"
+
+
+def _not_allowed(error: Any, path: list[Any], where: str) -> str:
+    """A value outside an enum, with the choices (and the closest one when it looks like a typo)."""
+    instance = error.instance
+    allowed = [str(value) for value in error.validator_value if isinstance(value, str)]
+    shown = ", ".join(allowed) if allowed else ", ".join(map(repr, error.validator_value))
+    context = ""
+    if "then" in error.schema_path and path and path[-1] == "use_case":
+        context = " for this api"
+    near = suggestion(str(instance), allowed) if isinstance(instance, str) and len(instance) <= 200 else ""
+    return f"{where}: {_short(instance)} is not allowed{context}{near}; choose one of: {shown}"
+
+
+def _repeated_item(first: int | None, path: list[Any], where: str) -> str:
+    """A list repeating a value; names the item it repeats when the check recorded it."""
+    if first is None or not path:
+        return f"{where} lists the same value more than once"
+    return f"{dotted(path[:-1])} lists the same value more than once: {where} repeats {dotted([*path[:-1], first])}"

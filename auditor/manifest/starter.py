@@ -229,12 +229,39 @@ def _use_case_apis(entries: list[ScopeInfo | None]) -> list[str]:
 
 def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, list[str]]:
     """The starter manifest text and notes for the user (unknown scopes, missing scopes)."""
+    scopes, notes = _starter_scopes(request, catalog)
+    code = request.code
+    needed_by = {canonical_scope(scope): calls for scope, calls in (code.scopes if code else ())}
+    app_type = request.app_type or (request.apps_script.app_type if request.apps_script else None)
+    data_scopes = [name for name, entry in scopes if canonical_scope(name) not in SIGN_IN_SCOPES] or [scopes[0][0]]
+
+    out = _Writer()
+    _write_header(out, request)
+    _write_app(out, request, app_type)
+    _write_use_cases(out, [entry for _, entry in scopes])
+    out.add("", "scopes:")
+    for name, entry in scopes:
+        _write_scope(out, name, entry, needed_by.get(canonical_scope(name)), catalog)
+    _write_auth(out)
+    _write_disclosure_and_consent(out)
+    _write_data(out, data_scopes)
+    _write_storage(out)
+    _write_transfers(out, request.apps_script)
+    _write_human_access(out)
+    _write_security(out)
+    return out.text(), notes
+
+
+def _starter_scopes(request: StarterInput,
+                    catalog: ScopeCatalog) -> tuple[list[tuple[str, ScopeInfo | None]], list[str]]:
+    """The scopes from every source (the Apps Script project, ``--scope``, ``--from-code``),
+    with the notes the user should read; ``openid`` stands in when none was given, so the
+    starter still validates."""
     given = [(scope, request.apps_script.path) for scope in (request.apps_script.scopes if request.apps_script else ())]
     given += [(scope, "--scope") for scope in request.scopes]
     code = request.code
     given += [(scope, "--from-code") for scope, _ in (code.scopes if code else ())]
     scopes, notes = _resolve_scopes(given, catalog)
-    needed_by = {canonical_scope(scope): calls for scope, calls in (code.scopes if code else ())}
     if code:
         notes.extend(code.notes)
     if request.apps_script and not request.apps_script.scopes:
@@ -244,11 +271,10 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
         notes.append("no scope given: the starter lists openid as a placeholder; "
                      "replace it with the scopes the app requests")
         scopes = [("openid", catalog.get("openid"))]
-    app_type = request.app_type or (request.apps_script.app_type if request.apps_script else None)
-    entries = [entry for _, entry in scopes]
-    data_scopes = [name for name, entry in scopes if canonical_scope(name) not in SIGN_IN_SCOPES] or [scopes[0][0]]
+    return scopes, notes
 
-    out = _Writer()
+
+def _write_header(out: _Writer, request: StarterInput) -> None:
     out.add(
         "# Workspace Auditor app manifest (manifest_version 1), started with `wsaudit init`.",
         "#",
@@ -259,9 +285,12 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
     )
     if request.apps_script:
         out.add(f"# Scopes and app type read from {request.apps_script.path}.")
-    if code:
-        out.add(f"# Scopes chosen from the Google API calls in {', '.join(code.paths)}: the least-privileged",
+    if request.code:
+        out.add(f"# Scopes chosen from the Google API calls in {', '.join(request.code.paths)}: the least-privileged",
                 "# set that authorizes every call (`wsaudit audit --code` checks it stays so).")
+
+
+def _write_app(out: _Writer, request: StarterInput, app_type: str | None) -> None:
     out.add("manifest_version: 1", "", "app:")
     out.add(f"  name: {json.dumps(request.name or 'TODO: app name shown on the consent screen', ensure_ascii=False)}")
     out.add(f"  developer: {json.dumps(request.developer or 'TODO: legal entity that ships the app', ensure_ascii=False)}")
@@ -278,6 +307,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 "data_deletion_docs_url: <https URL of the help page on managing and deleting data>",
                 "security_contact: <security e-mail address>")
 
+
+def _write_use_cases(out: _Writer, entries: list[ScopeInfo | None]) -> None:
     out.add("", "# The approved use case of each Workspace API whose restricted scopes the app requests.")
     out.prompts(0, "use_cases:")
     for api in _use_case_apis(entries) or ["<gmail|drive|chat|meet>"]:
@@ -287,33 +318,37 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                     "    description: <what the feature does for the user>",
                     f"    user_facing: {choices('use_cases', '[]', 'user_facing')}")
 
-    out.add("", "scopes:")
-    for name, entry in scopes:
-        if entry is None:
-            out.add(f"  # {name} - not in the scope catalog: check the spelling (`wsaudit scopes TEXT`).")
-        else:
-            out.add(f"  # {name} - {_classification_label(entry)} scope of the {entry.api} API",
-                    f"  #   Google's consent text: {entry.description or '(none)'}")
-            if entry.status != "active":
-                out.add(f"  #   Retired: {entry.note or 'Google no longer grants it.'}")
-            if entry.narrower:
-                narrower = ", ".join(catalog.get(url).short if catalog.get(url) else url for url in entry.narrower)
-                out.add(f"  #   Narrower alternatives: {narrower}")
-        calls = needed_by.get(canonical_scope(name))
-        if calls:
-            from auditor.model.text_safety import printable
 
-            # File names come from outside: printable keeps the comment on its line.
-            shown = ", ".join(calls[:5]) + (f" and {len(calls) - 5} more" if len(calls) > 5 else "")
-            out.add(f"  #   From the code: {printable(shown)}")
-        out.add(f"  - scope: {_scalar(name)}")
-        if entry is None or entry.classification != "non_sensitive":
-            out.prompts(4, "justification: <which feature needs this scope, and why>")
-        if entry is not None and entry.narrower:
-            out.prompts(4, "narrower_rejected_because: <why none of the narrower alternatives serves>")
-        out.prompts(4, f"requested: {choices('scopes', '[]', 'requested')}",
-                    "features: [<name of a feature that uses the scope>]")
+def _write_scope(out: _Writer, name: str, entry: ScopeInfo | None, calls: tuple[str, ...] | None,
+                 catalog: ScopeCatalog) -> None:
+    """One scope item, after comments on what the catalog knows of it and, with
+    ``--from-code``, the calls it was chosen for."""
+    if entry is None:
+        out.add(f"  # {name} - not in the scope catalog: check the spelling (`wsaudit scopes TEXT`).")
+    else:
+        out.add(f"  # {name} - {_classification_label(entry)} scope of the {entry.api} API",
+                f"  #   Google's consent text: {entry.description or '(none)'}")
+        if entry.status != "active":
+            out.add(f"  #   Retired: {entry.note or 'Google no longer grants it.'}")
+        if entry.narrower:
+            narrower = ", ".join(catalog.get(url).short if catalog.get(url) else url for url in entry.narrower)
+            out.add(f"  #   Narrower alternatives: {narrower}")
+    if calls:
+        from auditor.model.text_safety import printable
 
+        # File names come from outside: printable keeps the comment on its line.
+        shown = ", ".join(calls[:5]) + (f" and {len(calls) - 5} more" if len(calls) > 5 else "")
+        out.add(f"  #   From the code: {printable(shown)}")
+    out.add(f"  - scope: {_scalar(name)}")
+    if entry is None or entry.classification != "non_sensitive":
+        out.prompts(4, "justification: <which feature needs this scope, and why>")
+    if entry is not None and entry.narrower:
+        out.prompts(4, "narrower_rejected_because: <why none of the narrower alternatives serves>")
+    out.prompts(4, f"requested: {choices('scopes', '[]', 'requested')}",
+                "features: [<name of a feature that uses the scope>]")
+
+
+def _write_auth(out: _Writer) -> None:
     out.add("", "# How OAuth tokens are obtained and kept.")
     out.prompts(0, "auth:",
                 f"  flow: {choices('auth', 'flow')}",
@@ -324,6 +359,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 f"    encrypted: {choices('auth', 'token_storage', 'encrypted')}",
                 f"    key_management: {choices('auth', 'token_storage', 'key_management')}")
 
+
+def _write_disclosure_and_consent(out: _Writer) -> None:
     out.add("", "# The in-product disclosure shown before the consent request.")
     out.prompts(0, "disclosure:", *(
         f"  {key}: {choices('disclosure', key)}" for key in (
@@ -336,6 +373,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
             "immediately_follows_disclosure", "affirmative_action", "navigation_away_counts_as_consent",
             "auto_dismissing", "collection_before_consent")))
 
+
+def _write_data(out: _Writer, data_scopes: list[str]) -> None:
     out.add("", "# Each kind of user data obtained through the scopes, and what it is used for.")
     out.prompts(0, "data:",
                 "  - id: <data-id>",
@@ -350,6 +389,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 "      anonymization: <what removes the link to a person, e.g. no user ids kept>",
                 f"      internal_only: {choices('data', '[]', 'aggregation', 'internal_only')}")
 
+
+def _write_storage(out: _Writer) -> None:
     out.add("", "# Where each data element is kept (OAuth tokens are described under auth).")
     out.prompts(0, "storage:",
                 "  - id: <storage-id>",
@@ -362,10 +403,12 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 "    retention: <ISO 8601 duration such as P30D, until_user_deletes, until_account_closed or indefinite>",
                 "    region: <where the data is kept>")
 
+
+def _write_transfers(out: _Writer, apps_script: AppsScriptProject | None) -> None:
     out.add("", "# Every recipient of user data outside the app's own systems.")
-    if request.apps_script and request.apps_script.url_fetch_whitelist:
+    if apps_script and apps_script.url_fetch_whitelist:
         out.add("# The Apps Script project may fetch these URLs; describe each one that receives user data:")
-        out.add(*(f"#   {url}" for url in request.apps_script.url_fetch_whitelist))
+        out.add(*(f"#   {url}" for url in apps_script.url_fetch_whitelist))
     out.prompts(0, "transfers:",
                 "  - id: <transfer-id>",
                 "    recipient: <who receives the data>",
@@ -378,6 +421,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 f"      tls_min_version: {choices('transfers', '[]', 'transport', 'tls_min_version')}",
                 f"    network: {choices('transfers', '[]', 'network')}")
 
+
+def _write_human_access(out: _Writer) -> None:
     out.add("", "# Who may read user data, and on what basis.")
     out.prompts(0, "human_access:",
                 "  - role: <support, engineering, trust_and_safety, ...>",
@@ -385,6 +430,8 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 f"    basis: {choices('human_access', '[]', 'basis')}",
                 f"    consent_documented: {choices('human_access', '[]', 'consent_documented')}")
 
+
+def _write_security(out: _Writer) -> None:
     out.add("", "# The security programme.")
     out.prompts(0, "security:",
                 "  casa:",
@@ -398,7 +445,6 @@ def render_starter(request: StarterInput, catalog: ScopeCatalog) -> tuple[str, l
                 f"    notifies_google: {choices('security', 'incident_response', 'notifies_google')}",
                 "    contact: <security e-mail address>",
                 f"  https_only: {choices('security', 'https_only')}")
-    return out.text(), notes
 
 
 def check_starter(text: str) -> None:

@@ -32,6 +32,7 @@ from auditor.rules.engine import judge
 from auditor.rules.facts import Facts, enrich
 from auditor.model.findings import Finding, ManifestResult
 from auditor.manifest.load import Manifest
+from auditor.manifest.model import ManifestModel
 from auditor.rules.packs import PolicyPack, load_pack
 from auditor.resources import policies_dir
 from auditor.catalog.scope_names import canonical_scope
@@ -53,17 +54,19 @@ def classification_of(catalog: ScopeCatalog, scope: str) -> str:
 
 def described(classification: str, scope: str) -> str:
     """How a message names a granted scope: ``restricted scope https://…``, or the scope
-    with a note when the catalog does not know it."""
-    if classification not in _CLASS_WORDS:
-        return f"{scope} (not in the scope catalog)"
-    return f"{_CLASS_WORDS[classification]} scope {scope}"
+    with a note when the catalog does not know it (worded by the report catalogs,
+    ``facts.described``)."""
+    from auditor.rules.i18n import Phrase
+
+    return Phrase(f"facts.described.{classification if classification in _CLASS_WORDS else 'unknown'}", scope=scope)
 
 
 def _holder(users: Mapping[str, int] | None, scope: str) -> str:
+    from auditor.rules.i18n import Phrase
+
     if users is None:
-        return "the token holds"
-    count = users.get(scope, 0)
-    return f"{count} user{'s' if count != 1 else ''} granted"
+        return Phrase("facts.holder.token")
+    return Phrase("facts.holder.users", count=users.get(scope, 0))
 
 
 def probe_view(manifest: Manifest, granted: Iterable[str], catalog: ScopeCatalog, as_of: datetime.date,
@@ -80,7 +83,8 @@ def probe_view(manifest: Manifest, granted: Iterable[str], catalog: ScopeCatalog
     held = sorted({canonical_scope(scope) for scope in granted})
     document = dict(data)
     document["scopes"] = declared_items + [{"scope": scope} for scope in held if scope not in declared]
-    facts = enrich(document, catalog, as_of)
+    # The view is the manifest plus bare scope requests, valid by construction.
+    facts = enrich(ManifestModel.from_data(document), catalog, as_of)
     facts.manifest["evidence"] = "token" if users is None else "domain"
     held_set = set(held)
     for index in range(len(document["scopes"])):
@@ -108,8 +112,11 @@ def judge_grants(manifest: Manifest, granted: Iterable[str], pack: PolicyPack, c
                  as_of: datetime.date, users: Mapping[str, int] | None = None,
                  client_ids: tuple[str, ...] | None = None) -> list[Finding]:
     """Every finding of ``pack`` about ``granted`` scopes (any spelling) against ``manifest``, sorted."""
+    from auditor.rules.i18n import message_language
+
     document, facts = probe_view(manifest, granted, catalog, as_of, users, client_ids)
-    return judge(manifest, [pack], document, facts)
+    # A pack worded in another language (auditor.rules.i18n.localize_packs) is judged in it.
+    return judge(manifest, [pack], document, facts, message_language(pack.lang))
 
 
 def judge_token(manifest: Manifest, scopes: Iterable[str], client_ids: tuple[str, ...], pack: PolicyPack,

@@ -128,108 +128,138 @@ def run_inventory(directory: DirectoryClient, manifests: dict[str, Manifest], pa
     :data:`CONSECUTIVE_FAILURE_LIMIT` lookups failed in a row, or when interrupted; an
     unexpected exception in a worker is re-raised once the pool has stopped.
     """
-    tally = _Tally()
-    http = directory.http
-    slots = threading.BoundedSemaphore(workers * QUEUE_PER_WORKER)
-    stop = threading.Event()
-    failures: list[BaseException] = []
-    in_flight: set[Future[list[AppGrant] | None]] = set()
-    listed = 0
-    listing_done = False
-    interrupted = False
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsaudit-inventory")
+    run = _InventoryRun(directory, workers, progress)
+    run.execute()
+    return run.inventory(manifests, pack, catalog, as_of)
 
-    def finished(user: DirectoryUser, future: Future[list[AppGrant] | None]) -> None:
-        slots.release()
+
+class _InventoryRun:
+    """One inventory's state, shared by the listing thread and the workers' completion
+    callbacks: the tally, the queue's slots, the lookups in flight and why the run stopped."""
+
+    def __init__(self, directory: DirectoryClient, workers: int, progress: Progress | None) -> None:
+        self.directory = directory
+        self.http = directory.http
+        self.progress = progress
+        self.tally = _Tally()
+        self.slots = threading.BoundedSemaphore(workers * QUEUE_PER_WORKER)
+        self.stop = threading.Event()
+        self.failures: list[BaseException] = []
+        self.in_flight: set[Future[list[AppGrant] | None]] = set()
+        self.listed = 0
+        self.listing_done = False
+        self.interrupted = False
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsaudit-inventory")
+
+    def execute(self) -> None:
+        """List and look up every user, then stop the pool; the outcome stays on ``self``."""
+        try:
+            self._list_and_look_up()
+            self.stop.set()
+            if self.interrupted or self.failures:
+                self.http.cancelled.set()
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            # Let the lookups already under way end (they stop at their next retry), so the
+            # partial result counts each user either fully or not at all.
+            _drain(self.in_flight)
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping: give up waiting
+            self.interrupted = True
+            self.http.cancelled.set()
+        self._report_progress(self.tally.done)
+
+    def _list_and_look_up(self) -> None:
+        """Queue each user of each page as it arrives and wait for the lookups; an
+        interruption, a cancelled run or an unreadable user list ends it early."""
+        try:
+            for page in self.directory.user_pages():
+                for user in page:
+                    if not self._queue(user):
+                        break
+                if self.stop.is_set():
+                    break
+                self.in_flight.difference_update(f for f in list(self.in_flight) if f.done())
+            else:
+                self.listing_done = True
+            _drain(self.in_flight)
+        except KeyboardInterrupt:
+            self.interrupted = True
+        except Cancelled:
+            pass
+        except ProbeError as error:
+            self.failures.append(error)
+
+    def _queue(self, user: DirectoryUser) -> bool:
+        """Hand ``user``'s lookup to the pool once a slot is free; false when the run stopped."""
+        while not self.slots.acquire(timeout=_POLL):
+            if self.stop.is_set():
+                return False
+        if self.stop.is_set():
+            self.slots.release()
+            return False
+        self.listed += 1
+        future = self.executor.submit(self.directory.tokens, user)
+        self.in_flight.add(future)
+        future.add_done_callback(functools.partial(self._finished, user))
+        return True
+
+    def _finished(self, user: DirectoryUser, future: Future[list[AppGrant] | None]) -> None:
+        """A lookup ended (on a worker thread): fold it into the tally, or record why not."""
+        self.slots.release()
         try:
             grants = future.result()
         except (CancelledError, Cancelled):
             return
         except ProbeError as error:
-            in_a_row = tally.fail(user, error)
-            if in_a_row >= CONSECUTIVE_FAILURE_LIMIT and not stop.is_set():
-                with tally.lock:
-                    failures.append(ProbeError(f"{in_a_row} user lookups in a row failed, so the run stopped "
-                                               f"(the last: {error.message})", error.path, hint=error.hint))
-                stop.set()
-                http.cancelled.set()
-            if progress is not None:
-                progress(tally.done, listed, listing_done)
+            self._lookup_failed(user, error)
             return
         except BaseException as error:  # noqa: BLE001 - handed to the calling thread
-            with tally.lock:
-                failures.append(error)
-            stop.set()
-            http.cancelled.set()
+            with self.tally.lock:
+                self.failures.append(error)
+            self.stop.set()
+            self.http.cancelled.set()
             return
-        scanned = tally.add(grants)
-        if progress is not None:
-            progress(scanned, listed, listing_done)
+        self._report_progress(self.tally.add(grants))
 
-    def queue(user: DirectoryUser) -> bool:
-        nonlocal listed
-        while not slots.acquire(timeout=_POLL):
-            if stop.is_set():
-                return False
-        if stop.is_set():
-            slots.release()
-            return False
-        listed += 1
-        future = executor.submit(directory.tokens, user)
-        in_flight.add(future)
-        future.add_done_callback(functools.partial(finished, user))
-        return True
+    def _lookup_failed(self, user: DirectoryUser, error: ProbeError) -> None:
+        """Record the failed user; too many failures in a row stop the whole run."""
+        in_a_row = self.tally.fail(user, error)
+        if in_a_row >= CONSECUTIVE_FAILURE_LIMIT and not self.stop.is_set():
+            with self.tally.lock:
+                self.failures.append(ProbeError(f"{in_a_row} user lookups in a row failed, so the run stopped "
+                                                f"(the last: {error.message})", error.path, hint=error.hint))
+            self.stop.set()
+            self.http.cancelled.set()
+        self._report_progress(self.tally.done)
 
-    try:
-        try:
-            for page in directory.user_pages():
-                for user in page:
-                    if not queue(user):
-                        break
-                if stop.is_set():
-                    break
-                in_flight.difference_update(f for f in list(in_flight) if f.done())
-            else:
-                listing_done = True
-            _drain(in_flight)
-        except KeyboardInterrupt:
-            interrupted = True
-        except Cancelled:
-            pass
-        except ProbeError as error:
-            failures.append(error)
-        stop.set()
-        if interrupted or failures:
-            http.cancelled.set()
-        executor.shutdown(wait=False, cancel_futures=True)
-        # Let the lookups already under way end (they stop at their next retry), so the
-        # partial result counts each user either fully or not at all.
-        _drain(in_flight)
-    except KeyboardInterrupt:  # a second Ctrl-C while stopping: give up waiting
-        interrupted = True
-        http.cancelled.set()
-    if progress is not None:
-        progress(tally.done, listed, listing_done)
+    def _report_progress(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(done, self.listed, self.listing_done)
 
-    unexpected = [error for error in failures if not isinstance(error, ProbeError)]
-    if unexpected:
-        raise unexpected[0]
-    stopped_by = None
-    stop_error = None
-    if interrupted:
-        stopped_by = "interrupted"
-    elif failures:
-        stop_error = failures[0]
-        assert isinstance(stop_error, ProbeError)
-        stopped_by = str(stop_error)
-    with tally.lock:
-        apps = _app_reports(tally, manifests, pack, catalog, as_of)
-        scanned, gone = tally.scanned, tally.gone
-        failed = tuple(sorted(tally.failed, key=lambda user: (user.email, user.key)))
-    return DomainInventory(apps=apps, users_listed=listed, users_scanned=scanned, users_gone=gone,
-                     complete=stopped_by is None and listing_done and scanned == listed and not failed,
-                     stopped_by=stopped_by, interrupted=interrupted, failed_users=failed, stop_error=stop_error,
-                     endpoint=directory.users_endpoint)
+    def inventory(self, manifests: dict[str, Manifest], pack: PolicyPack, catalog: ScopeCatalog,
+                  as_of: datetime.date) -> DomainInventory:
+        """The inventory of the users scanned, marked incomplete with the reason when the run
+        stopped early; re-raises an unexpected exception of a worker."""
+        unexpected = [error for error in self.failures if not isinstance(error, ProbeError)]
+        if unexpected:
+            raise unexpected[0]
+        stopped_by = None
+        stop_error = None
+        if self.interrupted:
+            stopped_by = "interrupted"
+        elif self.failures:
+            stop_error = self.failures[0]
+            assert isinstance(stop_error, ProbeError)
+            stopped_by = str(stop_error)
+        tally = self.tally
+        with tally.lock:
+            apps = _app_reports(tally, manifests, pack, catalog, as_of)
+            scanned, gone = tally.scanned, tally.gone
+            failed = tuple(sorted(tally.failed, key=lambda user: (user.email, user.key)))
+        return DomainInventory(apps=apps, users_listed=self.listed, users_scanned=scanned, users_gone=gone,
+                               complete=stopped_by is None and self.listing_done and scanned == self.listed
+                               and not failed,
+                               stopped_by=stopped_by, interrupted=self.interrupted, failed_users=failed,
+                               stop_error=stop_error, endpoint=self.directory.users_endpoint)
 
 
 def _drain(futures: set[Future[list[AppGrant] | None]]) -> None:

@@ -78,13 +78,23 @@ def _client(settings: ProbeSettings, pool: int = 4) -> HttpClient:
 def _report(pack: PolicyPack, as_of: datetime.date, results: list[ManifestResult],
             inventory: DomainInventory | None = None) -> Report:
     info = PackInfo(pack.id, pack.version, pack.title, len(pack.rules), pack.source)
-    return Report.of(__version__, (info,), as_of.isoformat(), results, rules=pack.rules, domain_inventory=inventory)
+    return Report.of(__version__, (info,), as_of.isoformat(), results, rules=pack.rules, domain_inventory=inventory,
+                     lang=pack.lang)
 
 
-def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: datetime.date) -> Report:
-    """Load the manifest, obtain the token, ask tokeninfo about it, and report the drift."""
+def _probe_pack(lang: str) -> PolicyPack:
+    """The probe's rules worded in ``lang`` (their findings and the report follow it)."""
+    from auditor.rules.i18n import localize_packs
+
+    return localize_packs([load_probe_pack()], lang)[0]
+
+
+def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: datetime.date,
+                   lang: str = "en") -> Report:
+    """Load the manifest, obtain the token, ask tokeninfo about it, and report the drift
+    (in ``lang``)."""
     manifest = load_manifest(path, max_bytes)  # before any network traffic: fail fast on a bad file
-    pack = load_probe_pack()
+    pack = _probe_pack(lang)
     endpoints = settings.endpoints
     check_endpoint(endpoints.tokeninfo, "--tokeninfo-url")
     if endpoints.token:
@@ -99,15 +109,15 @@ def probe_manifest(path: str, settings: ProbeSettings, max_bytes: int, as_of: da
 
 
 def probe_domain(manifest_paths: tuple[str, ...], settings: ProbeSettings, max_bytes: int, as_of: datetime.date,
-                 progress: Progress | None = None) -> Report:
+                 progress: Progress | None = None, lang: str = "en") -> Report:
     """Inventory the third-party tokens of every user of the domain: a report whose results
-    are the drift of each app that has a manifest, carrying the inventory itself.
+    are the drift of each app that has a manifest, carrying the inventory itself (in ``lang``).
 
     A partial inventory (interrupted, or a lookup failed) is reported too; its
     ``complete`` flag says so.
     """
     manifests = index_manifests(manifest_paths, max_bytes) if manifest_paths else {}
-    pack = load_probe_pack()
+    pack = _probe_pack(lang)
     endpoints = settings.endpoints
     check_endpoint(endpoints.admin_api, "--admin-api-url")
     if endpoints.token:

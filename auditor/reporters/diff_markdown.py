@@ -8,12 +8,13 @@ per-manifest details (the summary table and the verdict always stay).
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import TextIO
 
+from auditor.model.findings import Report
 from auditor.reporters import RenderOptions
 
 
-def render_diff(report: Any, out: TextIO, options: RenderOptions) -> None:
+def render_diff(report: Report, out: TextIO, options: RenderOptions) -> None:
     from auditor.rules.i18n import report_language
     from auditor.reporters.markdown import COMMENT_LIMIT, LIMIT, html_text, size
     from auditor.reporters.text import diff_verdict, gate_word

@@ -126,6 +126,38 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
 
     t = report_language(report)
     parts = _template(t)
+    rows, blocks, manifests = _gather(report, parts, t)
+    frame = _frame(report, parts, t, manifests, options)
+    budget = LIMIT - frame.size() - _NOTE_RESERVE
+
+    # The table gets what the blocks leave, but at least half the room when both overflow.
+    kept_rows, used = _fit_rows(rows, max(budget - blocks.used, budget // 2))
+    rows_left = len(rows.items) - len(kept_rows) + rows.overflow
+    rows_left_failing = sum(1 for _, _, failing, _ in rows.items[len(kept_rows):] if failing) + rows.overflow_failing
+    rows_note = parts.rows_left_out(rows_left, rows_left_failing) + "\n\n" if rows_left else ""
+    kept_blocks, left_by_status, blocks_left = _fit_blocks(blocks, budget - used - size(rows_note), parts)
+
+    truncation = ""
+    left_out = sum(left_by_status.values())
+    if rows_left or left_out:
+        phrase = ", ".join(t("markdown.status_count", left_by_status[status], status=t.word("status", status))
+                           for status in STATUSES if left_by_status[status])
+        truncation = parts.truncated(f"{COMMENT_LIMIT:,}", rows_left, left_out, blocks_left, phrase) + "\n\n"
+
+    document = (frame.head + "".join(kept_rows) + frame.total + rows_note + frame.domain + "".join(kept_blocks)
+                + frame.waivers)
+    if frame.waivers:
+        document += "\n"
+    document += truncation + frame.footer
+    # The reserve is generous for a note of a few numbers; this holds by construction.
+    assert size(document) <= LIMIT, size(document)
+    out.write(document)
+
+
+def _gather(report: Report, parts: Any, t: Any) -> tuple[_Kept, _Kept, int]:
+    """Read the results once: a summary row per manifest, a block per manifest with a
+    finding that did not pass (only those that could still fit are kept); and how many
+    manifests there were."""
     rows, blocks = _Kept(), _Kept()
     manifests = 0
     for result in report.iter_results():
@@ -142,7 +174,26 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             )
             block_size = size(block.head) + sum(size(line) for _, line in block.rows) + size(block.tail)
             blocks.offer(block, block_size, counts["fail"] > 0, {s: c for s, c in counts.items() if s != "pass"})
+    return rows, blocks, manifests
 
+
+@dataclass(frozen=True)
+class _Frame:
+    """The parts of the comment that are always written whole, around the table and blocks."""
+
+    head: str
+    total: str
+    waivers: str
+    footer: str
+    domain: str
+
+    def size(self) -> int:
+        return size(self.head) + size(self.total) + size(self.waivers) + size(self.footer) + size(self.domain)
+
+
+def _frame(report: Report, parts: Any, t: Any, manifests: int, options: RenderOptions) -> _Frame:
+    """The verdict and totals (from the summary, once every result has been read), the
+    waiver warnings, the inventory or least-privilege section, and the footer."""
     summary = report.summary
     totals = summary.counts
     by_severity = _by_severity(summary.fail_by_severity, t)
@@ -151,31 +202,32 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             + parts.summary_head() + "\n")
     total = parts.total_row(totals, manifests) + "\n\n"
     notes = report.waiver_notes()
-    waivers = ""
-    if notes:
-        waivers = _waiver_section(parts, notes, t)
+    waivers = _waiver_section(parts, notes, t) if notes else ""
     footer = parts.footer(report.tool_version, report.as_of, report.packs) + "\n"
     domain_inventory = getattr(report, "domain_inventory", None)
     domain = _inventory_section(domain_inventory, t) if domain_inventory is not None else ""
     code_scan = getattr(report, "code_scan", None)
     if code_scan is not None:
         domain += _scan_section(code_scan, t)
-    budget = LIMIT - size(head) - size(total) - size(waivers) - size(footer) - size(domain) - _NOTE_RESERVE
+    return _Frame(head, total, waivers, footer, domain)
 
-    # The table gets what the blocks leave, but at least half the room when both overflow.
-    blocks_need = blocks.used
-    row_budget = max(budget - blocks_need, budget // 2)
-    kept_rows, used = [], 0
+
+def _fit_rows(rows: _Kept, row_budget: int) -> tuple[list[str], int]:
+    """The summary rows that fit in ``row_budget``, in order, and the room they take."""
+    kept_rows: list[str] = []
+    used = 0
     for row, row_size, _, _ in rows.items:
         if used + row_size > row_budget:
             break
         kept_rows.append(row)
         used += row_size
-    rows_left = len(rows.items) - len(kept_rows) + rows.overflow
-    rows_left_failing = sum(1 for _, _, failing, _ in rows.items[len(kept_rows):] if failing) + rows.overflow_failing
-    rows_note = parts.rows_left_out(rows_left, rows_left_failing) + "\n\n" if rows_left else ""
+    return kept_rows, used
 
-    remaining = budget - used - size(rows_note)
+
+def _fit_blocks(blocks: _Kept, remaining: int, parts: Any) -> tuple[list[str], dict[str, int], int]:
+    """The finding blocks that fit in ``remaining``; the first that does not keeps the
+    findings that do and says how many it leaves out. Returns the kept blocks' text, the
+    findings left out by status, and the number of blocks not shown whole."""
     kept_blocks: list[str] = []
     left_by_status = dict(blocks.overflow_by_status)
     blocks_left = blocks.overflow
@@ -189,34 +241,25 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         shown: list[str] = []
         if not cut:
             cut = True
-            # The first block that does not fit shows the findings that do, and says how
-            # many it leaves out.
-            room = remaining - size(block.head) - size(block.tail) - 200
-            for _, line in block.rows:
-                if size(line) > room:
-                    break
-                shown.append(line)
-                room -= size(line)
+            shown = _rows_that_fit(block, remaining)
             if shown:
                 note = "\n" + parts.findings_left_out(len(block.rows) - len(shown)) + "\n"
                 kept_blocks.append(block.head + "".join(shown) + note + block.tail)
         for status, _ in block.rows[len(shown):]:
             left_by_status[status] += 1
+    return kept_blocks, left_by_status, blocks_left
 
-    truncation = ""
-    left_out = sum(left_by_status.values())
-    if rows_left or left_out:
-        phrase = ", ".join(t("markdown.status_count", left_by_status[status], status=t.word("status", status))
-                           for status in STATUSES if left_by_status[status])
-        truncation = parts.truncated(f"{COMMENT_LIMIT:,}", rows_left, left_out, blocks_left, phrase) + "\n\n"
 
-    document = head + "".join(kept_rows) + total + rows_note + domain + "".join(kept_blocks) + waivers
-    if waivers:
-        document += "\n"
-    document += truncation + footer
-    # The reserve is generous for a note of a few numbers; this holds by construction.
-    assert size(document) <= LIMIT, size(document)
-    out.write(document)
+def _rows_that_fit(block: _Block, remaining: int) -> list[str]:
+    """The first rows of ``block`` that fit in ``remaining`` with its head, tail and a note."""
+    room = remaining - size(block.head) - size(block.tail) - 200
+    shown: list[str] = []
+    for _, line in block.rows:
+        if size(line) > room:
+            break
+        shown.append(line)
+        room -= size(line)
+    return shown
 
 
 # The domain inventory's share of the comment at most; the drift findings need the rest.

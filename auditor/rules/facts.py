@@ -19,7 +19,9 @@ from typing import Any
 from auditor.catalog.scope_catalog import ScopeCatalog, ScopeInfo
 from auditor.model.findings import InferredClassification
 from auditor.rules.policy_facts import policy_facts
+from auditor.rules.i18n import Phrase
 from auditor.catalog.scope_names import canonical_scope
+from auditor.manifest.model import App, HumanAccess, ManifestModel, ScopeRequest, Storage, Transfer, UseCase
 
 # The policy's lists come from policies/facts/policy-facts.yaml (judgments are data).
 _POLICY = policy_facts()
@@ -63,10 +65,6 @@ def _max_classification(values: list[str]) -> str:
     return max(values, key=_RANK.__getitem__, default="unknown")
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def add_months(start: datetime.date, months: int) -> datetime.date:
     """``start`` moved by whole calendar months; a day the target month lacks becomes its
     last day (2024-02-29 plus 12 months is 2025-02-28; 2024-01-31 plus 1 month is 2024-02-29)."""
@@ -89,84 +87,122 @@ def _inferred(info: ScopeInfo | None) -> InferredClassification | None:
     return InferredClassification(info.scope, info.classification, (info.reasoning or "").strip())
 
 
-def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date, code: Any = None) -> Facts:
-    """Compute the facts of a valid manifest's data; with ``code`` (an
+def enrich(manifest: ManifestModel, catalog: ScopeCatalog, as_of: datetime.date, code: Any = None) -> Facts:
+    """Compute the facts of a valid manifest's model; with ``code`` (an
     :class:`auditor.scan.drift.CodeScan` of the app's code), also what the code shows about
     each scope (``facts.code``, see :mod:`auditor.scan.evidence`)."""
     elements: dict[str, dict[str, Any]] = {}
-    scopes = _as_list(data.get("scopes"))
-    use_cases = _as_list(data.get("use_cases"))
-    data_items = _as_list(data.get("data"))
-    has_data = "data" in data
+    inferred: dict[str, tuple[InferredClassification, ...]] = {}
+    approved_apis = _approved_apis(manifest.use_cases or ())
+    scopes = _enrich_scopes(manifest, catalog, approved_apis, elements, inferred)
+    _enrich_use_cases(manifest.use_cases or (), elements)
+    _enrich_data_flow(manifest, scopes, elements, inferred)
+    _enrich_sections(manifest.app, elements)
+    facts = _manifest_facts(manifest, as_of, scopes, approved_apis, elements)
+    # The app-wide facts say the app has sensitive, restricted or broad scopes: the guesses
+    # they rest on are the inferred classifications that raise them. An inferred
+    # non-sensitive scope is noted on its own findings and on the data it feeds.
+    raising = tuple(scopes.inferred_of[name] for name in sorted(scopes.inferred_of)
+                    if scopes.inferred_of[name].classification in ("sensitive", "restricted"))
+    if code is not None:
+        from auditor.scan.evidence import add_code_facts
 
-    approved_apis = sorted({
-        item["api"] for item in use_cases
-        if item.get("use_case") in APPROVED_USE_CASES.get(item.get("api"), ())
-    })
+        add_code_facts(elements, facts, code, catalog)
+    return Facts(elements, facts, inferred, raising)
+
+
+@dataclass(frozen=True)
+class _ScopeSummary:
+    """What the later steps of :func:`enrich` need from the scopes: each requested scope's
+    classification, the inferred ones, and whether any scope is broad."""
+
+    classification_of: dict[str, str]
+    inferred_of: dict[str, InferredClassification]
+    broad: bool
+
+
+def _approved_apis(use_cases: tuple[UseCase, ...]) -> list[str]:
+    return sorted({item.api for item in use_cases if item.use_case in APPROVED_USE_CASES.get(item.api, ())})
+
+
+def _enrich_scopes(manifest: ManifestModel, catalog: ScopeCatalog, approved_apis: list[str],
+                   elements: dict[str, dict[str, Any]],
+                   inferred: dict[str, tuple[InferredClassification, ...]]) -> _ScopeSummary:
+    """The facts of each requested scope (``/scopes/N``), from the catalog and the data it feeds."""
     fed_by: dict[str, list[str]] = {}
-    for item in data_items:
-        for scope in _as_list(item.get("source_scopes")):
-            fed_by.setdefault(canonical_scope(scope), []).append(item["id"])
-
+    for element in manifest.data or ():
+        for scope in element.source_scopes:
+            fed_by.setdefault(scope, []).append(element.id)
     classification_of: dict[str, str] = {}
     inferred_of: dict[str, InferredClassification] = {}
-    inferred: dict[str, tuple[InferredClassification, ...]] = {}
     broad = False
-    for index, item in enumerate(scopes):
-        name = canonical_scope(item["scope"])
-        info = catalog.get(name)
+    for request in manifest.scopes:
+        info = catalog.get(request.scope)
         guess = _inferred(info)
         if guess is not None:
-            inferred_of[name] = guess
-            inferred[f"/scopes/{index}"] = (guess,)
-        alternatives = info.alternatives if info else ()
-        classification = info.classification if info else "unknown"
-        classification_of[name] = classification
-        api = info.api if info else None
-        narrower = list(info.narrower) if info else []
-        restricted_api = classification == "restricted" and USE_CASE_FAMILY.get(api, api) in USE_CASE_APIS
-        if classification == "restricted" or (classification == "sensitive" and narrower):
+            inferred_of[request.scope] = guess
+            inferred[request.pointer] = (guess,)
+        facts = _scope_facts(request, info, catalog, approved_apis)
+        classification_of[request.scope] = facts["classification"]
+        if facts["classification"] == "restricted" or (facts["classification"] == "sensitive" and facts["narrower"]):
             broad = True
-        facts: dict[str, Any] = {
-            "label": f"scope {name}",
-            "scope": name,
-            "known": info is not None,
-            "status": info.status if info else "unknown",
-            "classification": classification,
-            "sensitive_or_restricted": classification in ("sensitive", "restricted"),
-            "api": api,
-            "workspace": bool(info and info.workspace),
-            "narrower": narrower,
-            # Substitutes Google recommends that are not subsets, and what each trades.
-            "alternatives": [alternative.scope for alternative in alternatives],
-            "alternatives_described": "; ".join(
-                f"{alternative.scope} ({alternative.trade})" if alternative.trade else alternative.scope
-                for alternative in alternatives),
-            "replaced_by": list(info.replaced_by) if info else [],
-            "classification_inferred": guess is not None,
-            "suggestions": [] if info else catalog.suggest(name),
-            "sign_in": name in SIGN_IN_SCOPES,
-            "restricted_api": restricted_api,
-            "use_case_api": USE_CASE_FAMILY.get(api, api) if api else None,
-            "api_has_approved_use_case": USE_CASE_FAMILY.get(api, api) in approved_apis,
-        }
-        if has_data:
-            facts["used_by_data"] = sorted(fed_by.get(name, []))
-        # Unset when nothing in the manifest tells: no data list and no feature named.
-        if fed_by.get(name) or item.get("features"):
-            facts["used"] = True
-        elif has_data:
-            facts["used"] = False
-        # What the scope's use rests on, as a message names it (the code's evidence replaces
-        # it when the audit reads code).
-        features = item.get("features")
-        facts["use_evidence"] = (f"data: {', '.join(sorted(fed_by.get(name, []))) or '(none)'}; features: "
-                                 f"{', '.join(str(f) for f in features) if isinstance(features, list) and features else '(none)'}")
-        elements[f"/scopes/{index}"] = facts
+        _note_use(facts, request, fed_by.get(request.scope, []), manifest.data is not None)
+        elements[request.pointer] = facts
+    return _ScopeSummary(classification_of, inferred_of, broad)
 
-    for index, item in enumerate(use_cases):
-        use_case, api = item.get("use_case"), item.get("api")
-        elements[f"/use_cases/{index}"] = {
+
+def _scope_facts(request: ScopeRequest, info: ScopeInfo | None, catalog: ScopeCatalog,
+                 approved_apis: list[str]) -> dict[str, Any]:
+    """What the catalog says about one requested scope."""
+    name = request.scope
+    alternatives = info.alternatives if info else ()
+    classification = info.classification if info else "unknown"
+    api = info.api if info else None
+    use_case_api = USE_CASE_FAMILY.get(api, api)
+    return {
+        "label": f"scope {name}",
+        "scope": name,
+        "known": info is not None,
+        "status": info.status if info else "unknown",
+        "classification": classification,
+        "sensitive_or_restricted": classification in ("sensitive", "restricted"),
+        "api": api,
+        "workspace": bool(info and info.workspace),
+        "narrower": list(info.narrower) if info else [],
+        # Substitutes Google recommends that are not subsets, and what each trades.
+        "alternatives": [alternative.scope for alternative in alternatives],
+        "alternatives_described": "; ".join(
+            f"{alternative.scope} ({alternative.trade})" if alternative.trade else alternative.scope
+            for alternative in alternatives),
+        "replaced_by": list(info.replaced_by) if info else [],
+        "classification_inferred": info is not None and info.classification_source == "inferred",
+        "suggestions": [] if info else catalog.suggest(name),
+        "sign_in": name in SIGN_IN_SCOPES,
+        "restricted_api": classification == "restricted" and use_case_api in USE_CASE_APIS,
+        "use_case_api": use_case_api if api else None,
+        "api_has_approved_use_case": use_case_api in approved_apis,
+    }
+
+
+def _note_use(facts: dict[str, Any], request: ScopeRequest, fed: list[str], has_data: bool) -> None:
+    """Which data a scope feeds and whether anything in the manifest uses it."""
+    if has_data:
+        facts["used_by_data"] = sorted(fed)
+    # Unset when nothing in the manifest tells: no data list and no feature named.
+    if fed or request.features:
+        facts["used"] = True
+    elif has_data:
+        facts["used"] = False
+    # What the scope's use rests on, as a message names it (the code's evidence replaces
+    # it when the audit reads code); worded by the report catalogs (facts.use_evidence).
+    facts["use_evidence"] = Phrase("facts.use_evidence.manifest", data=sorted(fed),
+                                   features=list(request.features or ()))
+
+
+def _enrich_use_cases(use_cases: tuple[UseCase, ...], elements: dict[str, dict[str, Any]]) -> None:
+    for item in use_cases:
+        use_case, api = item.use_case, item.api
+        elements[item.pointer] = {
             "label": f"use case {use_case} ({api})",
             "approved": use_case in APPROVED_USE_CASES.get(api, ()) or (
                 api not in APPROVED_USE_CASES and api != "any" and use_case not in PROHIBITED_USE_CASES
@@ -174,102 +210,83 @@ def enrich(data: dict[str, Any], catalog: ScopeCatalog, as_of: datetime.date, co
             "prohibited": use_case in PROHIBITED_USE_CASES,
         }
 
+
+def _enrich_data_flow(manifest: ManifestModel, scopes: _ScopeSummary, elements: dict[str, dict[str, Any]],
+                      inferred: dict[str, tuple[InferredClassification, ...]]) -> None:
+    """The facts of each data element, storage, transfer and human access: the most
+    sensitive scope behind it, and the inferred classifications it rests on."""
     data_class: dict[str, str] = {}
     data_scopes: dict[str, set[str]] = {}
-    for index, item in enumerate(data_items):
-        sources = {canonical_scope(scope) for scope in _as_list(item.get("source_scopes"))}
-        classification = _max_classification([classification_of.get(scope, "unknown") for scope in sources])
-        data_class[item["id"]] = classification
-        data_scopes[item["id"]] = sources
-        _note_inferred(inferred, f"/data/{index}", sources, inferred_of)
-        purposes = sorted(set(_as_list(item.get("purposes"))) | set(_as_list(item.get("secondary_purposes"))))
-        elements[f"/data/{index}"] = {
-            "label": f"data element '{item['id']}'",
+    for element in manifest.data or ():
+        sources = set(element.source_scopes)
+        classification = _max_classification([scopes.classification_of.get(scope, "unknown") for scope in sources])
+        data_class[element.id] = classification
+        data_scopes[element.id] = sources
+        _note_inferred(inferred, element.pointer, sources, scopes.inferred_of)
+        purposes = sorted(element.all_purposes)
+        elements[element.pointer] = {
+            "label": f"data element '{element.id}'",
             **_sensitivity(classification),
             "all_purposes": purposes,
             "prohibited_purposes": sorted(PROHIBITED_PURPOSES.intersection(purposes)),
         }
+    flows: tuple[Storage | Transfer | HumanAccess, ...] = (
+        *(manifest.storage or ()), *(manifest.transfers or ()), *(manifest.human_access or ()))
+    for flow in flows:
+        behind = {scope for ident in flow.data for scope in data_scopes.get(ident, ())}
+        _note_inferred(inferred, flow.pointer, behind, scopes.inferred_of)
+    for flow in flows:
+        facts = _sensitivity(_max_classification([data_class.get(ident, "unknown") for ident in flow.data]))
+        if isinstance(flow, Storage):
+            elements[flow.pointer] = {"label": f"storage '{flow.id}'", **facts}
+        elif isinstance(flow, Transfer):
+            elements[flow.pointer] = {"label": f"transfer '{flow.id}' to {flow.recipient}", **facts}
+            if flow.transport is not None and flow.transport.tls_min_version is not None:
+                elements[flow.pointer]["tls_min_version"] = flow.transport.tls_min_version
+        else:
+            elements[flow.pointer] = {"label": f"human access by {flow.role}", **facts}
 
-    def behind(ids: list[Any]) -> str:
-        return _max_classification([data_class.get(ident, "unknown") for ident in ids])
 
-    def scopes_behind(ids: list[Any]) -> set[str]:
-        return {scope for ident in ids if isinstance(ident, str) for scope in data_scopes.get(ident, ())}
-
-    for section in ("storage", "transfers", "human_access"):
-        for index, item in enumerate(_as_list(data.get(section))):
-            if isinstance(item, dict):
-                _note_inferred(inferred, f"/{section}/{index}", scopes_behind(_as_list(item.get("data"))), inferred_of)
-    for index, item in enumerate(_as_list(data.get("storage"))):
-        elements[f"/storage/{index}"] = {
-            "label": f"storage '{item['id']}'",
-            **_sensitivity(behind(_as_list(item.get("data")))),
-        }
-    for index, item in enumerate(_as_list(data.get("transfers"))):
-        transport = item.get("transport") if isinstance(item.get("transport"), dict) else {}
-        facts = {
-            "label": f"transfer '{item['id']}' to {item.get('recipient')}",
-            **_sensitivity(behind(_as_list(item.get("data")))),
-        }
-        if "tls_min_version" in transport:
-            version = transport["tls_min_version"]
-            facts["tls_min_version"] = version if isinstance(version, str) else f"{float(version):.1f}"
-        elements[f"/transfers/{index}"] = facts
-    for index, item in enumerate(_as_list(data.get("human_access"))):
-        elements[f"/human_access/{index}"] = {
-            "label": f"human access by {item.get('role')}",
-            **_sensitivity(behind(_as_list(item.get("data")))),
-        }
-    app_name = data.get("app", {}).get("name")
-    statement = data.get("app", {}).get("limited_use_statement")
-    for pointer, label in (("/app", f"app '{app_name}'"), ("/auth", "authorization"),
+def _enrich_sections(app: App, elements: dict[str, dict[str, Any]]) -> None:
+    """The facts of the app and of the sections that are one object each."""
+    for pointer, label in (("/app", f"app '{app.name}'"), ("/auth", "authorization"),
                            ("/auth/token_storage", "OAuth token storage"), ("/disclosure", "in-product disclosure"),
                            ("/consent", "consent request"), ("/security", "security programme")):
         elements[pointer] = {"label": label}
-    if isinstance(statement, dict) and isinstance(statement.get("text"), str):
-        elements["/app"]["limited_use_text"] = normalise_whitespace(statement["text"])
-    elements["/app"].update(_verification_domains(data.get("app")))
+    statement = app.limited_use_statement
+    if statement is not None and statement.text is not None:
+        elements["/app"]["limited_use_text"] = normalise_whitespace(statement.text)
+    elements["/app"].update(_verification_domains(app))
 
-    classifications = list(classification_of.values())
-    auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
-    manifest: dict[str, Any] = {
+
+def _manifest_facts(manifest: ManifestModel, as_of: datetime.date, scopes: _ScopeSummary, approved_apis: list[str],
+                    elements: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The facts of the whole app (``manifest_facts``)."""
+    classifications = list(scopes.classification_of.values())
+    facts: dict[str, Any] = {
         "as_of": as_of.isoformat(),
-        "app": app_name,
+        "app": manifest.app.name,
         "has_restricted_scope": "restricted" in classifications,
         "has_sensitive_scope": any(value in ("sensitive", "restricted") for value in classifications),
-        "has_broad_scope": broad,
+        "has_broad_scope": scopes.broad,
         "restricted_apis": sorted({
-            facts["api"] for pointer, facts in elements.items()
-            if pointer.startswith("/scopes/") and facts["classification"] == "restricted" and facts["api"]
+            elements[request.pointer]["api"] for request in manifest.scopes
+            if elements[request.pointer]["classification"] == "restricted" and elements[request.pointer]["api"]
         }),
         "approved_apis": approved_apis,
-        "service_account": auth.get("flow") in ("service_account", "domain_wide_delegation"),
+        "service_account": manifest.auth is not None and manifest.auth.flow in (
+            "service_account", "domain_wide_delegation"),
     }
-    audience = data.get("app", {}).get("audience") if isinstance(data.get("app"), dict) else None
-    if audience in ("internal", "external"):
+    if manifest.app.audience is not None:
         # Google verifies apps offered outside their own organisation; internal ones are exempt.
-        manifest["needs_verification"] = audience == "external"
-    casa = data.get("security", {}).get("casa") if isinstance(data.get("security"), dict) else None
-    if isinstance(casa, dict) and isinstance(casa.get("date"), str):
-        try:
-            assessed = datetime.date.fromisoformat(casa["date"])
-        except ValueError:
-            assessed = None
-        if assessed is not None:
-            valid_until = add_months(assessed, CASA_VALID_MONTHS)
-            manifest["casa_age_days"] = (as_of - assessed).days
-            manifest["casa_valid_until"] = valid_until.isoformat()
-            manifest["casa_current"] = assessed <= as_of <= valid_until
-    # The app-wide facts say the app has sensitive, restricted or broad scopes: the guesses
-    # they rest on are the inferred classifications that raise them. An inferred
-    # non-sensitive scope is noted on its own findings and on the data it feeds.
-    raising = tuple(inferred_of[name] for name in sorted(inferred_of)
-                    if inferred_of[name].classification in ("sensitive", "restricted"))
-    if code is not None:
-        from auditor.scan.evidence import add_code_facts
-
-        add_code_facts(elements, manifest, code, catalog)
-    return Facts(elements, manifest, inferred, raising)
+        facts["needs_verification"] = manifest.app.audience == "external"
+    casa = manifest.security.casa if manifest.security is not None else None
+    if casa is not None and casa.date is not None:
+        valid_until = add_months(casa.date, CASA_VALID_MONTHS)
+        facts["casa_age_days"] = (as_of - casa.date).days
+        facts["casa_valid_until"] = valid_until.isoformat()
+        facts["casa_current"] = casa.date <= as_of <= valid_until
+    return facts
 
 
 def _note_inferred(inferred: dict[str, tuple[InferredClassification, ...]], pointer: str, scopes: set[str],
@@ -287,14 +304,12 @@ def _sensitivity(classification: str) -> dict[str, Any]:
     }
 
 
-def _verification_domains(app: Any) -> dict[str, Any]:
+def _verification_domains(app: App) -> dict[str, Any]:
     """The registrable domains of the homepage and the privacy policy, and whether they are
     one (Google's brand verification wants both on the app's own domain); nothing when
     either URL is missing."""
-    if not isinstance(app, dict):
-        return {}
-    homepage, policy = app.get("homepage_url"), app.get("privacy_policy_url")
-    if not (isinstance(homepage, str) and isinstance(policy, str)):
+    homepage, policy = app.homepage_url, app.privacy_policy_url
+    if homepage is None or policy is None:
         return {}
     from auditor.catalog.domains import registrable_domain
 

@@ -14,9 +14,10 @@ Two catalogs per language:
 The rules are translated before evaluation (:func:`localize_packs`), so the engine renders
 each message once, in the report's language, from the same values; manifest values go into
 the messages untranslated. Plain YAML rather than gettext or Babel: the catalogs are keyed
-by rule id and report part, not by English sentence, the plural rules already exist for the
-disclosure (``auditor.disclosure.i18n``), and no dependency is added. A third language is
-one file in each folder.
+by rule id and report part, not by English sentence, the header and the plural, number and
+date rules are read and applied by the code that serves the disclosure's message files too
+(:mod:`auditor.model.language`), and no dependency is added. A third language is one file
+in each folder.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor.model.errors import AuditorError
+from auditor.model.language import LANGUAGE_CODE, Conventions, LanguageFileError, flatten_strings, read_conventions
 
 DEFAULT_LANGUAGE = "en"
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 class CatalogError(AuditorError):
@@ -63,32 +64,16 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
-def _flatten(node: dict[str, Any], prefix: str, into: dict[str, Any]) -> None:
-    for key, value in node.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value and set(value) <= {"zero", "one", "two", "few", "many", "other"}:
-            into[name] = dict(value)
-        elif isinstance(value, dict):
-            _flatten(value, f"{name}.", into)
-        else:
-            into[name] = value
-
-
 @dataclass(frozen=True)
-class ReportText:
+class ReportText(Conventions):
     """One language's report strings, looked up by dotted key and filled by name.
 
     ``t("text.header", path=…)`` fills ``{path}``; a plural string (a mapping of plural
-    forms) takes its form from ``count``. Numbers and dates follow the language's
-    conventions (:meth:`number`, :meth:`date`).
+    forms) takes its form from ``count``. Plurals, numbers and dates follow the language's
+    :class:`~auditor.model.language.Conventions`, as in a disclosure.
     """
 
     lang: str
-    plural_rule: str
-    group_separator: str
-    date_pattern: str
-    months: tuple[str, ...]
-    day_names: dict[int, str]
     punctuation_spaces: dict[str, str]
     strings: dict[str, Any]
 
@@ -100,7 +85,7 @@ class ReportText:
         if isinstance(text, dict):
             if count is None:
                 raise CatalogError(f"report string {key} is a plural string and needs a count")
-            text = text.get(self.plural_category(count), text["other"])
+            text = self.plural_form(text, int(count))  # reports count whole things
             values.setdefault("count", self.number(count))
         elif count is not None:
             values["count"] = self.number(count)
@@ -123,20 +108,6 @@ class ReportText:
         text = self.strings.get(f"{group}.{name}")
         return text if isinstance(text, str) else name
 
-    def plural_category(self, count: int) -> str:
-        from auditor.disclosure.i18n import PLURAL_RULES
-
-        return PLURAL_RULES[self.plural_rule][0](int(count), False)
-
-    def number(self, value: int) -> str:
-        digits = str(abs(value))
-        groups = []
-        while len(digits) > 3:
-            groups.insert(0, digits[-3:])
-            digits = digits[:-3]
-        groups.insert(0, digits)
-        return ("-" if value < 0 else "") + self.group_separator.join(groups)
-
     def date(self, value: str | datetime.date) -> str:
         """An ISO date as people of this language write it; anything else unchanged."""
         if isinstance(value, str):
@@ -144,9 +115,7 @@ class ReportText:
                 value = datetime.date.fromisoformat(value)
             except ValueError:
                 return value
-        day = self.day_names.get(value.day, str(value.day))
-        return (self.date_pattern.replace("{iso}", value.isoformat()).replace("{day}", day).replace("{month}", self.months[value.month - 1])
-                .replace("{year}", str(value.year)))
+        return super().date(value)
 
     def punctuate(self, text: str) -> str:
         """``text`` with the spaces this language puts before ``:`` or ``;`` made non-breaking."""
@@ -155,8 +124,61 @@ class ReportText:
         return text
 
 
+class Phrase(str):
+    """Words the engine writes into a fact (never a manifest value): the English text, which
+    is what the rules' conditions, the JSON facts and an English message see, carrying its
+    catalog key and values so that a message in another language words it there
+    (:meth:`MessageLanguage.value`).
+
+    A ``str`` subclass rather than a dataclass so that every reader of facts (predicates,
+    patterns, reports) keeps seeing a plain string. ``count`` picks a plural form;
+    ``default`` is the English wording when it is data kept elsewhere (a restriction's cost
+    in ``auditor/scan/restrictions.yaml``) and a catalog may or may not word it. A value may
+    be a phrase itself or a list (joined with ``, ``; an empty list is the gap word).
+    """
+
+    key: str
+    count: int | None
+    default: str | None
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, count: int | None = None, default: str | None = None, **values: Any) -> Phrase:
+        phrase = super().__new__(cls, _word(key, count, default, values, report_text(DEFAULT_LANGUAGE)))
+        phrase.key, phrase.count, phrase.default, phrase.values = key, count, default, values
+        return phrase
+
+    def __reduce__(self) -> Any:
+        # Facts and findings cross process boundaries with --jobs.
+        return (_phrase, (self.key, self.count, self.default, self.values))
+
+    def worded(self, t: ReportText) -> str:
+        """This phrase in ``t``'s language."""
+        return _word(self.key, self.count, self.default, self.values, t)
+
+
+def _phrase(key: str, count: int | None, default: str | None, values: dict[str, Any]) -> Phrase:
+    return Phrase(key, count, default, **values)
+
+
+def worded(value: Any, t: ReportText) -> str:
+    """``value`` as a message shows it in ``t``'s language: a :class:`Phrase` worded there, a
+    list joined (the gap word when empty), anything else as it is."""
+    if isinstance(value, Phrase):
+        return value.worded(t)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(worded(item, t) for item in value) or t("engine.none")
+    return str(value)
+
+
+def _word(key: str, count: int | None, default: str | None, values: dict[str, Any], t: ReportText) -> str:
+    filled = {name: worded(value, t) for name, value in values.items()}
+    if default is not None and key not in t.strings:
+        return _FIELD.sub(lambda match: filled.get(match.group(1), match.group()), default)
+    return t(key, count, **filled)
+
+
 def _check_language(lang: str) -> None:
-    if not _LANGUAGE_CODE.fullmatch(lang) or not (report_catalogs_dir() / f"{lang}.yaml").is_file():
+    if not LANGUAGE_CODE.fullmatch(lang) or not (report_catalogs_dir() / f"{lang}.yaml").is_file():
         raise CatalogError(f"no report catalog for language {lang!r} (available: {', '.join(languages())})")
 
 
@@ -167,14 +189,12 @@ def report_text(lang: str = DEFAULT_LANGUAGE) -> ReportText:
     path = report_catalogs_dir() / f"{lang}.yaml"
     raw = _read_yaml(path)
     try:
-        strings: dict[str, Any] = {}
-        _flatten(raw["strings"], "", strings)
         return ReportText(
-            lang=raw["language"], plural_rule=raw["plural_rule"], group_separator=raw["numbers"]["group"],
-            date_pattern=raw["dates"]["pattern"], months=tuple(raw["dates"]["months"]),
-            day_names={int(day): str(name) for day, name in (raw["dates"].get("days") or {}).items()},
-            punctuation_spaces=dict(raw.get("punctuation_spaces") or {}), strings=strings,
+            **read_conventions(raw, lang), lang=raw["language"],
+            punctuation_spaces=dict(raw.get("punctuation_spaces") or {}), strings=flatten_strings(raw["strings"]),
         )
+    except LanguageFileError as exc:
+        raise CatalogError(str(exc), str(path)) from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise CatalogError(f"malformed report catalog ({exc!r})", str(path)) from None
 
@@ -200,7 +220,8 @@ def localize_packs(packs: list[Any], lang: str) -> list[Any]:
         return list(packs)
     catalog = rule_catalog(lang)
     words = report_text(lang)
-    return [replace(pack, rules=tuple(_localize_rule(rule, catalog, words) for rule in pack.rules)) for pack in packs]
+    return [replace(pack, rules=tuple(_localize_rule(rule, catalog, words) for rule in pack.rules), lang=lang)
+            for pack in packs]
 
 
 def _localize_rule(rule: Any, catalog: dict[str, Any], words: ReportText) -> Any:
@@ -246,6 +267,10 @@ class MessageLanguage:
     text: ReportText
 
     def value(self, path: str, node: Any) -> Any:
+        if isinstance(node, Phrase):
+            return node.worded(self.text)
+        if isinstance(node, list) and any(isinstance(item, Phrase) for item in node):
+            return [item.worded(self.text) if isinstance(item, Phrase) else item for item in node]
         if isinstance(node, str):
             if path in self.dates:
                 return self.text.date(node)

@@ -85,6 +85,8 @@ class PolicyPack:
     policy_url: str | None
     rules: tuple[Rule, ...]
     source: str
+    # The language the rules are worded in (``auditor.rules.i18n.localize_packs`` sets it).
+    lang: str = "en"
 
 
 def pack_schema_path() -> Path:

@@ -355,10 +355,12 @@ class CallFinder:
                 return None  # not an API chain (service.close(), a pagination helper)
             if arguments is None and index == len(segments) - 1:
                 return None  # a property, not a call
+            from auditor.rules.i18n import Phrase
+
             line, column = source.position(segments[0][1])
             found.unresolved.append(UnresolvedCall(
                 path, line, column, api.name, ".".join(written),
-                f"{api.name} {api.version} has no method or resource {name!r} there"))
+                Phrase("scan.reasons.no_method", api=api.name, version=api.version, name=repr(name))))
             return None
         # The chain ends on a resource: an intermediate binding when assigned.
         if current is not node:
@@ -391,6 +393,8 @@ class CallFinder:
     # ------------------------------------------------------------------ raw HTTP
 
     def _rest(self, source: LexedSource, found: _FileCalls, path: str) -> None:
+        from auditor.rules.i18n import Phrase
+
         text, structure = source.text, source.structure
         for _, content_start, content_end, literal_end in source.literals:
             if content_end - content_start < 24 or "googleapis.com" not in text[content_start:content_end]:
@@ -414,11 +418,11 @@ class CallFinder:
             elif methods:
                 found.unresolved.append(UnresolvedCall(
                     path, line, column, methods[0].api, url,
-                    "the HTTP verb is not stated; the URL fits " + ", ".join(m.id for m in methods)))
+                    Phrase("scan.reasons.verb_not_stated", methods=", ".join(m.id for m in methods))))
             elif known_host and verb is not None:
                 # Only a URL an HTTP call is made with: a base URL kept in a constant is no call.
                 found.unresolved.append(UnresolvedCall(path, line, column, "", url,
-                                                       "no method of the Workspace APIs has this path"))
+                                                       Phrase("scan.reasons.no_path")))
 
     @staticmethod
     def _verb(source: LexedSource, opening: int, end: int) -> str | None:

@@ -23,16 +23,21 @@ gets ``manifest_facts.code``: the scanned ``paths``, ``files_scanned``, the numb
 ``calls`` and the ``needed`` scopes (the calls' least-privileged set).
 
 Lists of places are cut at :data:`MAX_LISTED` items, the last one saying how many more there
-are, so a scope behind hundreds of calls still gets a readable message.
+are, so a scope behind hundreds of calls still gets a readable message. The words around the
+values (``calls:``, ``and 3 more``, ``reaches``) are :class:`~auditor.rules.i18n.Phrase` values
+worded by the report catalogs (group ``facts``), so a French audit says them in French.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from auditor.rules.i18n import Phrase
+
 if TYPE_CHECKING:
     from auditor.catalog.scope_catalog import ScopeCatalog
     from auditor.scan.drift import CodeScan
+    from auditor.scan.least import Caveat
 
 MAX_LISTED = 10
 
@@ -40,7 +45,29 @@ MAX_LISTED = 10
 def _listed(items: list[str]) -> list[str]:
     if len(items) <= MAX_LISTED:
         return items
-    return items[:MAX_LISTED] + [f"and {len(items) - MAX_LISTED} more"]
+    return items[:MAX_LISTED] + [Phrase("facts.more", count=len(items) - MAX_LISTED)]
+
+
+def caveat_phrase(caveat: Caveat) -> Phrase:
+    """What choosing ``caveat.scope`` gives up, as ``drive.file reaches only files …``; the
+    cost is the restriction's English text unless the language's catalog words it
+    (``costs.<scope>``)."""
+    from auditor.catalog.scope_names import short_scope
+
+    short = short_scope(caveat.scope)
+    return Phrase("facts.caveat", scope=short, cost=Phrase(f"costs.{short}", default=caveat.cost))
+
+
+def use_evidence(calls: list[str], strings: list[str]) -> Phrase:
+    """What a scope's use rests on in the code: the calls it authorizes and the places a
+    scope string names it (both as listed in ``facts.code``)."""
+    if calls and strings:
+        return Phrase("facts.use_evidence.calls_and_strings", calls=calls, strings=strings)
+    if calls:
+        return Phrase("facts.use_evidence.calls", calls=calls)
+    if strings:
+        return Phrase("facts.use_evidence.strings", strings=strings)
+    return Phrase("facts.use_evidence.unused")
 
 
 def _call_place(call: Any) -> str:
@@ -53,7 +80,6 @@ def add_code_facts(elements: dict[str, dict[str, Any]], manifest: dict[str, Any]
     module docstring); ``elements`` and ``manifest`` are the facts :func:`auditor.rules.facts.enrich`
     computed for one manifest."""
     from auditor.scan.drift import least_privilege
-    from auditor.catalog.scope_names import short_scope
 
     pointers = sorted((pointer for pointer in elements if pointer.startswith("/scopes/")),
                       key=lambda pointer: int(pointer.rsplit("/", 1)[1]))
@@ -73,15 +99,10 @@ def add_code_facts(elements: dict[str, dict[str, Any]], manifest: dict[str, Any]
             "broader_than_needed": item is not None,
             "sufficient": list(item.instead) if item else [],
             "sufficient_for": _listed([_call_place(call) for call in item.calls]) if item else [],
-            "caveats": [f"{short_scope(caveat.scope)} reaches {caveat.cost}" for caveat in item.caveats] if item else [],
+            "caveats": [caveat_phrase(caveat) for caveat in item.caveats] if item else [],
         }
         facts["code"] = code
-        if code["used"]:
-            parts = ([f"calls: {', '.join(code['calls'])}"] if calls else []) + (
-                [f"named in the code at {', '.join(code['strings'])}"] if strings else [])
-            facts["use_evidence"] = "; ".join(parts)
-        else:
-            facts["use_evidence"] = "no call or scope string in the scanned code"
+        facts["use_evidence"] = use_evidence(code["calls"], code["strings"])
     manifest["code"] = {
         "paths": list(scan.paths),
         "files_scanned": scan.files_scanned,

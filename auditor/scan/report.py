@@ -7,6 +7,10 @@ declared scope into the manifest. :func:`scan_report` groups them into one resul
 (the manifest's first) and attaches a :class:`CodeScanSummary`: the JSON report's extra
 top-level keys (``least_privilege``, ``uses``, ``scopes``, …) and the least-privilege
 section that text, Markdown and HTML show from ``reports/templates/report.scan.*.j2``.
+
+The rules' titles, remediation and citation, and the messages around the values, are the
+report catalog's (``reports/i18n/<lang>.yaml``, group ``scan``), so a scan reported in French
+says everything in French; the values (scopes, methods, paths) are the scan's own.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from auditor.model.findings import Citation, Finding, ManifestResult, Report, RuleInfo, Severity, Status
+from auditor.rules.i18n import ReportText, report_text, worded
 from auditor.scan.drift import DeclaredScope, ScanReport, ScopeUse
+from auditor.scan.evidence import caveat_phrase
 
 if TYPE_CHECKING:
     from auditor.scan.calls import UnresolvedCall
@@ -28,20 +34,23 @@ def _classification(report: ScanReport, scope: str) -> str | None:
     return report.catalog.classify(scope)
 
 
-def _describe(report: ScanReport, scope: str) -> str:
+def _describe(report: ScanReport, scope: str, t: ReportText) -> str:
     classification = _classification(report, scope)
     if classification is None:
-        return f"{scope} (not in the scope catalog)"
-    return f"{scope} ({classification.replace('_', '-')})"
+        return t("scan.messages.described_unknown", scope=scope)
+    return t("scan.messages.described", scope=scope,
+             classification=t.word("scan.classification", classification.replace("_", "-")))
 
 
-def undeclared_message(report: ScanReport, use: ScopeUse) -> str:
-    written = "" if use.written == use.scope else f" as {use.written}"
-    return f"{_describe(report, use.scope)} is used here{written} but not declared in {report.manifest}"
+def undeclared_message(report: ScanReport, use: ScopeUse, t: ReportText) -> str:
+    if use.written == use.scope:
+        return t("scan.messages.undeclared", scope=_describe(report, use.scope, t), manifest=report.manifest)
+    return t("scan.messages.undeclared_as", scope=_describe(report, use.scope, t), written=use.written,
+             manifest=report.manifest)
 
 
-def unused_message(report: ScanReport, item: DeclaredScope) -> str:
-    return f"{_describe(report, item.scope)} is declared but never seen in the scanned code"
+def unused_message(report: ScanReport, item: DeclaredScope, t: ReportText) -> str:
+    return t("scan.messages.unused", scope=_describe(report, item.scope, t))
 
 
 def _short(scope: str) -> str:
@@ -50,27 +59,27 @@ def _short(scope: str) -> str:
     return short_scope(scope)
 
 
-def _scopes_text(report: ScanReport, scopes: Iterable[str]) -> str:
-    return ", ".join(_describe(report, scope) for scope in scopes)
+def _scopes_text(report: ScanReport, scopes: Iterable[str], t: ReportText) -> str:
+    return ", ".join(_describe(report, scope, t) for scope in scopes)
 
 
-def unauthorized_message(report: ScanReport, need: CallNeed) -> str:
+def unauthorized_message(report: ScanReport, need: CallNeed, t: ReportText) -> str:
     options = sorted(need.options, key=lambda scope: (_RANK.get(report.catalog.classify(scope) or "", 3), scope))
-    return (f"{need.call.method} is called here but no scope declared in {report.manifest} authorizes it; "
-            f"any one of these would: {', '.join(_short(scope) for scope in options)}")
+    return t("scan.messages.unauthorized", method=need.call.method, manifest=report.manifest,
+             options=", ".join(_short(scope) for scope in options))
 
 
-def broader_message(report: ScanReport, item: Broader) -> str:
-    methods = sorted({call.method for call in item.calls})
-    text = (f"{_describe(report, item.scope)} is broader than the calls it serves need: "
-            f"{_scopes_text(report, item.instead)} would suffice for {', '.join(methods)}")
+def broader_message(report: ScanReport, item: Broader, t: ReportText) -> str:
+    values = {"scope": _describe(report, item.scope, t), "instead": _scopes_text(report, item.instead, t),
+              "methods": ", ".join(sorted({call.method for call in item.calls}))}
     if item.caveats:
-        text += "; but " + "; ".join(f"{_short(c.scope)} reaches {c.cost}" for c in item.caveats)
-    return text
+        caveats = "; ".join(caveat_phrase(caveat).worded(t) for caveat in item.caveats)
+        return t("scan.messages.broader_caveats", caveats=caveats, **values)
+    return t("scan.messages.broader", **values)
 
 
-def unresolved_message(item: UnresolvedCall) -> str:
-    return f"{item.written} looks like a Google API call but was not matched: {item.reason}"
+def unresolved_message(item: UnresolvedCall, t: ReportText) -> str:
+    return t("scan.messages.unresolved", written=item.written, reason=worded(item.reason, t))
 
 
 def _use_record(report: ScanReport, use: ScopeUse, declared: set[str]) -> dict[str, Any]:
@@ -81,60 +90,57 @@ def _use_record(report: ScanReport, use: ScopeUse, declared: set[str]) -> dict[s
 
 _POLICY = "Workspace API User Data and Developer Policy"
 _POLICY_URL = "https://developers.google.com/workspace/workspace-api-user-data-developer-policy"
-_MINIMUM = Citation(_POLICY, "Request the minimum relevant permissions",
-                    "You may only request access to permissions that are critical to implementing your "
-                    "application or service's functionality.", _POLICY_URL)
 
-
-def _rule(rule_id: str, clause: str | None, title: str, severity: str, remediation: str) -> RuleInfo:
-    return RuleInfo(rule_id, clause, title, Severity(severity), "scopes", remediation, _MINIMUM)
-
-
-# The code scan's rules, by the kind of thing found.
-_RULES = {
-    "undeclared": _rule("SCAN-001", None, "Scope used in code is declared", "high",
-                        "Declare the scope in the manifest, or stop requesting it in code."),
-    "unauthorized": _rule("SCAN-002", None, "Every API call is authorized by a declared scope", "high",
-                          "Declare one of the scopes that authorize the call (the least-privileged one), or remove "
-                          "the call."),
-    "broader": _rule("SCAN-003", "SC-4", "Declared scope is no broader than the calls it serves need", "medium",
-                     "Request the sufficient scopes instead, or state in the manifest why they do not suffice."),
-    "unused": _rule("SCAN-004", "SC-6", "Declared scope is used by the code", "info",
-                    "Remove the scope from the manifest and the consent screen, or show where the code uses it."),
-    "unresolved": _rule("SCAN-005", None, "Call on a Google client matches an API method", "low",
-                        "Check the call; if it is a real API method, the method table may need a refresh."),
+# The code scan's rules by the kind of thing found: id, clause and severity; their words are
+# the report catalog's (scan.rules.<kind>).
+RULE_KINDS = {
+    "undeclared": ("SCAN-001", None, "high"),
+    "unauthorized": ("SCAN-002", None, "high"),
+    "broader": ("SCAN-003", "SC-4", "medium"),
+    "unused": ("SCAN-004", "SC-6", "info"),
+    "unresolved": ("SCAN-005", None, "low"),
 }
 
 
-def _finding(kind: str, status: str, path: str, pointer: str, line: int, column: int, message: str,
-             key: str) -> Finding:
+def scan_rules(t: ReportText) -> dict[str, RuleInfo]:
+    """The code scan's rules by kind, worded in ``t``'s language."""
+    citation = Citation(_POLICY, t("scan.citation.section"), t("scan.citation.quote"), _POLICY_URL)
+    return {kind: RuleInfo(rule_id, clause, t(f"scan.rules.{kind}.title"), Severity(severity), "scopes",
+                           t(f"scan.rules.{kind}.remediation"), citation)
+            for kind, (rule_id, clause, severity) in RULE_KINDS.items()}
+
+
+def _finding(rules: dict[str, RuleInfo], kind: str, status: str, path: str, pointer: str, line: int, column: int,
+             message: str, key: str) -> Finding:
     import hashlib
 
-    rule = _RULES[kind]
+    rule = rules[kind]
     fingerprint = hashlib.sha256("\x1f".join((rule.id, path, key)).encode("utf-8")).hexdigest()[:32]
     return Finding(rule, Status(status), path, pointer, line, column, message, fingerprint)
 
 
-def scan_findings(report: ScanReport) -> list[Finding]:
+def scan_findings(report: ScanReport, lang: str = "en") -> list[Finding]:
     """The scan's findings in the report model's Finding shape: ``manifest`` is the source
     file relative to the scanned folder for a finding about code, the manifest for one about
-    a declared scope."""
+    a declared scope; worded in ``lang``."""
+    t = report_text(lang)
+    rules = scan_rules(t)
     relative = report.relative_path
-    findings = [_finding("undeclared", "fail", relative(use.path), "", use.line, use.column,
-                         undeclared_message(report, use), use.scope) for use in report.undeclared]
+    findings = [_finding(rules, "undeclared", "fail", relative(use.path), "", use.line, use.column,
+                         undeclared_message(report, use, t), use.scope) for use in report.undeclared]
     positions = {item.scope: item for item in report.declared}
     least = report.least
     if least is not None:
-        findings += [_finding("unauthorized", "fail", relative(need.call.path), "", need.call.line,
-                              need.call.column, unauthorized_message(report, need), need.call.method)
+        findings += [_finding(rules, "unauthorized", "fail", relative(need.call.path), "", need.call.line,
+                              need.call.column, unauthorized_message(report, need, t), need.call.method)
                      for need in least.unauthorized]
-        findings += [_finding("broader", "fail", report.manifest, positions[item.scope].pointer,
-                              positions[item.scope].line, positions[item.scope].column, broader_message(report, item),
-                              item.scope) for item in least.broader]
-    findings += [_finding("unused", "fail", report.manifest, item.pointer, item.line, item.column,
-                          unused_message(report, item), item.scope) for item in report.unused]
-    findings += [_finding("unresolved", "incomplete", relative(item.path), "", item.line, item.column,
-                          unresolved_message(item), item.written) for item in report.unresolved]
+        findings += [_finding(rules, "broader", "fail", report.manifest, positions[item.scope].pointer,
+                              positions[item.scope].line, positions[item.scope].column,
+                              broader_message(report, item, t), item.scope) for item in least.broader]
+    findings += [_finding(rules, "unused", "fail", report.manifest, item.pointer, item.line, item.column,
+                          unused_message(report, item, t), item.scope) for item in report.unused]
+    findings += [_finding(rules, "unresolved", "incomplete", relative(item.path), "", item.line, item.column,
+                          unresolved_message(item, t), item.written) for item in report.unresolved]
     return sorted(findings, key=Finding.sort_key)
 
 
@@ -222,8 +228,11 @@ def _place(report: ScanReport, call: Any) -> str:
     return f"{call.method} ({report.relative_path(call.path)}:{call.line})"
 
 
-def code_scan_summary(report: ScanReport) -> CodeScanSummary:
-    """The summary of ``report`` that the report formats show (see :class:`CodeScanSummary`)."""
+def code_scan_summary(report: ScanReport, lang: str = "en") -> CodeScanSummary:
+    """The summary of ``report`` that the report formats show (see :class:`CodeScanSummary`);
+    its words (what a narrower scope gives up, why a file was not scanned) in ``lang``, the
+    JSON document's in English."""
+    t = report_text(lang)
     declared = {item.scope for item in report.declared}
     least = report.least
     needed: list[NeededScope] = []
@@ -238,7 +247,7 @@ def code_scan_summary(report: ScanReport) -> CodeScanSummary:
             broader.append(BroaderScope(item.scope, _short(item.scope), _label(report, item.scope),
                                         tuple(_short(scope) for scope in item.instead),
                                         tuple(_place(report, call) for call in item.calls),
-                                        tuple(f"{_short(c.scope)} reaches {c.cost}" for c in item.caveats)))
+                                        tuple(caveat_phrase(c).worded(t) for c in item.caveats)))
     counts: dict[str, int] = {}
     for use in report.uses:
         counts[use.scope] = counts.get(use.scope, 0) + 1
@@ -253,7 +262,7 @@ def code_scan_summary(report: ScanReport) -> CodeScanSummary:
     }
     return CodeScanSummary(
         paths=report.paths, files_scanned=report.files_scanned,
-        skipped=tuple((item.path, item.reason) for item in report.skipped),
+        skipped=tuple((item.path, worded(item.reason, t)) for item in report.skipped),
         uses=len(report.uses), scopes_seen=len(counts), undeclared=len({use.scope for use in report.undeclared}),
         unused=len(report.unused), calls=len(report.calls), unauthorized=len(least.unauthorized) if least else 0,
         unresolved=len(report.unresolved), needed=tuple(needed), exact=least.needed.exact if least else True,
@@ -265,8 +274,8 @@ def scan_report(report: ScanReport, tool_version: str, as_of: str, lang: str = "
     the manifest's first (and always there), then the source files by path; its fixed
     strings in ``lang``."""
     by_file: dict[str, list[Finding]] = {report.manifest: []}
-    for finding in scan_findings(report):
+    for finding in scan_findings(report, lang):
         by_file.setdefault(finding.manifest, []).append(finding)
     order = [report.manifest] + sorted(path for path in by_file if path != report.manifest)
     results = [ManifestResult(path, report.app, tuple(by_file[path])) for path in order]
-    return Report.of(tool_version, (), as_of, results, code_scan=code_scan_summary(report), lang=lang)
+    return Report.of(tool_version, (), as_of, results, code_scan=code_scan_summary(report, lang), lang=lang)

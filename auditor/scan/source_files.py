@@ -280,20 +280,23 @@ def read_source_bytes(path: str, max_bytes: int) -> bytes | SkippedFile:
     Kept apart from decoding so that a scan can test the bytes cheaply first and decode
     only the files that may hold something.
     """
+    # Why a file is skipped is worded by the report catalogs (scan.reasons).
+    from auditor.rules.i18n import Phrase
+
     try:
         status = os.stat(path)
         # A FIFO would block the open below until a writer came, and a device can be endless.
         if not stat.S_ISREG(status.st_mode):
-            return SkippedFile(path, "not a regular file")
+            return SkippedFile(path, Phrase("scan.reasons.not_regular"))
         size = status.st_size
         if size > max_bytes:
-            return SkippedFile(path, f"larger than the {max_bytes} byte limit ({size} bytes)")
+            return SkippedFile(path, Phrase("scan.reasons.too_large", limit=max_bytes, size=size))
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        return SkippedFile(path, f"cannot be read: {exc.strerror or exc}")
+        return SkippedFile(path, Phrase("scan.reasons.unreadable", error=exc.strerror or exc))
     if b"\x00" in raw[:BINARY_SNIFF_BYTES]:
-        return SkippedFile(path, "binary content")
+        return SkippedFile(path, Phrase("scan.reasons.binary"))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw

@@ -80,7 +80,8 @@ def test_fail_on_thresholds(fail_on):
 
 def test_strict_counts_incomplete_findings(write):
     path = write("m.yaml", MINIMAL)  # a bare manifest: everything is incomplete, nothing fails
-    assert run_wsaudit("audit", str(path), *AS_OF).code == 0
+    result = run_wsaudit("audit", str(path), *AS_OF)
+    assert result.code == 0, result.stderr
     strict = run_wsaudit("audit", str(path), "--strict", *AS_OF)
     assert strict.code == 1, strict.stderr
     assert "not enough evidence to decide (--strict: these count as failures)" in strict.stdout
@@ -137,14 +138,16 @@ def test_several_formats_in_one_run(tmp_path):
     text_out, json_out = tmp_path / "audit.txt", tmp_path / "audit.json"
     result = run_wsaudit("audit", "examples/manifests", "--format", "text", "-o", str(text_out),
                          "--format", "json", "-o", str(json_out), *AS_OF)
-    assert result.code == 1 and result.stdout == ""
+    assert result.code == 1 and result.stdout == "", (result.stdout, result.stderr)
     report = json.loads(json_out.read_text())
     assert text_out.read_text().splitlines()[-1].startswith(f"{len(report['manifests'])} manifest(s): {report['summary']['fail']} failed")
 
 
 def test_format_output_pairing_errors_exit_2():
-    assert run_wsaudit("audit", "examples/manifests", "--format", "text", "--format", "json").code == 2
-    assert run_wsaudit("audit", "examples/manifests", "-o", "a", "-o", "b").code == 2
+    result = run_wsaudit("audit", "examples/manifests", "--format", "text", "--format", "json")
+    assert result.code == 2, result.stderr
+    result = run_wsaudit("audit", "examples/manifests", "-o", "a", "-o", "b")
+    assert result.code == 2, result.stderr
 
 
 def test_invalid_manifest_exits_2_and_the_others_are_still_reported(write):
@@ -156,7 +159,8 @@ def test_invalid_manifest_exits_2_and_the_others_are_still_reported(write):
 
 
 def test_bad_as_of_is_a_usage_error():
-    assert run_wsaudit("audit", "examples/manifests", "--as-of", "yesterday").code == 2
+    result = run_wsaudit("audit", "examples/manifests", "--as-of", "yesterday")
+    assert result.code == 2, result.stderr
 
 
 def test_large_batch_uses_workers_and_matches_serial(tmp_path):

@@ -112,7 +112,9 @@ def test_provenance_text():
 
 
 def test_no_match_exits_1_and_retired_scopes_need_all():
-    assert run_wsaudit("scopes", "no-such-scope-anywhere").code == 1
-    assert run_wsaudit("scopes", "m8/feeds").code == 1
+    result = run_wsaudit("scopes", "no-such-scope-anywhere")
+    assert result.code == 1, result.stderr
+    result = run_wsaudit("scopes", "m8/feeds")
+    assert result.code == 1, result.stderr
     retired = run_wsaudit("scopes", "m8/feeds", "--all")
-    assert retired.code == 0 and "[retired]" in retired.stdout
+    assert retired.code == 0 and "[retired]" in retired.stdout, (retired.stdout, retired.stderr)

@@ -48,8 +48,10 @@ def test_diff_of_two_revisions_reports_escalations_and_exits_1(write):
 
 def test_fail_on_decides_what_blocks(write):
     base, head = write("a.yaml", DIGEST), write("b.yaml", escalate(DIGEST))
-    assert run_wsaudit("diff", str(base), str(head), "--fail-on", "critical", *AS_OF).code == 1
-    assert run_wsaudit("diff", str(base), str(head), "--fail-on", "never", *AS_OF).code == 0
+    result = run_wsaudit("diff", str(base), str(head), "--fail-on", "critical", *AS_OF)
+    assert result.code == 1, result.stderr
+    result = run_wsaudit("diff", str(base), str(head), "--fail-on", "never", *AS_OF)
+    assert result.code == 0, result.stderr
 
 
 def test_broader_scope_replacing_a_narrower_one_and_encryption_turned_off(write):
@@ -135,9 +137,11 @@ def test_diff_against_a_git_revision(tmp_path):
     assert by_state["removed"]["base"] == "HEAD:manifests/gone.yaml"
     assert report["base"] == "HEAD" and report["head"] == "working tree"
     bad = run_wsaudit("diff", "--git-ref", "no-such-ref", "manifests", cwd=repo)
-    assert bad.code == 2 and "error:" in bad.stderr
+    assert bad.code == 2 and "error:" in bad.stderr, bad.stderr
 
 
 def test_usage_errors_exit_2(write):
-    assert run_wsaudit("diff").code == 2
-    assert run_wsaudit("diff", str(write("a.yaml", DIGEST)), str(EXAMPLES)).code == 2
+    result = run_wsaudit("diff")
+    assert result.code == 2, result.stderr
+    result = run_wsaudit("diff", str(write("a.yaml", DIGEST)), str(EXAMPLES))
+    assert result.code == 2, result.stderr

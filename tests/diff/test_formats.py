@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 
 from auditor.reporters import FORMATS
-from tests.helpers import run_wsaudit
+from tests.helpers import VISIBLE_FINDINGS, parse_valid_junit, run_wsaudit, sarif_schema_errors
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, RESTRICTED_SCOPE, edited, line_of
-from tests.reporters.test_html import VISIBLE_FINDINGS
-from tests.reporters.test_junit import parse_valid
-from tests.reporters.test_sarif import schema_errors
 
 HEAD = edited(RESTRICTED_SCOPE, AD_TRANSFER)
 
@@ -68,7 +65,7 @@ def test_a_fixed_finding_passes_and_says_so(tmp_path, revisions):
 
 def test_sarif_is_valid_and_points_at_the_head(tmp_path, revisions):
     document = json.loads(diff(tmp_path, *revisions, "--format", "sarif"))
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     [run] = document["runs"]
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert rules["WUD-DIFF-001"]["shortDescription"]["text"] == "New restricted scope"
@@ -83,7 +80,7 @@ def test_sarif_is_valid_and_points_at_the_head(tmp_path, revisions):
 
 
 def test_junit_parses_back_with_one_failure_per_failing_rule(tmp_path, revisions):
-    root = parse_valid(diff(tmp_path, *revisions, "--format", "junit"))
+    root = parse_valid_junit(diff(tmp_path, *revisions, "--format", "junit"))
     [suite] = root.findall("testsuite")
     assert suite.get("name") == "head/app.yaml"
     cases = suite.findall("testcase")

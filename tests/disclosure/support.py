@@ -28,7 +28,7 @@ def example_ids() -> list[str]:
 
 
 def disclosure_of(path: Path | str) -> Disclosure:
-    return build_disclosure(load_manifest(str(path)).data, ScopeCatalog.load())
+    return build_disclosure(load_manifest(str(path)).model, ScopeCatalog.load())
 
 
 def render(path: Path | str, output_format: str, language: str, in_product: bool = False) -> str:

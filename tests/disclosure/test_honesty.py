@@ -61,7 +61,7 @@ def texts(data: dict, tmp_path) -> dict[tuple[str, str, bool], str]:
     in_product)."""
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    disclosure = build_disclosure(load_manifest(str(path)).data, ScopeCatalog.load())
+    disclosure = build_disclosure(load_manifest(str(path)).model, ScopeCatalog.load())
     found = {}
     for language in LANGUAGES:
         for output_format in FORMATS:
@@ -254,25 +254,27 @@ def test_require_pass_exits_1_and_writes_nothing(tmp_path):
     assert "no disclosure written (--require-pass)" in result.stderr
     fresh = tmp_path / "new.md"
     result = run_wsaudit("disclose", RECEIPTS, "-o", str(fresh), "--require-pass", "--as-of", "2026-11-21")
-    assert result.code == 1 and not fresh.exists()
+    assert result.code == 1 and not fresh.exists(), result.stderr
     result = run_wsaudit("disclose", RECEIPTS, "--require-pass", "--as-of", "2026-11-21")
-    assert result.code == 1 and result.stdout == ""
+    assert result.code == 1 and result.stdout == "", (result.stdout, result.stderr)
 
 
 def test_fail_on_sets_the_threshold(tmp_path):
     # Huddlebird fails high and medium rules, nothing critical.
     chat = "examples/manifests/chat-standup-bot.yaml"
     critical = run_wsaudit("disclose", chat, "--fail-on", "critical", "--require-pass", "--as-of", "2026-11-21")
-    assert critical.code == 0 and critical.stderr == "" and critical.stdout.startswith("# Huddlebird")
+    assert critical.code == 0 and critical.stderr == "" and critical.stdout.startswith("# Huddlebird"), \
+        (critical.stdout, critical.stderr)
     high = run_wsaudit("disclose", chat, "--fail-on", "high", "--require-pass", "--as-of", "2026-11-21")
-    assert high.code == 1 and " warning: WUD-SE-010 (high): " in high.stderr and "(medium)" not in high.stderr
+    assert high.code == 1 and " warning: WUD-SE-010 (high): " in high.stderr and "(medium)" not in high.stderr, \
+        high.stderr
     medium = run_wsaudit("disclose", chat, "--fail-on", "medium", "--as-of", "2026-11-21")
-    assert medium.code == 0 and "(medium)" in medium.stderr
+    assert medium.code == 0 and "(medium)" in medium.stderr, medium.stderr
     never = run_wsaudit("disclose", RECEIPTS, "--fail-on", "never", "--require-pass")
-    assert never.code == 0 and never.stderr == ""
+    assert never.code == 0 and never.stderr == "", never.stderr
 
 
 def test_a_passing_manifest_prints_no_warning(tmp_path):
     result = run_wsaudit("disclose", "examples/manifests/inbox-digest.yaml", "--require-pass", "--fail-on", "info",
                          "--as-of", "2026-11-21")
-    assert result.code == 0 and result.stderr == ""
+    assert result.code == 0 and result.stderr == "", result.stderr

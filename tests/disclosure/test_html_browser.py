@@ -57,7 +57,7 @@ def test_in_product_html_in_the_browser(open_page, tmp_path, language):
 
 
 def test_hostile_manifest_stays_inert_in_the_browser(open_page, tmp_path):
-    disclosure = build_disclosure(load_manifest(write_hostile(tmp_path)).data, ScopeCatalog.load())
+    disclosure = build_disclosure(load_manifest(write_hostile(tmp_path)).model, ScopeCatalog.load())
     for language in LANGUAGES:
         for in_product in (False, True):
             html = render_disclosure(disclosure, "html", language, in_product=in_product)

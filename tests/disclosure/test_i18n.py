@@ -11,6 +11,7 @@ import pytest
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
+from auditor.manifest.model import ManifestModel
 from auditor.disclosure.phrasing import API_NAMES
 from auditor.disclosure.durations import parse_duration
 from auditor.disclosure.i18n import (
@@ -114,7 +115,7 @@ def test_no_english_fixed_string_leaks_into_other_languages(language, path, outp
     """With the manifest's own text replaced by tokens and Google's quoted consent wording
     removed, no word that only the English catalog uses may appear."""
     data = tokenized(load_manifest(str(path)).data)
-    disclosure = build_disclosure(data, ScopeCatalog.load())
+    disclosure = build_disclosure(ManifestModel.from_data(data), ScopeCatalog.load())
     english_words = _english_only_words(language)
     assert {"kept", "never", "consent", "permission"} <= english_words  # the check can fail
     for in_product in (False, True):
@@ -204,7 +205,7 @@ def test_french_plural_rule_treats_zero_and_one_as_singular():
 
 
 def test_french_typography_in_output():
-    page = read(render_disclosure(build_disclosure(load_manifest(str(EXAMPLE_PATHS[0])).data, ScopeCatalog.load()),
+    page = read(render_disclosure(build_disclosure(load_manifest(str(EXAMPLE_PATHS[0])).model, ScopeCatalog.load()),
                                   "html", "fr"), "html")
     assert "Règles de confidentialité\u00a0: " in page.text
     assert " :" not in page.text.replace("\u00a0:", "")  # every colon follows a no-break space

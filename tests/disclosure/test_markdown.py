@@ -94,7 +94,7 @@ def test_hostile_values_stay_inert(tmp_path, language, in_product):
     from auditor.disclosure.build import build_disclosure
     from auditor.manifest.load import load_manifest
 
-    disclosure = build_disclosure(load_manifest(write_hostile(tmp_path)).data, ScopeCatalog.load())
+    disclosure = build_disclosure(load_manifest(write_hostile(tmp_path)).model, ScopeCatalog.load())
     text = render_disclosure(disclosure, "markdown", language, in_product=in_product)
     tokens = _parse(text)
     kinds = {token.type for token in tokens} | {child.type for token in tokens for child in token.children or ()}

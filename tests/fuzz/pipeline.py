@@ -123,7 +123,7 @@ def render_report(packs: tuple[PolicyPack, ...], results: list[ManifestResult], 
 
 def disclose(manifest: Manifest, catalog: ScopeCatalog, raw: bytes) -> None:
     """One disclosure ``wsaudit disclose`` can write for ``manifest`` (chosen by ``raw``)."""
-    disclosure = build_disclosure(manifest.data, catalog)
+    disclosure = build_disclosure(manifest.model, catalog)
     language, output_format, in_product = _pick(raw[::-1], tuple(
         (language, output_format, in_product) for language in available_languages()
         for output_format in ("markdown", "html") for in_product in (False, True)))

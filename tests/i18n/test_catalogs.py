@@ -13,8 +13,9 @@ from auditor.rules.i18n import languages, localize_packs, report_text, rule_cata
 from tests.helpers import REPO
 
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]
-# Report string groups a language may fill or leave out (English keeps them in code or needs none).
-OPTIONAL_GROUPS = ("engine.", "html.categories.", "sarif.why_it_matters.")
+# Report string groups a language may fill or leave out (English keeps them in code or data, or
+# needs none; the restrictions' costs are checked on their own in test_french_scan.py).
+OPTIONAL_GROUPS = ("engine.", "html.categories.", "sarif.why_it_matters.", "costs.")
 FRENCH_POLICY = REPO.parent / "shared" / "seeds" / "002_2729588b1ce0523e.txt"
 
 
@@ -26,8 +27,15 @@ def _forms(value: object) -> list[str]:
     return list(value.values()) if isinstance(value, dict) else [value]
 
 
+def _builtin_packs():
+    """The audit's packs and the live probe's: every rule the tool ships."""
+    from auditor.probe.evidence import load_probe_pack
+
+    return [*load_packs(), load_probe_pack()]
+
+
 def _builtin_rules():
-    return [rule for pack in load_packs() for rule in pack.rules]
+    return [rule for pack in _builtin_packs() for rule in pack.rules]
 
 
 def test_french_is_offered():
@@ -37,7 +45,7 @@ def test_french_is_offered():
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 def test_every_builtin_rule_has_every_field_translated(lang):
     catalog = rule_catalog(lang)["rules"]
-    raw = {rule["id"]: rule for path in builtin_pack_paths()
+    raw = {rule["id"]: rule for path in [*builtin_pack_paths(), REPO / "policies" / "probe" / "live-token.yaml"]
            for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]}
     missing = []
     for rule_id, english in raw.items():
@@ -60,7 +68,7 @@ def test_every_builtin_rule_has_every_field_translated(lang):
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 def test_rule_translations_keep_the_english_placeholders(lang):
     differing = []
-    for english, translated in zip(_builtin_rules(), [r for p in localize_packs(load_packs(), lang) for r in p.rules]):
+    for english, translated in zip(_builtin_rules(), [r for p in localize_packs(_builtin_packs(), lang) for r in p.rules]):
         pairs = [("fail", english.fail_message, translated.fail_message),
                  ("pass", english.pass_message, translated.pass_message),
                  ("incomplete", english.incomplete_message, translated.incomplete_message)]
@@ -72,7 +80,7 @@ def test_rule_translations_keep_the_english_placeholders(lang):
 
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 def test_translated_rules_change_only_their_wording(lang):
-    for english, translated in zip(_builtin_rules(), [r for p in localize_packs(load_packs(), lang) for r in p.rules]):
+    for english, translated in zip(_builtin_rules(), [r for p in localize_packs(_builtin_packs(), lang) for r in p.rules]):
         assert (translated.id, translated.severity, translated.clause, translated.category, translated.select) == (
             english.id, english.severity, english.clause, english.category, english.select)
         assert translated.title != english.title and translated.citation.quote != english.citation.quote
@@ -106,11 +114,11 @@ def test_catalogs_are_not_loaded_as_rule_packs():
 
 
 def test_french_citations_quote_the_french_policy():
-    for rule in [r for p in localize_packs(load_packs(), "fr") for r in p.rules]:
+    for rule in [r for p in localize_packs(_builtin_packs(), "fr") for r in p.rules]:
         assert 10 <= len(rule.citation.quote) <= 200, rule.id
     if FRENCH_POLICY.exists():
         text = re.sub(r"\s+", " ", FRENCH_POLICY.read_text(encoding="utf-8"))
-        for rule in [r for p in localize_packs(load_packs(), "fr") for r in p.rules]:
+        for rule in [r for p in localize_packs(_builtin_packs(), "fr") for r in p.rules]:
             assert re.sub(r"\s+", " ", rule.citation.quote) in text, rule.id
             assert rule.citation.section in text, rule.id
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -14,10 +13,8 @@ from auditor.rules.packs import PLACEHOLDER
 from auditor.rules.policy_facts import diff_rules
 from auditor.rules.i18n import diff_language, languages, report_text
 from auditor.reporters import FORMATS
-from tests.helpers import REPO, run_wsaudit
+from tests.helpers import REPO, VisibleText, parse_valid_junit, run_wsaudit, sarif_schema_errors
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, LONGER_RETENTION, RESTRICTED_SCOPE, edited
-from tests.reporters.test_junit import parse_valid
-from tests.reporters.test_sarif import schema_errors
 
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]
 HEAD = edited(RESTRICTED_SCOPE, AD_TRANSFER, LONGER_RETENTION)
@@ -45,27 +42,6 @@ def french(revisions) -> dict[str, str]:
     result = run_wsaudit("diff", "base.yaml", "head.yaml", "--lang", "fr", *AS_OF, *args, cwd=revisions)
     assert result.code == 1, result.stderr
     return {name: (revisions / f"report.{name}").read_text(encoding="utf-8") for name in FORMATS}
-
-
-class _Visible(HTMLParser):
-    """The text a reader sees: no script, style, or manifest values (inside ``bdi``/``code``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hidden = 0
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "bdi", "code"):
-            self.hidden += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "bdi", "code"):
-            self.hidden -= 1
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
 
 
 def _without_manifest_values(text: str) -> str:
@@ -97,7 +73,7 @@ def test_markdown_diff_is_in_french(french):
 
 
 def test_html_diff_is_in_french(french):
-    parser = _Visible()
+    parser = VisibleText()
     parser.feed(french["html"])
     visible = " ".join(parser.parts)
     assert '<html lang="fr">' in french["html"]
@@ -109,7 +85,7 @@ def test_html_diff_is_in_french(french):
 
 def test_french_diff_sarif_is_valid_and_describes_the_diff_rules_in_french(french):
     document = json.loads(french["sarif"])
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["WUD-DIFF-001"]["shortDescription"]["text"] == "Nouveau scope restreint"
     assert rules["WUD-DIFF-101"]["help"]["text"].startswith("Correction\u00a0: Rien à faire")
@@ -118,7 +94,7 @@ def test_french_diff_sarif_is_valid_and_describes_the_diff_rules_in_french(frenc
 
 
 def test_french_diff_junit_parses(french):
-    root = parse_valid(french["junit"])
+    root = parse_valid_junit(french["junit"])
     texts = [failure.text or "" for failure in root.iter("failure")]
     assert texts and all("Correction" in text for text in texts)
 

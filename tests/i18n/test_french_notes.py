@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import EXAMPLES, REPO, run_wsaudit
-from tests.i18n.test_french_reports import ENGLISH_WORDS
+from tests.helpers import ENGLISH_REPORT_WORDS, EXAMPLES, REPO, run_wsaudit
 
 AS_OF = ("--as-of", "2026-01-15")
 ENGLISH_NOTES = re.compile(r"waiver expired|no longer waives|matches no failing|baseline record matches|drops it")
@@ -96,7 +95,7 @@ def test_french_scan_code_report_has_no_english_fixed_words(fmt):
     assert result.code == 0, result.stderr
     # The scan's own findings are worded by the scan, in English; the report around them is French.
     fixed = "\n".join(line for line in result.stdout.splitlines() if "SCAN-00" not in line and " · " not in line)
-    found = ("moindre privilège" in fixed.lower(), "(restreinte)" in fixed, ENGLISH_WORDS.search(fixed),
+    found = ("moindre privilège" in fixed.lower(), "(restreinte)" in fixed, ENGLISH_REPORT_WORDS.search(fixed),
              ENGLISH_SCAN_WORDS.search(fixed))
     assert found == (True, True, None, None), found
 

@@ -4,23 +4,16 @@ JSON keys and enum values unchanged, and English untouched without ``--lang``.""
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
-import jsonschema
 import pytest
-from lxml import etree
 
 from auditor.reporters import FORMATS
 from auditor.rules.i18n import localize_packs
 from auditor.rules.packs import load_packs
-from tests.helpers import EXAMPLES, run_wsaudit
+from tests.helpers import ENGLISH_REPORT_WORDS, EXAMPLES, parse_valid_junit, run_wsaudit, sarif_schema_errors
 
-SCHEMAS = Path(__file__).parent.parent / "schemas"
 AS_OF = ("--as-of", "2026-01-15")
 FRENCH_QUOTES = {rule.id: rule.citation.quote for pack in localize_packs(load_packs(), "fr") for rule in pack.rules}
-# Words of the English fixed strings that must not appear in a French text report.
-ENGLISH_WORDS = re.compile(r"\b(failed|passed|incomplete|waived|manifest\(s\)|cannot decide|does not say)\b")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +32,7 @@ def test_text_report_is_in_french(french):
     text = french["text"]
     assert "en échec" in text and "réussi(s)" in text and "manifeste(s)" in text
     assert "ÉLEVÉE" in text and "faute d'éléments, ces règles n'ont pas pu décider" in text
-    assert ENGLISH_WORDS.search(text) is None, ENGLISH_WORDS.search(text)
+    assert ENGLISH_REPORT_WORDS.search(text) is None, ENGLISH_REPORT_WORDS.search(text)
 
 
 def test_french_messages_keep_manifest_values_untranslated(french):
@@ -74,9 +67,8 @@ def test_json_citations_quote_the_french_policy(french):
 
 
 def test_french_sarif_is_valid_sarif(french):
-    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     document = json.loads(french["sarif"])
-    jsonschema.Draft4Validator(schema).validate(document)
+    assert sarif_schema_errors(document) == []
     rules = document["runs"][0]["tool"]["driver"]["rules"]
     scope_rule = next(rule for rule in rules if rule["id"] == "WUD-SC-001")
     assert scope_rule["shortDescription"]["text"] == "Le scope demandé est un scope OAuth Google connu"
@@ -85,8 +77,7 @@ def test_french_sarif_is_valid_sarif(french):
 
 
 def test_french_junit_parses_and_validates(french):
-    root = etree.fromstring(french["junit"].encode("utf-8"))
-    assert etree.XMLSchema(etree.parse(str(SCHEMAS / "junit.xsd"))).validate(root)
+    root = parse_valid_junit(french["junit"])
     failures = root.findall(".//failure")
     assert failures and all("Correction" in failure.text and "Règlement" in failure.text for failure in failures)
 

@@ -11,8 +11,7 @@ import yaml
 
 from auditor.rules.packs import builtin_pack_paths, load_packs
 from auditor.rules.i18n import languages, localize_packs
-from tests.helpers import EXAMPLES, run_wsaudit
-from tests.i18n.test_french_diff import _Visible
+from tests.helpers import EXAMPLES, VisibleText, run_wsaudit
 
 AS_OF = ("--as-of", "2026-01-15")
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]
@@ -25,7 +24,7 @@ MANIFEST_SECTION_WORDS = re.compile(r"\b(Data flow|Data element|Feeds data|Reque
 def _visible_html(*args: str) -> str:
     result = run_wsaudit("audit", str(EXAMPLES), "--format", "html", *AS_OF, *args)
     assert result.code == 1, result.stderr
-    parser = _Visible()
+    parser = VisibleText()
     parser.feed(result.stdout)
     return " ".join(parser.parts)
 

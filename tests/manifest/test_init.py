@@ -85,7 +85,8 @@ def test_from_appsscript_json(tmp_path: Path):
     target = tmp_path / "addon.wsaudit.yaml"
     result = _init(tmp_path, "--from-appsscript", str(project), "--scope", "openid", "-o", str(target))
     assert result.code == 0, result.stderr
-    assert _validate(target).code == 0
+    outcome = _validate(target)
+    assert outcome.code == 0, outcome.stderr
     text = target.read_text()
     data = yaml.safe_load(text)
     assert data["app"]["type"] == "workspace_addon"
@@ -165,7 +166,8 @@ def test_every_app_type_of_the_schema_is_offered(tmp_path: Path):
         assert result.code == 0, result.stderr
         assert yaml.safe_load(result.stdout)["app"]["type"] == app_type
         assert f"  type: {app_type}  # web, installed, mobile, workspace_addon, chat_app, service" in result.stdout
-    assert _init(tmp_path, "--type", "desktop").code == 2
+    outcome = _init(tmp_path, "--type", "desktop")
+    assert outcome.code == 2, outcome.stderr
 
 
 def test_refuses_to_overwrite_without_force(tmp_path: Path):
@@ -177,7 +179,8 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path):
     assert target.read_text() == "keep me\n"
     forced = _init(tmp_path, "--scope", "openid", "-o", str(target), "--force")
     assert forced.code == 0, forced.stderr
-    assert _validate(target).code == 0
+    outcome = _validate(target)
+    assert outcome.code == 0, outcome.stderr
 
 
 def test_without_scopes_a_placeholder_keeps_it_valid(tmp_path: Path):
@@ -185,7 +188,8 @@ def test_without_scopes_a_placeholder_keeps_it_valid(tmp_path: Path):
     assert result.code == 0, result.stderr
     assert "note: no scope given" in result.stderr
     assert yaml.safe_load(result.stdout)["scopes"] == [{"scope": "openid"}]
-    assert run_wsaudit("validate", "-", stdin=result.stdout.encode()).code == 0
+    outcome = run_wsaudit("validate", "-", stdin=result.stdout.encode())
+    assert outcome.code == 0, outcome.stderr
 
 
 def test_unknown_scope_is_kept_with_a_note(tmp_path: Path):
@@ -194,7 +198,8 @@ def test_unknown_scope_is_kept_with_a_note(tmp_path: Path):
     assert "note: gmail.readonli is not in the scope catalog (closest known: " \
            "https://www.googleapis.com/auth/gmail.readonly)" in result.stderr
     assert "  # gmail.readonli - not in the scope catalog" in result.stdout
-    assert run_wsaudit("validate", "-", stdin=result.stdout.encode()).code == 0
+    outcome = run_wsaudit("validate", "-", stdin=result.stdout.encode())
+    assert outcome.code == 0, outcome.stderr
 
 
 @pytest.mark.parametrize("args, content, fragment", [
@@ -245,7 +250,8 @@ def test_from_code_declares_the_least_privileged_scopes_with_the_calls_behind_th
     assert "#   From the code: gmail.users.messages.send (notify.js:3)" in text
     assert "# gmail.send - sensitive scope of the gmail API" in text
     assert "the code asks for drive at backup.py:3, which no call found needs: left out" in result.stderr
-    assert _validate(tmp_path / "app.wsaudit.yaml").code == 0
+    outcome = _validate(tmp_path / "app.wsaudit.yaml")
+    assert outcome.code == 0, outcome.stderr
 
 
 def test_from_code_and_scope_together(tmp_path: Path):

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.reporters import FORMATS
-from tests.helpers import run_wsaudit
-from tests.policy_check.test_matching import MANIFEST
+from tests.helpers import DESK_PLANNER, run_wsaudit
 
 POLICY = ("<html><body><h1>Privacy</h1>\n<p>Desk Planner reads and edits events in your Google Calendar.</p>\n"
           "<p>We never share your data.</p></body></html>\n")
@@ -33,7 +32,7 @@ HOSTILE = ("<html><head><title>Policy</title><script>alert('head-script')</scrip
 @pytest.fixture
 def files(tmp_path: Path):
     manifest = tmp_path / "app.yaml"
-    manifest.write_text(MANIFEST, encoding="utf-8")
+    manifest.write_text(DESK_PLANNER, encoding="utf-8")
     policy = tmp_path / "policy.html"
     policy.write_text(POLICY, encoding="utf-8")
     return manifest, policy
@@ -76,7 +75,7 @@ def test_fail_on_never_exits_zero(files):
 @pytest.mark.parametrize("output_format", ["html", "markdown", "text"])
 def test_hostile_html_never_reaches_a_report_unescaped(tmp_path, output_format):
     manifest = tmp_path / "app.yaml"
-    manifest.write_text(MANIFEST, encoding="utf-8")
+    manifest.write_text(DESK_PLANNER, encoding="utf-8")
     policy = tmp_path / "hostile.html"
     policy.write_text(HOSTILE, encoding="utf-8")
     run = run_wsaudit("check-policy", str(policy), "--manifest", str(manifest), "--format", output_format, "-v")

@@ -12,41 +12,13 @@ from auditor.policy_check.matching import PolicyIndex
 from auditor.policy_check.source import PolicySourceError, decode_policy, detect_format, policy_text
 from auditor.policy_check.verdicts import check_policy_text
 from auditor.policy_check.vocabulary import Term, available_languages, load_vocabulary
-
-MANIFEST = """\
-manifest_version: 1
-app:
-  name: Desk Planner
-  developer: Example Labs
-  type: web
-  security_contact: security@deskplanner.example
-scopes:
-  - scope: calendar.events
-    justification: Create desk bookings as events.
-data:
-  - id: bookings
-    description: Desk booking events
-    source_scopes: [calendar.events]
-    categories: [calendar_events]
-    purposes: [user_facing_feature]
-storage:
-  - id: db
-    data: [bookings]
-    location: cloud_provider
-    retention: P30D
-transfers:
-  - id: mailer
-    recipient: Postbox Mail
-    recipient_type: service_provider
-    data: [bookings]
-    purpose: provide_feature
-"""
+from tests.helpers import DESK_PLANNER
 
 
 @pytest.fixture
 def manifest(tmp_path: Path):
     path = tmp_path / "app.yaml"
-    path.write_text(MANIFEST, encoding="utf-8")
+    path.write_text(DESK_PLANNER, encoding="utf-8")
     return load_manifest(str(path))
 
 

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from auditor.reporters import FORMATS
 
 from tests.helpers import REPO
-from tests.probe.conftest import (
+from tests.probe.support import (
     ADMIN,
     CLIENT_ID,
     MANIFEST,
@@ -270,7 +270,7 @@ def test_directory_refusal_and_unreachable_admin_api_exit_3(google, probe, write
     dead = f"http://127.0.0.1:{closed_port()}"
     run = probe("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", dead,
                 env={"ADMIN_TOKEN": admin_token(google)})
-    assert run.code == 3 and "cannot reach the Directory API: connection refused" in run.stderr
+    assert run.code == 3 and "cannot reach the Directory API: connection refused" in run.stderr, run.stderr
     assert "covers 0 of 0 listed users" in run.stderr
 
 
@@ -286,18 +286,19 @@ def test_domain_with_a_delegated_service_account(google, probe, write, rsa_key):
     # Without delegation for that admin, the token endpoint refuses.
     run = probe("--domain", "--credentials", str(credentials), "--subject", "intern@corp.example",
                 "--admin-api-url", google.url)
-    assert run.code == 3 and "unauthorized_client" in run.stderr
+    assert run.code == 3 and "unauthorized_client" in run.stderr, run.stderr
 
 
 def test_domain_usage_errors_exit_2(google, probe, write):
     folder = manifests_folder(write)
     env = {"ADMIN_TOKEN": admin_token(google)}
     two_formats = probe(*domain_args(google, "--format", "json", "--format", "sarif"), env=env)
-    assert two_formats.code == 2 and "need as many -o/--output" in two_formats.stderr
-    assert probe(*domain_args(google), str(write("m.yaml", MANIFEST)), env=env).code == 2
+    assert two_formats.code == 2 and "need as many -o/--output" in two_formats.stderr, two_formats.stderr
+    result = probe(*domain_args(google), str(write("m.yaml", MANIFEST)), env=env)
+    assert result.code == 2, result.stderr
     write("manifests/copy.yaml", MANIFEST)  # claims the same client id as mail-helper.yaml
     run = probe(*domain_args(google, "--manifests", folder), env=env)
-    assert run.code == 2 and f"client id {CLIENT_ID} is also claimed by" in run.stderr
+    assert run.code == 2 and f"client id {CLIENT_ID} is also claimed by" in run.stderr, run.stderr
     assert google.counts["users"] == 0
 
 

@@ -21,7 +21,7 @@ from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser
 from auditor.reporters import FORMATS, RenderOptions, renderer
 from auditor.reporters.markdown import COMMENT_LIMIT, size
 
-from tests.probe.conftest import CLIENT_ID, MANIFEST
+from tests.probe.support import CLIENT_ID, MANIFEST
 
 AS_OF = datetime.date(2026, 11, 21)
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"

@@ -15,7 +15,7 @@ from auditor.probe.http_client import HttpClient, RetryPolicy
 from auditor.probe.redaction import Secret
 from auditor.probe.tokeninfo import MAX_ANSWER_BYTES, fetch_tokeninfo
 
-from tests.probe.conftest import CLIENT_ID, MANIFEST
+from tests.probe.support import CLIENT_ID, MANIFEST
 from tests.probe.slow_servers import DripServer, FloodServer
 
 DRIP_BYTES = 40  # at one byte a second, 40 s if nothing cuts it off

@@ -15,7 +15,7 @@ from auditor.rules.packs import builtin_pack_paths, load_pack, load_packs
 from auditor.probe.evidence import PROBE_PACK_NAME, judge_grants, load_probe_pack
 from auditor.resources import policies_dir
 
-from tests.probe.conftest import CLIENT_ID, MANIFEST, OTHER_CLIENT_ID
+from tests.probe.support import CLIENT_ID, MANIFEST, OTHER_CLIENT_ID
 
 AS_OF = datetime.date(2026, 11, 21)
 GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly"

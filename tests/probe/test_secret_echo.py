@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.probe.conftest import CLIENT_ID, MANIFEST, authorized_user_file
+from tests.probe.support import CLIENT_ID, MANIFEST, authorized_user_file
 from tests.probe.echo import encodings, forbidden
 from tests.probe.fake_google import DIRECTORY_SCOPES, fault
 
@@ -123,5 +123,5 @@ def test_directory_echoing_the_admin_token_in_users_and_lookups(google, probe, w
     google.queue("users", fault(400, echo="json"))
     run = probe("--domain", "--access-token-env", "ADMIN_TOKEN", "--admin-api-url", google.url,
                 "--format", "json", env={"ADMIN_TOKEN": admin})
-    assert run.code == 3 and "[redacted]" in json.loads(run.stdout)["inventory"]["stopped_by"]
+    assert run.code == 3 and "[redacted]" in json.loads(run.stdout)["inventory"]["stopped_by"], (run.stdout, run.stderr)
     assert_no_spelling(run.texts, [admin])

@@ -16,7 +16,7 @@ import pytest
 from auditor.probe.redaction import MASK, Secret, redact, remember
 from auditor.reporters import FORMATS
 
-from tests.probe.conftest import (
+from tests.probe.support import (
     ADMIN,
     CLIENT_ID,
     MANIFEST,
@@ -92,11 +92,11 @@ def test_a_token_echoed_by_tokeninfo_is_masked(google, probe, write):
     google.queue("tokeninfo", fault(400, body={"error": "invalid_token", "error_description": f"bad token {token}"}))
     run = probe(str(manifest), "--access-token-env", "T", "--tokeninfo-url", f"{google.url}/tokeninfo",
                 env={"T": token})
-    assert run.code == 3 and f"bad token {MASK}" in run.stderr
+    assert run.code == 3 and f"bad token {MASK}" in run.stderr, run.stderr
     google.queue("tokeninfo", fault(403, body={"error": {"code": 403, "message": f"no access for {token}"}}))
     run = probe(str(manifest), "--access-token-env", "T", "--tokeninfo-url", f"{google.url}/tokeninfo",
                 env={"T": token})
-    assert run.code == 3 and f"answered HTTP 403: no access for {MASK}" in run.stderr
+    assert run.code == 3 and f"answered HTTP 403: no access for {MASK}" in run.stderr, run.stderr
 
 
 def test_the_check_itself_catches_a_leak():

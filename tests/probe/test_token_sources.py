@@ -7,7 +7,7 @@ import json
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.probe.conftest import (
+from tests.probe.support import (
     CLIENT_ID,
     MANIFEST,
     SA_CLIENT_ID,
@@ -75,7 +75,7 @@ def test_refused_credentials_exit_3(google, probe, write):
     document["refresh_token"] = google.secret("1//revoked")  # unknown to the endpoint
     credentials.write_text(json.dumps(document))
     run = probe(str(manifest), "--credentials", str(credentials), *tokeninfo(google))
-    assert run.code == 3 and run.stdout == ""
+    assert run.code == 3 and run.stdout == "", (run.stdout, run.stderr)
     [line] = run.error_lines
     assert line.startswith(f"{google.url}/token: error: the token endpoint refused the credentials: invalid_grant")
     assert google.counts["tokeninfo"] == 0
@@ -96,7 +96,7 @@ def test_slow_token_endpoint_times_out(google, probe, write):
     credentials, _refresh = authorized_user_file(google, write, GRANTED)
     google.latency["token"] = 6.0
     run = probe(str(manifest), "--credentials", str(credentials), *tokeninfo(google), "--timeout", "0.5")
-    assert run.code == 3 and run.seconds < 5.0
+    assert run.code == 3 and run.seconds < 5.0, run.stderr
     [line] = run.error_lines
     assert "the token endpoint did not answer within 0.5 s" in line
 
@@ -116,7 +116,7 @@ def test_service_account_needs_scopes(google, probe, write, rsa_key):
     manifest = write("mail.yaml", DWD_MANIFEST)
     credentials = service_account_file(google, write, rsa_key)
     run = probe(str(manifest), "--credentials", str(credentials), *tokeninfo(google))
-    assert run.code == 2 and "--scopes" in run.stderr and google.counts["token"] == 0
+    assert run.code == 2 and "--scopes" in run.stderr and google.counts["token"] == 0, run.stderr
 
 
 def test_service_account_with_an_unregistered_key_is_refused(google, probe, write, rsa_key):
@@ -143,14 +143,14 @@ def test_domain_wide_delegation_subject(google, probe, write, rsa_key):
     # A subject the admin did not delegate to is refused by the token endpoint.
     run = probe(str(manifest), "--credentials", str(credentials), "--subject", "bob@corp.example",
                 "--scopes", "gmail.readonly", *tokeninfo(google))
-    assert run.code == 3 and "unauthorized_client" in run.stderr and len(run.error_lines) == 1
+    assert run.code == 3 and "unauthorized_client" in run.stderr and len(run.error_lines) == 1, run.stderr
 
 
 def test_subject_needs_a_service_account(google, probe, write):
     manifest = write("mail.yaml", MANIFEST)
     credentials, _refresh = authorized_user_file(google, write, GRANTED)
     run = probe(str(manifest), "--credentials", str(credentials), "--subject", "alice@corp.example", *tokeninfo(google))
-    assert run.code == 2 and "service-account" in run.stderr
+    assert run.code == 2 and "service-account" in run.stderr, run.stderr
 
 
 def test_application_default_credentials(google, probe, write):
@@ -203,4 +203,4 @@ def test_unusable_credentials_files_exit_2(google, probe, write, rsa_key):
     probe.extra_secrets.append("not-a-key-at-all-but-secret")
     run = probe(str(manifest), "--credentials", str(write("badkey.json", json.dumps(broken_key))),
                 "--scopes", "gmail.readonly", *tokeninfo(google))
-    assert run.code == 2 and "private_key could not be read" in run.stderr
+    assert run.code == 2 and "private_key could not be read" in run.stderr, run.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.reporters import FORMATS
 
-from tests.helpers import run_wsaudit
+from tests.helpers import run_wsaudit, sarif_schema_errors
 from tests.reporters.support import AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render, write_review_files
 
 
@@ -109,9 +109,7 @@ def test_every_format_renders_results_without_inventory_or_rules(format_name, fu
     text = render(format_name, report)
     check_document(format_name, text)
     if format_name == "sarif":
-        from tests.reporters.test_sarif import schema_errors
-
-        assert schema_errors(json.loads(text)) == []
+        assert sarif_schema_errors(json.loads(text)) == []
         [run] = json.loads(text)["runs"]
         described = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
         assert described == {result["ruleId"] for result in run["results"]}

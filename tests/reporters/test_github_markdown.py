@@ -11,13 +11,12 @@ row has the header's number of cells, no HTML and no ``@mention`` comes from a m
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, RenderedPage, render_like_github, run_wsaudit
 from tests.disclosure.hostile import HOSTILE
 from tests.reporters.support import AS_OF_ARGS, EXAMPLE_PATHS
 
@@ -26,60 +25,6 @@ MENTION = re.compile(r"(?<![A-Za-z0-9_`])@[A-Za-z0-9][A-Za-z0-9_-]*")
 # The elements our templates write; any other element in the rendered page came from a value.
 OUR_ELEMENTS = {"a", "b", "blockquote", "br", "code", "del", "details", "em", "h1", "h2", "h3", "h4", "hr", "li",
                 "ol", "p", "pre", "strong", "sub", "summary", "table", "tbody", "td", "th", "thead", "tr", "ul"}
-
-
-def render_like_github(markdown: str) -> str:
-    import cmarkgfm
-    from cmarkgfm.cmark import Options
-
-    # UNSAFE keeps raw HTML in the output, so that any HTML the Markdown carries is seen here
-    # (GitHub then filters it; our output must not depend on that).
-    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
-
-
-class RenderedPage(HTMLParser):
-    """What a reader sees: elements used, links (target and text), text outside code.
-
-    Text inside ``<summary>`` is kept apart: it is raw HTML in the Markdown, which no
-    renderer autolinks, so a URL there is text and stays text.
-    """
-
-    def __init__(self, page: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: set[str] = set()
-        self.links: list[tuple[str, str]] = []
-        self.plain_text: list[str] = []
-        self.summary_text: list[str] = []
-        self._summary_depth = 0
-        self._open_link: list[str] | None = None
-        self._href = ""
-        self._code_depth = 0
-        self.feed(page)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.add(tag)
-        if tag == "a":
-            self._open_link, self._href = [], dict(attrs).get("href") or ""
-        elif tag in ("code", "pre"):
-            self._code_depth += 1
-        elif tag == "summary":
-            self._summary_depth += 1
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._open_link is not None:
-            self.links.append((self._href, "".join(self._open_link)))
-            self._open_link = None
-        elif tag in ("code", "pre"):
-            self._code_depth -= 1
-        elif tag == "summary":
-            self._summary_depth -= 1
-
-    def handle_data(self, data):
-        if self._open_link is not None:
-            self._open_link.append(data)
-        elif self._code_depth == 0:
-            (self.summary_text if self._summary_depth else self.plain_text).append(data)
 
 
 def table_cell_counts(markdown: str) -> list[list[int]]:

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DESKTOP, PHONE, measure_layout, run_wsaudit, save_screenshots
+from tests.helpers import DESKTOP, PHONE, VISIBLE_FINDINGS, measure_layout, run_wsaudit, save_screenshots
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
-
-VISIBLE_FINDINGS = "Array.from(document.querySelectorAll('li.finding')).filter(e => e.checkVisibility()).length"
-
 
 def html_report(tmp_path: Path, *paths: str) -> Path:
     target = tmp_path / "audit.html"

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from tests.helpers import MINIMAL, run_wsaudit
+from tests.helpers import MINIMAL, parse_valid_junit, run_wsaudit
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render,
                                      write_review_files)
-
-XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parent.parent / "schemas" / "junit.xsd")))
-
-
-def parse_valid(text: str) -> etree._Element:
-    root = etree.fromstring(text.encode("utf-8"))
-    XSD.assertValid(root)
-    return root
-
 
 def expected_cases(findings: list[dict]) -> dict[str, str]:
     """Rule id → the outcome its test case must have, worked out from the JSON findings."""
@@ -39,15 +29,15 @@ def expected_cases(findings: list[dict]) -> dict[str, str]:
 
 def test_the_schema_refuses_what_ci_servers_would():
     with pytest.raises(etree.DocumentInvalid):
-        parse_valid('<testsuites><testsuite name="a" tests="1"><testcase name="x"/></testsuite></testsuites>')
+        parse_valid_junit('<testsuites><testsuite name="a" tests="1"><testcase name="x"/></testsuite></testsuites>')
     with pytest.raises(etree.DocumentInvalid):
-        parse_valid('<testsuites><testsuite name="a" tests="1"><testcase name="x" classname="c">'
+        parse_valid_junit('<testsuites><testsuite name="a" tests="1"><testcase name="x" classname="c">'
                     '<skipped/><failure/></testcase></testsuite></testsuites>')
 
 
 def test_junit_of_the_examples_parses_back_with_the_right_counts():
     output = run_wsaudit("audit", "examples/manifests", "--format", "junit", *AS_OF_ARGS).stdout
-    root = parse_valid(output)
+    root = parse_valid_junit(output)
     report = json.loads(run_wsaudit("audit", "examples/manifests", "--format", "json", *AS_OF_ARGS).stdout)
 
     suites = root.findall("testsuite")
@@ -82,7 +72,7 @@ def test_junit_of_the_examples_parses_back_with_the_right_counts():
 def test_waived_and_baselined_rules_are_skipped_with_the_reason(tmp_path):
     waivers, baseline = write_review_files(tmp_path)
     results, waiver_set, packs = audit_results(EXAMPLE_PATHS, waivers, baseline)
-    root = parse_valid(render("junit", make_report(results, waiver_set, packs)))
+    root = parse_valid_junit(render("junit", make_report(results, waiver_set, packs)))
     calendar = root.find("testsuite[@name='examples/manifests/calendar-connector.yaml']")
     [waived] = [case for case in calendar.findall("testcase") if case.get("name").startswith("WUD-SC-004 ")]
     message = waived.find("skipped").get("message")
@@ -96,10 +86,10 @@ def test_waived_and_baselined_rules_are_skipped_with_the_reason(tmp_path):
 def test_control_characters_from_a_manifest_keep_the_xml_well_formed(write):
     path = write("odd.yaml", MINIMAL.replace("name: Tiny", 'name: "Tiny\\e[31m\\u0001 & <co>"'))
     output = run_wsaudit("audit", str(path), "--format", "junit", *AS_OF_ARGS).stdout
-    root = parse_valid(output)
+    root = parse_valid_junit(output)
     assert root.find("testsuite/properties/property").get("value") == "Tiny\\x1b[31m\\x01 & <co>"
 
 
 def test_an_empty_report_is_a_valid_empty_document():
-    root = parse_valid(render("junit", make_report([])))
+    root = parse_valid_junit(render("junit", make_report([])))
     assert root.get("tests") == "0" and len(root) == 0

@@ -209,6 +209,6 @@ def test_the_verdict_follows_the_gate():
     path = "examples/manifests/calendar-connector.yaml"
     medium = run_wsaudit("audit", path, "--format", "markdown", "--fail-on", "medium", *AS_OF_ARGS)
     high = run_wsaudit("audit", path, "--format", "markdown", "--fail-on", "high", *AS_OF_ARGS)
-    assert (medium.code, high.code) == (1, 0)
+    assert (medium.code, high.code) == (1, 0), (medium.stderr, high.stderr)
     assert medium.stdout.startswith("❌ **wsaudit: failed** (fails on medium) — 2 failed")
     assert high.stdout.startswith("⚠️ **wsaudit: passed the gate** (fails on high), with failures below it — 2 failed")

@@ -8,35 +8,28 @@ import re
 import shutil
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from auditor.rules.packs import load_packs
 
-from tests.helpers import EXAMPLES, REPO, run_wsaudit
+from tests.helpers import EXAMPLES, REPO, RenderedPage, render_like_github, run_wsaudit, sarif_schema_errors
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, audit_results, make_report, render,
                                      write_review_files)
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
-
-
-def schema_errors(document: dict) -> list[str]:
-    return [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in VALIDATOR.iter_errors(document)]
 
 
 def test_the_schema_catches_a_broken_log():
     # The validator is live: a result without a message and a bad level are refused.
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"level": "fatal"}]}]}
-    assert len(schema_errors(broken)) >= 2
+    assert len(sarif_schema_errors(broken)) >= 2
 
 
 @pytest.mark.parametrize("manifest", EXAMPLE_PATHS)
 def test_sarif_of_each_example_is_valid_and_faithful(manifest):
     result = run_wsaudit("audit", manifest, "--format", "sarif", *AS_OF_ARGS)
     document = json.loads(result.stdout)
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     findings = json.loads(run_wsaudit("audit", manifest, "--format", "json", *AS_OF_ARGS).stdout)["findings"]
 
     [run] = document["runs"]
@@ -66,7 +59,7 @@ def test_sarif_of_each_example_is_valid_and_faithful(manifest):
 
 def test_the_driver_describes_every_loaded_rule():
     document = json.loads(render("sarif", make_report([])))
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     [run] = document["runs"]
     assert run["results"] == []
     descriptors = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
@@ -99,8 +92,6 @@ def test_the_driver_describes_every_loaded_rule():
 def test_each_rule_has_a_full_description_and_help_of_its_own():
     """Code scanning shows fullDescription and help in the alert's rule panel: the obligation
     in the policy's words and why it matters, then how to fix it and where the policy says so."""
-    from tests.reporters.test_github_markdown import RenderedPage, render_like_github
-
     document = json.loads(render("sarif", make_report([])))
     descriptors = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
     loaded = [rule for pack in load_packs() for rule in pack.rules]
@@ -129,7 +120,7 @@ def test_waived_and_baselined_findings_are_suppressed_not_dropped(tmp_path):
     waivers, baseline = write_review_files(tmp_path)
     results, waiver_set, packs = audit_results(EXAMPLE_PATHS, waivers, baseline)
     document = json.loads(render("sarif", make_report(results, waiver_set, packs)))
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     [run] = document["runs"]
     by_status: dict[str, list] = {}
     for sarif_result in run["results"]:
@@ -177,7 +168,7 @@ def test_a_manifest_outside_the_working_folder_gets_an_absolute_uri(tmp_path):
     outside = tmp_path / "with space.yaml"
     shutil.copy(EXAMPLES / "room-booking-service.yaml", outside)
     document = json.loads(run_wsaudit("audit", str(outside), "--format", "sarif", *AS_OF_ARGS, cwd=REPO).stdout)
-    assert schema_errors(document) == []
+    assert sarif_schema_errors(document) == []
     location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert "uriBaseId" not in location
     assert location["uri"].startswith("file:///") and location["uri"].endswith("/with%20space.yaml")

@@ -84,7 +84,8 @@ def test_new_finding_fails_despite_baseline(tmp_path):
     original = (EXAMPLES / "inbox-digest.yaml").read_text()
     manifest.write_text(original)
     baseline = tmp_path / "baseline.json"
-    assert run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF).code == 0
+    result = run_wsaudit("audit", str(manifest), "--write-baseline", str(baseline), *AS_OF)
+    assert result.code == 0, result.stderr
     assert json.loads(baseline.read_text())["findings"] == []
     manifest.write_text(original.replace("navigation_away_counts_as_consent: false",
                                          "navigation_away_counts_as_consent: true"))
@@ -101,7 +102,8 @@ def test_bad_baseline_file_exits_2(write):
     assert result.code == 2, result.stderr
     assert result.stderr.startswith(f"{bad}:1:2: error: the baseline is not valid JSON")
     other = write("other.json", json.dumps({"findings": []}))
-    assert run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(other)).code == 2
+    outcome = run_wsaudit("audit", str(EXAMPLES / "inbox-digest.yaml"), "--baseline", str(other))
+    assert outcome.code == 2, outcome.stderr
 
 
 def _first_data_id(text: str) -> str:

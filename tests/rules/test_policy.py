@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 
 import pytest
 
@@ -35,7 +34,7 @@ def test_docs_rules_md_is_generated_from_the_packs():
 def test_documented_custom_pack_loads_and_produces_findings(write):
     pack = write("acme-rules.yaml", documented_pack())
     listed = run_wsaudit("rules", "--policy", str(pack), "--category", "retention")
-    assert listed.code == 0 and "ACME-RET-001" in listed.stdout
+    assert listed.code == 0 and "ACME-RET-001" in listed.stdout, (listed.stdout, listed.stderr)
     manifest = write("m.yaml", MINIMAL.replace("  - scope: openid\n", "  - scope: openid\n  - scope: gmail.readonly\n") + (
         "data:\n  - {id: mail, description: Mail, source_scopes: [gmail.readonly], purposes: [user_facing_feature]}\n"
         "  - {id: names, description: Names, source_scopes: [openid], purposes: [user_facing_feature]}\n"
@@ -128,7 +127,7 @@ def test_duplicate_rule_id_across_packs_exits_2(write):
 
 def test_missing_policy_path_exits_2(tmp_path):
     result = run_wsaudit("audit", "examples/manifests", "--policy", str(tmp_path / "nope.yaml"))
-    assert result.code == 2 and "no such policy file or folder" in result.stderr
+    assert result.code == 2 and "no such policy file or folder" in result.stderr, result.stderr
 
 
 def test_rules_command_filters_and_formats():
@@ -156,9 +155,9 @@ def test_every_rule_cites_the_policy_with_a_short_quote():
 def test_backtracking_pattern_in_a_pack_cannot_hang_the_audit(write):
     pack = write("slow.yaml", RULE.replace("assert: true", "assert: {properties: {name: {pattern: '^(a+)+$'}}}"))
     manifest = write("m.yaml", MINIMAL.replace("name: Tiny", "name: " + "a" * 40 + "!"))
-    started = time.perf_counter()
+    # A backtracking engine needs about 2**40 steps for this name: the child would not finish,
+    # and the run's own timeout fails the test. Linear-time matching answers at once.
     result = run_wsaudit("audit", str(manifest), "--policy", str(pack), "--no-builtin-policy", "--fail-on", "low", *AS_OF)
-    assert time.perf_counter() - started < 30
     assert result.code == 1, result.stderr
     assert "X-1" in result.stdout
 

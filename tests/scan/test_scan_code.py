@@ -266,8 +266,10 @@ def test_output_is_deterministic_and_written_with_o(tree: Path, tmp_path: Path):
     manifest = tmp_path / "app.yaml"
     manifest.write_text(_manifest(DECLARED), encoding="utf-8")
     first, second = tmp_path / "one.json", tmp_path / "two.json"
-    assert _scan(tree, manifest, "--format", "json", "-o", str(first)).code == 1
-    assert _scan(tree, manifest, "--format", "json", "-o", str(second)).code == 1
+    result = _scan(tree, manifest, "--format", "json", "-o", str(first))
+    assert result.code == 1, result.stderr
+    result = _scan(tree, manifest, "--format", "json", "-o", str(second))
+    assert result.code == 1, result.stderr
     assert first.read_bytes() == second.read_bytes()
     uses = json.loads(first.read_text())["uses"]
     assert [(u["path"], u["line"], u["column"]) for u in uses] == sorted((u["path"], u["line"], u["column"]) for u in uses)
