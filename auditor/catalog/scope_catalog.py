@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CATALOG_FILE = "scope-catalog.json"
+# Distinct misspelt scopes remembered by one catalog (a bound on memory, not a tuning knob).
+_SUGGESTION_CACHE_LIMIT = 10_000
 CLASSIFICATIONS = ("restricted", "sensitive", "non_sensitive")
 
 
@@ -113,6 +115,12 @@ class ScopeCatalog:
         self._entries: dict[str, ScopeInfo] = {entry.scope: entry for entry in sorted(entries, key=lambda e: e.scope)}
         self.sources: dict = dict(sources or {})
         self._words: dict[str, frozenset[str]] = {}
+        # Asked for by every manifest of a batch; the catalog never changes, so worked out once.
+        self._families: frozenset[str] | None = None
+        self._suggestions: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._short_forms: dict[str, str] | None = None
+        self._suggesting = True
+        self._quiet: ScopeCatalog | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -145,7 +153,9 @@ class ScopeCatalog:
 
     def families(self) -> frozenset[str]:
         """Every family id (``api``) used in the catalog."""
-        return frozenset(entry.api for entry in self._entries.values())
+        if self._families is None:
+            self._families = frozenset(entry.api for entry in self._entries.values())
+        return self._families
 
     def __iter__(self) -> Iterator[ScopeInfo]:
         return iter(self._entries.values())
@@ -207,18 +217,42 @@ class ScopeCatalog:
                 return False
         return True
 
-    def suggest(self, scope: str, limit: int = 3) -> list[str]:
-        """Full URLs of known scopes that look like ``scope`` (for typos), closest first."""
-        import difflib
+    def without_suggestions(self) -> ScopeCatalog:
+        """The same catalog, except that :meth:`suggest` finds nothing: for a run whose rules
+        never show a suggestion, which then does not pay for finding one."""
+        if not self._suggesting:
+            return self
+        if self._quiet is None:
+            import copy
 
-        if not isinstance(scope, str) or not scope.strip() or limit <= 0:
+            quiet = copy.copy(self)
+            quiet._suggesting = False
+            self._quiet = quiet
+        return self._quiet
+
+    def suggest(self, scope: str, limit: int = 3) -> list[str]:
+        """Full URLs of known scopes that look like ``scope`` (for typos), closest first.
+
+        Each comparison with the whole catalog costs milliseconds, so an answer is kept: a
+        batch that repeats a typo pays for it once."""
+        if not self._suggesting or not isinstance(scope, str) or not scope.strip() or limit <= 0:
             return []
         # Compare short forms: the common URL prefix would make every full URL look alike.
         # Scopes outside that prefix (``https://mail.google.com/``) are their own short form.
         wanted = short_scope(scope).lower()
-        pool = {entry.short.lower(): entry.scope for entry in self._entries.values()}
-        matches = difflib.get_close_matches(wanted, list(pool), n=limit, cutoff=0.7)
-        return [pool[match] for match in matches]
+        found = self._suggestions.get((wanted, limit))
+        if found is None:
+            import difflib
+
+            if self._short_forms is None:
+                self._short_forms = {entry.short.lower(): entry.scope for entry in self._entries.values()}
+            pool = self._short_forms
+            matches = difflib.get_close_matches(wanted, list(pool), n=limit, cutoff=0.7)
+            found = tuple(pool[match] for match in matches)
+            if len(self._suggestions) >= _SUGGESTION_CACHE_LIMIT:
+                self._suggestions.clear()
+            self._suggestions[(wanted, limit)] = found
+        return list(found)
 
 
 @cache

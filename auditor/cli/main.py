@@ -140,7 +140,10 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     """
     from auditor import __version__ as version
     from auditor.api import prepare_audit
-    from auditor.rules.baseline import render_baseline
+    from functools import partial
+
+    from auditor.cli.common import render_to
+    from auditor.rules.baseline import write_baseline as write_baseline_file
     from auditor.model.errors import AuditorError
     from auditor.manifest.load import expand_paths
     from auditor.rules.packs import expand_policy_paths
@@ -160,17 +163,19 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     except AuditorError as error:
         fail(error)
     bar = progress_for(len(plan.files), "manifests", sys.stderr, wanted=not quiet())
+
+    def record_baseline(report: Any, out: Any, options: Any) -> None:
+        write_baseline_file(report.iter_results(), version, out)
+
+    # A baseline is one more reader of the same pass, written atomically like a report.
+    baseline_writer = [partial(render_to, record_baseline, options=None, output=write_baseline)] if write_baseline else []
     try:
         stream = plan.stream(bar.advance if bar is not None else None)
-        # Several formats, or a baseline too, read the results more than once.
-        report = stream.collect() if len(targets) > 1 or write_baseline else stream
-        write_reports(report, targets, verbose, fail_on, strict)
+        write_reports(stream, targets, verbose, fail_on, strict, also=baseline_writer)
     finally:
         if bar is not None:
             bar.close()
-    if write_baseline:
-        write_output(render_baseline(list(report.iter_results()), version), write_baseline)
-    sys.exit(exit_code_for(report, fail_on, strict))
+    sys.exit(exit_code_for(stream, fail_on, strict))
 
 
 @main.command()

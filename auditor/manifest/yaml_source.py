@@ -5,8 +5,9 @@ forget where each value came from. A compliance tool can afford none of that, so
 builds plain JSON-like data from PyYAML's event stream (the libyaml C parser where the
 machine has it) and, on the way:
 
-* records the 1-based line and column of every value (and of every mapping key) under its
-  JSON Pointer;
+* records the 1-based line and column of every value (and of every mapping key) in a tree
+  that mirrors the data, so any JSON Pointer can be located and the index stays as large
+  as the text;
 * rejects duplicate keys, non-string keys, unsupported tags and a second document;
 * bounds nesting depth and the number of nodes that aliases may add, so an alias bomb is
   refused as soon as it starts to grow;
@@ -17,6 +18,10 @@ machine has it) and, on the way:
   errors of ours.
 
 Timestamps stay the strings they were written as (JSON Schema's ``format: date`` reads them).
+
+Plain YAML, nearly every manifest, takes a faster road to the same result: libyaml's C
+composer builds the node tree and :mod:`auditor.manifest.yaml_nodes` walks it once. That
+path declines anything else, and the event builder here handles it and words every error.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ MAX_ALIAS_NODES = 100_000
 # manifest has no use for such numbers, so the loader refuses them first, with a position.
 MAX_INTEGER_DIGITS = 4300
 _INTEGER_BOUND = 10**MAX_INTEGER_DIGITS
+# The plain scalars that ``!!null`` accepts.
+NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -65,13 +72,27 @@ _SCALAR_BUILDERS = {
 Position = tuple[int, int]
 
 
+def integer_too_large(number: int) -> bool:
+    """Whether ``number`` has more than :data:`MAX_INTEGER_DIGITS` digits."""
+    return abs(number) >= _INTEGER_BOUND
+
+
 def escape_pointer_token(token: str) -> str:
     """Escape one reference token of a JSON Pointer (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def parent_pointer(pointer: str) -> str:
-    return pointer.rsplit("/", 1)[0] if pointer else ""
+# Where one node was written: its value's position, its key's (``None`` for a list item and
+# the root), and its children's places: by escaped pointer token for a mapping, by index for
+# a list, ``None`` for a scalar and for a value whose inside is not recorded (an alias, a
+# merged key). A tree, not a table of pointers: a table keyed by pointer repeats each key in
+# the pointer of every node below it, which grows with depth times key length per node.
+Place = tuple[Position, "Position | None", "dict[str, Place] | list[Place] | None"]
+
+
+def _is_index(token: str) -> bool:
+    """Whether ``token`` is a list index as a JSON Pointer writes it (``0``, ``17``, not ``07``)."""
+    return token.isascii() and token.isdigit() and (token == "0" or token[0] != "0")
 
 
 @dataclass(frozen=True)
@@ -80,22 +101,36 @@ class YamlDocument:
 
     path: str
     data: Any
-    positions: dict[str, Position] = field(repr=False)
-    key_positions: dict[str, Position] = field(repr=False)
+    root: Place = field(repr=False)
+
+    def _deepest(self, pointer: str) -> tuple[Place, bool]:
+        """The place of ``pointer``'s deepest recorded node, and whether it is ``pointer``'s own."""
+        place = self.root
+        if not pointer:
+            return place, True
+        if pointer[0] != "/":
+            return place, False
+        for token in pointer[1:].split("/"):
+            children = place[2]
+            if children.__class__ is dict:
+                child = children.get(token)
+            elif children is not None and _is_index(token) and int(token) < len(children):
+                child = children[int(token)]
+            else:
+                child = None
+            if child is None:
+                return place, False
+            place = child
+        return place, True
 
     def locate(self, pointer: str) -> Position:
         """Line and column of the value at ``pointer``, or of its nearest recorded ancestor."""
-        while True:
-            found = self.positions.get(pointer)
-            if found is not None:
-                return found
-            if not pointer:
-                return (1, 1)
-            pointer = parent_pointer(pointer)
+        return self._deepest(pointer)[0][0]
 
     def locate_key(self, pointer: str) -> Position:
         """Line and column of the key that names ``pointer`` (its value's when it has none)."""
-        return self.key_positions.get(pointer) or self.locate(pointer)
+        place, own = self._deepest(pointer)
+        return (place[1] or place[0]) if own else place[0]
 
 
 def _position_of_offset(text: str, offset: int) -> Position:
@@ -139,8 +174,16 @@ def read_bytes(path: str | Path, max_bytes: int, shown: str, error_type: type[Au
         raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
     try:
         with os.fdopen(descriptor, "rb") as handle:
-            refuse_special_file(os.fstat(handle.fileno()).st_mode, shown, error_type)
-            return handle.read(max_bytes + 1)
+            status = os.fstat(handle.fileno())
+            refuse_special_file(status.st_mode, shown, error_type)
+            # Ask for the size the file has (plus one byte), not for max_bytes + 1: a read
+            # sets aside all it asks for first, and a manifest of a few KiB would pay for
+            # the whole limit. More than that size means the file grew (or, like /proc
+            # files, tells no size): then read on, up to the limit.
+            data = handle.read(min(status.st_size, max_bytes) + 1)
+            if status.st_size < len(data) <= max_bytes:
+                data += handle.read(max_bytes + 1 - len(data))
+            return data
     except OSError as exc:
         raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
 
@@ -221,21 +264,44 @@ def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display
 
 
 class _Frame:
-    __slots__ = ("value", "pointer", "anchor", "size", "pending_key", "skip_value", "merges", "is_map")
+    __slots__ = ("value", "places", "anchor", "size", "pending_key", "pending_token", "pending_key_position",
+                 "skip_value", "merges", "merge_position", "is_map")
 
-    def __init__(self, value: Any, pointer: str, anchor: str | None, is_map: bool) -> None:
+    def __init__(self, value: Any, places: Any, anchor: str | None, is_map: bool) -> None:
         self.value = value
-        self.pointer = pointer
+        self.places = places
         self.anchor = anchor
         self.size = 1
         self.pending_key: str | None = None
+        self.pending_token = ""
+        self.pending_key_position: Position | None = None
         self.skip_value = False
         self.merges: list[tuple[Any, Position]] | None = None
+        self.merge_position: Position = (1, 1)
         self.is_map = is_map
 
 
 def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestError) -> YamlDocument:
-    """Parse YAML text into data plus position indexes (see the module docstring)."""
+    """Parse YAML text into data plus position indexes (see the module docstring).
+
+    Plain YAML, nearly every manifest, is built from libyaml's node tree
+    (:mod:`auditor.manifest.yaml_nodes`); the rest, and every error, from the event stream
+    by :func:`parse_yaml_strictly`. Both give the same data and positions.
+    """
+    from auditor.manifest.yaml_nodes import build_from_nodes
+
+    built = build_from_nodes(text)
+    if built is not None:
+        return YamlDocument(path, *built)
+    return parse_yaml_strictly(text, path, error_type)
+
+
+def parse_yaml_strictly(text: str, path: str, error_type: type[AuditorError] = ManifestError) -> YamlDocument:
+    """Parse YAML text from PyYAML's event stream: the builder that handles every input.
+
+    It takes aliases (counting what they add), merge keys and tags, and turns every problem
+    into a located error; :func:`parse_yaml` uses it for whatever the fast path declines.
+    """
     builder = _Builder(path, error_type)
     try:
         builder.run(yaml.parse(text, Loader=_ParserLoader))
@@ -256,7 +322,7 @@ def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestEr
         raise ErrorList(builder.errors)
     if not builder.documents:
         raise error_type("the file holds no YAML document (only comments?)", path, 1, 1)
-    return YamlDocument(path, builder.result, builder.positions, builder.key_positions)
+    return YamlDocument(path, builder.result, builder.root)
 
 
 _OPENERS = frozenset("[{")
@@ -331,8 +397,7 @@ class _Builder:
         self.path = path
         self.error_type = error_type
         self.errors: list[AuditorError] = []
-        self.positions: dict[str, Position] = {}
-        self.key_positions: dict[str, Position] = {}
+        self.root: Place = ((1, 1), None, None)
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.alias_nodes = 0
@@ -372,8 +437,12 @@ class _Builder:
                 self._take_key(top, event)
                 continue
 
-            pointer = self._child_pointer(top)
-            self.positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            places: dict[str, Place] | list[Place] | None = None
+            if kind is yaml.MappingStartEvent:
+                places = {}
+            elif kind is yaml.SequenceStartEvent:
+                places = []
+            self._record((event.start_mark.line + 1, event.start_mark.column + 1), places, top)
             if kind is yaml.ScalarEvent:
                 value = self._scalar(event)
                 if event.anchor is not None:
@@ -391,14 +460,18 @@ class _Builder:
                     raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
                 if event.anchor is not None:
                     self.open_anchors.add(event.anchor)
-                stack.append(_Frame({} if is_map else [], pointer, event.anchor, is_map))
+                stack.append(_Frame({} if is_map else [], places, event.anchor, is_map))
 
-    def _child_pointer(self, top: _Frame | None) -> str:
+    def _record(self, position: Position, places: Any, top: _Frame | None) -> None:
+        """Note where the value about to be built starts, in its parent's places."""
         if top is None:
-            return ""
-        if top.is_map:
-            return top.pointer + "/" + escape_pointer_token(top.pending_key or "")
-        return f"{top.pointer}/{len(top.value)}"
+            self.root = (position, None, places)
+        elif not top.is_map:
+            top.places.append((position, None, places))
+        elif not top.skip_value:
+            top.places[top.pending_token] = (position, top.pending_key_position, places)
+        elif top.pending_key == "<<":
+            top.merge_position = position
 
     def _take_key(self, frame: _Frame, event: Any) -> None:
         if type(event) is yaml.AliasEvent:
@@ -427,15 +500,15 @@ class _Builder:
                 )
             )
             key = str(key)
-        pointer = frame.pointer + "/" + escape_pointer_token(key)
+        token = escape_pointer_token(key)
         if key in frame.value:
-            first = self.key_positions.get(pointer)
-            where = f" (first defined at line {first[0]})" if first else ""
+            first = frame.places.get(token)
+            where = f" (first defined at line {first[1][0]})" if first and first[1] else ""
             self.errors.append(self.fail(f"duplicate key {key!r}{where}", mark))
             frame.skip_value = True
-        else:
-            self.key_positions[pointer] = (mark.line + 1, mark.column + 1)
         frame.pending_key = key
+        frame.pending_token = token
+        frame.pending_key_position = (mark.line + 1, mark.column + 1)
 
     def _attach(self, stack: list[_Frame], value: Any, size: int) -> None:
         if not stack:
@@ -449,9 +522,7 @@ class _Builder:
             if top.skip_value:
                 top.skip_value = False
                 if key == "<<" and top.merges is not None:
-                    pointer = top.pointer + "/<<"
-                    top.merges.append((value, self.positions.get(pointer, (1, 1))))
-                    self.positions.pop(pointer, None)
+                    top.merges.append((value, top.merge_position))
                 return
             top.value[key] = value
         else:
@@ -469,7 +540,7 @@ class _Builder:
                 for key, value in source.items():
                     if key not in frame.value:
                         frame.value[key] = value
-                        self.positions.setdefault(frame.pointer + "/" + escape_pointer_token(key), position)
+                        frame.places.setdefault(escape_pointer_token(key), (position, None, None))
 
     def _alias(self, event: Any) -> tuple[Any, int]:
         name = event.anchor
@@ -500,7 +571,7 @@ class _Builder:
         text = event.value
         if short == "int" and len(text) > MAX_INTEGER_DIGITS:
             raise self._too_long_integer(event)
-        if short == "null" and text not in _NULL_WORDS:
+        if short == "null" and text not in NULL_WORDS:
             raise self.fail(f"{_shorten(text)} is not a null value (~, null or nothing)", event.start_mark,
                             hint="remove the !!null tag")
         try:
@@ -508,16 +579,13 @@ class _Builder:
         except (ValueError, KeyError, IndexError, TypeError, OverflowError):
             raise self.fail(f"{_shorten(text)} cannot be read as !!{short}", event.start_mark,
                             hint=f"write a valid {short} or quote the value to make it a string") from None
-        if short == "int" and abs(value) >= _INTEGER_BOUND:
+        if short == "int" and integer_too_large(value):
             raise self._too_long_integer(event)
         return value
 
     def _too_long_integer(self, event: Any) -> AuditorError:
         return self.fail(f"an integer of more than {MAX_INTEGER_DIGITS} digits is not supported", event.start_mark,
                          hint="quote it to make it a string")
-
-
-_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def _shorten(text: str) -> str:

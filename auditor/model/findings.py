@@ -124,7 +124,7 @@ def rule_info(rule: Any) -> RuleInfo:
                     rule.citation, getattr(rule, "description", ""), tuple(getattr(rule, "tags", ())))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """One rule's verdict on one element of one manifest.
 
@@ -147,9 +147,15 @@ class Finding:
     # Inferred scope classifications the verdict or its wording rests on, by scope.
     inferred: tuple[InferredClassification, ...] = ()
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.status, Status):
-            object.__setattr__(self, "status", Status(self.status))
+    def __init__(self, rule: RuleInfo, status: Status | str, manifest: str, pointer: str, line: int, column: int,
+                 message: str, fingerprint: str = "", waiver: Waiver | None = None,
+                 inferred: tuple[InferredClassification, ...] = ()) -> None:
+        # Written by hand: an audit makes a finding for every rule and element of every
+        # manifest, and the generated frozen __init__ sets each field with a call of its own,
+        # which costs twice as much. Still frozen: assigning a field afterwards raises.
+        self.__dict__.update(rule=rule, status=status if type(status) is Status else Status(status),
+                             manifest=manifest, pointer=pointer, line=line, column=column, message=message,
+                             fingerprint=fingerprint, waiver=waiver, inferred=inferred)
 
     @property
     def rule_id(self) -> str:
@@ -428,7 +434,11 @@ class ReportStream:
 
     Iterate :meth:`iter_results` once; :attr:`summary`, the waiver notes and the errors are
     known after that, and asking before raises instead of answering wrongly. :meth:`collect`
-    turns the stream into a :class:`Report` (for several formats, or a baseline).
+    turns the stream into a :class:`Report`; :meth:`with_results` gives each of several
+    readers (several formats in one pass) a stream of its own.
+
+    ``expected`` is how many results the stream should yield (the inputs given; a manifest
+    that does not load yields none), or ``None``: a renderer may choose a layout by size.
     """
 
     def __init__(self, tool_version: str, packs: tuple[PackInfo, ...], as_of: str,
@@ -442,6 +452,7 @@ class ReportStream:
         self.domain_inventory = extras.pop("domain_inventory", None)
         self.diff = extras.pop("diff", None)
         self.code_scan = extras.pop("code_scan", None)
+        self.expected: int | None = extras.pop("expected", None)
         if extras:
             raise TypeError(f"unknown report fields: {', '.join(sorted(extras))}")
         self._results = iter(results)
@@ -486,6 +497,15 @@ class ReportStream:
 
     def failed(self, fail_on: str, strict: bool = False) -> bool:
         return self.summary.failed(fail_on, strict)
+
+    def with_results(self, results: Iterable[ManifestResult]) -> ReportStream:
+        """The same report with its results read from ``results`` (a copy of this stream's,
+        handed over one at a time); its waiver notes and errors are this stream's, known once
+        this stream has been read to its end."""
+        return ReportStream(self.tool_version, self.packs, self.as_of, results, self.waiver_notes,
+                            lambda: self.errors, rules=self.rules, lang=self.lang,
+                            domain_inventory=self.domain_inventory, diff=self.diff, code_scan=self.code_scan,
+                            expected=self.expected)
 
     def collect(self) -> Report:
         """Read the rest of the stream into an immutable :class:`Report`."""

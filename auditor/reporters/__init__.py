@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
-from auditor.model.findings import Report
+if TYPE_CHECKING:
+    # Only named in annotations: the command line imports this registry to list the
+    # formats in its options, and must not pay for the result model to show its help.
+    from auditor.model.findings import Report
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class RenderOptions:
     width: int | None = None
 
 
-Renderer = Callable[[Report, TextIO, RenderOptions], None]
+Renderer = Callable[["Report", TextIO, RenderOptions], None]
 
 FORMATS: dict[str, str] = {
     "text": "auditor.reporters.text",

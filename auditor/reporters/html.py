@@ -8,6 +8,13 @@ loads nothing from anywhere, and a value that somehow became markup could not ru
 
 The filter (severity and status check boxes) is an enhancement: without scripts the form
 stays hidden and every finding is shown.
+
+The page opens with the run's summary, known only once every manifest is in. Each manifest's
+pieces (its line in the navigation, its scorecard row, its section) are rendered as it
+arrives into spooled files, which the page copies once the summary is known: memory holds
+one manifest at a time, however large the batch. A report of more than
+:data:`PASS_LISTING_LIMIT` manifests counts passed findings instead of listing them (each
+manifest and the summary say how many), so that the page stays one a browser can open.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding, FlowStep, ManifestResult, Report
 from auditor.reporters import RenderOptions
@@ -27,6 +34,11 @@ OUTCOME_LABELS = {"fail": "Failed", "incomplete": "Incomplete", "pass": "Passed"
 CLASSIFICATION_LABELS = {"restricted": "Restricted", "sensitive": "Sensitive", "non_sensitive": "Non-sensitive",
                          "unknown": "Unknown"}
 REQUESTED_LABELS = {"at_sign_in": "at sign-in", "incremental": "incrementally"}
+# Above this many manifests, passes are counted, not listed: ten thousand manifests hold some
+# half a million passes, a page no browser opens comfortably; the JSON report has them all.
+PASS_LISTING_LIMIT = 200
+# Each spool of rendered pieces stays in memory up to this size, on disk beyond it.
+_SPOOL_IN_MEMORY = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ class ManifestView:
     flow_rows: tuple[FlowRow, ...]
     unplaced: tuple[tuple[str, tuple[FlowStep, ...]], ...]
     not_stated: tuple[str, ...]
+    # Passed findings counted but not listed (a large report lists only the others).
+    passes_unlisted: int = 0
 
 
 def _is_web_link(value: Any) -> bool:
@@ -134,7 +148,7 @@ def _flow(result: ManifestResult) -> tuple[tuple[FlowRow, ...], tuple[tuple[str,
     return rows, unplaced, not_stated
 
 
-def manifest_view(index: int, result: ManifestResult, t: Any = None) -> ManifestView:
+def manifest_view(index: int, result: ManifestResult, t: Any = None, list_passes: bool = True) -> ManifestView:
     counts = dict.fromkeys(STATUSES, 0)
     failed = dict.fromkeys(SEVERITIES, 0)
     for finding in result.findings:
@@ -143,8 +157,10 @@ def manifest_view(index: int, result: ManifestResult, t: Any = None) -> Manifest
             failed[finding.severity] += 1
     anchor = f"manifest-{index}"
     rows, unplaced, not_stated = _flow(result)
+    listed = result.findings if list_passes else tuple(f for f in result.findings if f.status != "pass")
     return ManifestView(anchor, result, counts, failed, _outcome(counts), _verdict(counts, failed, t),
-                        _categories(anchor, result.findings, t), rows, unplaced, not_stated)
+                        _categories(anchor, listed, t), rows, unplaced, not_stated,
+                        0 if list_passes else counts["pass"])
 
 
 def _asset(environment: Any, name: str) -> str:
@@ -157,57 +173,106 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def lists_passes(report: Report) -> bool:
+    """Whether the page lists passed findings: unless the report covers more than
+    :data:`PASS_LISTING_LIMIT` manifests (a stream says how many it expects, when it knows)."""
+    results = getattr(report, "results", None)
+    expected = len(results) if isinstance(results, tuple) else getattr(report, "expected", None)
+    return expected is None or expected <= PASS_LISTING_LIMIT
+
+
+class _Spool:
+    """Rendered HTML written once and read back in chunks, in memory while small."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8",
+                                                  newline="\n")
+
+    def chunks(self) -> Iterator[Any]:
+        """The whole content as markup, 64 KiB at a time (autoescaping must not touch it)."""
+        import markupsafe
+
+        self.file.seek(0)
+        while chunk := self.file.read(1 << 16):
+            yield markupsafe.Markup(chunk)
+
+
+def _page_values(t: Any) -> dict[str, Any]:
+    """What every template of the page reads besides its own subject: the language, labels
+    and helpers."""
+    from auditor.rules.i18n import evidence_notes, waiver_text
+
+    status_labels = _labels(t, "status_labels")
+    return {
+        "t": t,
+        "evidence_notes": evidence_notes,
+        "waiver_text": waiver_text,
+        "severities": SEVERITIES,
+        "statuses": STATUSES,
+        "severity_labels": _labels(t, "severity_labels"),
+        "status_labels": status_labels,
+        "outcome_labels": {status: label for status, label in status_labels.items() if status in OUTCOME_LABELS},
+        "classification_labels": _labels(t, "classification_labels"),
+        "requested_labels": _labels(t, "requested_labels"),
+    }
+
+
+def _render_manifests(report: Report, environment: Any, values: dict[str, Any], spools: dict[str, _Spool],
+                      list_passes: bool) -> tuple[int, int]:
+    """Render each manifest's navigation line, scorecard row and section into ``spools`` as
+    it arrives; how many manifests there were and how many passes went unlisted."""
+    rows = environment.get_template("report.rows.html.j2").make_module(values)
+    section = environment.get_template("report.manifest.html.j2")
+    section_values = {**values, "finding_parts": environment.get_template("report.finding.html.j2").make_module(values)}
+    count = unlisted = 0
+    for count, result in enumerate(report.iter_results(), 1):
+        view = manifest_view(count, result, values["t"], list_passes)
+        unlisted += view.passes_unlisted
+        spools["nav_items"].file.write(rows.nav_item(view))
+        spools["scorecard_rows"].file.write(rows.scorecard_row(view))
+        for chunk in section.generate(section_values, view=view):
+            spools["manifest_sections"].file.write(chunk)
+    return count, unlisted
+
+
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     import markupsafe
 
     from auditor.reporters.templating import html_environment
+    from auditor.rules.i18n import report_language, waiver_note_text
 
     environment = html_environment()
     environment.tests.setdefault("web_link", _is_web_link)
-    from auditor.rules.i18n import evidence_notes, report_language, waiver_note_text, waiver_text
-
     # Every fixed string comes from the report's language catalog (reports/i18n).
     t = report_language(report)
-    views = [manifest_view(index, result, t) for index, result in enumerate(report.materialize(), 1)]
-    summary = report.summary
-    css = _asset(environment, "report.css")
-    js = _asset(environment, "report.js")
-    csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
-           "base-uri 'none'; form-action 'none'")
-    counts = summary.counts
-    outcome = _outcome(counts)
-    verdict = _verdict(counts, summary.fail_by_severity, t)
-    template = environment.get_template("report.html.j2")
-    for chunk in template.generate(
-        version=report.tool_version,
-        as_of=report.as_of,
-        packs=report.packs,
-        summary=summary,
-        outcome=outcome,
-        verdict=verdict,
-        verdict_short=t("html.verdict_short", len(views), fail=t.number(counts["fail"]),
-                        incomplete=t.number(counts["incomplete"])),
-        t=t,
-        evidence_notes=evidence_notes,
-        waiver_text=waiver_text,
-        manifests=views,
-        waiver_notes=report.waiver_notes(),
-        waiver_note_text=lambda note: waiver_note_text(note, t),
-        # A ``wsaudit diff`` report names the two sides it compared.
-        comparison=getattr(report, "diff", None),
-        domain_inventory=getattr(report, "domain_inventory", None),
-        code_scan=getattr(report, "code_scan", None),
-        severities=SEVERITIES,
-        statuses=STATUSES,
-        severity_labels=_labels(t, "severity_labels"),
-        status_labels=_labels(t, "status_labels"),
-        outcome_labels={status: label for status, label in _labels(t, "status_labels").items()
-                        if status in OUTCOME_LABELS},
-        classification_labels=_labels(t, "classification_labels"),
-        requested_labels=_labels(t, "requested_labels"),
-        csp=csp,
-        css=markupsafe.Markup(css),
-        js=markupsafe.Markup(js),
-    ):
-        out.write(chunk)
+    values = _page_values(t)
+    spools = {name: _Spool() for name in ("nav_items", "scorecard_rows", "manifest_sections")}
+    try:
+        count, unlisted = _render_manifests(report, environment, values, spools, lists_passes(report))
+        summary = report.summary
+        css = _asset(environment, "report.css")
+        js = _asset(environment, "report.js")
+        csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+               "base-uri 'none'; form-action 'none'")
+        counts = summary.counts
+        page = environment.get_template("report.html.j2").generate(
+            values, version=report.tool_version, as_of=report.as_of, packs=report.packs, summary=summary,
+            outcome=_outcome(counts), verdict=_verdict(counts, summary.fail_by_severity, t),
+            verdict_short=t("html.verdict_short", count, fail=t.number(counts["fail"]),
+                            incomplete=t.number(counts["incomplete"])),
+            manifest_count=count, passes_unlisted=unlisted, pass_listing_limit=PASS_LISTING_LIMIT,
+            **{name: spool.chunks() for name, spool in spools.items()},
+            waiver_notes=report.waiver_notes(), waiver_note_text=lambda note: waiver_note_text(note, t),
+            # A ``wsaudit diff`` report names the two sides it compared.
+            comparison=getattr(report, "diff", None),
+            domain_inventory=getattr(report, "domain_inventory", None),
+            code_scan=getattr(report, "code_scan", None),
+            csp=csp, css=markupsafe.Markup(css), js=markupsafe.Markup(js))
+        for chunk in page:
+            out.write(chunk)
+    finally:
+        for spool in spools.values():
+            spool.file.close()
     out.write("\n")  # the environment drops the template's final line break

@@ -184,13 +184,52 @@ def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
     return result
 
 
+# Results wait in a spooled file while the run is read (see :func:`render`): in memory up to
+# this size, on disk beyond it.
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+# Stands for the results array in the document written around it; a JSON string can hold no
+# raw quote, so only the run's own member can read like _RESULTS_MARK.
+_RESULTS_PLACEHOLDER = "wsaudit:results"
+_RESULTS_MARK = f'"results": "{_RESULTS_PLACEHOLDER}"'
+# json.dumps(indent=2) puts each result at this depth: document, runs, run, results.
+_RESULT_INDENT = " " * 8
+
+
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
-    from auditor.rules.i18n import report_language, waiver_note_text
+    """Write the log, results as they arrive.
+
+    The document is written with sorted keys, so ``invocations`` (which carries the waiver
+    notes, known only once every result is in) comes before ``results``: each result is
+    serialised as it arrives into a spooled file, and the document is written around it at the
+    end. Memory holds the rules and one result, however many manifests the run covers.
+    """
+    import tempfile
+
+    from auditor.rules.i18n import report_language
 
     t = report_language(report)
     rules = [_rule_descriptor(rule, t) for rule in report.rules]
     index = {descriptor["id"]: position for position, descriptor in enumerate(rules)}
-    results = []
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY, mode="w+", encoding="utf-8",
+                                       newline="\n") as spool:
+        written = _spool_results(report, spool, rules, index, t)
+        head, mark, tail = _document(report, rules, t).partition(_RESULTS_MARK)
+        if not mark:
+            raise RuntimeError("the SARIF document has no place for its results")
+        out.write(head + '"results": [')
+        if written:
+            spool.seek(0)
+            while chunk := spool.read(1 << 16):
+                out.write(chunk)
+            out.write("\n      ")
+        out.write("]" + tail)
+
+
+def _spool_results(report: Report, spool: TextIO, rules: list[dict[str, Any]], index: dict[str, int],
+                   t: Any) -> int:
+    """Serialise every result that is not a pass into ``spool``, each indented as it stands in
+    the document; a rule missing from ``rules`` is described from its finding. The count."""
+    written = 0
     for manifest in report.iter_results():
         for finding in manifest.findings:
             if finding.status == "pass":
@@ -198,7 +237,18 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             if finding.rule_id not in index:
                 index[finding.rule_id] = len(rules)
                 rules.append(_finding_descriptor(finding, t))
-            results.append(_result(finding, index[finding.rule_id], t))
+            text = json.dumps(_result(finding, index[finding.rule_id], t), indent=2, sort_keys=True,
+                              ensure_ascii=False)
+            # Raw line breaks occur only between JSON tokens (a string holds "\n" escaped).
+            spool.write(("\n" if not written else ",\n") + _RESULT_INDENT
+                        + text.replace("\n", "\n" + _RESULT_INDENT))
+            written += 1
+    return written
+
+
+def _document(report: Report, rules: list[dict[str, Any]], t: Any) -> str:
+    """The whole log, its results array standing as :data:`_RESULTS_MARK`."""
+    from auditor.rules.i18n import waiver_note_text
 
     notifications = [
         {
@@ -225,9 +275,9 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder the audit ran in, normally the top of the repository."}}},
         "columnKind": "unicodeCodePoints",
         "invocations": [invocation],
-        "results": results,
+        "results": _RESULTS_PLACEHOLDER,
         "properties": {"asOf": report.as_of, "policies": [
             {"id": pack.id, "version": pack.version, "rules": pack.rules} for pack in report.packs]},
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    out.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

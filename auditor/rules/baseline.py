@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, TextIO
 
 from auditor.model.errors import PolicyError
 from auditor.model.findings import Finding, ManifestResult, WaiverNote
@@ -39,17 +39,53 @@ def _key(manifest: str) -> str:
 
 def render_baseline(results: Iterable[ManifestResult], tool_version: str) -> str:
     """The baseline file for these results: deterministic JSON, one record per finding."""
-    records = sorted(
-        (
-            {"rule_id": f.rule_id, "manifest": _key(f.manifest), "pointer": f.pointer, "fingerprint": f.fingerprint,
-             "severity": f.severity, "status": f.status, "message": f.message}
-            for result in results for f in result.findings if f.status in WRITTEN
-        ),
-        key=lambda record: (record["manifest"], record["rule_id"], record["pointer"], record["fingerprint"]),
-    )
-    document = {"baseline_version": BASELINE_VERSION, "tool": {"name": "wsaudit", "version": tool_version},
-                "findings": records}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    import io
+
+    out = io.StringIO()
+    write_baseline(results, tool_version, out)
+    return out.getvalue()
+
+
+def _record_order(record: dict[str, str]) -> tuple[str, str, str, str]:
+    return record["manifest"], record["rule_id"], record["pointer"], record["fingerprint"]
+
+
+def write_baseline(results: Iterable[ManifestResult], tool_version: str, out: TextIO) -> None:
+    """Write :func:`render_baseline`'s file to ``out`` in flat memory: each result's records,
+    sorted, wait in a temporary file (one JSON line each) under their manifest, and are
+    written in manifest order at the end; memory holds one manifest's records at a time."""
+    import tempfile
+
+    runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+        for result in results:
+            by_manifest: dict[str, list[dict[str, str]]] = defaultdict(list)
+            for f in result.findings:
+                if f.status in WRITTEN:
+                    by_manifest[_key(f.manifest)].append(
+                        {"rule_id": f.rule_id, "manifest": _key(f.manifest), "pointer": f.pointer,
+                         "fingerprint": f.fingerprint, "severity": f.severity, "status": f.status,
+                         "message": f.message})
+            for manifest, records in by_manifest.items():
+                start = spool.tell()
+                spool.write("".join(json.dumps(record, ensure_ascii=False) + "\n"
+                                    for record in sorted(records, key=_record_order)))
+                runs[manifest].append((start, spool.tell()))
+        document = {"baseline_version": BASELINE_VERSION, "findings": "", "tool": {"name": "wsaudit",
+                                                                                   "version": tool_version}}
+        head, _, tail = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).partition('""')
+        out.write(head + "[")
+        first = True
+        for manifest in sorted(runs):
+            records = []
+            for start, end in runs[manifest]:
+                spool.seek(start)
+                records.extend(json.loads(line) for line in spool.read(end - start).splitlines())
+            for record in sorted(records, key=_record_order):
+                text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
+                out.write(("\n    " if first else ",\n    ") + text)
+                first = False
+        out.write(("]" if first else "\n  ]") + tail + "\n")
 
 
 # A baseline holds one short record per accepted finding; this bounds what is read into

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.engine import evaluate
 from auditor.model.errors import AuditorError, InternalError, errors_in
-from auditor.model.findings import ManifestResult
+from auditor.model.findings import STATUS_RANK, STATUSES, Finding, ManifestResult, RuleInfo
 from auditor.manifest.load import load_manifest
 from auditor.rules.packs import PolicyPack
 
@@ -37,6 +37,9 @@ class AuditSettings:
 Outcome = ManifestResult | list[AuditorError]
 
 _settings: AuditSettings | None = None
+# The rules of the run, numbered: a worker names a finding's rule by its number.
+_rules: tuple[RuleInfo, ...] = ()
+_rule_numbers: dict[int, int] = {}
 
 
 def audit_one(path: str, settings: AuditSettings) -> Outcome:
@@ -72,9 +75,47 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _audit_in_worker(path: str) -> Outcome:
+def _audit_in_worker(path: str) -> Any:
     assert _settings is not None
-    return audit_one(path, _settings)
+    return pack_outcome(audit_one(path, _settings), _rule_numbers)
+
+
+# A finding on its way from a worker to the parent: its rule's number, its status's rank,
+# pointer, line, column, message, fingerprint and inferred classifications. Its manifest is
+# the result's path; its rule's text, shared by every finding of the rule, is not copied.
+PackedFinding = tuple[int, int, str, int, int, str, str, tuple[Any, ...]]
+
+
+def pack_outcome(outcome: Outcome, rule_numbers: dict[int, int]) -> Any:
+    """``outcome`` in the compact form :func:`unpack_outcome` reads: a result as tuples of
+    plain values, or the outcome itself when it holds what tuples do not carry (a waiver,
+    a rule outside the run's packs) and for errors."""
+    if not isinstance(outcome, ManifestResult):
+        return outcome
+    path = outcome.path
+    packed: list[PackedFinding] = []
+    for finding in outcome.findings:
+        number = rule_numbers.get(id(finding.rule))
+        if number is None or finding.waiver is not None or finding.manifest != path:
+            return outcome
+        packed.append((number, STATUS_RANK[finding.status], finding.pointer, finding.line, finding.column,
+                       finding.message, finding.fingerprint, finding.inferred))
+    return (path, outcome.app, tuple(packed), outcome.inventory)
+
+
+def unpack_outcome(packed: Any, rules: tuple[RuleInfo, ...]) -> Outcome:
+    """The outcome :func:`pack_outcome` packed, its findings sharing the parent's rules."""
+    if not isinstance(packed, tuple):
+        return packed
+    path, app, findings, inventory = packed
+    return ManifestResult(path, app, tuple(
+        Finding(rules[number], STATUSES[status], path, pointer, line, column, message, fingerprint, None, inferred)
+        for number, status, pointer, line, column, message, fingerprint, inferred in findings), inventory)
+
+
+def numbered_rules(settings: AuditSettings) -> tuple[RuleInfo, ...]:
+    """The RuleInfo of every rule of the run's packs, in pack order."""
+    return tuple(rule.info for pack in settings.packs for rule in pack.rules)
 
 
 def default_jobs() -> int:
@@ -90,9 +131,54 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
         return
     import multiprocessing
 
-    global _settings
+    global _settings, _rules, _rule_numbers
     _settings = settings
+    # Made before the fork, so that workers and parent share each RuleInfo.
+    _rules = numbered_rules(settings)
+    _rule_numbers = {id(info): number for number, info in enumerate(_rules)}
+    rules = _rules
     # Forked workers inherit the compiled rules and the catalog instead of rebuilding them.
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=jobs, initializer=_ignore_interrupts) as pool:
-        yield from pool.imap(_audit_in_worker, paths, chunksize=32)
+    gate = _Gate(IN_FLIGHT_CHUNKS * CHUNK * jobs)
+    try:
+        with context.Pool(processes=jobs, initializer=_ignore_interrupts) as pool:
+            for packed in pool.imap(_audit_in_worker, gate.admit(paths), chunksize=CHUNK):
+                gate.done()
+                yield unpack_outcome(packed, rules)
+    finally:
+        gate.open()
+
+
+# Paths a worker takes at a time, and how many such chunks may wait, done or not, for the
+# reader: without a bound, results of fast workers pile up while a slow format renders.
+CHUNK = 32
+IN_FLIGHT_CHUNKS = 4
+
+
+class _Gate:
+    """Lets a path into the pool only while fewer than ``limit`` results wait to be read, so
+    memory stays flat whatever the speed of the reader."""
+
+    def __init__(self, limit: int) -> None:
+        import threading
+
+        self._slots = threading.Semaphore(limit)
+        self._limit = limit
+        self._open = False
+
+    def admit(self, paths: list[str]) -> Iterator[str]:
+        # Runs in the pool's task thread: blocking here holds back new work, not results.
+        for path in paths:
+            self._slots.acquire()
+            if self._open:
+                return
+            yield path
+
+    def done(self) -> None:
+        self._slots.release()
+
+    def open(self) -> None:
+        """Release the task thread for good (the reader stopped or the run ended)."""
+        self._open = True
+        for _ in range(self._limit):
+            self._slots.release()

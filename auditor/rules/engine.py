@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.facts import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
-from auditor.model.findings import Finding, InferredClassification, ManifestResult
+from auditor.model.findings import Finding, InferredClassification, ManifestResult, Status
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
 from auditor.rules.packs import PLACEHOLDER, PolicyPack, Rule
@@ -89,16 +90,15 @@ def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointe
     for alternatives in needs:
         names = []
         for path in alternatives:
-            if path.startswith("/"):
-                value = _lookup(data, path[1:])
-                name = readable(path)
-            else:
-                value = _lookup(subject, path)
-                name = path.replace("/", ".") if path.startswith(_FACT_ROOTS) else readable(f"{pointer}/{path}")
-            if value is not _ABSENT:
+            absolute = path.startswith("/")
+            if (_lookup(data, path[1:]) if absolute else _lookup(subject, path)) is not _ABSENT:
                 break
-            names.append(name)
-            if first_field is None and not path.startswith("/") and not path.startswith(_FACT_ROOTS):
+            # Named only once known to be missing: most needs are met.
+            if absolute:
+                names.append(readable(path))
+            else:
+                names.append(path.replace("/", ".") if path.startswith(_FACT_ROOTS) else readable(f"{pointer}/{path}"))
+            if first_field is None and not absolute and not path.startswith(_FACT_ROOTS):
                 first_field = f"{pointer}/{path}"
         else:
             missing.append(alternative.join(names))
@@ -164,26 +164,50 @@ def render_message(template: str, subject: dict[str, Any], language: Any = None)
     ``language`` (an ``auditor.rules.i18n.MessageLanguage``) words the gap and the values
     that are ours rather than the manifest's (classifications, dates) in another language;
     ``None`` is English."""
+    literals, placeholders = _compiled_template(template)
+    if not placeholders:
+        return template
     none = "(none)" if language is None else language.none
+    parts = [literals[0]]
+    for (name, path), literal in zip(placeholders, literals[1:]):
+        parts.append(_placeholder_text(subject, name, path, none, language))
+        parts.append(literal)
+    return "".join(parts)
 
-    def value_of(match: Any) -> str:
-        node: Any = subject
-        for part in match.group(1).split("."):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return none
-        if language is not None:
-            node = language.value(match.group(1), node)
-        if isinstance(node, list):
-            return ", ".join(str(item) for item in node) or none
-        if isinstance(node, bool):
-            return "true" if node else "false"
-        return none if node is None else str(node)
 
-    return PLACEHOLDER.sub(value_of, template)
+# Each template split once into its literal text and its placeholders (name and path):
+# a rule's messages are rendered for every element it judges, in every manifest.
+_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+_TEMPLATE_CACHE_LIMIT = 4096
+
+
+def _compiled_template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        pieces = PLACEHOLDER.split(template)
+        compiled = (tuple(pieces[0::2]), tuple((name, tuple(name.split("."))) for name in pieces[1::2]))
+        if len(_TEMPLATES) >= _TEMPLATE_CACHE_LIMIT:
+            _TEMPLATES.clear()  # templates come from rule packs and catalogs: this is never reached in practice
+        _TEMPLATES[template] = compiled
+    return compiled
+
+
+def _placeholder_text(subject: dict[str, Any], name: str, path: tuple[str, ...], none: str, language: Any) -> str:
+    node: Any = subject
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return none
+    if language is not None:
+        node = language.value(name, node)
+    if isinstance(node, list):
+        return ", ".join(str(item) for item in node) or none
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return none if node is None else str(node)
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
@@ -191,10 +215,20 @@ def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
     """Every finding of every rule of ``packs`` about ``manifest``, sorted; messages in
     ``language`` (see :func:`render_message`) when the packs' rules are worded in it;
     ``code`` (a scan of the app's code) adds the code's evidence to the facts."""
-    data = manifest.data
-    facts = enrich(data, catalog, as_of, code)
-    findings = judge(manifest, packs, data, facts, language)
-    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(data, facts))
+    # Facts and inventory read the typed model; the rules judge the data, their contract.
+    model = manifest.model
+    facts = enrich(model, catalog if _reads_suggestions(packs) else catalog.without_suggestions(), as_of, code)
+    findings = judge(manifest, packs, manifest.data, facts, language)
+    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(model, facts))
+
+
+SUGGESTIONS_FACT = "facts.suggestions"
+
+
+def _reads_suggestions(packs: list[PolicyPack]) -> bool:
+    """Whether a rule shows or judges close matches of an unknown scope, which cost a
+    comparison with the whole catalog each: runs whose rules do not, skip them."""
+    return any(SUGGESTIONS_FACT in rule.reads for pack in packs for rule in pack.rules)
 
 
 def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any], facts: Facts,
@@ -208,9 +242,8 @@ def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any],
     does not declare); an element the manifest does not have is placed at its nearest
     existing parent there, as a missing field is.
     """
-    digests: dict[str, str] = {}
-    findings = [finding for pack in packs for rule in pack.rules
-                for finding in _evaluate_rule(rule, manifest, document, facts, digests, language)]
+    judgement = _ManifestJudgement(manifest, document, facts, language)
+    findings = [finding for pack in packs for rule in pack.rules for finding in judgement.findings_of(rule)]
     findings.sort(key=Finding.sort_key)
     return findings
 
@@ -221,7 +254,14 @@ def content_digest(element: Any) -> str:
     ``x-`` extension keys are the user's notes, ignored by every rule, so editing one
     does not change the element's identity.
     """
-    text = "" if element is _ABSENT else json.dumps(_without_notes(element), sort_keys=True, ensure_ascii=False)
+    if element is _ABSENT:
+        text = ""
+    else:
+        text = json.dumps(element, sort_keys=True, ensure_ascii=False)
+        # Only a text with `"x-` in it can hold a note's key; most elements have none, and
+        # copying them without their notes would cost more than writing them out.
+        if '"x-' in text:
+            text = json.dumps(_without_notes(element), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -240,70 +280,176 @@ def finding_fingerprint(rule_id: str, manifest: str, digest: str) -> str:
     return hashlib.sha256(f"{rule_id}\0{path}\0{digest}".encode("utf-8")).hexdigest()[:32]
 
 
-def _evaluate_rule(rule: Rule, manifest: Manifest, data: dict[str, Any], facts: Facts,
-                   digests: dict[str, str], language: Any = None) -> Iterator[Finding]:
-    alternative = " or " if language is None else language.alternative
-    for pointer, element in select(data, rule.select, rule.when_absent):
-        element_facts = facts.elements.get(pointer) or {"label": readable(pointer)}
-        if isinstance(element, dict):
-            subject = dict(element)
-        elif element is _ABSENT:
-            subject = {}
-        else:
-            subject = {"value": element}
-        subject["facts"] = element_facts
-        subject["manifest_facts"] = facts.manifest
-        subject["manifest"] = data
-        # A missing list is reported as such; `when` speaks of the list's items.
-        list_missing = element is _ABSENT and "*" in rule.select
-        if rule.when is not None and not list_missing and not rule.when(subject):
-            continue
-        missing_field: str | None = None
-        if element is _ABSENT:
-            # Name the missing section once rather than every field the rule reads in it.
-            absolute = tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/"))
-            missing = [readable(pointer)] + _missing(absolute, subject, pointer, data, alternative)[0]
-        elif rule.needs:
-            missing, missing_field = _missing(rule.needs, subject, pointer, data, alternative)
-        else:
-            missing = []
-        target = _target(pointer, rule.at)
-        if missing:
-            status, template = "incomplete", rule.incomplete_message
-            subject["missing"] = ", ".join(missing)
-            target = missing_field or pointer
-        elif rule.assertion(subject):
-            status, template = "pass", rule.pass_message
-        else:
-            status, template = "fail", rule.fail_message
-            reasons = [reason for reason in rule.reasons if reason.when(subject)]
-            shown = subject if language is None else language.shown(subject, pointer)
-            subject["reasons"] = "; ".join(render_message(reason.say, shown, language) for reason in reasons)
-            target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
-        shown_pointer = nearest_existing(manifest.data, target)
-        if shown_pointer:
-            line, column = manifest.locate(shown_pointer)
-        else:
-            # A top-level section the manifest leaves out: no parent but the document.
-            shown_pointer = "/" + target.split("/")[1]
-            line, column = 1, 1
-        digest = digests.get(pointer)
+_STATUS_TEMPLATES = {Status.PASS: "pass_message", Status.FAIL: "fail_message",
+                     Status.INCOMPLETE: "incomplete_message"}
+
+
+@dataclass(frozen=True)
+class _RulePlan:
+    """What judging needs to know about a rule beyond the rule itself, worked out once per
+    rule rather than once per manifest."""
+
+    # Whether the verdict or wording reads an element's or the app's scope classifications.
+    reads_element: bool
+    reads_manifest: bool
+    # The needs looked up in the manifest itself (a leading ``/``).
+    absolute_needs: tuple[tuple[str, ...], ...]
+
+
+# By ``id`` of the rule, with the rule kept so that the id cannot be reused by another.
+_PLANS: dict[int, tuple[Rule, _RulePlan]] = {}
+_PLAN_CACHE_LIMIT = 4096
+
+
+def _plan(rule: Rule) -> _RulePlan:
+    known = _PLANS.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
+                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")))
+    if len(_PLANS) >= _PLAN_CACHE_LIMIT:
+        _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
+    _PLANS[id(rule)] = (rule, plan)
+    return plan
+
+
+class _ManifestJudgement:
+    """Judging one manifest: what many rules read about the same element is worked out once
+    and shared by them: the elements a ``select`` pattern picks, each element's subject (and
+    its wording in the report language), where a finding about a node is shown, the digest
+    of each element's content and the inferred classifications behind it.
+
+    A working object, used by :func:`judge` for one manifest and then dropped.
+    """
+
+    def __init__(self, manifest: Manifest, document: dict[str, Any], facts: Facts, language: Any) -> None:
+        self.manifest = manifest
+        self.document = document
+        self.facts = facts
+        self.language = language
+        self.alternative = " or " if language is None else language.alternative
+        self.fingerprint_path = manifest.path.removeprefix("./")
+        self._selections: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        self._subjects: dict[str, dict[str, Any]] = {}
+        self._shown: dict[str, dict[str, Any]] = {}
+        self._places: dict[str, tuple[str, int, int]] = {}
+        self._digests: dict[str, str] = {}
+        self._inferred: dict[tuple[bool, bool, str], tuple[InferredClassification, ...]] = {}
+
+    def selected(self, rule: Rule) -> list[tuple[str, Any]]:
+        """``select(document, rule.select, rule.when_absent)``, walked once per pattern."""
+        key = (rule.select, rule.when_absent)
+        found = self._selections.get(key)
+        if found is None:
+            found = self._selections[key] = list(select(self.document, rule.select, rule.when_absent))
+        return found
+
+    def subject(self, pointer: str, element: Any) -> dict[str, Any]:
+        """What a rule's predicates and messages read about the element at ``pointer``: its
+        fields (or ``value``), ``facts``, ``manifest_facts`` and ``manifest``. Shared by every
+        rule, so a rule that adds to it (``missing``, ``reasons``) adds to a copy."""
+        subject = self._subjects.get(pointer)
+        if subject is None:
+            if isinstance(element, dict):
+                subject = dict(element)
+            elif element is _ABSENT:
+                subject = {}
+            else:
+                subject = {"value": element}
+            subject["facts"] = self.facts.elements.get(pointer) or {"label": readable(pointer)}
+            subject["manifest_facts"] = self.facts.manifest
+            subject["manifest"] = self.document
+            self._subjects[pointer] = subject
+        return subject
+
+    def shown(self, pointer: str, subject: dict[str, Any], extra: dict[str, str] | None = None) -> dict[str, Any]:
+        """The subject as messages word it: with the element's label in the report language
+        (worked out once per element) and ``extra`` added."""
+        if self.language is None:
+            return {**subject, **extra} if extra else subject
+        shown = self._shown.get(pointer)
+        if shown is None:
+            shown = self._shown[pointer] = self.language.shown(subject, pointer)
+        return {**shown, **extra} if extra else shown
+
+    def place(self, target: str) -> tuple[str, int, int]:
+        """The pointer, line and column a finding about ``target`` is shown at."""
+        found = self._places.get(target)
+        if found is None:
+            shown_pointer = nearest_existing(self.manifest.data, target)
+            if shown_pointer:
+                line, column = self.manifest.locate(shown_pointer)
+            else:
+                # A top-level section the manifest leaves out: no parent but the document.
+                shown_pointer = "/" + target.split("/")[1]
+                line, column = 1, 1
+            found = self._places[target] = (shown_pointer, line, column)
+        return found
+
+    def digest(self, pointer: str, element: Any) -> str:
+        digest = self._digests.get(pointer)
         if digest is None:
-            digest = digests[pointer] = content_digest(element)
-        yield Finding(
-            rule=rule.info, status=status, manifest=manifest.path, pointer=shown_pointer, line=line, column=column,
-            message=render_message(template, subject if language is None else language.shown(subject, pointer),
-                                   language),
-            fingerprint=finding_fingerprint(rule.id, manifest.path, digest),
-            inferred=_inferred_behind(rule, pointer, facts),
-        )
+            digest = self._digests[pointer] = content_digest(element)
+        return digest
 
+    def inferred_behind(self, reads_element: bool, reads_manifest: bool, pointer: str
+                        ) -> tuple[InferredClassification, ...]:
+        """Inferred scope classifications a rule's verdict or wording reads, by scope."""
+        if not (reads_element or reads_manifest):
+            return ()
+        key = (reads_element, reads_manifest, pointer)
+        behind = self._inferred.get(key)
+        if behind is None:
+            found: dict[str, InferredClassification] = {}
+            if reads_element:
+                found.update((item.scope, item) for item in self.facts.inferred.get(pointer, ()))
+            if reads_manifest:
+                found.update((item.scope, item) for item in self.facts.manifest_inferred)
+            behind = self._inferred[key] = tuple(found[scope] for scope in sorted(found))
+        return behind
 
-def _inferred_behind(rule: Rule, pointer: str, facts: Facts) -> tuple[InferredClassification, ...]:
-    """Inferred scope classifications the rule's verdict or wording reads, by scope."""
-    found: dict[str, InferredClassification] = {}
-    if rule.reads & ELEMENT_CLASSIFICATION_FACTS:
-        found.update((item.scope, item) for item in facts.inferred.get(pointer, ()))
-    if rule.reads & MANIFEST_CLASSIFICATION_FACTS:
-        found.update((item.scope, item) for item in facts.manifest_inferred)
-    return tuple(found[scope] for scope in sorted(found))
+    def findings_of(self, rule: Rule) -> Iterator[Finding]:
+        """Every finding of ``rule`` about this manifest."""
+        language = self.language
+        info = rule.info
+        manifest_path = self.manifest.path
+        fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
+        plan = _plan(rule)
+        for pointer, element in self.selected(rule):
+            subject = self.subject(pointer, element)
+            # A missing list is reported as such; `when` speaks of the list's items.
+            list_missing = element is _ABSENT and "*" in rule.select
+            if rule.when is not None and not list_missing and not rule.when(subject):
+                continue
+            missing_field: str | None = None
+            if element is _ABSENT:
+                # Name the missing section once rather than every field the rule reads in it.
+                missing = [readable(pointer)] + _missing(plan.absolute_needs, subject, pointer, self.document,
+                                                         self.alternative)[0]
+            elif rule.needs:
+                missing, missing_field = _missing(rule.needs, subject, pointer, self.document, self.alternative)
+            else:
+                missing = []
+            target = _target(pointer, rule.at)
+            extra: dict[str, str] | None = None
+            if missing:
+                status = Status.INCOMPLETE
+                extra = {"missing": ", ".join(missing)}
+                target = missing_field or pointer
+            elif rule.assertion(subject):
+                status = Status.PASS
+            else:
+                status = Status.FAIL
+                reasons = [reason for reason in rule.reasons if reason.when(subject)]
+                shown = self.shown(pointer, subject)
+                extra = {"reasons": "; ".join(render_message(reason.say, shown, language) for reason in reasons)}
+                target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
+            shown_pointer, line, column = self.place(target)
+            digest = self.digest(pointer, element)
+            yield Finding(
+                rule=info, status=status, manifest=manifest_path, pointer=shown_pointer, line=line, column=column,
+                message=render_message(getattr(rule, _STATUS_TEMPLATES[status]), self.shown(pointer, subject, extra),
+                                       language),
+                fingerprint=hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32],
+                inferred=self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer),
+            )

@@ -69,29 +69,8 @@ def translate(pattern: str) -> str:
     while index < length:
         char = pattern[index]
         if char == "\\":
-            if index + 1 >= length:
-                raise PatternError("the pattern ends with a lone backslash")
-            code = pattern[index + 1]
-            if code in "123456789" or (code == "k" and pattern.startswith("<", index + 2) and not in_class):
-                raise PatternError(_UNSUPPORTED_HINT.format(what="backreferences (\\1, \\k<name>)"))
-            if code == "s":
-                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
-            elif code == "S":
-                # Inside a class RE2's own \S stands in: a class cannot hold a negated class.
-                out.append("\\S" if in_class else f"[^{_ECMA_SPACE}]")
-            elif code == "u":
-                text, index = _unicode_escape(pattern, index + 1)
-                out.append(text)
-                continue
-            elif code == "c" and index + 2 < length and pattern[index + 2].isascii() and pattern[index + 2].isalpha():
-                out.append(f"\\x{{{ord(pattern[index + 2]) % 32:X}}}")
-                index += 3
-                continue
-            elif code == "0" and not (index + 2 < length and pattern[index + 2].isdigit()):
-                out.append("\\x{0}")
-            else:
-                out.append(pattern[index:index + 2])
-            index += 2
+            text, index = _translate_escape(pattern, index, in_class)
+            out.append(text)
             continue
         if in_class:
             if char == "]":
@@ -124,6 +103,30 @@ def translate(pattern: str) -> str:
     return "".join(out)
 
 
+def _translate_escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    """The RE2 text for the escape starting at ``pattern[index]`` (a backslash), and the
+    index after it. ECMA's \\s and \\S name a wider set of spaces than RE2's, so they are
+    spelled out; an escape both engines read alike is kept as written."""
+    length = len(pattern)
+    if index + 1 >= length:
+        raise PatternError("the pattern ends with a lone backslash")
+    code = pattern[index + 1]
+    if code in "123456789" or (code == "k" and pattern.startswith("<", index + 2) and not in_class):
+        raise PatternError(_UNSUPPORTED_HINT.format(what="backreferences (\\1, \\k<name>)"))
+    if code == "s":
+        return (_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]"), index + 2
+    if code == "S":
+        # Inside a class RE2's own \S stands in: a class cannot hold a negated class.
+        return ("\\S" if in_class else f"[^{_ECMA_SPACE}]"), index + 2
+    if code == "u":
+        return _unicode_escape(pattern, index + 1)
+    if code == "c" and index + 2 < length and pattern[index + 2].isascii() and pattern[index + 2].isalpha():
+        return f"\\x{{{ord(pattern[index + 2]) % 32:X}}}", index + 3
+    if code == "0" and not (index + 2 < length and pattern[index + 2].isdigit()):
+        return "\\x{0}", index + 2
+    return pattern[index:index + 2], index + 2
+
+
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> Matcher:
     """A function telling whether ``pattern`` (ECMA-262) matches somewhere in a string.
@@ -131,6 +134,11 @@ def compile_pattern(pattern: str) -> Matcher:
     Raises :class:`PatternError` for a pattern RE2 cannot run. RE2 would also log its
     complaint to stderr; that logging is switched off, the error is ours to report.
     """
+    prefix = _literal_prefix(pattern)
+    if prefix is not None:
+        # ``^x-`` (the extension keys every object allows) is asked of every key of a
+        # manifest: a prefix test answers it without a regex engine.
+        return lambda text: text.startswith(prefix)
     import re2
 
     options = re2.Options()
@@ -149,3 +157,12 @@ def compile_pattern(pattern: str) -> Matcher:
         return search(text.encode("utf-8", "surrogatepass")) is not None
 
     return matches
+
+
+def _literal_prefix(pattern: str) -> str | None:
+    """The text ``pattern`` requires at the start of a string when it is nothing more than
+    ``^`` and plain characters (letters, digits, ``-``, ``_``); otherwise ``None``."""
+    if len(pattern) < 2 or pattern[0] != "^":
+        return None
+    body = pattern[1:]
+    return body if all(char.isascii() and (char.isalnum() or char in "-_") for char in body) else None

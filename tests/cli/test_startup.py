@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import HEAVY, imported_modules
 
 
@@ -15,3 +17,23 @@ def test_help_imports_nothing_heavy():
 def test_subcommand_help_imports_nothing_heavy():
     modules = imported_modules("validate", "--help")
     assert not any(name.split(".")[0] in HEAVY for name in modules)
+
+
+# The library's front door, the result model and the renderers load with the command that
+# uses them, never to show help.
+_LOADED_BY_COMMANDS = ("auditor.api", "auditor.model.findings")
+
+
+def _loaded_by_commands(modules: set[str]) -> list[str]:
+    return sorted(name for name in modules if name in _LOADED_BY_COMMANDS or name.startswith("auditor.reporters."))
+
+
+def test_help_leaves_the_library_and_the_renderers_unloaded():
+    modules = imported_modules("--help")
+    assert "auditor.cli.main" in modules  # the measurement itself works
+    assert _loaded_by_commands(modules) == []
+
+
+@pytest.mark.parametrize("command", ["audit", "diff", "scan-code", "check-policy", "probe"])
+def test_command_help_leaves_the_library_and_the_renderers_unloaded(command):
+    assert _loaded_by_commands(imported_modules(command, "--help")) == []

@@ -204,3 +204,15 @@ def test_keyword_with_a_wrong_value_is_refused_with_its_pointer(schema, pointer)
     with pytest.raises(UnsupportedSchema) as caught:
         compile_schema(schema)
     assert caught.value.pointer == pointer
+
+
+@pytest.mark.parametrize("pattern", ["^x-", "^abc_1", "^é"])
+def test_a_prefix_pattern_answers_like_the_regex_engine(pattern):
+    import re2
+
+    from auditor.rules.patterns import compile_pattern, translate
+
+    regex = re2.compile(translate(pattern))
+    matches = compile_pattern(pattern)
+    for text in ["x-note", "x", "X-note", "ax-", "", "x-", "abc_1", "abc_", "éa", "\u0301x-"]:
+        assert matches(text) == (regex.search(text.encode("utf-8")) is not None), text

@@ -1,0 +1,68 @@
+"""A batch audited in worker processes reports exactly what one process reports."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+
+import pytest
+
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
+from auditor.model.findings import ManifestResult
+from auditor.rules.batch import PARALLEL_THRESHOLD, AuditSettings, audit_paths
+from auditor.rules.packs import load_packs
+
+from tests.helpers import EXAMPLES, run_wsaudit
+
+FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
+
+
+def make_corpus(folder) -> list[str]:
+    """More manifests than the batch audits in one process: the examples over and over,
+    each copy under a name of its own, and one manifest that does not load."""
+    examples = sorted(EXAMPLES.glob("*.yaml"))
+    folder.mkdir()
+    paths = []
+    for index in range(PARALLEL_THRESHOLD + 8):
+        path = folder / f"app-{index:03d}.yaml"
+        shutil.copyfile(examples[index % len(examples)], path)
+        paths.append(str(path))
+    broken = folder / "app-999.yaml"
+    broken.write_text("manifest_version: 1\napp: [not, a, mapping]\n", encoding="utf-8")
+    paths.append(str(broken))
+    return paths
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_format_is_byte_identical_with_one_job_and_two(tmp_path, lang):
+    corpus = tmp_path / "manifests"
+    make_corpus(corpus)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers_version: 1\nwaivers:\n  - rule: WUD-SC-004\n    manifest: " + str(corpus / "app-001.yaml")
+                       + "\n    reason: Reviewed.\n    approved_by: privacy@example.com\n    expires: 2027-03-31\n",
+                       encoding="utf-8")
+    runs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs-{jobs}"
+        out.mkdir()
+        arguments = ["audit", str(corpus), "--as-of", "2026-11-21", "--jobs", str(jobs), "--lang", lang,
+                     "--waivers", str(waivers)]
+        for name in FORMATS:
+            arguments += ["--format", name, "-o", str(out / f"report.{name}")]
+        result = run_wsaudit(*arguments)
+        assert result.code == 2, result.stderr  # the broken manifest
+        runs[jobs] = (result.stderr, {name: (out / f"report.{name}").read_bytes() for name in FORMATS})
+    assert runs[1] == runs[2]
+
+
+def test_findings_from_workers_share_the_rules_of_the_run(tmp_path):
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    packs = tuple(load_packs())
+    settings = AuditSettings(packs, ScopeCatalog.load(), datetime.date(2026, 11, 21), DEFAULT_MAX_BYTES)
+    in_workers = list(audit_paths(paths, settings, jobs=2))
+    rules = {rule.id: rule.info for pack in packs for rule in pack.rules}
+    findings = [finding for result in in_workers if isinstance(result, ManifestResult) for finding in result.findings]
+    # One RuleInfo per rule in the parent, as in one process, not a copy per finding.
+    assert (len(findings) > len(paths), [f.rule_id for f in findings if f.rule is not rules[f.rule_id]],
+            in_workers == list(audit_paths(paths, settings, jobs=1))) == (True, [], True)

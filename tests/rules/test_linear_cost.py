@@ -1,0 +1,104 @@
+"""An audit's work grows with the manifest, never faster: twice the entries, twice the work.
+
+Work is counted in function calls (``work_done``), which unlike a clock does not depend on
+how busy the machine is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+
+from auditor.catalog.scope_catalog import CATALOG_FILE, ScopeCatalog
+from auditor.manifest.load import load_manifest
+from auditor.rules.engine import evaluate
+from auditor.resources import policies_dir
+from auditor.rules.packs import load_packs
+
+from tests.helpers import EXAMPLES, work_done
+
+AS_OF = datetime.date(2026, 11, 21)
+MAX_BYTES = 64 << 20
+# The sections of a full manifest that come before its data flow.
+_HEAD = (EXAMPLES / "inbox-digest.yaml").read_text(encoding="utf-8").split("\ndata:\n")[0]
+_ENCRYPTED = "    encryption_at_rest: {enabled: true, algorithm: AES-256-GCM, key_management: kms}"
+_TRANSPORT = '    transport: {protocol: https, tls_min_version: "1.2"}'
+
+
+def big_manifest(entries: int, unknown_scopes: int = 0) -> str:
+    """A valid manifest with ``entries`` data elements, storage places, transfers and
+    human-access grants, each naming one data element, plus one of each naming them all;
+    and ``unknown_scopes`` requested scopes the catalog does not know."""
+    head = _HEAD.replace("\nauth:\n", "".join(
+        f"  - scope: https://www.googleapis.com/auth/inhouse{index}.readonly\n    justification: Our own API.\n"
+        f"    requested: incremental\n    features: [Reports]\n" for index in range(unknown_scopes)) + "\nauth:\n")
+    ids = [f"element-{index}" for index in range(entries)]
+    every = ", ".join(ids)
+    lines = [head, "data:"]
+    for ident in ids:
+        lines += [f"  - id: {ident}", "    description: Message bodies", "    source_scopes: [gmail.readonly]",
+                  "    categories: [email_content]", "    purposes: [user_facing_feature]"]
+    lines.append("storage:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - id: store-{index}", f"    data: [{named}]", "    location: cloud_provider", _ENCRYPTED,
+                  "    retention: P7D", "    region: EU"]
+    lines.append("transfers:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - id: transfer-{index}", "    recipient: Provider", "    recipient_type: service_provider",
+                  f"    data: [{named}]", "    purpose: provide_feature", "    user_consent: true", _TRANSPORT,
+                  "    network: external"]
+    lines.append("human_access:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - role: role-{index}", f"    data: [{named}]", "    basis: security"]
+    lines += ["security:", "  casa: {completed: true, tier: 2, date: 2026-06-15, letter_of_assessment: true}",
+              "  isms: iso27001", "  owasp_top10_reviewed: true",
+              "  incident_response: {notifies_google: true, contact: security@example.com}", "  https_only: true"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def packs(tmp_path_factory):
+    """The built-in packs, once used: what the first audit of a process sets up (compiled
+    patterns, the report language) is not work that grows with a manifest."""
+    loaded = load_packs()
+    judging_work(tmp_path_factory.mktemp("warm-up"), big_manifest(3, unknown_scopes=1), loaded)
+    return loaded
+
+
+def judging_work(tmp_path, text: str, packs) -> tuple[int, int]:
+    """The work of judging a manifest (facts, rules, findings, inventory) and its findings."""
+    path = tmp_path / f"app-{len(text)}.yaml"
+    path.write_text(text, encoding="utf-8")
+    manifest = load_manifest(str(path), MAX_BYTES)
+    # A catalog of its own: one remembers the suggestions it found for earlier runs.
+    catalog = ScopeCatalog.load(policies_dir() / CATALOG_FILE)
+    findings: list[int] = []
+    work = work_done(lambda: findings.append(len(evaluate(manifest, packs, catalog, AS_OF).findings)))
+    return work, findings[0]
+
+
+def test_lists_that_name_every_entry_are_judged_in_linear_time(tmp_path, packs):
+    (small, small_findings), (large, large_findings) = (judging_work(tmp_path, big_manifest(size), packs)
+                                                        for size in (1_000, 2_000))
+    assert large_findings > 1.9 * small_findings  # the findings grow with the entries…
+    assert large <= 2.2 * small  # …and so does the work, not with their square
+
+
+def test_unknown_scopes_are_judged_in_linear_time(tmp_path, packs):
+    (small, _), (large, _) = (judging_work(tmp_path, big_manifest(10, unknown_scopes=size), packs)
+                              for size in (100, 200))
+    assert large <= 2.2 * small
+
+
+def test_a_run_whose_rules_show_no_suggestion_does_not_look_for_one(tmp_path, packs):
+    without = [dataclasses.replace(pack, rules=tuple(rule for rule in pack.rules
+                                                     if "facts.suggestions" not in rule.reads)) for pack in packs]
+    assert sum(len(pack.rules) for pack in without) == sum(len(pack.rules) for pack in packs) - 1
+    text = big_manifest(10, unknown_scopes=100)
+    looking, _ = judging_work(tmp_path, text, packs)
+    not_looking, _ = judging_work(tmp_path, text, without)
+    # Each suggestion compares the scope with every scope of the catalog: hundreds of
+    # calls per unknown scope, where judging it takes a few dozen.
+    assert not_looking * 3 < looking
