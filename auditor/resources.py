@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -45,3 +46,12 @@ def report_catalogs_dir() -> Path:
 def schemas_dir() -> Path:
     """The folder holding the JSON Schemas of the manifest and the policy files."""
     return _PACKAGE / "schemas"
+
+
+def load_packaged_yaml(source: Any) -> Any:
+    """Parse one of wsaudit's own data files (a text or an open file) with libyaml's C parser
+    when PyYAML has it: these files are trusted and need no positions, and the pure-Python
+    parser costs a tenth of a second on each report catalog at every start."""
+    import yaml
+
+    return yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -13,7 +13,22 @@ from urllib.parse import urlsplit
 def _suffix_list() -> Any:
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList()
+    # Rules are matched in their Unicode spelling; encoding every rule to punycode as well
+    # would triple the start-up cost of the list. Hosts are decoded before the lookup instead.
+    return PublicSuffixList(accept_encoded_idn=False)
+
+
+def _unicode_labels(host: str) -> str:
+    """``host`` with its punycode labels (``xn--…``) decoded, as the list's rules are written."""
+    if "xn--" not in host:
+        return host
+    labels = []
+    for label in host.split("."):
+        try:
+            labels.append(label.encode("ascii").decode("idna") if label.startswith("xn--") else label)
+        except UnicodeError:
+            labels.append(label)
+    return ".".join(labels)
 
 
 def registrable_domain(url: str | None) -> str | None:
@@ -27,4 +42,8 @@ def registrable_domain(url: str | None) -> str | None:
         return None
     if not host or host.replace(".", "").isdigit() or ":" in host:
         return None
-    return _suffix_list().privatesuffix(host)
+    found = _suffix_list().privatesuffix(_unicode_labels(host))
+    if found is None:
+        return None
+    # In the host's own spelling: the last labels, as many as the registrable domain has.
+    return ".".join(host.split(".")[-(found.count(".") + 1):])

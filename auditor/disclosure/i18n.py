@@ -74,14 +74,14 @@ def load_messages(language: str, directory: Path | None = None) -> Messages:
 
 @cache
 def _load(language: str, folder: Path) -> Messages:
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
     path = folder / f"{language}.yaml"
     if not LANGUAGE_CODE.fullmatch(language) or not path.is_file():
         known = ", ".join(available_languages(folder))
         raise MessagesError(f"no message file for language {language!r} (available: {known})")
     with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+        raw = load_packaged_yaml(handle)
     try:
         texts = flatten_strings(raw["messages"])
         for name, text in texts.items():

@@ -64,10 +64,10 @@ class ScopeAccess:
 
 @cache
 def scope_access() -> ScopeAccess:
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
     with open(_SCOPE_ACCESS, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+        raw = load_packaged_yaml(handle)
     return ScopeAccess({verb: tuple(kinds) for verb, kinds in raw["verbs"].items()},
                        tuple(raw["readonly_suffixes"]), tuple(raw["kinds"]))
 

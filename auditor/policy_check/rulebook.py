@@ -40,10 +40,10 @@ class Rulebook:
 @cache
 def load_rulebook(path: Path) -> Rulebook:
     """Read a rules file (``rules.yaml`` next to the module that judges them)."""
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
     with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+        raw = load_packaged_yaml(handle)
     try:
         pack, policy = raw["pack"], raw["policy"]
         rules: dict[str, RuleInfo] = {}

@@ -86,12 +86,12 @@ def available_languages() -> list[str]:
 @cache
 def load_vocabulary(code: str) -> Vocabulary:
     """The word lists of language ``code``; a malformed list is a packaging bug, said plainly."""
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
     path = VOCABULARY_DIR / f"{code}.yaml"
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
+            raw = load_packaged_yaml(handle)
     except FileNotFoundError:
         raise AuditorError(f"no word lists for language {code!r} (have: {', '.join(available_languages())})") from None
     if not isinstance(raw, dict) or sorted(raw) != sorted(_TOP_LEVEL):

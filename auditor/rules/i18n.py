@@ -58,10 +58,10 @@ def languages() -> tuple[str, ...]:
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_packaged_yaml(handle)
 
 
 @dataclass(frozen=True)

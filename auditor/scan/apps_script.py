@@ -43,9 +43,9 @@ def _full(scopes: list[str]) -> tuple[str, ...]:
 @cache
 def load_apps_script_facts() -> AppsScriptFacts:
     """The packaged Apps Script facts, read once."""
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
-    document = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    document = load_packaged_yaml(_DATA.read_text(encoding="utf-8"))
     services = {}
     for name, item in document["built_in"].items():
         services[name] = BuiltInService(

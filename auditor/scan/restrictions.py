@@ -51,9 +51,9 @@ class Restriction:
 @cache
 def load_restrictions() -> tuple[Restriction, ...]:
     """The packaged restrictions, read once."""
-    import yaml
+    from auditor.resources import load_packaged_yaml
 
-    document = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+    document = load_packaged_yaml(_DATA.read_text(encoding="utf-8"))
     return tuple(
         Restriction(canonical_scope(scope), item["kind"], tuple(item["methods"]), item["cost"],
                     item["source"], item["quote"], item.get("parameter"), item.get("default"),

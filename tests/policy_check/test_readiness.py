@@ -52,6 +52,11 @@ def test_registrable_domains_come_from_the_public_suffix_list():
     assert registrable_domain("https://127.0.0.1/") is None
 
 
+def test_a_punycode_host_and_its_unicode_spelling_have_the_same_registrable_domain():
+    assert (registrable_domain("https://www.shop.example.xn--p1ai/"), registrable_domain("https://shop.example.рф/")) \
+        == ("example.xn--p1ai", "example.рф")
+
+
 def test_ready_external_app_passes_everything(tmp_path):
     assert _statuses(_manifest(tmp_path)) == {"VRC-VR1-001": "pass", "VRC-VR2-001": "pass", "VRC-VR2-002": "pass",
                                               "VRC-VR2-003": "pass"}
