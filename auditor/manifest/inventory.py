@@ -2,68 +2,85 @@
 
 Built once per manifest from its typed model and the enrichment facts (classification,
 API family, the most sensitive scope behind each element), so that no renderer reads a
-manifest again or repeats a look-up. Values are worded for a reader here, but nothing is
-judged: findings do that.
+manifest again or repeats a look-up. Nothing is judged here (findings do that) and nothing
+is worded: the inventory keeps the manifest's values and the keys of its fields, and each
+report words them in its language from its catalog (``html.manifest.details``,
+``html.manifest.links``, ``html.manifest.vocabulary``) and its templates.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from functools import lru_cache
+from typing import Any, Callable, TypeVar, get_args
 
 from auditor.rules.facts import Facts
-from auditor.model.findings import FlowStep, Inventory, ScopeUse
-from auditor.manifest.model import DataElement, Encryption, HumanAccess, ManifestModel, Storage, Transfer, Transport
+from auditor.model.findings import Detail, DetailValue, FlowStep, Inventory, ScopeUse
+from auditor.manifest.model import (AccessBasis, AppType, Category, DataElement, Encryption, HumanAccess,
+                                    KeyManagement, Location, ManifestModel, Network, Protocol, Purpose, RecipientType,
+                                    Storage, Transfer, TransferPurpose, Transport)
 
 _Item = TypeVar("_Item")
 
+# A retention is an ISO 8601 duration, shown as written, or one of these words.
+RETENTION_WORDS = ("until_user_deletes", "until_account_closed", "indefinite")
+# The manifest vocabularies a detail value (or the app's type) may be a word of, by the value's
+# kind, with their words: each report catalog words them (the catalog tests read this).
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "app_type": get_args(AppType), "category": get_args(Category), "purpose": get_args(Purpose),
+    "location": get_args(Location), "key_management": get_args(KeyManagement), "retention": RETENTION_WORDS,
+    "recipient_type": get_args(RecipientType), "transfer_purpose": get_args(TransferPurpose),
+    "protocol": get_args(Protocol), "network": get_args(Network), "access_basis": get_args(AccessBasis),
+}
+# Every detail key a flow step may carry, and every link field of the app, in the order shown.
+DETAIL_KEYS = ("categories", "purposes", "secondary_purposes", "source_scopes", "location", "encryption_at_rest",
+               "retention", "region", "recipient_type", "purpose", "user_consent", "transport", "network", "basis",
+               "consent_documented")
+LINK_FIELDS = ("homepage_url", "privacy_policy_url", "data_deletion_docs_url", "security_contact")
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, tuple):
-        return ", ".join(_text(item) for item in value) or "none"
-    return str(value)
+
+# Most details recur from manifest to manifest (a vocabulary's words, yes and no); sharing one
+# frozen value each keeps a batch's inventories small and quick to build.
+_value = lru_cache(maxsize=4096)(DetailValue)
 
 
-def _pairs(*fields: tuple[str, Any]) -> list[tuple[str, str]]:
-    """Label and value for each field the item states (a field left out is not shown)."""
-    return [(label, _text(value)) for label, value in fields if value is not None]
+@lru_cache(maxsize=4096)
+def _detail(key: str, kind: str, value: Any) -> Detail:
+    items = value if isinstance(value, tuple) else (value,)
+    return Detail(key, tuple(_value(kind, item) for item in items))
+
+
+def _stated(key: str, kind: str, value: Any) -> list[Detail]:
+    """The detail of a field the item states, one value or a list; nothing for a field left out."""
+    return [] if value is None else [_detail(key, kind, value)]
 
 
 def _classification(facts: Facts, pointer: str) -> str:
     return str(facts.elements.get(pointer, {}).get("classification", "unknown"))
 
 
-def _encryption(encryption: Encryption | None) -> list[tuple[str, str]]:
+def _encryption(encryption: Encryption | None) -> list[Detail]:
     if encryption is None or encryption.enabled is None:
         return []
-    if not encryption.enabled:
-        return [("encrypted at rest", "no")]
-    extra = [value for value in (encryption.algorithm, encryption.key_management) if value is not None]
-    return [("encrypted at rest", "yes" + (f" ({', '.join(extra)})" if extra else ""))]
+    qualifiers: tuple[DetailValue, ...] = ()
+    if encryption.enabled:
+        qualifiers = tuple(_value(kind, value) for kind, value in (
+            ("text", encryption.algorithm), ("key_management", encryption.key_management)) if value is not None)
+    return [Detail("encryption_at_rest", (_value("flag", encryption.enabled),), qualifiers)]
 
 
-def _transport(transport: Transport | None) -> list[tuple[str, str]]:
-    if transport is None or (transport.protocol is None and transport.tls_min_version is None):
+def _transport(transport: Transport | None) -> list[Detail]:
+    if transport is None:
         return []
-    parts = [transport.protocol] if transport.protocol is not None else []
-    if transport.tls_min_version is not None:
-        parts.append(f"TLS {transport.tls_min_version} or later")
-    return [("transport", ", ".join(parts))]
+    values = tuple(_value(kind, value) for kind, value in (
+        ("protocol", transport.protocol), ("tls_min_version", transport.tls_min_version)) if value is not None)
+    return [Detail("transport", values)] if values else []
 
 
 def _section(items: tuple[_Item, ...] | None, build: Callable[[_Item], FlowStep]) -> tuple[FlowStep, ...] | None:
     return None if items is None else tuple(build(item) for item in items)
 
 
-def build_inventory(manifest: ManifestModel, facts: Facts) -> Inventory:
-    """The inventory of a valid manifest's model, with the facts enrichment computed."""
-    app = manifest.app
-    links = tuple((label, value) for label, value in (
-        ("homepage", app.homepage_url), ("privacy policy", app.privacy_policy_url),
-        ("data deletion help", app.data_deletion_docs_url), ("security contact", app.security_contact))
-        if value is not None)
-
+def _scopes(manifest: ManifestModel, facts: Facts) -> tuple[ScopeUse, ...]:
     scopes = []
     for request in manifest.scopes:
         scope_facts = facts.elements.get(request.pointer, {})
@@ -77,25 +94,38 @@ def build_inventory(manifest: ManifestModel, facts: Facts) -> Inventory:
             features=request.features or (),
             data=tuple(used_by) if used_by is not None else None,
         ))
+    return tuple(scopes)
+
+
+def build_inventory(manifest: ManifestModel, facts: Facts) -> Inventory:
+    """The inventory of a valid manifest's model, with the facts enrichment computed."""
+    app = manifest.app
+    links = tuple((field, value) for field, value in zip(LINK_FIELDS, (
+        app.homepage_url, app.privacy_policy_url, app.data_deletion_docs_url, app.security_contact))
+        if value is not None)
 
     def data_step(item: DataElement) -> FlowStep:
-        details = _pairs(("categories", item.categories), ("purposes", item.purposes),
-                         ("secondary purposes", item.secondary_purposes), ("source scopes", item.source_scopes))
+        details = (_stated("categories", "category", item.categories) + _stated("purposes", "purpose", item.purposes)
+                   + _stated("secondary_purposes", "purpose", item.secondary_purposes)
+                   + _stated("source_scopes", "text", item.source_scopes))
         return FlowStep(item.id, item.description, _classification(facts, item.pointer), (item.id,), tuple(details))
 
     def storage_step(item: Storage) -> FlowStep:
-        details = (_pairs(("location", item.location)) + _encryption(item.encryption_at_rest)
-                   + _pairs(("retention", item.retention), ("region", item.region)))
+        details = (_stated("location", "location", item.location) + _encryption(item.encryption_at_rest)
+                   + _stated("retention", "retention" if item.retention in RETENTION_WORDS else "text", item.retention)
+                   + _stated("region", "text", item.region))
         return FlowStep(item.id, None, _classification(facts, item.pointer), item.data, tuple(details))
 
     def transfer_step(item: Transfer) -> FlowStep:
-        details = (_pairs(("recipient type", item.recipient_type), ("purpose", item.purpose),
-                          ("user consent", item.user_consent))
-                   + _transport(item.transport) + _pairs(("network", item.network)))
+        details = (_stated("recipient_type", "recipient_type", item.recipient_type)
+                   + _stated("purpose", "transfer_purpose", item.purpose)
+                   + _stated("user_consent", "flag", item.user_consent)
+                   + _transport(item.transport) + _stated("network", "network", item.network))
         return FlowStep(item.id, item.recipient, _classification(facts, item.pointer), item.data, tuple(details))
 
     def access_step(item: HumanAccess) -> FlowStep:
-        details = _pairs(("basis", item.basis), ("consent documented", item.consent_documented))
+        details = _stated("basis", "access_basis", item.basis) + _stated("consent_documented", "flag",
+                                                                        item.consent_documented)
         return FlowStep(item.role, None, _classification(facts, item.pointer), item.data, tuple(details))
 
     return Inventory(
@@ -103,7 +133,7 @@ def build_inventory(manifest: ManifestModel, facts: Facts) -> Inventory:
         app_type=app.type,
         description=app.description,
         links=links,
-        scopes=tuple(scopes),
+        scopes=_scopes(manifest, facts),
         data=_section(manifest.data, data_step),
         storage=_section(manifest.storage, storage_step),
         transfers=_section(manifest.transfers, transfer_step),

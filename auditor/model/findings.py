@@ -238,18 +238,46 @@ class ScopeUse:
 
 
 @dataclass(frozen=True)
+class DetailValue:
+    """One value a data-flow detail states, unworded; ``kind`` says how a report words it.
+
+    ``text`` is the manifest's own text (a retention period, a region, a scope name), shown
+    as written; ``flag`` is a yes or a no; ``tls_min_version`` the lowest TLS version a
+    transfer accepts. Any other kind names the manifest vocabulary ``raw`` is a word of
+    (``category``, ``location``…), which each report catalog words in its language.
+    """
+
+    kind: str
+    raw: str | bool
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One fact a data-flow step states, as data: the words are the reports' to choose.
+
+    ``key`` is the manifest field it comes from (``categories``, ``encryption_at_rest``…);
+    ``values`` what the manifest says there (empty for a list it leaves empty);
+    ``qualifiers`` what refines them (an encryption's algorithm and key management).
+    """
+
+    key: str
+    values: tuple[DetailValue, ...]
+    qualifiers: tuple[DetailValue, ...] = ()
+
+
+@dataclass(frozen=True)
 class FlowStep:
     """A data element, storage place, transfer or human-access grant in an app's data flow.
 
     ``data`` holds the data element ids it involves (a data element's own id for itself);
-    ``details`` are label and value pairs, already worded for a reader.
+    ``details`` are the facts the manifest states about it, in the manifest's order of fields.
     """
 
     name: str
     description: str | None
     classification: str
     data: tuple[str, ...]
-    details: tuple[tuple[str, str], ...]
+    details: tuple[Detail, ...]
 
 
 @dataclass(frozen=True)
@@ -257,7 +285,9 @@ class Inventory:
     """What a manifest declares, for the reports that show it (the HTML report).
 
     Computed once by the engine, so no renderer reads a manifest again. A section the
-    manifest leaves out is ``None``; an empty tuple is a manifest that says "none".
+    manifest leaves out is ``None``; an empty tuple is a manifest that says "none". Values
+    and keys only, never words: ``app_type`` is the manifest's own word for the type, and
+    ``links`` pairs a manifest field (``homepage_url``…) with its value.
     """
 
     developer: str

@@ -24,7 +24,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterator, TextIO
 
-from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding, FlowStep, ManifestResult, Report
+from auditor.model.findings import (SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Detail, DetailValue, Finding,
+                                     FlowStep, ManifestResult, Report)
 from auditor.reporters import RenderOptions
 
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
@@ -68,6 +69,7 @@ class ManifestView:
     verdict: str
     categories: tuple[Category, ...]
     flow_rows: tuple[FlowRow, ...]
+    # Sections by key (``storage``, ``human_access``…); the template words them.
     unplaced: tuple[tuple[str, tuple[FlowStep, ...]], ...]
     not_stated: tuple[str, ...]
     # Passed findings counted but not listed (a large report lists only the others).
@@ -134,7 +136,7 @@ def _flow(result: ManifestResult) -> tuple[tuple[FlowRow, ...], tuple[tuple[str,
     if inventory is None:
         return (), (), ()
     sections = (("storage", inventory.storage), ("transfers", inventory.transfers),
-                ("human access", inventory.human_access))
+                ("human_access", inventory.human_access))
 
     def involving(steps: tuple[FlowStep, ...] | None, ident: str) -> tuple[FlowStep, ...]:
         return tuple(step for step in steps or () if ident in step.data)
@@ -143,9 +145,29 @@ def _flow(result: ManifestResult) -> tuple[tuple[FlowRow, ...], tuple[tuple[str,
                          involving(inventory.human_access, data.name))
                  for data in inventory.data or ())
     # Without data elements to hang them on, storage, transfers and access are listed alone.
-    unplaced = () if rows else tuple((title.capitalize(), steps) for title, steps in sections if steps)
-    not_stated = tuple(title for title, steps in (("data", inventory.data), *sections) if steps is None)
+    unplaced = () if rows else tuple((key, steps) for key, steps in sections if steps)
+    not_stated = tuple(key for key, steps in (("data", inventory.data), *sections) if steps is None)
     return rows, unplaced, not_stated
+
+
+def _value_words(value: DetailValue, t: Any) -> str:
+    if value.kind == "text":
+        return str(value.raw)
+    if value.kind == "flag":
+        return t("html.manifest.answer_yes" if value.raw else "html.manifest.answer_no")
+    if value.kind == "tls_min_version":
+        return t("html.manifest.tls_min_version", version=value.raw)
+    # A manifest vocabulary's word; English shows the word as the manifest writes it.
+    return t.word(f"html.manifest.vocabulary.{value.kind}", str(value.raw))
+
+
+def detail_words(detail: Detail, t: Any) -> tuple[str, str]:
+    """A data-flow detail as a reader sees it in ``t``'s language: its label and its value
+    (the manifest's own text kept as written, every other word from the catalog)."""
+    words = ", ".join(_value_words(value, t) for value in detail.values) or t("html.manifest.none")
+    if detail.qualifiers:
+        words += f" ({', '.join(_value_words(value, t) for value in detail.qualifiers)})"
+    return t(f"html.manifest.details.{detail.key}"), words
 
 
 def manifest_view(index: int, result: ManifestResult, t: Any = None, list_passes: bool = True) -> ManifestView:
@@ -216,6 +238,7 @@ def _page_values(t: Any) -> dict[str, Any]:
         "outcome_labels": {status: label for status, label in status_labels.items() if status in OUTCOME_LABELS},
         "classification_labels": _labels(t, "classification_labels"),
         "requested_labels": _labels(t, "requested_labels"),
+        "detail_words": lambda detail: detail_words(detail, t),
     }
 
 
