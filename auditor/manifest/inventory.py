@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, TypeVar
 
 from auditor.rules.facts import Facts
-from auditor.model.findings import FlowStep, Inventory, ScopeUse
+from auditor.model.report import FlowStep, Inventory, ScopeUse
 from auditor.manifest.model import DataElement, Encryption, HumanAccess, ManifestModel, Storage, Transfer, Transport
 
 _Item = TypeVar("_Item")

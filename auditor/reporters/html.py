@@ -24,7 +24,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterator, TextIO
 
-from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding, FlowStep, ManifestResult, Report
+from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding
+from auditor.model.report import FlowStep, ManifestResult, Report
 from auditor.reporters import RenderOptions
 
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
