@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from auditor.model.errors import AuditorError, PolicyError, errors_in
-from auditor.model.findings import ManifestResult, PackInfo, Report, ReportStream
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
+from auditor.model.report import ManifestResult, PackInfo, Report, ReportStream
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:  # the probe imports requests and google-auth: only when a probe runs
     from auditor.probe.run import ProbeSettings
@@ -48,7 +48,7 @@ def load_audit_packs(policies: Sequence[str] = (), *, builtin: bool = True, lang
 
     packs = load_packs(tuple(policies), builtin=builtin)
     if lang != "en":
-        from auditor.rules.i18n import localize_packs
+        from auditor.rules.rule_translation import localize_packs
 
         packs = localize_packs(packs, lang)
     if require_rules and not any(pack.rules for pack in packs):

@@ -10,9 +10,9 @@ import pytest
 
 from auditor.rules.batch import AuditSettings, audit_one
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.model.findings import ManifestResult
+from auditor.model.report import ManifestResult
 from auditor.rules.packs import load_packs
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
 from tests.helpers import EXAMPLES
 
 AS_OF = datetime.date(2026, 11, 21)

@@ -121,7 +121,7 @@ def test_commands_exit_with_exit_code_members_not_numbers():
 
 def untyped_reports(root: Path) -> list[str]:
     """Functions under ``root`` whose ``report`` parameter is not annotated as the one
-    result model, :class:`~auditor.model.findings.Report`."""
+    result model, :class:`~auditor.model.report.Report`."""
     found = []
     for path in _modules(root):
         for node in ast.walk(_tree(path)):

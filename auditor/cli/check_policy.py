@@ -115,7 +115,7 @@ def verify_readiness(manifest_path: str, output_format: str, output: str | None,
     from auditor.api import verify_readiness as assess
     from auditor.cli.common import write_output
     from auditor.model.errors import AuditorError
-    from auditor.model.findings import Summary
+    from auditor.model.report import Summary
     from auditor.model.text_safety import printable
     from auditor.verification.render import render_readiness
 

@@ -50,7 +50,8 @@ def init(apps_script: str | None, code_paths: tuple[str, ...], scopes: tuple[str
     import os
 
     from auditor.catalog.scope_catalog import ScopeCatalog
-    from auditor.manifest.starter import StarterInput, build_starter, read_apps_script, read_code_scopes
+    from auditor.manifest.starter import build_starter
+    from auditor.manifest.starter_inputs import StarterInput, read_apps_script, read_code_scopes
     from auditor.model.text_safety import printable
 
     refuse_clashing_outputs([("-o/--output", output)], [*([apps_script] if apps_script else []), *code_paths])

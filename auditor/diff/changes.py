@@ -9,135 +9,32 @@ whether it is an escalation, its wording — is data, in ``policies/facts/diff-r
 Findings are matched by rule and element identity (a scope's URL, a list item's id), so
 reordering a list or moving lines introduces nothing.
 
-The result is one :class:`~auditor.model.findings.Finding` per change (failing for an
-escalation, passing otherwise), plus the findings the change introduces (as the head's
-audit reports them) and those it fixes (passing, their message saying so): the same result
-model as an audit, which every report format renders.
+The result (:mod:`auditor.diff.compliance_diff`) is one
+:class:`~auditor.model.findings.Finding` per change (failing for an escalation, passing
+otherwise), plus the findings the change introduces (as the head's audit reports them) and
+those it fixes (passing, their message saying so): the same result model as an audit, which
+every report format renders.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, TypeVar
 
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.model.findings import SEVERITY_RANK, Finding, ManifestResult, Status
+from auditor.diff.compliance_diff import ESCALATION, Change, ManifestDiff
+from auditor.model.findings import Finding, Status
+from auditor.model.report import ManifestResult
 from auditor.manifest.load import Manifest
-from auditor.rules.policy_facts import DiffRule, diff_rules, policy_facts
+from auditor.rules.policy_facts import diff_rules, policy_facts
 from auditor.manifest.model import (
     DataElement, HumanAccess, ManifestModel, ScopeRequest, Storage, Transfer, Transport, UseCase,
 )
 
-ESCALATION, REDUCTION, NEUTRAL = "escalation", "reduction", "change"
-DIFF_VERSION = 1
 _Item = TypeVar("_Item", ScopeRequest, UseCase, DataElement, Storage, Transfer, HumanAccess)
 
 
-@dataclass(frozen=True)
-class Change:
-    """One compliance-relevant difference, named by the diff rule that matched it."""
-
-    area: str
-    subject: str
-    detail: str
-    rule: DiffRule
-    pointer: str
-    manifest: str
-    line: int | None
-    column: int | None
-    finding: Finding
-
-    @property
-    def risk(self) -> str:
-        """Which way the change moves the app: escalation, reduction or change."""
-        return self.rule.direction
-
-    def to_json(self) -> dict[str, Any]:
-        return {"area": self.area, "subject": self.subject, "detail": self.detail, "risk": self.risk,
-                "rule_id": self.rule.id, "pointer": self.pointer, "line": self.line, "column": self.column}
-
-
-@dataclass(frozen=True)
-class ManifestDiff:
-    base: str | None
-    head: str | None
-    app: str
-    changes: tuple[Change, ...]
-    introduced: tuple[Finding, ...]
-    fixed: tuple[Finding, ...]
-    # The language the changes are worded in (the report's); the JSON leaves it out.
-    lang: str = "en"
-
-    @property
-    def state(self) -> str:
-        if self.base is None:
-            return "added"
-        if self.head is None:
-            return "removed"
-        return "changed" if self.changes or self.introduced or self.fixed else "unchanged"
-
-    @property
-    def escalations(self) -> int:
-        return sum(1 for change in self.changes if change.risk == ESCALATION)
-
-    def result(self) -> ManifestResult:
-        """The findings of this comparison, as the result model every format renders: one
-        per change, the introduced ones as they are, the fixed ones passing."""
-        from auditor.rules.i18n import diff_language
-
-        local = diff_language(self.lang)
-        rules = diff_rules() if local is None else local.rules
-        fixed = [replace(finding, status="pass", message=_render(rules.fixed_message, {"message": finding.message}))
-                 for finding in self.fixed]
-        findings = sorted([*(change.finding for change in self.changes), *self.introduced, *fixed],
-                          key=Finding.sort_key)
-        return ManifestResult(self.head or self.base or "", self.app, tuple(findings))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"base": self.base, "head": self.head, "app": self.app, "state": self.state,
-                "changes": [change.to_json() for change in self.changes],
-                "introduced": [finding.to_json() for finding in self.introduced],
-                "fixed": [finding.to_json() for finding in self.fixed]}
-
-
-@dataclass(frozen=True)
-class ComplianceDiff:
-    """Every pair of manifests compared, and the labels of the two sides."""
-
-    base_label: str
-    head_label: str
-    manifests: tuple[ManifestDiff, ...]
-
-    def blocking(self, fail_on: str) -> list[Finding]:
-        """The failing findings at or above ``fail_on``: escalations and introduced findings
-        (everything that fails in a diff is brought by the change)."""
-        if fail_on == "never":
-            return []
-        limit = SEVERITY_RANK[fail_on]
-        return [finding for diff in self.manifests
-                for finding in (*(change.finding for change in diff.changes), *diff.introduced)
-                if finding.status == "fail" and SEVERITY_RANK[finding.severity] <= limit]
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "manifests": len(self.manifests),
-            "changed": sum(1 for diff in self.manifests if diff.state != "unchanged"),
-            "escalations": sum(diff.escalations for diff in self.manifests),
-            "introduced": sum(len(diff.introduced) for diff in self.manifests),
-            "fixed": sum(len(diff.fixed) for diff in self.manifests),
-        }
-
-    def to_json(self, fail_on: str) -> dict[str, Any]:
-        """The ``diff`` object of the JSON report."""
-        counts = self.counts()
-        del counts["manifests"]
-        return {"diff_version": DIFF_VERSION, "base": self.base_label, "head": self.head_label,
-                "manifests": [diff.to_json() for diff in self.manifests],
-                "summary": {**counts, "blocking": len(self.blocking(fail_on)), "fail_on": fail_on}}
-
-
 def _render(template: str, subject: dict[str, Any], language: Any = None) -> str:
-    from auditor.rules.engine import render_message
+    from auditor.rules.message_templates import render_message
 
     return render_message(template, subject, language)
 
@@ -208,7 +105,7 @@ class _Collector:
     """Gathers the changes of one pair, each named by the first diff rule that matches it."""
 
     def __init__(self, base: Manifest | None, head: Manifest | None, lang: str = "en") -> None:
-        from auditor.rules.i18n import diff_language
+        from auditor.rules.rule_translation import diff_language
 
         self.base, self.head = base, head
         self.rules = diff_rules()

@@ -1,6 +1,6 @@
 """Gather the two sides of ``wsaudit diff``: two files, two folders, or a git revision
 against the working tree; audit both sides, compare each pair of manifests, and give the
-outcome as the :class:`~auditor.model.findings.Report` every format renders."""
+outcome as the :class:`~auditor.model.report.Report` every format renders."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from auditor.rules.batch import AuditSettings
 from auditor.rules.engine import evaluate
 from auditor.model.errors import AuditorError, ManifestError, errors_in
 from auditor.manifest.load import MANIFEST_SUFFIXES, Manifest, expand_paths, load_manifest, load_manifest_bytes
-from auditor.model.findings import PackInfo, Report
-from auditor.diff.changes import ComplianceDiff, ManifestDiff, compare_manifests
+from auditor.model.report import PackInfo, Report
+from auditor.diff.changes import compare_manifests
+from auditor.diff.compliance_diff import ComplianceDiff, ManifestDiff
 from auditor.rules.packs import PolicyPack
 
 Loader = Callable[[], Manifest]
@@ -77,7 +78,7 @@ def side_from_git(ref: str, paths: list[str], max_bytes: int) -> Side:
 
 def run_diff(base: Side, head: Side, settings: AuditSettings) -> tuple[ComplianceDiff, list[AuditorError]]:
     """Audit both sides and compare every pair (a name on one side only is added/removed)."""
-    from auditor.rules.i18n import message_language
+    from auditor.rules.rule_translation import message_language
 
     compared: list[ManifestDiff] = []
     errors: list[AuditorError] = []
@@ -111,7 +112,7 @@ def diff_report(diff: ComplianceDiff, packs: Sequence[PolicyPack], as_of: str, v
     described next to the packs' rules, and the comparison itself for the formats that
     show it whole (JSON's ``diff`` object, the pull-request Markdown), worded in ``lang``."""
     from auditor.rules.policy_facts import diff_rules
-    from auditor.rules.i18n import diff_language
+    from auditor.rules.rule_translation import diff_language
 
     local = diff_language(lang)
     rules = (*(rule for pack in packs for rule in pack.rules), *(local.rules if local else diff_rules()).rules)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Callable, TypeVar, get_args
 
 from auditor.rules.facts import Facts
-from auditor.model.findings import Detail, DetailValue, FlowStep, Inventory, ScopeUse
+from auditor.model.report import Detail, DetailValue, FlowStep, Inventory, ScopeUse
 from auditor.manifest.model import (AccessBasis, AppType, Category, DataElement, Encryption, HumanAccess,
                                     KeyManagement, Location, ManifestModel, Network, Protocol, Purpose, RecipientType,
                                     Storage, Transfer, TransferPurpose, Transport)

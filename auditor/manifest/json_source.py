@@ -5,7 +5,7 @@ Python's ``json`` module accepts ``NaN`` and ``Infinity``, recurses once per nes
 ``ValueError`` and reads text only after the caller picked an encoding. This module checks
 all of that first, in one linear pass, so every such file becomes one located error:
 
-* only regular files, read as for YAML (see :func:`auditor.manifest.yaml_source.read_bytes`);
+* only regular files, read as for YAML (see :func:`auditor.manifest.file_reading.read_bytes`);
 * UTF-8 only (a UTF-8 byte-order mark is allowed); UTF-16 and UTF-32 are named as such;
 * nesting up to :data:`MAX_DEPTH` levels; no ``NaN``, ``Infinity`` or ``-Infinity``;
   integers up to :data:`~auditor.manifest.yaml_source.MAX_INTEGER_DIGITS` digits.
@@ -17,7 +17,8 @@ import json
 from typing import Any
 
 from auditor.model.errors import AuditorError
-from auditor.manifest.yaml_source import MAX_INTEGER_DIGITS, decode_bytes, read_bytes
+from auditor.manifest.file_reading import decode_bytes, read_bytes
+from auditor.manifest.yaml_source import MAX_INTEGER_DIGITS
 
 MAX_DEPTH = 64
 _NUMBER_START = frozenset("-0123456789")

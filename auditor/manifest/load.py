@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
 from auditor.resources import schemas_dir
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES, Position, YamlDocument, load_yaml_file
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
+from auditor.manifest.yaml_source import Position, YamlDocument, load_yaml_file
 
 if TYPE_CHECKING:
     from auditor.manifest.model import ManifestModel
@@ -127,7 +128,8 @@ def load_manifest(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
 
 def load_manifest_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
     """Check a manifest given as bytes (standard input, a file at a git revision)."""
-    from auditor.manifest.yaml_source import decode_bytes, parse_yaml
+    from auditor.manifest.file_reading import decode_bytes
+    from auditor.manifest.yaml_source import parse_yaml
 
     return _checked(parse_yaml(decode_bytes(raw, display, max_bytes), display))
 

@@ -99,7 +99,7 @@ def _additional_properties_keyword(validator: Any, extra: Any, instance: Any, sc
 def _unique_items_keyword(validator: Any, unique: bool, instance: Any, schema: dict) -> Any:
     from jsonschema import ValidationError
 
-    from auditor.rules.predicates import first_duplicate
+    from auditor.rules.json_values import first_duplicate
 
     if not unique or not validator.is_type(instance, "array"):
         return

@@ -1,6 +1,6 @@
 """The fast path of :func:`~auditor.manifest.yaml_source.parse_yaml`: libyaml's node tree.
 
-The strict builder in :mod:`auditor.manifest.yaml_source` reads PyYAML's event stream and
+The strict builder in :mod:`auditor.manifest.yaml_events` reads PyYAML's event stream and
 pays several Python calls per event. Almost every manifest is plain YAML: no alias, no merge
 key, no tag, no duplicate or non-string key, shallow. For those, this module lets libyaml's C
 composer build the node tree and walks it once, recording the same data and the same

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.model.errors import AuditorError
-from auditor.model.findings import Citation, Finding, PackInfo, RuleInfo, Severity, Status
+from auditor.model.findings import Citation, Finding, RuleInfo, Severity, Status
+from auditor.model.report import PackInfo
 
 _RULE_KEYS = {"id", "clause", "title", "severity", "category", "citation", "remediation"}
 

@@ -112,7 +112,7 @@ def decode_policy(raw: bytes, shown: str, charset: str | None = None) -> str:
 def read_policy_file(path: str, max_bytes: int) -> bytes:
     """The bytes of a local policy file, refusing folders, FIFOs and devices (never opened
     for reading) and files over ``max_bytes``."""
-    from auditor.manifest.yaml_source import read_bytes
+    from auditor.manifest.file_reading import read_bytes
 
     raw = read_bytes(path, max_bytes, path, PolicySourceError)
     if len(raw) > max_bytes:

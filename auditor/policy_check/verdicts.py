@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.model.findings import STATUS_RANK, Finding, ManifestResult
+from auditor.model.findings import STATUS_RANK, Finding
+from auditor.model.report import ManifestResult
 from auditor.manifest.load import Manifest
 from auditor.policy_check.facts import ClaimCheck, Requirement, claim_checks, required_facts
 from auditor.policy_check.matching import Hit, PolicyIndex

@@ -139,7 +139,7 @@ def obtain_access_token(source: TokenSource, http: HttpClient) -> Secret:
 
 def load_credentials_file(path: str) -> dict[str, Any]:
     """Read a credentials JSON file and register its secret fields (never show them)."""
-    from auditor.manifest.yaml_source import read_bytes
+    from auditor.manifest.file_reading import read_bytes
 
     # Refuses folders, FIFOs and devices without opening them; never quotes the content.
     raw = read_bytes(path, MAX_CREDENTIALS_BYTES, path, AuditorError)

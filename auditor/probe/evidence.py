@@ -30,7 +30,8 @@ from typing import Any
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.engine import judge
 from auditor.rules.facts import Facts, enrich
-from auditor.model.findings import Finding, ManifestResult
+from auditor.model.findings import Finding
+from auditor.model.report import ManifestResult
 from auditor.manifest.load import Manifest
 from auditor.manifest.model import ManifestModel
 from auditor.rules.packs import PolicyPack, load_pack
@@ -112,10 +113,11 @@ def judge_grants(manifest: Manifest, granted: Iterable[str], pack: PolicyPack, c
                  as_of: datetime.date, users: Mapping[str, int] | None = None,
                  client_ids: tuple[str, ...] | None = None) -> list[Finding]:
     """Every finding of ``pack`` about ``granted`` scopes (any spelling) against ``manifest``, sorted."""
-    from auditor.rules.i18n import message_language
+    from auditor.rules.rule_translation import message_language
 
     document, facts = probe_view(manifest, granted, catalog, as_of, users, client_ids)
-    # A pack worded in another language (auditor.rules.i18n.localize_packs) is judged in it.
+    # A pack worded in another language (auditor.rules.rule_translation.localize_packs) is
+    # judged in it.
     return judge(manifest, [pack], document, facts, message_language(pack.lang))
 
 

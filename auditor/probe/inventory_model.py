@@ -1,7 +1,7 @@
 """What a domain inventory found, as values: the apps, the users scanned, the users whose
 lookup failed, and whether the run covered the whole domain.
 
-A :class:`~auditor.model.findings.Report` carries one of these next to its findings (the drift of
+A :class:`~auditor.model.report.Report` carries one of these next to its findings (the drift of
 each reviewed app), so every report format renders the same run: JSON adds it as the
 ``inventory`` object, text, Markdown and HTML show it from their templates. This module
 imports nothing from the network side of the probe, so a renderer or a test can hold an

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from auditor import __version__
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.model.errors import AuditorError
-from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.model.report import ManifestResult, PackInfo, Report
 from auditor.manifest.load import load_manifest
 from auditor.rules.packs import PolicyPack
 from auditor.probe.credentials import TokenSource, obtain_access_token
@@ -84,7 +84,7 @@ def _report(pack: PolicyPack, as_of: datetime.date, results: list[ManifestResult
 
 def _probe_pack(lang: str) -> PolicyPack:
     """The probe's rules worded in ``lang`` (their findings and the report follow it)."""
-    from auditor.rules.i18n import localize_packs
+    from auditor.rules.rule_translation import localize_packs
 
     return localize_packs([load_probe_pack()], lang)[0]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, TextIO
 if TYPE_CHECKING:
     # Only named in annotations: the command line imports this registry to list the
     # formats in its options, and must not pay for the result model to show its help.
-    from auditor.model.findings import Report
+    from auditor.model.report import Report
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from auditor.model.findings import Report
+from auditor.model.report import Report
 from auditor.reporters import RenderOptions
 
 

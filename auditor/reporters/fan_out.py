@@ -3,7 +3,7 @@
 ``wsaudit audit --format json -o a.json --format sarif -o a.sarif`` reads its manifests once.
 Every renderer is written as one loop over ``report.iter_results()`` followed by what needs
 the whole run; :func:`render_each` runs each renderer in a thread of its own on a copy of the
-stream (:meth:`~auditor.model.findings.ReportStream.with_results`) and hands every result to
+stream (:meth:`~auditor.model.report.ReportStream.with_results`) and hands every result to
 each of them through a small bounded queue. Memory holds at most a few results per renderer,
 however large the batch, and a renderer stays a plain function of a report: a new format
 needs no second, push-style implementation.
@@ -20,7 +20,7 @@ import queue
 import threading
 from typing import Any, Callable, Iterator, Sequence
 
-from auditor.model.findings import ManifestResult, ReportStream
+from auditor.model.report import ManifestResult, ReportStream
 
 # Results waiting for each renderer at most: a renderer that is slower on one manifest
 # catches up on the next, and memory holds a handful of results per format.

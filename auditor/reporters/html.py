@@ -24,8 +24,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterator, TextIO
 
-from auditor.model.findings import (SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Detail, DetailValue, Finding,
-                                     FlowStep, ManifestResult, Report)
+from auditor.model.findings import SEVERITIES, SEVERITY_RANK, STATUS_RANK, STATUSES, Finding
+from auditor.model.report import Detail, DetailValue, FlowStep, ManifestResult, Report
 from auditor.reporters import RenderOptions
 
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Info"}

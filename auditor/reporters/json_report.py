@@ -16,7 +16,8 @@ import json
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
-from auditor.model.findings import Finding, Report, RuleInfo
+from auditor.model.findings import Finding, RuleInfo
+from auditor.model.report import Report
 from auditor.reporters import RenderOptions
 from auditor.model.text_safety import json_safe
 

@@ -23,7 +23,8 @@ import tempfile
 from typing import Any, Iterable, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from auditor.model.findings import SEVERITY_RANK, Finding, ManifestResult, Report
+from auditor.model.findings import SEVERITY_RANK, Finding
+from auditor.model.report import ManifestResult, Report
 from auditor.reporters import RenderOptions
 
 # XML 1.0 forbids most control characters even as character references; a manifest value

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from auditor.model.findings import SEVERITIES, STATUSES, Finding, Report, WaiverNote
+from auditor.model.findings import SEVERITIES, STATUSES, Finding
+from auditor.model.report import Report, WaiverNote
 from auditor.reporters import RenderOptions
 
 # GitHub refuses a comment body of 65,536 characters or more.

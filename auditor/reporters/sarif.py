@@ -25,7 +25,8 @@ import re
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from auditor.model.findings import Finding, Report
+from auditor.model.findings import Finding
+from auditor.model.report import Report
 from auditor.reporters import RenderOptions
 from auditor.reporters.templating import escape_markdown_text
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TextIO
 
-from auditor.model.findings import SEVERITIES, Finding, Report
+from auditor.model.findings import SEVERITIES, Finding
+from auditor.model.report import Report
 from auditor.reporters import RenderOptions
 from auditor.model.text_safety import printable
 

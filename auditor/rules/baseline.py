@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, TextIO
 
 from auditor.model.errors import PolicyError
-from auditor.model.findings import Finding, ManifestResult, WaiverNote
+from auditor.model.findings import Finding
+from auditor.model.report import ManifestResult, WaiverNote
 
 BASELINE_VERSION = 1
 # What a baseline accepts, and what a new baseline records (a finding already baselined

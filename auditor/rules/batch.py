@@ -14,7 +14,8 @@ from typing import Any, Iterator
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.engine import evaluate
 from auditor.model.errors import AuditorError, InternalError, errors_in
-from auditor.model.findings import STATUS_RANK, STATUSES, Finding, ManifestResult, RuleInfo
+from auditor.model.findings import STATUS_RANK, STATUSES, Finding, RuleInfo
+from auditor.model.report import ManifestResult
 from auditor.manifest.load import load_manifest
 from auditor.rules.packs import PolicyPack
 
@@ -48,7 +49,7 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
         manifest = load_manifest(path, settings.max_bytes)
         language = None
         if settings.lang != "en":
-            from auditor.rules.i18n import message_language
+            from auditor.rules.rule_translation import message_language
 
             language = message_language(settings.lang)
         return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,

@@ -21,200 +21,21 @@ from typing import Any, Iterator
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.facts import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
-from auditor.model.findings import Finding, InferredClassification, ManifestResult, Status
+from auditor.model.findings import Finding, InferredClassification, Status
+from auditor.model.report import ManifestResult
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
-from auditor.rules.packs import PLACEHOLDER, PolicyPack, Rule
-from auditor.manifest.schema_check import dotted
-from auditor.manifest.yaml_source import escape_pointer_token
-
-_ABSENT = object()
-
-
-def select(data: Any, pattern: str, when_absent: str) -> Iterator[tuple[str, Any]]:
-    """Yield ``(pointer, element)`` for each element ``pattern`` selects.
-
-    A pattern without ``*`` always yields its one element, ``_ABSENT`` when the manifest
-    leaves it out (so the rule can say what is missing). A ``*`` over a missing list yields
-    the list's own pointer as ``_ABSENT`` when ``when_absent`` is ``incomplete``.
-    """
-    tokens = pattern.split("/")[1:]
-
-    def walk(node: Any, pointer: str, rest: list[str]) -> Iterator[tuple[str, Any]]:
-        if not rest:
-            yield pointer, node
-            return
-        token, remaining = rest[0], rest[1:]
-        if token == "*":
-            if node is _ABSENT:
-                if when_absent == "incomplete":
-                    yield pointer, _ABSENT
-                return
-            if isinstance(node, list):
-                for index, item in enumerate(node):
-                    yield from walk(item, f"{pointer}/{index}", remaining)
-            elif isinstance(node, dict):
-                for key in sorted(node):
-                    yield from walk(node[key], f"{pointer}/{escape_pointer_token(key)}", remaining)
-            return
-        child = node.get(token, _ABSENT) if isinstance(node, dict) else _ABSENT
-        yield from walk(child, f"{pointer}/{escape_pointer_token(token)}", remaining)
-
-    yield from walk(data, "", tokens)
-
-
-def _lookup(root: Any, path: str) -> Any:
-    node = root
-    for token in path.split("/"):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        else:
-            return _ABSENT
-    return node
-
-
-def _missing(needs: tuple[tuple[str, ...], ...], subject: dict[str, Any], pointer: str,
-             data: dict[str, Any], alternative: str = " or ") -> tuple[list[str], str | None]:
-    """The fields of ``needs`` that the manifest leaves out, named as a reader finds them,
-    and the pointer of the first missing field of the element itself (``None`` if none).
-
-    A path with a leading ``/`` is looked up in the manifest; any other path in the
-    element, or in its facts when it starts with ``facts/`` or ``manifest_facts/`` (a fact
-    that enrichment leaves unset when the manifest does not say enough to compute it).
-    """
-    missing: list[str] = []
-    # Missing fields by the missing object they sit in: several fields of one missing object
-    # are named as that object ("app.limited_use_statement", not each of its fields).
-    parents: dict[str, list[str]] = {}
-    first_field: str | None = None
-    for alternatives in needs:
-        names = []
-        for path in alternatives:
-            absolute = path.startswith("/")
-            if (_lookup(data, path[1:]) if absolute else _lookup(subject, path)) is not _ABSENT:
-                break
-            # Named only once known to be missing: most needs are met.
-            if absolute:
-                names.append(readable(path))
-            else:
-                names.append(path.replace("/", ".") if path.startswith(_FACT_ROOTS) else readable(f"{pointer}/{path}"))
-            if first_field is None and not absolute and not path.startswith(_FACT_ROOTS):
-                first_field = f"{pointer}/{path}"
-        else:
-            missing.append(alternative.join(names))
-            if len(alternatives) == 1 and not alternatives[0].startswith(_FACT_ROOTS):
-                gap = _missing_object(data if alternatives[0].startswith("/") else subject, alternatives[0])
-                if gap is not None:
-                    shown = readable(gap) if alternatives[0].startswith("/") else readable(f"{pointer}/{gap}")
-                    parents.setdefault(shown, []).append(missing[-1])
-    for shown, names in parents.items():
-        if len(names) > 1:
-            at = missing.index(names[0])
-            missing = [name for name in missing if name not in names]
-            missing.insert(at, shown)
-    return missing, first_field
-
-
-def _missing_object(root: Any, path: str) -> str | None:
-    """The shortest missing prefix of ``path`` when it is shorter than the path (the field
-    sits in an object the manifest leaves out), else ``None``."""
-    tokens = path.strip("/").split("/")
-    node = root
-    for depth, token in enumerate(tokens[:-1]):
-        if not (isinstance(node, dict) and token in node):
-            prefix = "/".join(tokens[:depth + 1])
-            return "/" + prefix if path.startswith("/") else prefix
-        node = node[token]
-    return None
-
-
-_FACT_ROOTS = ("facts/", "manifest_facts/")
-
-
-def readable(pointer: str) -> str:
-    """``/scopes/0/requested`` → ``scopes[0].requested``, as messages name a place."""
-    return dotted(int(token) if token.isdigit() else token for token in pointer.split("/")[1:])
-
-
-def nearest_existing(data: Any, pointer: str) -> str:
-    """``pointer`` itself when the manifest has that node, else its nearest existing parent
-    (``""`` for the document)."""
-    node, found = data, ""
-    for escaped in pointer.split("/")[1:]:
-        token = escaped.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            break
-        found += "/" + escaped
-    return found
-
-
-def _target(pointer: str, at: str | None) -> str:
-    if not at:
-        return pointer
-    return at if at.startswith("/") else f"{pointer}/{at}"
-
-
-def render_message(template: str, subject: dict[str, Any], language: Any = None) -> str:
-    """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``.
-
-    ``language`` (an ``auditor.rules.i18n.MessageLanguage``) words the gap and the values
-    that are ours rather than the manifest's (classifications, dates) in another language;
-    ``None`` is English."""
-    literals, placeholders = _compiled_template(template)
-    if not placeholders:
-        return template
-    none = "(none)" if language is None else language.none
-    parts = [literals[0]]
-    for (name, path), literal in zip(placeholders, literals[1:]):
-        parts.append(_placeholder_text(subject, name, path, none, language))
-        parts.append(literal)
-    return "".join(parts)
-
-
-# Each template split once into its literal text and its placeholders (name and path):
-# a rule's messages are rendered for every element it judges, in every manifest.
-_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
-_TEMPLATE_CACHE_LIMIT = 4096
-
-
-def _compiled_template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
-    compiled = _TEMPLATES.get(template)
-    if compiled is None:
-        pieces = PLACEHOLDER.split(template)
-        compiled = (tuple(pieces[0::2]), tuple((name, tuple(name.split("."))) for name in pieces[1::2]))
-        if len(_TEMPLATES) >= _TEMPLATE_CACHE_LIMIT:
-            _TEMPLATES.clear()  # templates come from rule packs and catalogs: this is never reached in practice
-        _TEMPLATES[template] = compiled
-    return compiled
-
-
-def _placeholder_text(subject: dict[str, Any], name: str, path: tuple[str, ...], none: str, language: Any) -> str:
-    node: Any = subject
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return none
-    if language is not None:
-        node = language.value(name, node)
-    if isinstance(node, list):
-        return ", ".join(str(item) for item in node) or none
-    if isinstance(node, bool):
-        return "true" if node else "false"
-    return none if node is None else str(node)
+from auditor.rules.packs import PolicyPack, Rule
+from auditor.rules.message_templates import render_message
+from auditor.rules.selection import ABSENT, missing_fields, nearest_existing, readable, select, target_pointer
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
              as_of: datetime.date, language: Any = None, code: Any = None) -> ManifestResult:
     """Every finding of every rule of ``packs`` about ``manifest``, sorted; messages in
-    ``language`` (see :func:`render_message`) when the packs' rules are worded in it;
-    ``code`` (a scan of the app's code) adds the code's evidence to the facts."""
+    ``language`` (see :func:`~auditor.rules.message_templates.render_message`) when the
+    packs' rules are worded in it; ``code`` (a scan of the app's code) adds the code's
+    evidence to the facts."""
     # Facts and inventory read the typed model; the rules judge the data, their contract.
     model = manifest.model
     facts = enrich(model, catalog if _reads_suggestions(packs) else catalog.without_suggestions(), as_of, code)
@@ -254,7 +75,7 @@ def content_digest(element: Any) -> str:
     ``x-`` extension keys are the user's notes, ignored by every rule, so editing one
     does not change the element's identity.
     """
-    if element is _ABSENT:
+    if element is ABSENT:
         text = ""
     else:
         text = json.dumps(element, sort_keys=True, ensure_ascii=False)
@@ -352,7 +173,7 @@ class _ManifestJudgement:
         if subject is None:
             if isinstance(element, dict):
                 subject = dict(element)
-            elif element is _ABSENT:
+            elif element is ABSENT:
                 subject = {}
             else:
                 subject = {"value": element}
@@ -418,19 +239,19 @@ class _ManifestJudgement:
         for pointer, element in self.selected(rule):
             subject = self.subject(pointer, element)
             # A missing list is reported as such; `when` speaks of the list's items.
-            list_missing = element is _ABSENT and "*" in rule.select
+            list_missing = element is ABSENT and "*" in rule.select
             if rule.when is not None and not list_missing and not rule.when(subject):
                 continue
             missing_field: str | None = None
-            if element is _ABSENT:
+            if element is ABSENT:
                 # Name the missing section once rather than every field the rule reads in it.
-                missing = [readable(pointer)] + _missing(plan.absolute_needs, subject, pointer, self.document,
-                                                         self.alternative)[0]
+                missing = [readable(pointer)] + missing_fields(plan.absolute_needs, subject, pointer, self.document,
+                                                               self.alternative)[0]
             elif rule.needs:
-                missing, missing_field = _missing(rule.needs, subject, pointer, self.document, self.alternative)
+                missing, missing_field = missing_fields(rule.needs, subject, pointer, self.document, self.alternative)
             else:
                 missing = []
-            target = _target(pointer, rule.at)
+            target = target_pointer(pointer, rule.at)
             extra: dict[str, str] | None = None
             if missing:
                 status = Status.INCOMPLETE
@@ -443,7 +264,7 @@ class _ManifestJudgement:
                 reasons = [reason for reason in rule.reasons if reason.when(subject)]
                 shown = self.shown(pointer, subject)
                 extra = {"reasons": "; ".join(render_message(reason.say, shown, language) for reason in reasons)}
-                target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
+                target = next((target_pointer(pointer, reason.at) for reason in reasons if reason.at), target)
             shown_pointer, line, column = self.place(target)
             digest = self.digest(pointer, element)
             yield Finding(

@@ -11,20 +11,21 @@ Two catalogs per language:
   templates (same placeholders as the English ones), reasons, remediation and the citation's
   section and quote from the policy in that language. English needs no file: the pack is it.
 
-The rules are translated before evaluation (:func:`localize_packs`), so the engine renders
-each message once, in the report's language, from the same values; manifest values go into
-the messages untranslated. Plain YAML rather than gettext or Babel: the catalogs are keyed
-by rule id and report part, not by English sentence, the header and the plural, number and
-date rules are read and applied by the code that serves the disclosure's message files too
-(:mod:`auditor.model.language`), and no dependency is added. A third language is one file
-in each folder.
+The rules are translated before evaluation
+(:func:`~auditor.rules.rule_translation.localize_packs`, with the engine's and the diff's
+words), so the engine renders each message once, in the report's language, from the same
+values; manifest values go into the messages untranslated. Plain YAML rather than gettext
+or Babel: the catalogs are keyed by rule id and report part, not by English sentence, the
+header and the plural, number and date rules are read and applied by the code that serves
+the disclosure's message files too (:mod:`auditor.model.language`), and no dependency is
+added. A third language is one file in each folder.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,18 +47,13 @@ def report_catalogs_dir() -> Path:
     return located()
 
 
-def rule_catalogs_dir() -> Path:
-    from auditor.resources import policies_dir
-
-    return policies_dir() / "i18n"
-
-
 def languages() -> tuple[str, ...]:
     """Every language the reports can be written in (one report catalog each), sorted."""
     return tuple(sorted(path.stem for path in report_catalogs_dir().glob("*.yaml")))
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml_catalog(path: Path) -> Any:
+    """The data of one catalog file (report strings, rule texts, diff rule texts)."""
     from auditor.resources import load_packaged_yaml
 
     with open(path, encoding="utf-8") as handle:
@@ -177,7 +173,8 @@ def _word(key: str, count: int | None, default: str | None, values: dict[str, An
     return t(key, count, **filled)
 
 
-def _check_language(lang: str) -> None:
+def check_language(lang: str) -> None:
+    """Refuse a language that has no report catalog: every language starts with one."""
     if not LANGUAGE_CODE.fullmatch(lang) or not (report_catalogs_dir() / f"{lang}.yaml").is_file():
         raise CatalogError(f"no report catalog for language {lang!r} (available: {', '.join(languages())})")
 
@@ -185,9 +182,9 @@ def _check_language(lang: str) -> None:
 @cache
 def report_text(lang: str = DEFAULT_LANGUAGE) -> ReportText:
     """The report strings of ``lang``."""
-    _check_language(lang)
+    check_language(lang)
     path = report_catalogs_dir() / f"{lang}.yaml"
-    raw = _read_yaml(path)
+    raw = read_yaml_catalog(path)
     try:
         return ReportText(
             **read_conventions(raw, lang), lang=raw["language"],
@@ -197,117 +194,6 @@ def report_text(lang: str = DEFAULT_LANGUAGE) -> ReportText:
         raise CatalogError(str(exc), str(path)) from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise CatalogError(f"malformed report catalog ({exc!r})", str(path)) from None
-
-
-@cache
-def rule_catalog(lang: str) -> dict[str, Any]:
-    """The rule texts of ``lang`` by rule id (empty for English, the pack's own language)."""
-    _check_language(lang)
-    path = rule_catalogs_dir() / f"{lang}.yaml"
-    if lang == DEFAULT_LANGUAGE or not path.is_file():
-        return {}
-    raw = _read_yaml(path)
-    return {"defaults": raw.get("defaults") or {}, "rules": raw.get("rules") or {}}
-
-
-def localize_packs(packs: list[Any], lang: str) -> list[Any]:
-    """``packs`` with every rule the ``lang`` catalog knows worded in that language.
-
-    A rule the catalog does not know (a custom pack's) keeps its own wording: an
-    organisation's rule is written in the organisation's language.
-    """
-    if lang == DEFAULT_LANGUAGE:
-        return list(packs)
-    catalog = rule_catalog(lang)
-    words = report_text(lang)
-    return [replace(pack, rules=tuple(_localize_rule(rule, catalog, words) for rule in pack.rules), lang=lang)
-            for pack in packs]
-
-
-def _localize_rule(rule: Any, catalog: dict[str, Any], words: ReportText) -> Any:
-    entry = catalog["rules"].get(rule.id)
-    if entry is None:
-        return rule
-    say = words.punctuate
-    messages = entry["message"]
-    english_default_pass = "{facts.label}: " + rule.title[0].lower() + rule.title[1:]
-    incomplete = messages.get("incomplete") or catalog["defaults"]["incomplete"]
-    if "pass" in messages:
-        passed = messages["pass"]
-    elif rule.pass_message == english_default_pass:
-        passed = "{facts.label} : " + entry["title"][0].lower() + entry["title"][1:]
-    else:
-        passed = rule.pass_message
-    reasons = entry.get("reasons") or []
-    return replace(
-        rule,
-        title=entry["title"],
-        description=say(" ".join(entry["description"].split())) if entry.get("description") else rule.description,
-        fail_message=say(messages["fail"]),
-        pass_message=say(passed),
-        incomplete_message=say(incomplete),
-        remediation=say(entry["remediation"]),
-        reasons=tuple(replace(reason, say=say(text)) for reason, text in zip(rule.reasons, reasons))
-        + rule.reasons[len(reasons):],
-        citation=replace(rule.citation, section=entry["citation"]["section"], quote=entry["citation"]["quote"]),
-    )
-
-
-@dataclass(frozen=True)
-class MessageLanguage:
-    """What the engine needs to word a message in another language: the gap, the word
-    between alternatives, element labels, and values that are ours (classification names,
-    dates), never the manifest's."""
-
-    none: str
-    alternative: str
-    labels: dict[str, str]
-    values: dict[str, dict[str, str]]
-    dates: frozenset[str]
-    text: ReportText
-
-    def value(self, path: str, node: Any) -> Any:
-        if isinstance(node, Phrase):
-            return node.worded(self.text)
-        if isinstance(node, list) and any(isinstance(item, Phrase) for item in node):
-            return [item.worded(self.text) if isinstance(item, Phrase) else item for item in node]
-        if isinstance(node, str):
-            if path in self.dates:
-                return self.text.date(node)
-            names = self.values.get(path.rsplit(".", 1)[-1])
-            if names is not None:
-                return names.get(node, node)
-        return node
-
-    def shown(self, subject: dict[str, Any], pointer: str) -> dict[str, Any]:
-        """``subject`` with its element's label in this language (a copy; the facts the
-        predicates read stay as they are)."""
-        section = re.sub(r"/\d+(?=/|$)", "", pointer).strip("/")
-        template = self.labels.get(section)
-        facts = subject.get("facts")
-        if template is None or not isinstance(facts, dict):
-            return subject
-        from auditor.rules.engine import render_message
-
-        label = render_message(template, subject, self)
-        return {**subject, "facts": {**facts, "label": label}}
-
-
-@cache
-def message_language(lang: str) -> MessageLanguage | None:
-    """The engine's words for ``lang``; ``None`` for English, the engine's own."""
-    if lang == DEFAULT_LANGUAGE:
-        return None
-    text = report_text(lang)
-    engine = {key[len("engine."):]: value for key, value in text.strings.items() if key.startswith("engine.")}
-    labels = {key[len("labels."):]: value for key, value in engine.items() if key.startswith("labels.")}
-    values: dict[str, dict[str, str]] = {}
-    for key, value in engine.items():
-        if key.startswith("values."):
-            field, _, name = key[len("values."):].partition(".")
-            values.setdefault(field, {})[name] = value
-    return MessageLanguage(none=engine["none"], alternative=engine["alternative"], labels=labels, values=values,
-                           dates=frozenset(engine.get("dates", ())), text=text)
 
 
 def evidence_notes(finding: Any, t: ReportText) -> list[str]:
@@ -325,7 +211,7 @@ def waiver_text(waiver: Any, t: ReportText) -> str:
 
 
 def waiver_note_text(note: Any, t: ReportText) -> str:
-    """A waiver or baseline note (:class:`~auditor.model.findings.WaiverNote`) in ``t``'s language,
+    """A waiver or baseline note (:class:`~auditor.model.report.WaiverNote`) in ``t``'s language,
     worded by its kind; a kind the catalog does not know keeps the note's own message."""
     key = f"notes.{note.kind}"
     if key not in t.strings:
@@ -339,85 +225,3 @@ def waiver_note_text(note: Any, t: ReportText) -> str:
 def report_language(report: Any) -> ReportText:
     """The strings of the language ``report`` was worded in (English by default)."""
     return report_text(getattr(report, "lang", DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE)
-
-
-@dataclass(frozen=True)
-class DiffLanguage:
-    """What ``wsaudit diff`` needs to word its changes in another language: the diff rules
-    worded in it, the names of the manifest's parts, the comparison's own words, and the
-    engine's words for the messages the rules render."""
-
-    rules: Any
-    areas: dict[str, str]
-    unset: str
-    unknown_api: str
-    classification_labels: dict[str, str]
-    message: MessageLanguage | None
-
-    def rule(self, rule_id: str) -> Any:
-        return next(rule for rule in self.rules.rules if rule.id == rule_id)
-
-    def facts(self, facts: dict[str, Any]) -> dict[str, Any]:
-        """``facts`` with the words the comparison put in them (never the manifest's) in
-        this language; the English facts stay as they are for the rules' conditions."""
-        shown: dict[str, Any] = {}
-        for key, value in facts.items():
-            if key == "area":
-                value = self.areas.get(value, value)
-            elif key == "api" and value == "unknown API":
-                value = self.unknown_api
-            elif key == "classification_label":
-                value = self.classification_labels.get(value, value)
-            elif key.endswith("_shown") and value == "(unset)":
-                value = self.unset
-            shown[key] = value
-        return shown
-
-
-def _diff_citation_keys() -> dict[str, str]:
-    """Each diff rule's citation key, as the English rules file names it."""
-    from auditor.resources import policies_dir
-
-    raw = _read_yaml(policies_dir() / "facts" / "diff-rules.yaml")
-    return {rule["id"]: rule["citation"] for rule in raw["rules"]}
-
-
-@cache
-def diff_language(lang: str) -> DiffLanguage | None:
-    """The diff rules and words of ``lang``; ``None`` for English, the rules file's own.
-
-    The catalog is ``policies/i18n/diff-<lang>.yaml``, keyed by rule id. A rule it does not
-    know keeps its English wording."""
-    if lang == DEFAULT_LANGUAGE:
-        return None
-    _check_language(lang)
-    from auditor.rules.policy_facts import diff_rules
-
-    path = rule_catalogs_dir() / f"diff-{lang}.yaml"
-    if not path.is_file():
-        raise CatalogError(f"no diff rule catalog for language {lang!r}", str(path))
-    raw = _read_yaml(path)
-    english = diff_rules()
-    say = report_text(lang).punctuate
-    try:
-        citations = raw["citations"]
-        keys = _diff_citation_keys()
-        rules = []
-        for rule in english.rules:
-            entry = raw["rules"].get(rule.id)
-            if entry is None:
-                rules.append(rule)
-                continue
-            cited = citations[keys[rule.id]]
-            rules.append(replace(rule, title=entry["title"], message=say(entry["message"]),
-                                 remediation=say(entry["remediation"]),
-                                 citation=replace(rule.citation, section=cited["section"], quote=cited["quote"])))
-        values = raw.get("values") or {}
-        return DiffLanguage(
-            rules=replace(english, rules=tuple(rules), finding_message=say(raw["messages"]["finding"]),
-                          fixed_message=say(raw["messages"]["fixed"])),
-            areas={key[len("diff.areas."):]: value for key, value in report_text(lang).strings.items()
-                   if key.startswith("diff.areas.")}, unset=values["unset"], unknown_api=values["unknown_api"],
-            classification_labels=dict(values["classification_label"]), message=message_language(lang))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise CatalogError(f"malformed diff rule catalog ({exc!r})", str(path)) from None

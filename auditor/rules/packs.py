@@ -19,7 +19,8 @@ from auditor.model.errors import ErrorList, PolicyError
 from auditor.model.findings import Citation, RuleInfo, rule_info
 from auditor.rules.predicates import Predicate, UnsupportedSchema, compile_schema
 from auditor.resources import policies_dir, schemas_dir
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES, YamlDocument, load_yaml_file
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
+from auditor.manifest.yaml_source import YamlDocument, load_yaml_file
 
 PACK_FORMAT_VERSION = 1
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
@@ -85,7 +86,8 @@ class PolicyPack:
     policy_url: str | None
     rules: tuple[Rule, ...]
     source: str
-    # The language the rules are worded in (``auditor.rules.i18n.localize_packs`` sets it).
+    # The language the rules are worded in (``auditor.rules.rule_translation.localize_packs``
+    # sets it).
     lang: str = "en"
 
 

@@ -7,7 +7,7 @@ once into nested closures that answer only "does it hold?", in about a microseco
 
 It supports the keywords the rule packs and the manifest schema use (listed in
 ``SUPPORTED_KEYWORDS``); anything else raises :class:`UnsupportedSchema` at compile time,
-so a schema never silently means less than it says. ``tests/test_predicates.py`` checks
+so a schema never silently means less than it says. ``tests/rules/test_predicates.py`` checks
 every keyword against ``jsonschema`` on the same instances.
 
 Packs are input from outside, so compiling one also guards the run against it: a keyword
@@ -18,10 +18,10 @@ with the JSON Pointer of the keyword inside the schema; ``uniqueItems`` takes li
 
 from __future__ import annotations
 
-import datetime
 import math
 from typing import Any, Callable
 
+from auditor.rules.json_values import FORMATS, TYPE_CHECKS, first_duplicate, is_number, json_equal
 from auditor.rules.patterns import Matcher, PatternError, compile_pattern
 
 Predicate = Callable[[Any], bool]
@@ -51,82 +51,6 @@ class UnsupportedSchema(ValueError):
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-_TYPE_CHECKS: dict[str, Predicate] = {
-    "object": lambda value: isinstance(value, dict),
-    "array": lambda value: isinstance(value, list),
-    "string": lambda value: isinstance(value, str),
-    "boolean": lambda value: isinstance(value, bool),
-    "null": lambda value: value is None,
-    "number": _is_number,
-    "integer": lambda value: (isinstance(value, int) and not isinstance(value, bool))
-    or (isinstance(value, float) and value.is_integer()),
-}
-
-
-def _date_format(value: Any) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
-
-
-_FORMATS: dict[str, Predicate] = {
-    "date": _date_format,
-    "email": lambda value: not isinstance(value, str) or "@" in value,
-}
-
-
-def canonical(value: Any) -> Any:
-    """A hashable value equal for exactly the JSON values JSON Schema calls equal: 1 and 1.0
-    alike, ``true`` and ``1`` not, mappings whatever their key order. Hashing these makes
-    ``uniqueItems`` linear instead of comparing every pair."""
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, int):
-        return ("n", value)
-    if isinstance(value, float):
-        return ("n", int(value)) if math.isfinite(value) and value.is_integer() else ("n", value)
-    if isinstance(value, str):
-        return ("s", value)
-    if value is None:
-        return ("z",)
-    if isinstance(value, list):
-        return ("l", tuple(canonical(item) for item in value))
-    if isinstance(value, dict):
-        return ("d", frozenset((key, canonical(item)) for key, item in value.items()))
-    return ("o", repr(value))
-
-
-def first_duplicate(items: list[Any]) -> tuple[int, int] | None:
-    """``(first, repeat)`` indexes of the first item equal to an earlier one, or ``None``."""
-    seen: dict[Any, int] = {}
-    for index, item in enumerate(items):
-        first = seen.setdefault(canonical(item), index)
-        if first != index:
-            return first, index
-    return None
-
-
-def _json_equal(left: Any, right: Any) -> bool:
-    """Equality as JSON Schema defines it: booleans are not numbers; 1 equals 1.0."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return isinstance(left, bool) and isinstance(right, bool) and left == right
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(_json_equal(left[key], right[key]) for key in left)
-    if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(_json_equal(a, b) for a, b in zip(left, right))
-    if _is_number(left) and _is_number(right):
-        return left == right
-    return type(left) is type(right) and left == right
 
 
 def _length(value: str) -> int:
@@ -217,9 +141,9 @@ _VALUE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "title": (lambda v: isinstance(v, str), "a string"),
     "description": (lambda v: isinstance(v, str), "a string"),
     "examples": (lambda v: isinstance(v, list), "a list"),
-    "type": (lambda v: (isinstance(v, str) and v in _TYPE_CHECKS) or (
-        isinstance(v, list) and bool(v) and all(isinstance(n, str) and n in _TYPE_CHECKS for n in v)),
-        "a type name (" + ", ".join(sorted(_TYPE_CHECKS)) + ") or a list of them"),
+    "type": (lambda v: (isinstance(v, str) and v in TYPE_CHECKS) or (
+        isinstance(v, list) and bool(v) and all(isinstance(n, str) and n in TYPE_CHECKS for n in v)),
+        "a type name (" + ", ".join(sorted(TYPE_CHECKS)) + ") or a list of them"),
     "enum": (lambda v: isinstance(v, list), "a list"),
     "required": (lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v), "a list of strings"),
     "properties": (lambda v: isinstance(v, dict), "a mapping of schemas"),
@@ -241,7 +165,7 @@ _VALUE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
 for _name in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
     _VALUE_CHECKS[_name] = (_is_count, "a whole number, 0 or more")
 for _name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-    _VALUE_CHECKS[_name] = (lambda v: _is_number(v) and math.isfinite(v), "a number")
+    _VALUE_CHECKS[_name] = (lambda v: is_number(v) and math.isfinite(v), "a number")
 
 
 def _check_value(keyword: str, value: Any, where: str) -> None:
@@ -252,7 +176,7 @@ def _check_value(keyword: str, value: Any, where: str) -> None:
 
 def _type(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
     names = expected if isinstance(expected, list) else [expected]
-    checks = tuple(_TYPE_CHECKS[name] for name in names)
+    checks = tuple(TYPE_CHECKS[name] for name in names)
     if len(checks) == 1:
         return checks[0]
     return lambda value: any(check(value) for check in checks)
@@ -262,13 +186,13 @@ def _enum(compiler: _Compiler, options: list, _schema: dict, where: str) -> Pred
     if all(isinstance(option, str) for option in options):
         allowed = frozenset(options)
         return lambda value: isinstance(value, str) and value in allowed
-    return lambda value: any(_json_equal(value, option) for option in options)
+    return lambda value: any(json_equal(value, option) for option in options)
 
 
 def _const(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
     if isinstance(expected, str):
         return lambda value: isinstance(value, str) and value == expected
-    return lambda value: _json_equal(value, expected)
+    return lambda value: json_equal(value, expected)
 
 
 def _required(compiler: _Compiler, names: list, _schema: dict, where: str) -> Predicate:
@@ -352,13 +276,13 @@ def _unique(compiler: _Compiler, unique: bool, _schema: dict, where: str) -> Pre
 def _bound(kind: str) -> Callable[[_Compiler, Any, dict, str], Predicate]:
     def build(compiler: _Compiler, limit: Any, _schema: dict, where: str) -> Predicate:
         if kind == "minimum":
-            return lambda value: not _is_number(value) or value >= limit
+            return lambda value: not is_number(value) or value >= limit
         if kind == "maximum":
-            return lambda value: not _is_number(value) or value <= limit
+            return lambda value: not is_number(value) or value <= limit
         if kind == "exclusiveMinimum":
-            return lambda value: not _is_number(value) or value > limit
+            return lambda value: not is_number(value) or value > limit
         if kind == "exclusiveMaximum":
-            return lambda value: not _is_number(value) or value < limit
+            return lambda value: not is_number(value) or value < limit
         if kind == "minItems":
             return lambda value: not isinstance(value, list) or len(value) >= limit
         if kind == "maxItems":
@@ -382,7 +306,7 @@ def _pattern(compiler: _Compiler, pattern: str, _schema: dict, where: str) -> Pr
 def _format(compiler: _Compiler, name: str, _schema: dict, where: str) -> Predicate | None:
     # Formats the manifest schema asserts; any other format annotates only, as in
     # JSON Schema's default vocabulary.
-    return _FORMATS.get(name)
+    return FORMATS.get(name)
 
 
 def _not(compiler: _Compiler, sub: Any, _schema: dict, where: str) -> Predicate:

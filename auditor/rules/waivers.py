@@ -12,7 +12,8 @@ import fnmatch
 from dataclasses import dataclass, field, replace
 
 from auditor.model.errors import ErrorList, PolicyError
-from auditor.model.findings import Finding, ManifestResult, Waiver, WaiverNote
+from auditor.model.findings import Finding, Waiver
+from auditor.model.report import ManifestResult, WaiverNote
 from auditor.resources import schemas_dir
 from auditor.manifest.yaml_source import load_yaml_file
 

@@ -26,6 +26,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from auditor.scan.call_syntax import (
+    HELPER_SEGMENTS,
+    IDENT,
+    call_chain,
+    closing_bracket,
+    setter_parameters,
+    stated_parameters,
+)
 from auditor.scan.lexer import LexedSource
 
 if TYPE_CHECKING:
@@ -36,8 +44,6 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
               "Sheets", "Docs", "Slides", "Tasks", "People", "Admin", "Classroom", "Forms", "Chat", "Meet",
               "Directory", "google.golang.org/api", "com.google.api.services")
 
-_IDENT = r"[A-Za-z_$][\w$]*"
-_SEGMENT = re.compile(r"\s*(\?)?\.\s*(" + _IDENT + r")")
 _PY_BUILD = re.compile(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
 _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
@@ -45,15 +51,12 @@ _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([
 _JAVA_BUILDER = re.compile(r"new\s+(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 _GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
 _GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
-_ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + _IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
-_GO_ASSIGNED = re.compile(r"(" + _IDENT + r")\s*(?:,\s*" + _IDENT + r")?\s*:?=\s*$")
-_KEYWORD_VALUE = re.compile(r"(?<![\w$])([A-Za-z_]\w*)\s*[=:]\s*(?:([\"'`])([^\"'`\n]*)\2|([^\s,)}\]]))")
-_SETTER_VALUE = re.compile(r"\.\s*(?:set)?([A-Za-z]\w*)\s*\(\s*(?:\"([^\"\n]*)\"|([^\s)]))")
+_ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
+_GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
 _METHOD_OPTION = re.compile(r"\bmethod\s*[:=]\s*([\"'`])(\w+)\1", re.IGNORECASE)
 _NEW_REQUEST = re.compile(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?$")
-_HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
 
 # Java client classes and the API behind each (the class is the API's canonical name).
 JAVA_CLASSES = {
@@ -121,65 +124,6 @@ class _FileCalls:
     unresolved: list[UnresolvedCall] = field(default_factory=list)
 
 
-def _closing(structure: str, opening: int) -> int:
-    """Offset just past the bracket matching the one at ``opening`` (the text's end if none)."""
-    depth = 0
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    for index in range(opening, min(len(structure), opening + 20000)):
-        char = structure[index]
-        if char in pairs:
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return len(structure)
-
-
-def _chain(structure: str, start: int) -> list[tuple[str, int, tuple[int, int] | None]]:
-    """The ``.name`` / ``.name(...)`` segments from ``start``: (name, offset, argument span)."""
-    segments = []
-    position = start
-    while True:
-        match = _SEGMENT.match(structure, position)
-        if not match:
-            return segments
-        name, offset = match.group(2), match.start(2)
-        position = match.end()
-        arguments = None
-        after = re.match(r"\s*\(", structure[position:position + 200])
-        if after:
-            opening = position + after.end() - 1
-            end = _closing(structure, opening)
-            arguments = (opening, end)
-            position = end
-        segments.append((name, offset, arguments))
-
-
-def _parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
-    """Arguments stated in the call's brackets and in setters chained after it."""
-    found: dict[str, str | None] = {}
-    for start, end in spans:
-        text = source.code[start:end]
-        for match in _KEYWORD_VALUE.finditer(text):
-            found.setdefault(match.group(1), match.group(3) if match.group(2) else None)
-    return tuple(sorted(found.items()))
-
-
-def _setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:
-    """Java ``.setFormat("full")`` and Go ``.Format("full")`` after the method call."""
-    found: dict[str, str | None] = {}
-    for name, offset, arguments in segments:
-        if arguments is None or name in _HELPER_SEGMENTS or name[:1].lower() + name[1:] in ("execute", "do"):
-            continue
-        parameter = name[3:] if name.startswith("set") and len(name) > 3 and name[3].isupper() else name
-        parameter = parameter[:1].lower() + parameter[1:]
-        inner = source.code[arguments[0] + 1:arguments[1] - 1].strip()
-        literal = re.fullmatch(r"\"([^\"\n]*)\"", inner)
-        found[parameter] = literal.group(1) if literal else None
-    return found
-
-
 class CallFinder:
     """Finds calls in one lexed file; one instance serves a whole scan."""
 
@@ -189,7 +133,7 @@ class CallFinder:
         self.table = table
         self.apps_script = load_apps_script_facts()
         built_in = "|".join(sorted(self.apps_script.built_in))
-        self._built_in = re.compile(r"(?<![\w$.])(" + built_in + r")\s*\.\s*(" + _IDENT + r")\s*\(")
+        self._built_in = re.compile(r"(?<![\w$.])(" + built_in + r")\s*\.\s*(" + IDENT + r")\s*\(")
         advanced = "|".join(sorted(self.apps_script.advanced))
         self._advanced = re.compile(r"(?<![\w$.])(" + advanced + r")(?=\s*\.\s*[A-Z])")
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
@@ -233,7 +177,7 @@ class CallFinder:
             if api is None:
                 continue
             opening = source.code.index("(", match.start())
-            end = _closing(source.structure, opening)
+            end = closing_bracket(source.structure, opening)
             name = self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
@@ -245,7 +189,7 @@ class CallFinder:
             if name_of_api in ("auth", "options", "discoverAPI"):
                 continue
             opening = match.end() - 1
-            end = _closing(source.structure, opening)
+            end = closing_bracket(source.structure, opening)
             version = _NODE_VERSION.match(source.code[opening + 1:end])
             if version is None:
                 continue
@@ -268,7 +212,7 @@ class CallFinder:
                 if api is not None:
                     bindings[name] = _Binding(api, api.root)
         classes = "|".join(sorted(JAVA_CLASSES))
-        typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + _IDENT + r")\s*[,);=]")
+        typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + IDENT + r")\s*[,);=]")
         for match in typed.finditer(source.structure):
             api = self.table.api(*JAVA_CLASSES[match.group(1)])
             if api is not None:
@@ -331,7 +275,7 @@ class CallFinder:
         name (an intermediate binding), else ``None``.
         """
         structure = source.structure
-        segments = _chain(structure, start)
+        segments = call_chain(structure, start)
         if not segments:
             return None
         current = node
@@ -341,8 +285,8 @@ class CallFinder:
             written.append(name + ("()" if arguments else ""))
             if arguments is not None and key in current.methods:
                 method = current.methods[key]
-                parameters = dict(_parameters(source, [arguments]))
-                for key_name, value in _setter_parameters(source, segments[index + 1:]).items():
+                parameters = dict(stated_parameters(source, [arguments]))
+                for key_name, value in setter_parameters(source, segments[index + 1:]).items():
                     parameters.setdefault(key_name, value)
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,
@@ -351,7 +295,7 @@ class CallFinder:
             if key in current.resources:
                 current = current.resources[key]
                 continue
-            if index == 0 or name in _HELPER_SEGMENTS or name.endswith("_next"):
+            if index == 0 or name in HELPER_SEGMENTS or name.endswith("_next"):
                 return None  # not an API chain (service.close(), a pagination helper)
             if arguments is None and index == len(segments) - 1:
                 return None  # a property, not a call
@@ -442,7 +386,7 @@ class CallFinder:
         if simple:
             return simple.group(1).upper()
         if re.search(r"(?:fetch|request|axios)$", callee):
-            close = _closing(structure, structure.rfind("(", 0, opening))
+            close = closing_bracket(structure, structure.rfind("(", 0, opening))
             option = _METHOD_OPTION.search(source.code, end, close)
             return option.group(2).upper() if option else "GET"
         return None

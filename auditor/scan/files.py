@@ -51,7 +51,7 @@ class FileResult:
 
 def prefilter_pattern(catalog: ScopeCatalog) -> str:
     """One pattern that every scope spelling and every recognised call matches (bytes, RE2 syntax)."""
-    from auditor.scan.drift import ScopeNames
+    from auditor.scan.scope_recognition import ScopeNames
 
     names = ScopeNames(catalog)
     prefixes = sorted({short.split(".", 1)[0] for short in names.dotted})
@@ -70,7 +70,7 @@ class FileScanner:
 
         from auditor.scan.calls import CallFinder
         from auditor.scan.methods import load_method_table
-        from auditor.scan.drift import CodeScanner
+        from auditor.scan.scope_recognition import CodeScanner
 
         self.scopes = CodeScanner(catalog)
         self.calls = CallFinder(load_method_table())
@@ -80,7 +80,7 @@ class FileScanner:
 
     def scan(self, job: FileJob, max_bytes: int) -> FileResult:
         from auditor.scan.lexer import SYNTAXES, lex
-        from auditor.scan.drift import is_own_report
+        from auditor.scan.scope_recognition import is_own_report
 
         raw = read_source_bytes(job.path, max_bytes)
         if isinstance(raw, SkippedFile):

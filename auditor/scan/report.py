@@ -18,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from auditor.model.findings import Citation, Finding, ManifestResult, Report, RuleInfo, Severity, Status
+from auditor.model.findings import Citation, Finding, RuleInfo, Severity, Status
+from auditor.model.report import ManifestResult, Report
 from auditor.rules.i18n import ReportText, report_text, worded
-from auditor.scan.drift import DeclaredScope, ScanReport, ScopeUse
+from auditor.scan.drift import DeclaredScope, ScanReport
+from auditor.scan.scope_recognition import ScopeUse
 from auditor.scan.evidence import caveat_phrase
 
 if TYPE_CHECKING:
@@ -270,7 +272,7 @@ def code_scan_summary(report: ScanReport, lang: str = "en") -> CodeScanSummary:
 
 
 def scan_report(report: ScanReport, tool_version: str, as_of: str, lang: str = "en") -> Report:
-    """The scan as a :class:`~auditor.model.findings.Report`: one result per file with findings,
+    """The scan as a :class:`~auditor.model.report.Report`: one result per file with findings,
     the manifest's first (and always there), then the source files by path; its fixed
     strings in ``lang``."""
     by_file: dict[str, list[Finding]] = {report.manifest: []}

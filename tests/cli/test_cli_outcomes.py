@@ -218,7 +218,7 @@ def test_an_internal_error_is_reported_per_manifest_and_the_run_goes_on():
 
     from auditor.rules.batch import AuditSettings, audit_paths
     from auditor.model.errors import InternalError
-    from auditor.model.findings import ManifestResult
+    from auditor.model.report import ManifestResult
     from auditor.rules.packs import load_packs
 
     # A catalog that is not one makes enrichment fail: a stand-in for a bug in the engine.

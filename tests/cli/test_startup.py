@@ -21,7 +21,7 @@ def test_subcommand_help_imports_nothing_heavy():
 
 # The library's front door, the result model and the renderers load with the command that
 # uses them, never to show help.
-_LOADED_BY_COMMANDS = ("auditor.api", "auditor.model.findings")
+_LOADED_BY_COMMANDS = ("auditor.api", "auditor.model.findings", "auditor.model.report")
 
 
 def _loaded_by_commands(modules: set[str]) -> list[str]:

@@ -26,7 +26,7 @@ from auditor.diff.run import Side, diff_report, run_diff
 from auditor.disclosure import build_disclosure, render_disclosure
 from auditor.disclosure.i18n import available_languages
 from auditor.model.errors import AuditorError
-from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.model.report import ManifestResult, PackInfo, Report
 from auditor.manifest.load import Manifest, load_manifest, load_manifest_bytes
 from auditor.rules.packs import PolicyPack, load_pack, load_packs
 from auditor.reporters import FORMATS, RenderOptions, renderer

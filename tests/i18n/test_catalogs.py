@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from auditor.rules.packs import PLACEHOLDER, builtin_pack_paths, load_packs
-from auditor.rules.i18n import languages, localize_packs, report_text, rule_catalog
+from auditor.rules.i18n import languages, report_text
+from auditor.rules.rule_translation import localize_packs, rule_catalog
 from tests.helpers import REPO
 
 OTHER_LANGUAGES = [lang for lang in languages() if lang != "en"]

@@ -11,7 +11,8 @@ import yaml
 
 from auditor.rules.packs import PLACEHOLDER
 from auditor.rules.policy_facts import diff_rules
-from auditor.rules.i18n import diff_language, languages, report_text
+from auditor.rules.i18n import languages, report_text
+from auditor.rules.rule_translation import diff_language
 from auditor.reporters import FORMATS
 from tests.helpers import REPO, VisibleText, parse_valid_junit, run_wsaudit, sarif_schema_errors
 from tests.diff.support import AD_TRANSFER, AS_OF, DIGEST, LONGER_RETENTION, RESTRICTED_SCOPE, edited

@@ -113,7 +113,7 @@ ENGLISH_INVENTORY_WORDS = re.compile(r"\b(Domain inventory|listed users|token lo
 
 def _domain_report(lang: str):
     from auditor import __version__
-    from auditor.model.findings import Report
+    from auditor.model.report import Report
     from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser, GrantedScope
 
     reviewed = AppReport("111-mail.apps.googleusercontent.com", "Mail Helper", 7,

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from auditor.reporters import FORMATS
-from auditor.rules.i18n import localize_packs
+from auditor.rules.rule_translation import localize_packs
 from auditor.rules.packs import load_packs
 from tests.helpers import ENGLISH_REPORT_WORDS, EXAMPLES, parse_valid_junit, run_wsaudit, sarif_schema_errors
 

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from auditor.rules.packs import builtin_pack_paths, load_packs
-from auditor.rules.i18n import languages, localize_packs
+from auditor.rules.i18n import languages
+from auditor.rules.rule_translation import localize_packs
 from tests.helpers import EXAMPLES, VisibleText, run_wsaudit
 
 AS_OF = ("--as-of", "2026-01-15")

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.api import run_audit
 from auditor.manifest.inventory import DETAIL_KEYS, LINK_FIELDS, VOCABULARIES
-from auditor.model.findings import Detail, DetailValue
+from auditor.model.report import Detail, DetailValue
 from tests.helpers import EXAMPLES
 
 # Value kinds shown without a vocabulary: the manifest's text, a yes or no, a TLS version.

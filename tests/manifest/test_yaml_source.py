@@ -343,7 +343,7 @@ def _all_pointers(place, pointer=""):
 
 def test_example_manifests_take_the_node_tree_path_with_the_strict_result():
     from auditor.manifest.yaml_nodes import build_from_nodes
-    from auditor.manifest.yaml_source import parse_yaml_strictly
+    from auditor.manifest.yaml_events import parse_yaml_strictly
     from tests.helpers import EXAMPLES
 
     paths = sorted(EXAMPLES.glob("*.yaml"))
@@ -426,7 +426,7 @@ def _outcome(parse, text):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(range(len(_FRAGMENTS))), min_size=1, max_size=8))
 def test_both_paths_give_the_same_data_positions_and_errors(choices):
-    from auditor.manifest.yaml_source import parse_yaml_strictly
+    from auditor.manifest.yaml_events import parse_yaml_strictly
 
     text = "\n".join(_FRAGMENTS[choice].format(i=index) for index, choice in enumerate(choices)) + "\n"
     assert _outcome(parse_yaml, text) == _outcome(parse_yaml_strictly, text)

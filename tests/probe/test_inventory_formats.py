@@ -14,7 +14,7 @@ import pytest
 
 from auditor import __version__
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.model.report import ManifestResult, PackInfo, Report
 from auditor.manifest.load import load_manifest
 from auditor.probe.evidence import judge_grants, load_probe_pack
 from auditor.probe.inventory_model import AppReport, DomainInventory, FailedUser, GrantedScope

@@ -11,11 +11,11 @@ from auditor import __version__
 from auditor.rules.batch import AuditSettings, audit_paths
 from auditor.rules.baseline import Baseline, load_baseline
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.model.findings import ManifestResult, PackInfo, Report
+from auditor.model.report import ManifestResult, PackInfo, Report
 from auditor.rules.packs import load_packs
 from auditor.reporters import RenderOptions, renderer
 from auditor.rules.waivers import WaiverSet, load_waivers
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
 
 from tests.helpers import EXAMPLES, REPO
 

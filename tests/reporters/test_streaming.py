@@ -19,7 +19,7 @@ from typing import Iterator
 import pytest
 
 from auditor import __version__
-from auditor.model.findings import ManifestResult, ReportStream
+from auditor.model.report import ManifestResult, ReportStream
 from auditor.reporters import FORMATS, RenderOptions, renderer
 from tests.reporters.support import EXAMPLE_PATHS, audit_results, make_report, write_review_files
 

@@ -149,7 +149,8 @@ def test_baseline_given_as_a_fifo_is_refused_without_blocking(tmp_path):
 
 def test_many_identical_records_are_matched_in_linear_time():
     from auditor.rules.baseline import Baseline, BaselineEntry
-    from auditor.model.findings import Citation, Finding, ManifestResult, RuleInfo
+    from auditor.model.findings import Citation, Finding, RuleInfo
+    from auditor.model.report import ManifestResult
 
     from tests.helpers import work_done
 

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from auditor.catalog.scope_catalog import ScopeCatalog
-from auditor.manifest.yaml_source import DEFAULT_MAX_BYTES
-from auditor.model.findings import ManifestResult
+from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
+from auditor.model.report import ManifestResult
 from auditor.rules.batch import PARALLEL_THRESHOLD, AuditSettings, audit_paths
 from auditor.rules.packs import load_packs
 

@@ -181,7 +181,8 @@ def test_waiver_file_given_as_a_fifo_is_refused_without_blocking(tmp_path):
 def test_long_waiver_file_costs_linear_time():
     import datetime
 
-    from auditor.model.findings import Citation, Finding, ManifestResult, RuleInfo, Waiver
+    from auditor.model.findings import Citation, Finding, RuleInfo, Waiver
+    from auditor.model.report import ManifestResult
     from auditor.rules.waivers import WaiverSet
     from tests.helpers import work_done
 

@@ -11,7 +11,7 @@ import pytest
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.scan.lexer import JAVASCRIPT, PYTHON, YAML
-from auditor.scan.drift import CodeScanner
+from auditor.scan.scope_recognition import CodeScanner
 from auditor.catalog.scope_names import canonical_scope
 from auditor.scan.source_files import parse_ignore_line, walk_tree
 from tests.helpers import run_wsaudit

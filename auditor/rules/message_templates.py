@@ -1,0 +1,63 @@
+"""Rule messages: ``{a.b}`` placeholders filled from what a rule read about an element.
+
+Every finding's message is rendered here, and so are the diff's and the reports' labels
+that rules word the same way; each template is split into its pieces once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.rules.packs import PLACEHOLDER
+
+
+def render_message(template: str, subject: dict[str, Any], language: Any = None) -> str:
+    """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``.
+
+    ``language`` (an ``auditor.rules.rule_translation.MessageLanguage``) words the gap and
+    the values that are ours rather than the manifest's (classifications, dates) in another
+    language; ``None`` is English."""
+    literals, placeholders = _compiled_template(template)
+    if not placeholders:
+        return template
+    none = "(none)" if language is None else language.none
+    parts = [literals[0]]
+    for (name, path), literal in zip(placeholders, literals[1:]):
+        parts.append(_placeholder_text(subject, name, path, none, language))
+        parts.append(literal)
+    return "".join(parts)
+
+
+# Each template split once into its literal text and its placeholders (name and path):
+# a rule's messages are rendered for every element it judges, in every manifest.
+_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+_TEMPLATE_CACHE_LIMIT = 4096
+
+
+def _compiled_template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        pieces = PLACEHOLDER.split(template)
+        compiled = (tuple(pieces[0::2]), tuple((name, tuple(name.split("."))) for name in pieces[1::2]))
+        if len(_TEMPLATES) >= _TEMPLATE_CACHE_LIMIT:
+            _TEMPLATES.clear()  # templates come from rule packs and catalogs: this is never reached in practice
+        _TEMPLATES[template] = compiled
+    return compiled
+
+
+def _placeholder_text(subject: dict[str, Any], name: str, path: tuple[str, ...], none: str, language: Any) -> str:
+    node: Any = subject
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return none
+    if language is not None:
+        node = language.value(name, node)
+    if isinstance(node, list):
+        return ", ".join(str(item) for item in node) or none
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return none if node is None else str(node)
