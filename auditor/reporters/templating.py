@@ -68,14 +68,20 @@ def _url_end(text: str, start: int, end: int) -> int:
 
 def _escape_words(text: str) -> str:
     """Text without URLs, made inert: Markdown escapes, mentions in code spans."""
+    # The name holds only letters, digits, "-", "_", "." and "/": nothing ends the span early.
+    return _defuse_mentions(text, _MARKDOWN_TABLE, "`{}`")
+
+
+def _defuse_mentions(text: str, table: dict[int, str], mention_format: str) -> str:
+    """``text`` translated by ``table``, each ``@mention`` shown through ``mention_format``
+    instead, so that GitHub notifies nobody."""
     pieces = []
     position = 0
     for mention in _MENTION.finditer(text):
-        pieces.append(text[position:mention.start()].translate(_MARKDOWN_TABLE))
-        # The name holds only letters, digits, "-", "_", "." and "/": nothing ends the span early.
-        pieces.append(f"`{mention.group()}`")
+        pieces.append(text[position:mention.start()].translate(table))
+        pieces.append(mention_format.format(mention.group()))
         position = mention.end()
-    pieces.append(text[position:].translate(_MARKDOWN_TABLE))
+    pieces.append(text[position:].translate(table))
     return "".join(pieces)
 
 
@@ -127,15 +133,7 @@ def escape_markdown_html(value: Any) -> str:
     """``value`` as inert text inside an HTML element of a Markdown document (a
     ``<summary>``, say), where Markdown escapes are not read: character references for
     everything Markdown or HTML could act on, mentions inside ``<code>``."""
-    pieces = []
-    position = 0
-    text = _visible(value)
-    for mention in _MENTION.finditer(text):
-        pieces.append(text[position:mention.start()].translate(_HTML_ENTITIES))
-        pieces.append(f"<code>{mention.group()}</code>")
-        position = mention.end()
-    pieces.append(text[position:].translate(_HTML_ENTITIES))
-    return "".join(pieces)
+    return _defuse_mentions(_visible(value), _HTML_ENTITIES, "<code>{}</code>")
 
 
 def _html_printable(value: Any) -> Any:
