@@ -32,35 +32,41 @@ _ABSENT = object()
 
 
 def select(data: Any, pattern: str, when_absent: str) -> Iterator[tuple[str, Any]]:
-    """Yield ``(pointer, element)`` for each element ``pattern`` selects.
+    """``(pointer, element)`` for each element ``pattern`` selects, in document order.
 
     A pattern without ``*`` always yields its one element, ``_ABSENT`` when the manifest
     leaves it out (so the rule can say what is missing). A ``*`` over a missing list yields
     the list's own pointer as ``_ABSENT`` when ``when_absent`` is ``incomplete``.
     """
-    tokens = pattern.split("/")[1:]
-
-    def walk(node: Any, pointer: str, rest: list[str]) -> Iterator[tuple[str, Any]]:
-        if not rest:
-            yield pointer, node
-            return
-        token, remaining = rest[0], rest[1:]
+    # One level of the pattern at a time, each level's elements expanded in order: the same
+    # elements in the same order as a depth-first walk, without a generator per node. A
+    # missing list stands for its items and is not walked further (``final``).
+    level: list[tuple[str, Any, bool]] = [("", data, False)]
+    for token in pattern.split("/")[1:]:
+        deeper: list[tuple[str, Any, bool]] = []
         if token == "*":
-            if node is _ABSENT:
-                if when_absent == "incomplete":
-                    yield pointer, _ABSENT
-                return
-            if isinstance(node, list):
-                for index, item in enumerate(node):
-                    yield from walk(item, f"{pointer}/{index}", remaining)
-            elif isinstance(node, dict):
-                for key in sorted(node):
-                    yield from walk(node[key], f"{pointer}/{escape_pointer_token(key)}", remaining)
-            return
-        child = node.get(token, _ABSENT) if isinstance(node, dict) else _ABSENT
-        yield from walk(child, f"{pointer}/{escape_pointer_token(token)}", remaining)
-
-    yield from walk(data, "", tokens)
+            for entry in level:
+                pointer, node, final = entry
+                if final:
+                    deeper.append(entry)
+                elif node is _ABSENT:
+                    if when_absent == "incomplete":
+                        deeper.append((pointer, _ABSENT, True))
+                elif isinstance(node, list):
+                    deeper += [(f"{pointer}/{index}", item, False) for index, item in enumerate(node)]
+                elif isinstance(node, dict):
+                    deeper += [(f"{pointer}/{escape_pointer_token(key)}", node[key], False) for key in sorted(node)]
+        else:
+            escaped = escape_pointer_token(token)
+            for entry in level:
+                pointer, node, final = entry
+                if final:
+                    deeper.append(entry)
+                else:
+                    child = node.get(token, _ABSENT) if isinstance(node, dict) else _ABSENT
+                    deeper.append((f"{pointer}/{escaped}", child, False))
+        level = deeper
+    return iter([(pointer, node) for pointer, node, _final in level])
 
 
 def _lookup(root: Any, path: str) -> Any:
@@ -139,17 +145,18 @@ def readable(pointer: str) -> str:
 def nearest_existing(data: Any, pointer: str) -> str:
     """``pointer`` itself when the manifest has that node, else its nearest existing parent
     (``""`` for the document)."""
-    node, found = data, ""
-    for escaped in pointer.split("/")[1:]:
-        token = escaped.replace("~1", "/").replace("~0", "~")
+    node = data
+    tokens = pointer.split("/")[1:]
+    # Most pointers asked about exist: the parent is named (by slicing) only when one does not.
+    for depth, escaped in enumerate(tokens):
+        token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            break
-        found += "/" + escaped
-    return found
+            return "".join("/" + kept for kept in tokens[:depth])
+    return pointer if pointer.startswith("/") else "".join("/" + kept for kept in tokens)
 
 
 def _target(pointer: str, at: str | None) -> str:
@@ -164,28 +171,30 @@ def render_message(template: str, subject: dict[str, Any], language: Any = None)
     ``language`` (an ``auditor.rules.i18n.MessageLanguage``) words the gap and the values
     that are ours rather than the manifest's (classifications, dates) in another language;
     ``None`` is English."""
-    literals, placeholders = _compiled_template(template)
+    head, placeholders = _compiled_template(template)
     if not placeholders:
         return template
     none = "(none)" if language is None else language.none
-    parts = [literals[0]]
-    for (name, path), literal in zip(placeholders, literals[1:]):
+    parts = [head]
+    for name, path, literal in placeholders:
         parts.append(_placeholder_text(subject, name, path, none, language))
         parts.append(literal)
     return "".join(parts)
 
 
-# Each template split once into its literal text and its placeholders (name and path):
-# a rule's messages are rendered for every element it judges, in every manifest.
-_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+# Each template split once into its leading text and its placeholders, each with its name,
+# path and the text that follows it: a rule's messages are rendered for every element it
+# judges, in every manifest.
+_TEMPLATES: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
 _TEMPLATE_CACHE_LIMIT = 4096
 
 
-def _compiled_template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+def _compiled_template(template: str) -> tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         pieces = PLACEHOLDER.split(template)
-        compiled = (tuple(pieces[0::2]), tuple((name, tuple(name.split("."))) for name in pieces[1::2]))
+        compiled = (pieces[0], tuple((name, tuple(name.split(".")), literal)
+                                     for name, literal in zip(pieces[1::2], pieces[2::2])))
         if len(_TEMPLATES) >= _TEMPLATE_CACHE_LIMIT:
             _TEMPLATES.clear()  # templates come from rule packs and catalogs: this is never reached in practice
         _TEMPLATES[template] = compiled
@@ -257,12 +266,17 @@ def content_digest(element: Any) -> str:
     if element is _ABSENT:
         text = ""
     else:
-        text = json.dumps(element, sort_keys=True, ensure_ascii=False)
+        text = _DIGEST_ENCODER.encode(element)
         # Only a text with `"x-` in it can hold a note's key; most elements have none, and
         # copying them without their notes would cost more than writing them out.
         if '"x-' in text:
-            text = json.dumps(_without_notes(element), sort_keys=True, ensure_ascii=False)
+            text = _DIGEST_ENCODER.encode(_without_notes(element))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` with its encoder made once rather
+# than for every element of every manifest.
+_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 def _without_notes(value: Any) -> Any:
@@ -294,6 +308,10 @@ class _RulePlan:
     reads_manifest: bool
     # The needs looked up in the manifest itself (a leading ``/``).
     absolute_needs: tuple[tuple[str, ...], ...]
+    # The message template of each status.
+    templates: dict[Status, str]
+    # Whether ``select`` picks the items of a list or mapping (a ``*``).
+    selects_items: bool
 
 
 # By ``id`` of the rule, with the rule kept so that the id cannot be reused by another.
@@ -306,7 +324,9 @@ def _plan(rule: Rule) -> _RulePlan:
     if known is not None and known[0] is rule:
         return known[1]
     plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
-                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")))
+                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
+                     {status: getattr(rule, name) for status, name in _STATUS_TEMPLATES.items()},
+                     "*" in rule.select)
     if len(_PLANS) >= _PLAN_CACHE_LIMIT:
         _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
     _PLANS[id(rule)] = (rule, plan)
@@ -410,33 +430,41 @@ class _ManifestJudgement:
 
     def findings_of(self, rule: Rule) -> Iterator[Finding]:
         """Every finding of ``rule`` about this manifest."""
-        language = self.language
-        info = rule.info
-        manifest_path = self.manifest.path
-        fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
+        # What does not change from one element to the next is looked up once, before the
+        # loop; what does not change from one manifest to the next, once per rule (the plan).
         plan = _plan(rule)
+        language = self.language
+        when, needs, at, assertion = rule.when, rule.needs, rule.at, rule.assertion
+        selects_items = plan.selects_items
+        templates = plan.templates
+        reads_inferred = plan.reads_element or plan.reads_manifest
+        subjects, places, digests = self._subjects, self._places, self._digests
+        plain = language is None
+        fingerprint_prefix = None
         for pointer, element in self.selected(rule):
-            subject = self.subject(pointer, element)
+            subject = subjects.get(pointer)
+            if subject is None:
+                subject = self.subject(pointer, element)
             # A missing list is reported as such; `when` speaks of the list's items.
-            list_missing = element is _ABSENT and "*" in rule.select
-            if rule.when is not None and not list_missing and not rule.when(subject):
+            list_missing = element is _ABSENT and selects_items
+            if when is not None and not list_missing and not when(subject):
                 continue
             missing_field: str | None = None
             if element is _ABSENT:
                 # Name the missing section once rather than every field the rule reads in it.
                 missing = [readable(pointer)] + _missing(plan.absolute_needs, subject, pointer, self.document,
                                                          self.alternative)[0]
-            elif rule.needs:
-                missing, missing_field = _missing(rule.needs, subject, pointer, self.document, self.alternative)
+            elif needs:
+                missing, missing_field = _missing(needs, subject, pointer, self.document, self.alternative)
             else:
                 missing = []
-            target = _target(pointer, rule.at)
+            target = pointer if not at else _target(pointer, at)
             extra: dict[str, str] | None = None
             if missing:
                 status = Status.INCOMPLETE
                 extra = {"missing": ", ".join(missing)}
                 target = missing_field or pointer
-            elif rule.assertion(subject):
+            elif assertion(subject):
                 status = Status.PASS
             else:
                 status = Status.FAIL
@@ -444,12 +472,22 @@ class _ManifestJudgement:
                 shown = self.shown(pointer, subject)
                 extra = {"reasons": "; ".join(render_message(reason.say, shown, language) for reason in reasons)}
                 target = next((_target(pointer, reason.at) for reason in reasons if reason.at), target)
-            shown_pointer, line, column = self.place(target)
-            digest = self.digest(pointer, element)
+            place = places.get(target)
+            if place is None:
+                place = self.place(target)
+            digest = digests.get(pointer)
+            if digest is None:
+                digest = self.digest(pointer, element)
+            shown_pointer, line, column = place
+            if fingerprint_prefix is None:
+                fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
             yield Finding(
-                rule=info, status=status, manifest=manifest_path, pointer=shown_pointer, line=line, column=column,
-                message=render_message(getattr(rule, _STATUS_TEMPLATES[status]), self.shown(pointer, subject, extra),
+                rule=rule.info, status=status, manifest=self.manifest.path, pointer=shown_pointer, line=line,
+                column=column,
+                message=render_message(templates[status],
+                                       subject if plain and extra is None else self.shown(pointer, subject, extra),
                                        language),
                 fingerprint=hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32],
-                inferred=self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer),
+                inferred=(self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer)
+                          if reads_inferred else ()),
             )
