@@ -330,12 +330,25 @@ def _printable(text: str) -> str:
     return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
 
 
+def _collect_cycles_less_often() -> None:
+    """The command owns its process: let the cyclic garbage collector wait for 10,000 new
+    containers instead of Python's 700. An audit builds and drops many small objects per
+    manifest and makes almost no cycles; at the default the collector ran over a thousand
+    times per thousand manifests, about 7% of the audit's CPU, and it still runs (memory
+    stays bounded, by about as many objects as it waits for)."""
+    import gc
+
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(10_000, *older)
+
+
 def run_command(group: click.Group, argv: list[str] | None = None) -> NoReturn:
     """Run the ``wsaudit`` group and exit with a code that means one thing (:class:`ExitCode`):
     click's usage errors 2, Ctrl-C 130 (never click's "Aborted!" with 1), an unexpected
     exception 4 with one line instead of a traceback."""
     args = sys.argv[1:] if argv is None else argv
     command = "wsaudit " + next((arg for arg in args if not arg.startswith("-")), "").strip()
+    _collect_cycles_less_often()
     try:
         result = group.main(args=args, prog_name="wsaudit", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK

@@ -52,6 +52,8 @@ _IMPLICIT_RULES = _resolver.yaml_implicit_resolvers
 _constructor = SafeConstructor()
 _BOOL_WORDS = _constructor.bool_values
 _BUILD_ERRORS = (ValueError, KeyError, IndexError, TypeError, OverflowError)
+# Tags of plain scalars by text (see _scalar), bounded.
+_RESOLVED: dict[str, str] = {}
 
 Built = tuple[Any, Place]
 
@@ -113,7 +115,15 @@ def _scalar(node: ScalarNode) -> Any:
         implicit = tag.step
         if not implicit[0] or (value[:1] not in _IMPLICIT_RULES and None not in _IMPLICIT_RULES):
             return value
-        tag = _resolver.resolve(ScalarNode, value, implicit)
+        # A plain scalar's tag depends on its text alone, and the same short texts (true,
+        # no, 2026-…, small numbers) recur from manifest to manifest: resolved once each.
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = _resolver.resolve(ScalarNode, value, implicit)
+            if len(value) <= 64:
+                if len(_RESOLVED) >= 4096:
+                    _RESOLVED.clear()
+                _RESOLVED[value] = tag
     if tag == _STR or tag == _TIMESTAMP:
         return value
     if tag == _BOOL:

@@ -78,12 +78,17 @@ def content_digest(element: Any) -> str:
     if element is ABSENT:
         text = ""
     else:
-        text = json.dumps(element, sort_keys=True, ensure_ascii=False)
+        text = _DIGEST_ENCODER.encode(element)
         # Only a text with `"x-` in it can hold a note's key; most elements have none, and
         # copying them without their notes would cost more than writing them out.
         if '"x-' in text:
-            text = json.dumps(_without_notes(element), sort_keys=True, ensure_ascii=False)
+            text = _DIGEST_ENCODER.encode(_without_notes(element))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` with its encoder made once rather
+# than for every element of every manifest.
+_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 def _without_notes(value: Any) -> Any:
@@ -115,6 +120,10 @@ class _RulePlan:
     reads_manifest: bool
     # The needs looked up in the manifest itself (a leading ``/``).
     absolute_needs: tuple[tuple[str, ...], ...]
+    # The message template of each status.
+    templates: dict[Status, str]
+    # Whether ``select`` picks the items of a list or mapping (a ``*``).
+    selects_items: bool
 
 
 # By ``id`` of the rule, with the rule kept so that the id cannot be reused by another.
@@ -127,7 +136,9 @@ def _plan(rule: Rule) -> _RulePlan:
     if known is not None and known[0] is rule:
         return known[1]
     plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
-                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")))
+                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
+                     {status: getattr(rule, name) for status, name in _STATUS_TEMPLATES.items()},
+                     "*" in rule.select)
     if len(_PLANS) >= _PLAN_CACHE_LIMIT:
         _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
     _PLANS[id(rule)] = (rule, plan)
@@ -231,33 +242,40 @@ class _ManifestJudgement:
 
     def findings_of(self, rule: Rule) -> Iterator[Finding]:
         """Every finding of ``rule`` about this manifest."""
-        language = self.language
-        info = rule.info
-        manifest_path = self.manifest.path
-        fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
+        # What does not change from one element to the next is looked up once, before the
+        # loop; what does not change from one manifest to the next, once per rule (the plan).
         plan = _plan(rule)
+        language = self.language
+        when, needs, at, assertion = rule.when, rule.needs, rule.at, rule.assertion
+        selects_items, templates = plan.selects_items, plan.templates
+        reads_inferred = plan.reads_element or plan.reads_manifest
+        subjects, places, digests = self._subjects, self._places, self._digests
+        plain = language is None
+        fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
         for pointer, element in self.selected(rule):
-            subject = self.subject(pointer, element)
+            subject = subjects.get(pointer)
+            if subject is None:
+                subject = self.subject(pointer, element)
             # A missing list is reported as such; `when` speaks of the list's items.
-            list_missing = element is ABSENT and "*" in rule.select
-            if rule.when is not None and not list_missing and not rule.when(subject):
+            list_missing = element is ABSENT and selects_items
+            if when is not None and not list_missing and not when(subject):
                 continue
             missing_field: str | None = None
             if element is ABSENT:
                 # Name the missing section once rather than every field the rule reads in it.
                 missing = [readable(pointer)] + missing_fields(plan.absolute_needs, subject, pointer, self.document,
                                                                self.alternative)[0]
-            elif rule.needs:
-                missing, missing_field = missing_fields(rule.needs, subject, pointer, self.document, self.alternative)
+            elif needs:
+                missing, missing_field = missing_fields(needs, subject, pointer, self.document, self.alternative)
             else:
                 missing = []
-            target = target_pointer(pointer, rule.at)
+            target = pointer if not at else target_pointer(pointer, at)
             extra: dict[str, str] | None = None
             if missing:
                 status = Status.INCOMPLETE
                 extra = {"missing": ", ".join(missing)}
                 target = missing_field or pointer
-            elif rule.assertion(subject):
+            elif assertion(subject):
                 status = Status.PASS
             else:
                 status = Status.FAIL
@@ -265,12 +283,20 @@ class _ManifestJudgement:
                 shown = self.shown(pointer, subject)
                 extra = {"reasons": "; ".join(render_message(reason.say, shown, language) for reason in reasons)}
                 target = next((target_pointer(pointer, reason.at) for reason in reasons if reason.at), target)
-            shown_pointer, line, column = self.place(target)
-            digest = self.digest(pointer, element)
+            place = places.get(target)
+            if place is None:
+                place = self.place(target)
+            digest = digests.get(pointer)
+            if digest is None:
+                digest = self.digest(pointer, element)
+            shown_pointer, line, column = place
             yield Finding(
-                rule=info, status=status, manifest=manifest_path, pointer=shown_pointer, line=line, column=column,
-                message=render_message(getattr(rule, _STATUS_TEMPLATES[status]), self.shown(pointer, subject, extra),
+                rule=rule.info, status=status, manifest=self.manifest.path, pointer=shown_pointer, line=line,
+                column=column,
+                message=render_message(templates[status],
+                                       subject if plain and extra is None else self.shown(pointer, subject, extra),
                                        language),
                 fingerprint=hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32],
-                inferred=self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer),
+                inferred=(self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer)
+                          if reads_inferred else ()),
             )

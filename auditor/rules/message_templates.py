@@ -14,31 +14,33 @@ from auditor.rules.packs import PLACEHOLDER
 def render_message(template: str, subject: dict[str, Any], language: Any = None) -> str:
     """Fill ``{a.b}`` placeholders from the subject; lists are joined, a gap shows as ``(none)``.
 
-    ``language`` (an ``auditor.rules.rule_translation.MessageLanguage``) words the gap and
-    the values that are ours rather than the manifest's (classifications, dates) in another
-    language; ``None`` is English."""
-    literals, placeholders = _compiled_template(template)
+    ``language`` (an ``auditor.rules.i18n.MessageLanguage``) words the gap and the values
+    that are ours rather than the manifest's (classifications, dates) in another language;
+    ``None`` is English."""
+    head, placeholders = _compiled_template(template)
     if not placeholders:
         return template
     none = "(none)" if language is None else language.none
-    parts = [literals[0]]
-    for (name, path), literal in zip(placeholders, literals[1:]):
+    parts = [head]
+    for name, path, literal in placeholders:
         parts.append(_placeholder_text(subject, name, path, none, language))
         parts.append(literal)
     return "".join(parts)
 
 
-# Each template split once into its literal text and its placeholders (name and path):
-# a rule's messages are rendered for every element it judges, in every manifest.
-_TEMPLATES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+# Each template split once into its leading text and its placeholders, each with its name,
+# path and the text that follows it: a rule's messages are rendered for every element it
+# judges, in every manifest.
+_TEMPLATES: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
 _TEMPLATE_CACHE_LIMIT = 4096
 
 
-def _compiled_template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+def _compiled_template(template: str) -> tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         pieces = PLACEHOLDER.split(template)
-        compiled = (tuple(pieces[0::2]), tuple((name, tuple(name.split("."))) for name in pieces[1::2]))
+        compiled = (pieces[0], tuple((name, tuple(name.split(".")), literal)
+                                     for name, literal in zip(pieces[1::2], pieces[2::2])))
         if len(_TEMPLATES) >= _TEMPLATE_CACHE_LIMIT:
             _TEMPLATES.clear()  # templates come from rule packs and catalogs: this is never reached in practice
         _TEMPLATES[template] = compiled

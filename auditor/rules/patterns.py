@@ -153,10 +153,27 @@ def compile_pattern(pattern: str) -> Matcher:
     search = regex.search
 
     def matches(text: str) -> bool:
+        key = (pattern, text)
+        known = _ANSWERS.get(key)
+        if known is not None:
+            return known
         # Bytes, so that a lone surrogate (possible in JSON input) cannot fail the encoding.
-        return search(text.encode("utf-8", "surrogatepass")) is not None
+        found = search(text.encode("utf-8", "surrogatepass")) is not None
+        if len(text) <= _MEMO_TEXT_LIMIT:
+            if len(_ANSWERS) >= _MEMO_ENTRIES:
+                _ANSWERS.clear()
+            _ANSWERS[key] = found
+        return found
 
     return matches
+
+
+# The same short texts (scope URLs, enum-like words, `n/a`) are asked of the same pattern in
+# manifest after manifest: answers are remembered in one memo of short texts only, bounded
+# in entries, so that memory stays flat whatever the input and however many patterns.
+_ANSWERS: dict[tuple[str, str], bool] = {}
+_MEMO_TEXT_LIMIT = 256
+_MEMO_ENTRIES = 8192
 
 
 def _literal_prefix(pattern: str) -> str | None:

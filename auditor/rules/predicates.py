@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from auditor.rules.json_values import FORMATS, TYPE_CHECKS, first_duplicate, is_number, json_equal
+from auditor.rules.json_values import FORMATS, TYPE_CHECKS, canonical, first_duplicate, is_number, json_equal
 from auditor.rules.patterns import Matcher, PatternError, compile_pattern
 
 Predicate = Callable[[Any], bool]
@@ -62,6 +62,9 @@ class _Compiler:
         self.root = root
         self.refs: dict[str, Predicate] = {}
         self.resolving: set[str] = set()
+        # The compiled ``properties`` and ``patternProperties`` of a schema (by ``id``) that
+        # also has ``additionalProperties``, which judges all three in one pass over the keys.
+        self.keyed: dict[tuple[int, str], tuple[Any, ...]] = {}
 
     def compile(self, schema: Any, where: str = "") -> Predicate:
         """Compile ``schema``, found at JSON Pointer ``where`` of the root schema."""
@@ -87,10 +90,7 @@ class _Compiler:
                     checks.append(check)
         if not checks:
             return lambda value: True
-        if len(checks) == 1:
-            return checks[0]
-        checks_tuple = tuple(checks)
-        return lambda value: all(check(value) for check in checks_tuple)
+        return _conjunction(checks)
 
     def ref(self, reference: str, where: str) -> Predicate:
         """The compiled target of a local ``$ref``. A reference that leads back to a schema
@@ -115,6 +115,31 @@ class _Compiler:
             finally:
                 self.resolving.discard(reference)
         return self.refs[reference]
+
+
+def _conjunction(checks: list[Predicate]) -> Predicate:
+    """One predicate holding when every one of ``checks`` holds, trying them in order.
+
+    The keywords of one schema are judged millions of times in a batch: a plain ``and``
+    chain (or loop with an early exit) costs a fraction of a generator fed to ``all``.
+    """
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda value: first(value) and second(value) and third(value)
+    checks_tuple = tuple(checks)
+
+    def every(value: Any) -> bool:
+        for check in checks_tuple:
+            if not check(value):
+                return False
+        return True
+
+    return every
 
 
 def _short(value: Any) -> str:
@@ -186,22 +211,53 @@ def _enum(compiler: _Compiler, options: list, _schema: dict, where: str) -> Pred
     if all(isinstance(option, str) for option in options):
         allowed = frozenset(options)
         return lambda value: isinstance(value, str) and value in allowed
+    if all(_is_plain_scalar(option) for option in options):
+        # Scalars only (``[true, false, null]``, numbers): one hashed lookup of the value's
+        # canonical form, which is equal exactly when the values are equal as JSON.
+        canonical_options = frozenset(canonical(option) for option in options)
+        return lambda value: _is_plain_scalar(value) and canonical(value) in canonical_options
     return lambda value: any(json_equal(value, option) for option in options)
+
+
+def _is_plain_scalar(value: Any) -> bool:
+    """A string, boolean, null or finite number: what :func:`canonical` maps to a value
+    that is equal exactly when the values are equal as JSON (NaN equals nothing)."""
+    return value is None or isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _const(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
     if isinstance(expected, str):
         return lambda value: isinstance(value, str) and value == expected
+    if isinstance(expected, bool) or expected is None:
+        # Only ``true`` is ``true`` (not 1), only ``null`` is ``null``: identity says it.
+        return lambda value: value is expected
     return lambda value: json_equal(value, expected)
 
 
 def _required(compiler: _Compiler, names: list, _schema: dict, where: str) -> Predicate:
     wanted = tuple(names)
-    return lambda value: not isinstance(value, dict) or all(name in value for name in wanted)
+    if len(wanted) == 1:
+        (only,) = wanted
+        return lambda value: not isinstance(value, dict) or only in value
+
+    def check(value: Any) -> bool:
+        if isinstance(value, dict):
+            for name in wanted:
+                if name not in value:
+                    return False
+        return True
+
+    return check
 
 
-def _properties(compiler: _Compiler, properties: dict, _schema: dict, where: str) -> Predicate:
+def _properties(compiler: _Compiler, properties: dict, schema: dict, where: str) -> Predicate | None:
     compiled = tuple((name, compiler.compile(sub, f"{where}/{_escape(name)}")) for name, sub in properties.items())
+    if "additionalProperties" in schema:
+        compiler.keyed[(id(schema), "properties")] = compiled
+        return None
+    if len(compiled) == 1:
+        ((only, predicate),) = compiled
+        return lambda value: not isinstance(value, dict) or only not in value or predicate(value[only])
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -221,9 +277,12 @@ def _regex(pattern: str, where: str) -> Matcher:
         raise UnsupportedSchema(f"pattern {_short(pattern)}: {exc}", where) from None
 
 
-def _pattern_properties(compiler: _Compiler, patterns: dict, _schema: dict, where: str) -> Predicate:
+def _pattern_properties(compiler: _Compiler, patterns: dict, schema: dict, where: str) -> Predicate | None:
     compiled = tuple((_regex(pattern, f"{where}/{_escape(pattern)}"), compiler.compile(sub, f"{where}/{_escape(pattern)}"))
                      for pattern, sub in patterns.items())
+    if "additionalProperties" in schema:
+        compiler.keyed[(id(schema), "patternProperties")] = compiled
+        return None
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -238,19 +297,27 @@ def _pattern_properties(compiler: _Compiler, patterns: dict, _schema: dict, wher
 
 
 def _additional_properties(compiler: _Compiler, extra: Any, schema: dict, where: str) -> Predicate:
-    known = frozenset(schema.get("properties", {}))
-    parent = where.rsplit("/", 1)[0]
-    patterns = tuple(_regex(pattern, f"{parent}/patternProperties/{_escape(pattern)}")
-                     for pattern in schema.get("patternProperties", {}))
     predicate = compiler.compile(extra, where)
+    # ``properties`` and ``patternProperties`` beside this keyword (compiled before it) left
+    # their predicates here: every key is visited once, judged by its property's schema, by
+    # the schemas of the patterns it matches, or else by this one.
+    by_name = dict(compiler.keyed.pop((id(schema), "properties"), ()))
+    by_pattern = compiler.keyed.pop((id(schema), "patternProperties"), ())
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
             return True
         for key, item in value.items():
-            if key in known or any(matches(key) for matches in patterns):
-                continue
-            if not predicate(item):
+            named = by_name.get(key)
+            if named is not None and not named(item):
+                return False
+            matched = named is not None
+            for matches, pattern_predicate in by_pattern:
+                if matches(key):
+                    if not pattern_predicate(item):
+                        return False
+                    matched = True
+            if not matched and not predicate(item):
                 return False
         return True
 
@@ -259,12 +326,29 @@ def _additional_properties(compiler: _Compiler, extra: Any, schema: dict, where:
 
 def _items(compiler: _Compiler, items: Any, _schema: dict, where: str) -> Predicate:
     predicate = compiler.compile(items, where)
-    return lambda value: not isinstance(value, list) or all(predicate(item) for item in value)
+
+    def check(value: Any) -> bool:
+        if isinstance(value, list):
+            for item in value:
+                if not predicate(item):
+                    return False
+        return True
+
+    return check
 
 
 def _contains(compiler: _Compiler, contains: Any, _schema: dict, where: str) -> Predicate:
     predicate = compiler.compile(contains, where)
-    return lambda value: not isinstance(value, list) or any(predicate(item) for item in value)
+
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return True
+        for item in value:
+            if predicate(item):
+                return True
+        return False
+
+    return check
 
 
 def _unique(compiler: _Compiler, unique: bool, _schema: dict, where: str) -> Predicate | None:
@@ -319,13 +403,19 @@ def _each(compiler: _Compiler, subs: list, where: str) -> tuple[Predicate, ...]:
 
 
 def _all_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:
-    predicates = _each(compiler, subs, where)
-    return lambda value: all(predicate(value) for predicate in predicates)
+    return _conjunction(list(_each(compiler, subs, where)))
 
 
 def _any_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:
     predicates = _each(compiler, subs, where)
-    return lambda value: any(predicate(value) for predicate in predicates)
+
+    def check(value: Any) -> bool:
+        for predicate in predicates:
+            if predicate(value):
+                return True
+        return False
+
+    return check
 
 
 def _one_of(compiler: _Compiler, subs: list, _schema: dict, where: str) -> Predicate:

@@ -17,35 +17,41 @@ ABSENT = object()
 
 
 def select(data: Any, pattern: str, when_absent: str) -> Iterator[tuple[str, Any]]:
-    """Yield ``(pointer, element)`` for each element ``pattern`` selects.
+    """``(pointer, element)`` for each element ``pattern`` selects, in document order.
 
     A pattern without ``*`` always yields its one element, ``ABSENT`` when the manifest
     leaves it out (so the rule can say what is missing). A ``*`` over a missing list yields
     the list's own pointer as ``ABSENT`` when ``when_absent`` is ``incomplete``.
     """
-    tokens = pattern.split("/")[1:]
-
-    def walk(node: Any, pointer: str, rest: list[str]) -> Iterator[tuple[str, Any]]:
-        if not rest:
-            yield pointer, node
-            return
-        token, remaining = rest[0], rest[1:]
+    # One level of the pattern at a time, each level's elements expanded in order: the same
+    # elements in the same order as a depth-first walk, without a generator per node. A
+    # missing list stands for its items and is not walked further (``final``).
+    level: list[tuple[str, Any, bool]] = [("", data, False)]
+    for token in pattern.split("/")[1:]:
+        deeper: list[tuple[str, Any, bool]] = []
         if token == "*":
-            if node is ABSENT:
-                if when_absent == "incomplete":
-                    yield pointer, ABSENT
-                return
-            if isinstance(node, list):
-                for index, item in enumerate(node):
-                    yield from walk(item, f"{pointer}/{index}", remaining)
-            elif isinstance(node, dict):
-                for key in sorted(node):
-                    yield from walk(node[key], f"{pointer}/{escape_pointer_token(key)}", remaining)
-            return
-        child = node.get(token, ABSENT) if isinstance(node, dict) else ABSENT
-        yield from walk(child, f"{pointer}/{escape_pointer_token(token)}", remaining)
-
-    yield from walk(data, "", tokens)
+            for entry in level:
+                pointer, node, final = entry
+                if final:
+                    deeper.append(entry)
+                elif node is ABSENT:
+                    if when_absent == "incomplete":
+                        deeper.append((pointer, ABSENT, True))
+                elif isinstance(node, list):
+                    deeper += [(f"{pointer}/{index}", item, False) for index, item in enumerate(node)]
+                elif isinstance(node, dict):
+                    deeper += [(f"{pointer}/{escape_pointer_token(key)}", node[key], False) for key in sorted(node)]
+        else:
+            escaped = escape_pointer_token(token)
+            for entry in level:
+                pointer, node, final = entry
+                if final:
+                    deeper.append(entry)
+                else:
+                    child = node.get(token, ABSENT) if isinstance(node, dict) else ABSENT
+                    deeper.append((f"{pointer}/{escaped}", child, False))
+        level = deeper
+    return iter([(pointer, node) for pointer, node, _final in level])
 
 
 def _lookup(root: Any, path: str) -> Any:
@@ -124,17 +130,18 @@ def readable(pointer: str) -> str:
 def nearest_existing(data: Any, pointer: str) -> str:
     """``pointer`` itself when the manifest has that node, else its nearest existing parent
     (``""`` for the document)."""
-    node, found = data, ""
-    for escaped in pointer.split("/")[1:]:
-        token = escaped.replace("~1", "/").replace("~0", "~")
+    node = data
+    tokens = pointer.split("/")[1:]
+    # Most pointers asked about exist: the parent is named (by slicing) only when one does not.
+    for depth, escaped in enumerate(tokens):
+        token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            break
-        found += "/" + escaped
-    return found
+            return "".join("/" + kept for kept in tokens[:depth])
+    return pointer if pointer.startswith("/") else "".join("/" + kept for kept in tokens)
 
 
 def target_pointer(pointer: str, at: str | None) -> str:

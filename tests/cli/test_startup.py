@@ -37,3 +37,17 @@ def test_help_leaves_the_library_and_the_renderers_unloaded():
 @pytest.mark.parametrize("command", ["audit", "diff", "scan-code", "check-policy", "probe"])
 def test_command_help_leaves_the_library_and_the_renderers_unloaded(command):
     assert _loaded_by_commands(imported_modules(command, "--help")) == []
+
+
+def test_the_command_collects_cycles_after_ten_thousand_new_containers():
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    # The threshold the process runs with once wsaudit has started (a child, so that this
+    # test's own process keeps Python's default).
+    code = ("import gc, sys\nfrom auditor.cli.main import run\nsys.argv = ['wsaudit', '--help']\n"
+            "try:\n    run()\nexcept SystemExit:\n    print(gc.get_threshold()[0], file=sys.stderr)\n")
+    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert completed.stderr.strip() == "10000", completed.stderr

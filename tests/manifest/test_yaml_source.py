@@ -469,3 +469,15 @@ def test_long_key_above_a_long_list_costs_linear_work_and_memory():
     assert doc.locate("/" + "k" * 20_000 + "/19999") == (20_002, 5)
     # A table keyed by pointer held the 20,000-character key once per item: 400 MB.
     assert peak < 40 * 1024 * 1024, peak
+
+
+def test_plain_scalars_read_alike_when_their_tags_are_remembered_within_a_bound():
+    import yaml
+
+    from auditor.manifest import yaml_nodes
+
+    texts = [f"{index}" if index % 2 else f"n{index}" for index in range(5000)] + ["yes", "no", "null", "1.5", "0x1f"]
+    text = "values:\n" + "".join(f"  - {item}\n" for item in texts)
+    expected = yaml.safe_load(text)
+    assert (parse_yaml(text, "first.yaml").data, parse_yaml(text, "again.yaml").data) == (expected, expected)
+    assert len(yaml_nodes._RESOLVED) <= 4096

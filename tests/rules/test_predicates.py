@@ -30,6 +30,15 @@ SCHEMAS = [
     {"minProperties": 1, "maxProperties": 2},
     {"$defs": {"pos": {"minimum": 0}}, "items": {"$ref": "#/$defs/pos"}},
     True, False, {},
+    # Forms compiled to their own shortcuts: scalar enums and constants, one required key,
+    # one property, a key judged by its property and a pattern at once, long conjunctions.
+    {"enum": [True, None, 1]}, {"enum": [1.0, "a"]}, {"const": True}, {"const": None}, {"const": 2.0},
+    {"required": ["a"]}, {"properties": {"k": {"const": "a"}}},
+    {"properties": {"a": {"type": "integer"}, "k": True}, "patternProperties": {"^a": {"minimum": 1}, "^x-": True},
+     "additionalProperties": {"type": "boolean"}},
+    {"type": "object", "required": ["k"], "properties": {"k": {"enum": ["a"]}}},
+    {"allOf": [{"minimum": 1}, {"maximum": 5}, {"type": "integer"}, {"not": {"const": 3}}]},
+    {"anyOf": [{"const": 1}, {"const": "a"}, {"type": "array", "contains": {"const": 3}}]},
 ]
 INSTANCES = [
     None, True, False, 0, 1, 1.0, 1.2, 2, 2.5, 3, 10, -1, "", "a", "ab", "abcde", "A", "x@y", "nope",
@@ -216,3 +225,17 @@ def test_a_prefix_pattern_answers_like_the_regex_engine(pattern):
     matches = compile_pattern(pattern)
     for text in ["x-note", "x", "X-note", "ax-", "", "x-", "abc_1", "abc_", "éa", "\u0301x-"]:
         assert matches(text) == (regex.search(text.encode("utf-8")) is not None), text
+
+
+def test_pattern_answers_are_remembered_within_a_bound():
+    from auditor.rules import patterns
+
+    matches = patterns.compile_pattern("^[a-z]+[0-9]$")
+    texts = [f"word{index % 10}" if index % 3 else f"Word{index}" for index in range(patterns._MEMO_ENTRIES + 500)]
+    expected = [bool(text[:1].islower()) for text in texts]
+    first = [matches(text) for text in texts]
+    again = [matches(text) for text in texts]
+    assert (first, again) == (expected, expected)
+    assert len(patterns._ANSWERS) <= patterns._MEMO_ENTRIES
+    assert not matches("x" * (patterns._MEMO_TEXT_LIMIT + 1))
+    assert ("^[a-z]+[0-9]$", "x" * (patterns._MEMO_TEXT_LIMIT + 1)) not in patterns._ANSWERS
