@@ -54,11 +54,14 @@ def _record_order(record: dict[str, str]) -> tuple[str, str, str, str]:
 def write_baseline(results: Iterable[ManifestResult], tool_version: str, out: TextIO) -> None:
     """Write :func:`render_baseline`'s file to ``out`` in flat memory: each result's records,
     sorted, wait in a temporary file (one JSON line each) under their manifest, and are
-    written in manifest order at the end; memory holds one manifest's records at a time."""
+    written in manifest order at the end; memory holds one manifest's records at a time.
+
+    The spool is bytes of ASCII-only JSON: offsets are exact, and a message holding a line
+    separator of Unicode (U+2028, U+0085…) or a lone surrogate stays on its one line."""
     import tempfile
 
     runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+    with tempfile.TemporaryFile("w+b") as spool:
         for result in results:
             by_manifest: dict[str, list[dict[str, str]]] = defaultdict(list)
             for f in result.findings:
@@ -69,8 +72,8 @@ def write_baseline(results: Iterable[ManifestResult], tool_version: str, out: Te
                          "message": f.message})
             for manifest, records in by_manifest.items():
                 start = spool.tell()
-                spool.write("".join(json.dumps(record, ensure_ascii=False) + "\n"
-                                    for record in sorted(records, key=_record_order)))
+                spool.write("".join(json.dumps(record) + "\n"
+                                    for record in sorted(records, key=_record_order)).encode("ascii"))
                 runs[manifest].append((start, spool.tell()))
         document = {"baseline_version": BASELINE_VERSION, "findings": "", "tool": {"name": "wsaudit",
                                                                                    "version": tool_version}}
@@ -81,7 +84,7 @@ def write_baseline(results: Iterable[ManifestResult], tool_version: str, out: Te
             records = []
             for start, end in runs[manifest]:
                 spool.seek(start)
-                records.extend(json.loads(line) for line in spool.read(end - start).splitlines())
+                records.extend(json.loads(line) for line in spool.read(end - start).split(b"\n") if line)
             for record in sorted(records, key=_record_order):
                 text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
                 out.write(("\n    " if first else ",\n    ") + text)

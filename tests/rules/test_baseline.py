@@ -199,3 +199,24 @@ def test_records_of_manifests_not_audited_are_not_judged_stale(tmp_path, wsaudit
     report = json.loads(wsaudit("audit", str(tmp_path / "a.yaml"), "--baseline", str(baseline), "--format",
                                 "json").stdout)
     assert [note for note in report["waivers"] if note["kind"] == "stale_baseline"] == []
+
+
+def test_a_baseline_keeps_messages_holding_unicode_line_separators(tmp_path):
+    """A record whose message holds U+2028, U+2029 or U+0085 is written whole, and the
+    baseline reads back with every record."""
+    import io
+
+    from auditor.model.findings import Finding, RuleInfo, Severity, Status
+    from auditor.model.report import ManifestResult
+    from auditor.rules.baseline import load_baseline, write_baseline
+
+    info = RuleInfo(id="WUD-T-001", title="t", severity=Severity.HIGH, category="c", clause="X-1",
+                    citation={}, remediation="r")
+    messages = ["one\u2028two", "three\u0085four", "five\u2029six", "plain"]
+    findings = tuple(Finding(info, Status.FAIL, "app.yaml", f"/scopes/{index}", 1, 1, message, f"{index:032x}")
+                     for index, message in enumerate(messages))
+    out = io.StringIO()
+    write_baseline([ManifestResult("app.yaml", "App", findings)], "0", out)
+    path = tmp_path / "baseline.json"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    assert len(load_baseline(str(path))) == len(messages), out.getvalue()
