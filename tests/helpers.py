@@ -321,3 +321,40 @@ class RenderedPage(HTMLParser):
             self._open_link.append(data)
         elif self._code_depth == 0:
             (self.summary_text if self._summary_depth else self.plain_text).append(data)
+
+
+# The sections of a full manifest that come before its data flow.
+_HEAD = (EXAMPLES / "inbox-digest.yaml").read_text(encoding="utf-8").split("\ndata:\n")[0]
+_ENCRYPTED = "    encryption_at_rest: {enabled: true, algorithm: AES-256-GCM, key_management: kms}"
+_TRANSPORT = '    transport: {protocol: https, tls_min_version: "1.2"}'
+
+
+def big_manifest(entries: int, unknown_scopes: int = 0) -> str:
+    """A valid manifest with ``entries`` data elements, storage places, transfers and
+    human-access grants, each naming one data element, plus one of each naming them all;
+    and ``unknown_scopes`` requested scopes the catalog does not know."""
+    head = _HEAD.replace("\nauth:\n", "".join(
+        f"  - scope: https://www.googleapis.com/auth/inhouse{index}.readonly\n    justification: Our own API.\n"
+        f"    requested: incremental\n    features: [Reports]\n" for index in range(unknown_scopes)) + "\nauth:\n")
+    ids = [f"element-{index}" for index in range(entries)]
+    every = ", ".join(ids)
+    lines = [head, "data:"]
+    for ident in ids:
+        lines += [f"  - id: {ident}", "    description: Message bodies", "    source_scopes: [gmail.readonly]",
+                  "    categories: [email_content]", "    purposes: [user_facing_feature]"]
+    lines.append("storage:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - id: store-{index}", f"    data: [{named}]", "    location: cloud_provider", _ENCRYPTED,
+                  "    retention: P7D", "    region: EU"]
+    lines.append("transfers:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - id: transfer-{index}", "    recipient: Provider", "    recipient_type: service_provider",
+                  f"    data: [{named}]", "    purpose: provide_feature", "    user_consent: true", _TRANSPORT,
+                  "    network: external"]
+    lines.append("human_access:")
+    for index, named in enumerate([*ids, every]):
+        lines += [f"  - role: role-{index}", f"    data: [{named}]", "    basis: security"]
+    lines += ["security:", "  casa: {completed: true, tier: 2, date: 2026-06-15, letter_of_assessment: true}",
+              "  isms: iso27001", "  owasp_top10_reviewed: true",
+              "  incident_response: {notifies_google: true, contact: security@example.com}", "  https_only: true"]
+    return "\n".join(lines) + "\n"

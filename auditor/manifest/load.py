@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from auditor.model.collector import cycle_collection_paused
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
 from auditor.resources import schemas_dir
 from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
@@ -123,7 +124,8 @@ def load_manifest(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
         import sys
 
         return load_manifest_bytes(sys.stdin.buffer.read(max_bytes + 1), "<stdin>", max_bytes)
-    return _checked(load_yaml_file(path, max_bytes))
+    with cycle_collection_paused():
+        return _checked(load_yaml_file(path, max_bytes))
 
 
 def load_manifest_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Manifest:
@@ -131,7 +133,8 @@ def load_manifest_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_B
     from auditor.manifest.file_reading import decode_bytes
     from auditor.manifest.yaml_source import parse_yaml
 
-    return _checked(parse_yaml(decode_bytes(raw, display, max_bytes), display))
+    with cycle_collection_paused():
+        return _checked(parse_yaml(decode_bytes(raw, display, max_bytes), display))
 
 
 def _checked(document: YamlDocument) -> Manifest:

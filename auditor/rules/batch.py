@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.engine import evaluate
+from auditor.model.collector import cycle_collection_paused
 from auditor.model.errors import AuditorError, InternalError, errors_in
 from auditor.model.findings import STATUS_RANK, STATUSES, Finding, RuleInfo
 from auditor.model.report import ManifestResult
@@ -46,14 +47,17 @@ _rule_numbers: dict[int, int] = {}
 def audit_one(path: str, settings: AuditSettings) -> Outcome:
     """Audit one manifest file; its errors instead when it cannot be audited."""
     try:
-        manifest = load_manifest(path, settings.max_bytes)
         language = None
         if settings.lang != "en":
             from auditor.rules.rule_translation import message_language
 
             language = message_language(settings.lang)
-        return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
-                        code=settings.code)
+        # Everything built for one manifest dies with it, without cycles: the collector
+        # waits until it is done (see auditor.model.collector).
+        with cycle_collection_paused():
+            manifest = load_manifest(path, settings.max_bytes)
+            return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
+                            code=settings.code)
     except AuditorError as error:
         return errors_in(error)
     except Exception as exc:  # a bug: report it for this file and go on with the others
