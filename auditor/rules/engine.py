@@ -21,13 +21,13 @@ from typing import Any, Iterator
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.facts import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
-from auditor.model.findings import Finding, InferredClassification, Status
+from auditor.model.findings import SEVERITY_RANK, STATUS_RANK, Finding, InferredClassification, Status
 from auditor.model.report import ManifestResult
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
 from auditor.rules.packs import PolicyPack, Rule
 from auditor.rules.message_templates import render_message
-from auditor.rules.selection import ABSENT, missing_fields, nearest_existing, readable, select, target_pointer
+from auditor.rules.selection import ABSENT, missing_fields, readable, select, target_pointer
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
@@ -64,9 +64,37 @@ def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any],
     existing parent there, as a missing field is.
     """
     judgement = _ManifestJudgement(manifest, document, facts, language)
-    findings = [finding for pack in packs for rule in pack.rules for finding in judgement.findings_of(rule)]
-    findings.sort(key=Finding.sort_key)
-    return findings
+    ordered: list[tuple[tuple[Any, ...], Finding]] = []
+    for pack in packs:
+        for rule in pack.rules:
+            judgement.add_findings_of(rule, ordered)
+    # Each finding comes with its Finding.sort_key (less the manifest, the same for all):
+    # a stable sort by it gives the order sorting by Finding.sort_key gives.
+    ordered.sort(key=_first)
+    return [finding for _key, finding in ordered]
+
+
+def _first(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+def _needs_met(needs: tuple[tuple[tuple[bool, tuple[str, ...]], ...], ...], subject: dict[str, Any],
+               document: Any) -> bool:
+    """Whether each of ``needs`` (see ``_RulePlan.needs_tokens``) has one alternative that
+    is there: :func:`missing_fields` finds nothing missing."""
+    for alternatives in needs:
+        for absolute, tokens in alternatives:
+            node = document if absolute else subject
+            for token in tokens:
+                if isinstance(node, dict) and token in node:
+                    node = node[token]
+                else:
+                    break
+            else:
+                break
+        else:
+            return False
+    return True
 
 
 def content_digest(element: Any) -> str:
@@ -124,6 +152,11 @@ class _RulePlan:
     templates: dict[Status, str]
     # Whether ``select`` picks the items of a list or mapping (a ``*``).
     selects_items: bool
+    # Each of ``needs``' alternatives as (looked up in the manifest?, its path's tokens):
+    # whether every need is met is asked of every element, and nearly always is.
+    needs_tokens: tuple[tuple[tuple[bool, tuple[str, ...]], ...], ...]
+    # The severity's rank, first of what orders a manifest's findings after the status.
+    severity_rank: int
 
 
 # By ``id`` of the rule, with the rule kept so that the id cannot be reused by another.
@@ -138,7 +171,10 @@ def _plan(rule: Rule) -> _RulePlan:
     plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
                      tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
                      {status: getattr(rule, name) for status, name in _STATUS_TEMPLATES.items()},
-                     "*" in rule.select)
+                     "*" in rule.select,
+                     tuple(tuple((path.startswith("/"), tuple(path.removeprefix("/").split("/"))) for path in alternatives)
+                           for alternatives in rule.needs),
+                     SEVERITY_RANK[rule.info.severity])
     if len(_PLANS) >= _PLAN_CACHE_LIMIT:
         _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
     _PLANS[id(rule)] = (rule, plan)
@@ -208,10 +244,8 @@ class _ManifestJudgement:
         """The pointer, line and column a finding about ``target`` is shown at."""
         found = self._places.get(target)
         if found is None:
-            shown_pointer = nearest_existing(self.manifest.data, target)
-            if shown_pointer:
-                line, column = self.manifest.locate(shown_pointer)
-            else:
+            shown_pointer, (line, column) = self.manifest.document.nearest(target)
+            if not shown_pointer:
                 # A top-level section the manifest leaves out: no parent but the document.
                 shown_pointer = "/" + target.split("/")[1]
                 line, column = 1, 1
@@ -240,18 +274,20 @@ class _ManifestJudgement:
             behind = self._inferred[key] = tuple(found[scope] for scope in sorted(found))
         return behind
 
-    def findings_of(self, rule: Rule) -> Iterator[Finding]:
-        """Every finding of ``rule`` about this manifest."""
+    def add_findings_of(self, rule: Rule, found: list[tuple[tuple[Any, ...], Finding]]) -> None:
+        """Append every finding of ``rule`` about this manifest to ``found``, each after its
+        sort key."""
         # What does not change from one element to the next is looked up once, before the
         # loop; what does not change from one manifest to the next, once per rule (the plan).
         plan = _plan(rule)
         language = self.language
         when, needs, at, assertion = rule.when, rule.needs, rule.at, rule.assertion
-        selects_items, templates = plan.selects_items, plan.templates
+        selects_items, templates, severity_rank = plan.selects_items, plan.templates, plan.severity_rank
         reads_inferred = plan.reads_element or plan.reads_manifest
-        subjects, places, digests = self._subjects, self._places, self._digests
+        subjects, places, digests, document = self._subjects, self._places, self._digests, self.document
         plain = language is None
-        fingerprint_prefix = f"{rule.id}\0{self.fingerprint_path}\0"
+        rule_info, rule_id, path = rule.info, rule.id, self.manifest.path
+        fingerprint_prefix = f"{rule_id}\0{self.fingerprint_path}\0"
         for pointer, element in self.selected(rule):
             subject = subjects.get(pointer)
             if subject is None:
@@ -263,10 +299,10 @@ class _ManifestJudgement:
             missing_field: str | None = None
             if element is ABSENT:
                 # Name the missing section once rather than every field the rule reads in it.
-                missing = [readable(pointer)] + missing_fields(plan.absolute_needs, subject, pointer, self.document,
+                missing = [readable(pointer)] + missing_fields(plan.absolute_needs, subject, pointer, document,
                                                                self.alternative)[0]
-            elif needs:
-                missing, missing_field = missing_fields(needs, subject, pointer, self.document, self.alternative)
+            elif needs and not _needs_met(plan.needs_tokens, subject, document):
+                missing, missing_field = missing_fields(needs, subject, pointer, document, self.alternative)
             else:
                 missing = []
             target = pointer if not at else target_pointer(pointer, at)
@@ -290,13 +326,9 @@ class _ManifestJudgement:
             if digest is None:
                 digest = self.digest(pointer, element)
             shown_pointer, line, column = place
-            yield Finding(
-                rule=rule.info, status=status, manifest=self.manifest.path, pointer=shown_pointer, line=line,
-                column=column,
-                message=render_message(templates[status],
-                                       subject if plain and extra is None else self.shown(pointer, subject, extra),
-                                       language),
-                fingerprint=hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32],
-                inferred=(self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer)
-                          if reads_inferred else ()),
-            )
+            found.append(((STATUS_RANK[status], severity_rank, line, column, rule_id, shown_pointer), Finding(
+                rule_info, status, path, shown_pointer, line, column,
+                render_message(templates[status], subject if plain and extra is None else self.shown(pointer, subject, extra),
+                               language),
+                hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32], None,
+                self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer) if reads_inferred else ())))

@@ -1,5 +1,6 @@
 """Where a rule looks in a manifest: the elements a ``select`` pattern picks, the fields its
-``needs`` find missing, and the node a finding about a pointer is shown at.
+``needs`` find missing, and the node a rule's ``at`` names (the node a finding is shown at,
+the nearest one the manifest has, is :meth:`~auditor.manifest.yaml_source.YamlDocument.nearest`).
 
 An element the manifest leaves out is :data:`ABSENT`, so that a rule can still say what is
 missing; missing fields are named as a reader finds them (``scopes[0].requested``).
@@ -125,23 +126,6 @@ _FACT_ROOTS = ("facts/", "manifest_facts/")
 def readable(pointer: str) -> str:
     """``/scopes/0/requested`` → ``scopes[0].requested``, as messages name a place."""
     return dotted(int(token) if token.isdigit() else token for token in pointer.split("/")[1:])
-
-
-def nearest_existing(data: Any, pointer: str) -> str:
-    """``pointer`` itself when the manifest has that node, else its nearest existing parent
-    (``""`` for the document)."""
-    node = data
-    tokens = pointer.split("/")[1:]
-    # Most pointers asked about exist: the parent is named (by slicing) only when one does not.
-    for depth, escaped in enumerate(tokens):
-        token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return "".join("/" + kept for kept in tokens[:depth])
-    return pointer if pointer.startswith("/") else "".join("/" + kept for kept in tokens)
 
 
 def target_pointer(pointer: str, at: str | None) -> str:

@@ -481,3 +481,25 @@ def test_plain_scalars_read_alike_when_their_tags_are_remembered_within_a_bound(
     expected = yaml.safe_load(text)
     assert (parse_yaml(text, "first.yaml").data, parse_yaml(text, "again.yaml").data) == (expected, expected)
     assert len(yaml_nodes._RESOLVED) <= 4096
+
+
+NEAREST_TEXT = "app:\n  name: x\n  a/b: {c: 1}\nlist:\n  - one\n  - two\nbase: &base\n  inner: {deep: 1}\ncopy: *base\n"
+
+
+@pytest.mark.parametrize(("pointer", "expected"), [
+    ("/app/name", ("/app/name", (2, 9))),
+    ("/app/missing/field", ("/app", (2, 3))),
+    ("/app/a~1b/c", ("/app/a~1b/c", (3, 12))),
+    ("/list/1", ("/list/1", (6, 5))),
+    ("/list/7", ("/list", (5, 3))),
+    ("/list/1/x", ("/list/1", (6, 5))),
+    ("/nothing/here", ("", (1, 1))),
+])
+def test_nearest_names_the_deepest_node_the_data_has_and_its_position(pointer, expected):
+    assert parse_yaml(NEAREST_TEXT, "app.yaml").nearest(pointer) == expected
+
+
+def test_nearest_inside_an_alias_is_the_data_node_at_the_alias_position():
+    # The alias's inside has no positions of its own: the node exists, and is shown where
+    # the alias was written.
+    assert parse_yaml(NEAREST_TEXT, "app.yaml").nearest("/copy/inner/deep") == ("/copy/inner/deep", (9, 7))
