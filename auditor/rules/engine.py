@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from hashlib import sha256
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -26,7 +27,7 @@ from auditor.model.report import ManifestResult
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
 from auditor.rules.packs import PolicyPack, Rule
-from auditor.rules.message_templates import render_message
+from auditor.rules.message_templates import CompiledTemplate, compiled_template, render_compiled, render_message
 from auditor.rules.selection import ABSENT, missing_fields, readable, select, target_pointer
 
 
@@ -148,8 +149,8 @@ class _RulePlan:
     reads_manifest: bool
     # The needs looked up in the manifest itself (a leading ``/``).
     absolute_needs: tuple[tuple[str, ...], ...]
-    # The message template of each status.
-    templates: dict[Status, str]
+    # The message template of each status, split into text and placeholders.
+    templates: dict[Status, CompiledTemplate]
     # Whether ``select`` picks the items of a list or mapping (a ``*``).
     selects_items: bool
     # Each of ``needs``' alternatives as (looked up in the manifest?, its path's tokens):
@@ -170,7 +171,7 @@ def _plan(rule: Rule) -> _RulePlan:
         return known[1]
     plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
                      tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
-                     {status: getattr(rule, name) for status, name in _STATUS_TEMPLATES.items()},
+                     {status: compiled_template(getattr(rule, name)) for status, name in _STATUS_TEMPLATES.items()},
                      "*" in rule.select,
                      tuple(tuple((path.startswith("/"), tuple(path.removeprefix("/").split("/"))) for path in alternatives)
                            for alternatives in rule.needs),
@@ -201,7 +202,7 @@ class _ManifestJudgement:
         self._subjects: dict[str, dict[str, Any]] = {}
         self._shown: dict[str, dict[str, Any]] = {}
         self._places: dict[str, tuple[str, int, int]] = {}
-        self._digests: dict[str, str] = {}
+        self._digests: dict[str, bytes] = {}
         self._inferred: dict[tuple[bool, bool, str], tuple[InferredClassification, ...]] = {}
 
     def selected(self, rule: Rule) -> list[tuple[str, Any]]:
@@ -252,10 +253,11 @@ class _ManifestJudgement:
             found = self._places[target] = (shown_pointer, line, column)
         return found
 
-    def digest(self, pointer: str, element: Any) -> str:
+    def digest(self, pointer: str, element: Any) -> bytes:
+        """:func:`content_digest` of the element, as the bytes a fingerprint hashes."""
         digest = self._digests.get(pointer)
         if digest is None:
-            digest = self._digests[pointer] = content_digest(element)
+            digest = self._digests[pointer] = content_digest(element).encode("ascii")
         return digest
 
     def inferred_behind(self, reads_element: bool, reads_manifest: bool, pointer: str
@@ -287,7 +289,7 @@ class _ManifestJudgement:
         subjects, places, digests, document = self._subjects, self._places, self._digests, self.document
         plain = language is None
         rule_info, rule_id, path = rule.info, rule.id, self.manifest.path
-        fingerprint_prefix = f"{rule_id}\0{self.fingerprint_path}\0"
+        fingerprint_prefix = f"{rule_id}\0{self.fingerprint_path}\0".encode("utf-8")
         for pointer, element in self.selected(rule):
             subject = subjects.get(pointer)
             if subject is None:
@@ -328,7 +330,7 @@ class _ManifestJudgement:
             shown_pointer, line, column = place
             found.append(((STATUS_RANK[status], severity_rank, line, column, rule_id, shown_pointer), Finding(
                 rule_info, status, path, shown_pointer, line, column,
-                render_message(templates[status], subject if plain and extra is None else self.shown(pointer, subject, extra),
-                               language),
-                hashlib.sha256((fingerprint_prefix + digest).encode("utf-8")).hexdigest()[:32], None,
+                render_compiled(templates[status],
+                                subject if plain and extra is None else self.shown(pointer, subject, extra), language),
+                sha256(fingerprint_prefix + digest).hexdigest()[:32], None,
                 self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer) if reads_inferred else ())))

@@ -17,9 +17,14 @@ def render_message(template: str, subject: dict[str, Any], language: Any = None)
     ``language`` (an ``auditor.rules.i18n.MessageLanguage``) words the gap and the values
     that are ours rather than the manifest's (classifications, dates) in another language;
     ``None`` is English."""
-    head, placeholders = _compiled_template(template)
+    return render_compiled(compiled_template(template), subject, language)
+
+
+def render_compiled(compiled: CompiledTemplate, subject: dict[str, Any], language: Any = None) -> str:
+    """:func:`render_message` of a template split by :func:`compiled_template`."""
+    head, placeholders = compiled
     if not placeholders:
-        return template
+        return head
     none = "(none)" if language is None else language.none
     parts = [head]
     for name, path, literal in placeholders:
@@ -31,11 +36,14 @@ def render_message(template: str, subject: dict[str, Any], language: Any = None)
 # Each template split once into its leading text and its placeholders, each with its name,
 # path and the text that follows it: a rule's messages are rendered for every element it
 # judges, in every manifest.
-_TEMPLATES: dict[str, tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]] = {}
+CompiledTemplate = tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]
+_TEMPLATES: dict[str, CompiledTemplate] = {}
 _TEMPLATE_CACHE_LIMIT = 4096
 
 
-def _compiled_template(template: str) -> tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
+def compiled_template(template: str) -> CompiledTemplate:
+    """``template`` split into its leading text and its placeholders (each with its name, path
+    and the text after it); a template without placeholders is its own leading text."""
     compiled = _TEMPLATES.get(template)
     if compiled is None:
         pieces = PLACEHOLDER.split(template)
