@@ -13,7 +13,8 @@ It generates N varied manifests (deterministic, seeded), then measures, CPU for 
 The three runs are interleaved and repeated; each figure is the median of its rounds. CPU is
 user plus system time of the command and every process it started; wall time is shown
 beside it. Then each report format (and all six in one run) is audited once more to
-measure the peak memory of the largest process, and one example manifest and
+measure the peak memory of the largest process; one manifest with 5,000 entries in each
+list is audited (beside its own ``compose`` floor), and one example manifest and
 ``wsaudit --help`` are timed (medians).
 """
 
@@ -233,6 +234,31 @@ def audit_command(folder: Path, jobs: int, formats: tuple[str, ...]) -> list[str
     return command
 
 
+LARGE_ENTRIES = 5_000
+
+
+def large_manifest_rows(base: Path) -> list[tuple[str, str]]:
+    """One manifest with 5,000 entries in each list (data elements, storage, transfers,
+    human access) plus, in each of the last three, an entry naming all 5,000 elements:
+    its audit end to end and its C ``compose`` floor, both in one process, medians of 3."""
+    sys.path.insert(0, str(REPO))
+    from tests.helpers import big_manifest  # the shape the linear-cost tests use
+
+    path = base / "large.yaml"
+    path.write_text(big_manifest(LARGE_ENTRIES), encoding="utf-8")
+    audit = [sys.executable, "-m", "auditor", "audit", str(path), "--format", "json", "-o", str(base / "large.json")]
+    compose = [sys.executable, "-c", "import sys, yaml; yaml.compose(open(sys.argv[1], encoding='utf-8').read(), "
+               "Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))", str(path)]
+    runs = {name: [measured(command) for _ in range(3)] for name, command in (("audit", audit), ("compose", compose))}
+    cpu = {name: statistics.median(run["cpu"] for run in found) for name, found in runs.items()}
+    wall = statistics.median(run["wall"] for run in runs["audit"])
+    peak = max(run["peak_kib"] for run in runs["audit"]) / 1024
+    size = path.stat().st_size / 1e6
+    return [(f"one manifest, {LARGE_ENTRIES:,} per list", f"{size:.1f} MB: wall {wall:.2f} s, CPU {cpu['audit']:.2f} s, "
+                                                           f"peak {peak:.0f} MiB"),
+            ("  its C compose alone", f"CPU {cpu['compose']:.2f} s")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--count", type=int, default=10_000, help="manifests to generate (default 10000)")
@@ -287,6 +313,7 @@ def main() -> None:
                 rows.append((f"peak memory, {output_format}", f"{run['peak_kib'] / 1024:.0f} MiB (largest process)"))
             run = measured(audit_command(folder, jobs, FORMATS))
             rows.append(("peak memory, all six at once", f"{run['peak_kib'] / 1024:.0f} MiB (largest process)"))
+        rows += large_manifest_rows(base)
         example = [sys.executable, "-m", "auditor", "audit", "examples/manifests/inbox-digest.yaml", "--format", "json"]
         rows.append(("one example, end to end", f"{median_wall(example, 7) * 1000:.0f} ms"))
         rows.append(("wsaudit --help", f"{median_wall([sys.executable, '-m', 'auditor', '--help'], 7) * 1000:.0f} ms"))
