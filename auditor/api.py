@@ -105,8 +105,10 @@ class AuditPlan:
 def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin_policies: bool = True,
                   waivers: str | None = None, baseline: str | None = None, as_of: datetime.date | None = None,
                   jobs: int | None = None, code: Sequence[str] = (), lang: str = "en",
-                  max_size: int = DEFAULT_MAX_BYTES) -> AuditPlan:
-    """Expand ``paths`` and load the packs, waivers, baseline, catalog and code scan."""
+                  max_size: int = DEFAULT_MAX_BYTES, inventory: bool = True) -> AuditPlan:
+    """Expand ``paths`` and load the packs, waivers, baseline, catalog and code scan.
+    ``inventory=False`` leaves out each result's data-flow inventory (``ManifestResult.inventory``
+    is then ``None``), which only the HTML report shows."""
     import os
 
     from auditor.rules.batch import AuditSettings
@@ -120,7 +122,7 @@ def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin
     packs = load_audit_packs(policies, builtin=builtin_policies, lang=lang)
     waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], day)
     accepted = Baseline(load_baseline(baseline) if baseline else [])
-    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), day, max_size, lang)
+    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), day, max_size, lang, inventory=inventory)
     if code:
         from auditor.scan.drift import scan_code
 

@@ -36,6 +36,22 @@ def test_run_audit_finds_what_the_json_report_lists():
     assert report.summary.to_json() == listed["summary"]
 
 
+def test_an_audit_carries_each_manifests_data_flow_inventory_by_default():
+    from auditor.api import run_audit
+
+    [result] = run_audit([str(EXAMPLES / "inbox-digest.yaml")], as_of=AS_OF).results
+    assert result.inventory is not None and result.inventory.data
+
+
+def test_an_audit_asked_for_no_inventory_builds_none_and_finds_the_same():
+    from auditor.api import prepare_audit, run_audit
+
+    paths = [str(EXAMPLES / "inbox-digest.yaml")]
+    [lean] = prepare_audit(paths, as_of=AS_OF, inventory=False).stream().collect().results
+    [full] = run_audit(paths, as_of=AS_OF).results
+    assert (lean.inventory, lean.findings) == (None, full.findings)
+
+
 def test_a_report_is_immutable_and_its_summary_is_ready_before_rendering():
     from auditor.api import run_audit
 

@@ -32,16 +32,18 @@ from auditor.rules.selection import ABSENT, missing_fields, readable, select, ta
 
 
 def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
-             as_of: datetime.date, language: Any = None, code: Any = None) -> ManifestResult:
+             as_of: datetime.date, language: Any = None, code: Any = None, inventory: bool = True) -> ManifestResult:
     """Every finding of every rule of ``packs`` about ``manifest``, sorted; messages in
     ``language`` (see :func:`~auditor.rules.message_templates.render_message`) when the
     packs' rules are worded in it; ``code`` (a scan of the app's code) adds the code's
-    evidence to the facts."""
+    evidence to the facts. With ``inventory`` false the result has no inventory of the
+    manifest's data flow (only the HTML report shows one)."""
     # Facts and inventory read the typed model; the rules judge the data, their contract.
     model = manifest.model
     facts = enrich(model, catalog if _reads_suggestions(packs) else catalog.without_suggestions(), as_of, code)
     findings = judge(manifest, packs, manifest.data, facts, language)
-    return ManifestResult(manifest.path, manifest.app_name, tuple(findings), build_inventory(model, facts))
+    return ManifestResult(manifest.path, manifest.app_name, tuple(findings),
+                          build_inventory(model, facts) if inventory else None)
 
 
 SUGGESTIONS_FACT = "facts.suggestions"
