@@ -6,6 +6,7 @@ target should have been (with that list's line, or the fact that the list is mis
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
 from auditor.model.errors import AuditorError, ManifestError
@@ -19,6 +20,15 @@ ID_LISTS = ("data", "storage", "transfers")
 MAX_SUGGESTIONS = 20
 DATA_REFERENCES = ("storage", "transfers", "human_access")
 _CROSS_API = frozenset({"any"})
+# The same scope names recur in manifest after manifest (and twice in each: requested, then
+# named as a data source): each is spelled out once.
+_canonical_scope = lru_cache(maxsize=1024)(canonical_scope)
+
+
+@lru_cache(maxsize=8)
+def _with_cross_api(families: frozenset[str]) -> frozenset[str]:
+    """The catalog's families and ``any``: one set per catalog, not one per manifest."""
+    return families | _CROSS_API
 
 
 def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -106,7 +116,7 @@ class _ReferenceCheck:
             scope = item.get("scope")
             if not isinstance(scope, str):
                 continue
-            name = canonical_scope(scope)
+            name = _canonical_scope(scope)
             if name in requested:
                 first = requested[name]
                 self.error(f"/scopes/{index}/scope", f"scope {name} is requested twice: scopes[{first}] (line "
@@ -122,7 +132,7 @@ class _ReferenceCheck:
             if not isinstance(sources, list):
                 continue
             for position, scope in enumerate(sources):
-                if isinstance(scope, str) and canonical_scope(scope) not in requested:
+                if isinstance(scope, str) and _canonical_scope(scope) not in requested:
                     self.error(f"/data/{index}/source_scopes/{position}",
                                f"{dotted(['data', index, 'source_scopes', position])} names scope {scope!r}, "
                                f"which is not requested under {self.list_place('scopes')}")
@@ -137,7 +147,7 @@ class _ReferenceCheck:
             if not isinstance(api, str):
                 continue
             if families is None:
-                families = known_families() | _CROSS_API
+                families = _with_cross_api(known_families())
             if api not in families:
                 self.error(f"/use_cases/{index}/api",
                            f"use_cases[{index}].api: {api!r} is not an API family of the scope catalog"
