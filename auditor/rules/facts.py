@@ -268,12 +268,12 @@ def _enrich_data_flow(manifest: ManifestModel, scopes: _ScopeSummary, elements: 
         data_scopes[element.id] = sources
         if inferred_of:
             _note_inferred(inferred, element.pointer, sources, inferred_of)
-        purposes = sorted(element.all_purposes)
+        purposes, prohibited = _purpose_facts(element.purposes, element.secondary_purposes)
         elements[element.pointer] = {
             "label": f"data element '{element.id}'",
             **_SENSITIVITY[classification],
-            "all_purposes": purposes,
-            "prohibited_purposes": sorted(PROHIBITED_PURPOSES.intersection(purposes)),
+            "all_purposes": list(purposes),
+            "prohibited_purposes": list(prohibited),
         }
     flows: tuple[Storage | Transfer | HumanAccess, ...] = (
         *(manifest.storage or ()), *(manifest.transfers or ()), *(manifest.human_access or ()))
@@ -290,6 +290,15 @@ def _enrich_data_flow(manifest: ManifestModel, scopes: _ScopeSummary, elements: 
                 elements[flow.pointer]["tls_min_version"] = flow.transport.tls_min_version
         else:
             elements[flow.pointer] = {"label": f"human access by {flow.role}", **facts}
+
+
+@lru_cache(maxsize=1024)
+def _purpose_facts(purposes: tuple[str, ...],
+                   secondary: tuple[str, ...] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A data element's purposes, primary and secondary, sorted, and those the policy
+    prohibits; the same few combinations recur across a batch."""
+    everything = sorted(frozenset(purposes).union(secondary or ()))
+    return tuple(everything), tuple(sorted(PROHIBITED_PURPOSES.intersection(everything)))
 
 
 def _enrich_sections(app: App, elements: dict[str, dict[str, Any]]) -> None:
