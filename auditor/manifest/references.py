@@ -60,6 +60,15 @@ class _ReferenceCheck:
         self.data = data
         self.errors: list[AuditorError] = []
         self.suggested = 0
+        self.lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+
+    def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        """The mappings of list ``key`` with their indexes, listed once per manifest (the id
+        lists are read again when the references into them are checked)."""
+        found = self.lists.get(key)
+        if found is None:
+            found = self.lists[key] = _items(self.data, key)
+        return found
 
     def error(self, pointer: str, message: str) -> None:
         line, column = self.document.locate(pointer)
@@ -76,7 +85,7 @@ class _ReferenceCheck:
         ids: dict[str, dict[str, int]] = {}
         for key in ID_LISTS:
             seen: dict[str, int] = {}
-            for index, item in _items(self.data, key):
+            for index, item in self.items(key):
                 ident = item.get("id")
                 if not isinstance(ident, str):
                     continue
@@ -92,7 +101,7 @@ class _ReferenceCheck:
     def data_references(self, data_ids: dict[str, int]) -> None:
         """Storage, transfers and human access name data elements that exist."""
         for key in DATA_REFERENCES:
-            for index, item in _items(self.data, key):
+            for index, item in self.items(key):
                 targets = item.get("data")
                 if not isinstance(targets, list):
                     continue
@@ -112,7 +121,7 @@ class _ReferenceCheck:
     def unique_scopes(self) -> dict[str, int]:
         """Each requested scope (canonical name) with its index; a second request is an error."""
         requested: dict[str, int] = {}
-        for index, item in _items(self.data, "scopes"):
+        for index, item in self.items("scopes"):
             scope = item.get("scope")
             if not isinstance(scope, str):
                 continue
@@ -127,7 +136,7 @@ class _ReferenceCheck:
 
     def source_scopes(self, requested: dict[str, int]) -> None:
         """A data element's source scopes are among the requested ones."""
-        for index, item in _items(self.data, "data"):
+        for index, item in self.items("data"):
             sources = item.get("source_scopes")
             if not isinstance(sources, list):
                 continue
@@ -142,7 +151,7 @@ class _ReferenceCheck:
         catalog's families are looked up only when a use case needs them."""
         declared: dict[tuple[str, str], int] = {}
         families: frozenset[str] | None = None
-        for index, item in _items(self.data, "use_cases"):
+        for index, item in self.items("use_cases"):
             api, use_case = item.get("api"), item.get("use_case")
             if not isinstance(api, str):
                 continue
