@@ -77,7 +77,39 @@ def _transport(transport: Transport | None) -> list[Detail]:
 
 
 def _section(items: tuple[_Item, ...] | None, build: Callable[[_Item], FlowStep]) -> tuple[FlowStep, ...] | None:
-    return None if items is None else tuple(build(item) for item in items)
+    return None if items is None else tuple([build(item) for item in items])
+
+
+# The details of a flow step follow from a few of its fields, and the same few recur from
+# manifest to manifest: each combination's details are made once (typed, so that a ``true``
+# and a ``1`` stay apart).
+@lru_cache(maxsize=4096, typed=True)
+def _data_details(categories: tuple[str, ...] | None, purposes: tuple[str, ...],
+                  secondary_purposes: tuple[str, ...] | None, source_scopes: tuple[str, ...]) -> tuple[Detail, ...]:
+    return tuple(_stated("categories", "category", categories) + _stated("purposes", "purpose", purposes)
+                 + _stated("secondary_purposes", "purpose", secondary_purposes)
+                 + _stated("source_scopes", "text", source_scopes))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _storage_details(location: str, encryption: Encryption | None, retention: str | None,
+                     region: str | None) -> tuple[Detail, ...]:
+    return tuple(_stated("location", "location", location) + _encryption(encryption)
+                 + _stated("retention", "retention" if retention in RETENTION_WORDS else "text", retention)
+                 + _stated("region", "text", region))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _transfer_details(recipient_type: str, purpose: str, user_consent: bool | None, transport: Transport | None,
+                      network: str | None) -> tuple[Detail, ...]:
+    return tuple(_stated("recipient_type", "recipient_type", recipient_type)
+                 + _stated("purpose", "transfer_purpose", purpose) + _stated("user_consent", "flag", user_consent)
+                 + _transport(transport) + _stated("network", "network", network))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _access_details(basis: str, consent_documented: bool | None) -> tuple[Detail, ...]:
+    return tuple(_stated("basis", "access_basis", basis) + _stated("consent_documented", "flag", consent_documented))
 
 
 def _scopes(manifest: ManifestModel, facts: Facts) -> tuple[ScopeUse, ...]:
@@ -105,28 +137,20 @@ def build_inventory(manifest: ManifestModel, facts: Facts) -> Inventory:
         if value is not None)
 
     def data_step(item: DataElement) -> FlowStep:
-        details = (_stated("categories", "category", item.categories) + _stated("purposes", "purpose", item.purposes)
-                   + _stated("secondary_purposes", "purpose", item.secondary_purposes)
-                   + _stated("source_scopes", "text", item.source_scopes))
-        return FlowStep(item.id, item.description, _classification(facts, item.pointer), (item.id,), tuple(details))
+        details = _data_details(item.categories, item.purposes, item.secondary_purposes, item.source_scopes)
+        return FlowStep(item.id, item.description, _classification(facts, item.pointer), (item.id,), details)
 
     def storage_step(item: Storage) -> FlowStep:
-        details = (_stated("location", "location", item.location) + _encryption(item.encryption_at_rest)
-                   + _stated("retention", "retention" if item.retention in RETENTION_WORDS else "text", item.retention)
-                   + _stated("region", "text", item.region))
-        return FlowStep(item.id, None, _classification(facts, item.pointer), item.data, tuple(details))
+        details = _storage_details(item.location, item.encryption_at_rest, item.retention, item.region)
+        return FlowStep(item.id, None, _classification(facts, item.pointer), item.data, details)
 
     def transfer_step(item: Transfer) -> FlowStep:
-        details = (_stated("recipient_type", "recipient_type", item.recipient_type)
-                   + _stated("purpose", "transfer_purpose", item.purpose)
-                   + _stated("user_consent", "flag", item.user_consent)
-                   + _transport(item.transport) + _stated("network", "network", item.network))
-        return FlowStep(item.id, item.recipient, _classification(facts, item.pointer), item.data, tuple(details))
+        details = _transfer_details(item.recipient_type, item.purpose, item.user_consent, item.transport, item.network)
+        return FlowStep(item.id, item.recipient, _classification(facts, item.pointer), item.data, details)
 
     def access_step(item: HumanAccess) -> FlowStep:
-        details = _stated("basis", "access_basis", item.basis) + _stated("consent_documented", "flag",
-                                                                        item.consent_documented)
-        return FlowStep(item.role, None, _classification(facts, item.pointer), item.data, tuple(details))
+        details = _access_details(item.basis, item.consent_documented)
+        return FlowStep(item.role, None, _classification(facts, item.pointer), item.data, details)
 
     return Inventory(
         developer=app.developer,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -21,7 +21,10 @@ SUPPORTED_VERSION = 1
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 
+@cache
 def manifest_schema_path() -> Path:
+    # One Path for the process: the schema's compiled checks are cached by it, and each
+    # manifest would otherwise build (and hash) a new one.
     return schemas_dir() / "manifest-v1.schema.json"
 
 

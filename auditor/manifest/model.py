@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from auditor.catalog.scope_names import canonical_scope
@@ -43,6 +44,9 @@ TlsVersion = Literal["1.0", "1.1", "1.2", "1.3"]
 Network = Literal["external", "internal"]
 AccessBasis = Literal["explicit_user_consent", "aggregated_anonymized", "security", "legal_compliance", "none"]
 Isms = Literal["iso27001", "soc2", "other", "none"]
+
+# A model is built for every manifest of a batch, and the same scope names recur in them.
+_canonical_scope = lru_cache(maxsize=1024)(canonical_scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +256,7 @@ class ManifestModel:
         get = data.get
         return cls(
             app=_app(data["app"]),
-            scopes=tuple(_scope(item, f"/scopes/{index}") for index, item in enumerate(data["scopes"])),
+            scopes=tuple([_scope(item, f"/scopes/{index}") for index, item in enumerate(data["scopes"])]),
             use_cases=_items(get("use_cases"), "use_cases", _use_case),
             auth=_auth(get("auth")),
             disclosure=_disclosure(get("disclosure")),
@@ -265,10 +269,25 @@ class ManifestModel:
         )
 
 
+# The small sections and settings (an encryption, a transport, the consent) recur from
+# manifest to manifest: equal ones are one shared frozen value, made once. Typed, so that
+# ``1`` and ``1.0`` or ``True`` stay apart as the manifest wrote them.
+def _shared(build: Any) -> Any:
+    return lru_cache(maxsize=1024, typed=True)(build)
+
+
+_token_storage, _new_auth = _shared(TokenStorage), _shared(Auth)
+_new_disclosure, _new_consent = _shared(InProductDisclosure), _shared(Consent)
+_aggregation, _encryption, _transport = _shared(Aggregation), _shared(Encryption), _shared(Transport)
+_casa, _incident_response = _shared(Casa), _shared(IncidentResponse)
+
+
 def _items(items: list[Any] | None, section: str, build: Any) -> tuple[Any, ...] | None:
     if items is None:
         return None
-    return tuple(build(item, f"/{section}/{index}") for index, item in enumerate(items))
+    # A list, not a generator, fed to tuple(): the model is built for every manifest of a
+    # batch, and a generator costs a resumption per item.
+    return tuple([build(item, f"/{section}/{index}") for index, item in enumerate(items)])
 
 
 def _strings(values: list[Any] | None) -> tuple[str, ...] | None:
@@ -296,7 +315,7 @@ def _use_case(item: dict[str, Any], pointer: str) -> UseCase:
 def _scope(item: dict[str, Any], pointer: str) -> ScopeRequest:
     get = item.get
     written = item["scope"]
-    return ScopeRequest(canonical_scope(written), written, get("justification"), get("narrower_rejected_because"),
+    return ScopeRequest(_canonical_scope(written), written, get("justification"), get("narrower_rejected_because"),
                         get("requested"), _strings(get("features")), pointer)
 
 
@@ -304,16 +323,16 @@ def _auth(auth: dict[str, Any] | None) -> Auth | None:
     if auth is None:
         return None
     tokens = auth.get("token_storage")
-    token_storage = None if tokens is None else TokenStorage(
+    token_storage = None if tokens is None else _token_storage(
         tokens.get("location"), tokens.get("encrypted"), tokens.get("key_management"))
-    return Auth(auth.get("flow"), auth.get("incremental_auth"), auth.get("impersonates"), token_storage)
+    return _new_auth(auth.get("flow"), auth.get("incremental_auth"), auth.get("impersonates"), token_storage)
 
 
 def _disclosure(section: dict[str, Any] | None) -> InProductDisclosure | None:
     if section is None:
         return None
     get = section.get
-    return InProductDisclosure(get("in_product"), get("placement"), get("shown_in_normal_usage"),
+    return _new_disclosure(get("in_product"), get("placement"), get("shown_in_normal_usage"),
                                get("identifies_app"), get("describes_data_types"), get("describes_usage"),
                                get("describes_sharing"), get("bundled_with_unrelated"))
 
@@ -322,7 +341,7 @@ def _consent(section: dict[str, Any] | None) -> Consent | None:
     if section is None:
         return None
     get = section.get
-    return Consent(get("immediately_follows_disclosure"), get("affirmative_action"),
+    return _new_consent(get("immediately_follows_disclosure"), get("affirmative_action"),
                    get("navigation_away_counts_as_consent"), get("auto_dismissing"), get("collection_before_consent"))
 
 
@@ -331,10 +350,10 @@ def _data_element(item: dict[str, Any], pointer: str) -> DataElement:
     aggregation = get("aggregation")
     return DataElement(
         id=item["id"], description=item["description"],
-        source_scopes=tuple(canonical_scope(scope) for scope in item["source_scopes"]),
+        source_scopes=tuple([_canonical_scope(scope) for scope in item["source_scopes"]]),
         categories=_strings(get("categories")), purposes=tuple(item["purposes"]),
         secondary_purposes=_strings(get("secondary_purposes")),
-        aggregation=None if aggregation is None else Aggregation(
+        aggregation=None if aggregation is None else _aggregation(
             aggregation.get("method"), aggregation.get("anonymization"), aggregation.get("internal_only")),
         pointer=pointer,
     )
@@ -345,7 +364,7 @@ def _storage(item: dict[str, Any], pointer: str) -> Storage:
     encryption = get("encryption_at_rest")
     return Storage(
         id=item["id"], data=tuple(item["data"]), location=item["location"],
-        encryption_at_rest=None if encryption is None else Encryption(
+        encryption_at_rest=None if encryption is None else _encryption(
             encryption.get("enabled"), encryption.get("algorithm"), encryption.get("key_management")),
         retention=get("retention"), region=get("region"), pointer=pointer,
     )
@@ -364,7 +383,7 @@ def _transfer(item: dict[str, Any], pointer: str) -> Transfer:
     return Transfer(
         id=item["id"], recipient=item["recipient"], recipient_type=item["recipient_type"], data=tuple(item["data"]),
         purpose=item["purpose"], user_consent=get("user_consent"),
-        transport=None if transport is None else Transport(
+        transport=None if transport is None else _transport(
             transport.get("protocol"), tls_version_text(transport.get("tls_min_version"))),  # type: ignore[arg-type]
         network=get("network"), pointer=pointer,
     )
@@ -388,10 +407,10 @@ def _security(section: dict[str, Any] | None) -> Security | None:
         return None
     casa, incident = section.get("casa"), section.get("incident_response")
     return Security(
-        casa=None if casa is None else Casa(casa.get("completed"), casa.get("tier"), _calendar_date(casa.get("date")),
+        casa=None if casa is None else _casa(casa.get("completed"), casa.get("tier"), _calendar_date(casa.get("date")),
                                             casa.get("letter_of_assessment")),
         isms=section.get("isms"), owasp_top10_reviewed=section.get("owasp_top10_reviewed"),
-        incident_response=None if incident is None else IncidentResponse(incident.get("notifies_google"),
+        incident_response=None if incident is None else _incident_response(incident.get("notifies_google"),
                                                                           incident.get("contact")),
         https_only=section.get("https_only"),
     )

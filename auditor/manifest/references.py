@@ -6,6 +6,7 @@ target should have been (with that list's line, or the fact that the list is mis
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
 from auditor.model.errors import AuditorError, ManifestError
@@ -19,6 +20,15 @@ ID_LISTS = ("data", "storage", "transfers")
 MAX_SUGGESTIONS = 20
 DATA_REFERENCES = ("storage", "transfers", "human_access")
 _CROSS_API = frozenset({"any"})
+# The same scope names recur in manifest after manifest (and twice in each: requested, then
+# named as a data source): each is spelled out once.
+_canonical_scope = lru_cache(maxsize=1024)(canonical_scope)
+
+
+@lru_cache(maxsize=8)
+def _with_cross_api(families: frozenset[str]) -> frozenset[str]:
+    """The catalog's families and ``any``: one set per catalog, not one per manifest."""
+    return families | _CROSS_API
 
 
 def _items(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -50,6 +60,15 @@ class _ReferenceCheck:
         self.data = data
         self.errors: list[AuditorError] = []
         self.suggested = 0
+        self.lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+
+    def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        """The mappings of list ``key`` with their indexes, listed once per manifest (the id
+        lists are read again when the references into them are checked)."""
+        found = self.lists.get(key)
+        if found is None:
+            found = self.lists[key] = _items(self.data, key)
+        return found
 
     def error(self, pointer: str, message: str) -> None:
         line, column = self.document.locate(pointer)
@@ -66,7 +85,7 @@ class _ReferenceCheck:
         ids: dict[str, dict[str, int]] = {}
         for key in ID_LISTS:
             seen: dict[str, int] = {}
-            for index, item in _items(self.data, key):
+            for index, item in self.items(key):
                 ident = item.get("id")
                 if not isinstance(ident, str):
                     continue
@@ -82,7 +101,7 @@ class _ReferenceCheck:
     def data_references(self, data_ids: dict[str, int]) -> None:
         """Storage, transfers and human access name data elements that exist."""
         for key in DATA_REFERENCES:
-            for index, item in _items(self.data, key):
+            for index, item in self.items(key):
                 targets = item.get("data")
                 if not isinstance(targets, list):
                     continue
@@ -102,11 +121,11 @@ class _ReferenceCheck:
     def unique_scopes(self) -> dict[str, int]:
         """Each requested scope (canonical name) with its index; a second request is an error."""
         requested: dict[str, int] = {}
-        for index, item in _items(self.data, "scopes"):
+        for index, item in self.items("scopes"):
             scope = item.get("scope")
             if not isinstance(scope, str):
                 continue
-            name = canonical_scope(scope)
+            name = _canonical_scope(scope)
             if name in requested:
                 first = requested[name]
                 self.error(f"/scopes/{index}/scope", f"scope {name} is requested twice: scopes[{first}] (line "
@@ -117,12 +136,12 @@ class _ReferenceCheck:
 
     def source_scopes(self, requested: dict[str, int]) -> None:
         """A data element's source scopes are among the requested ones."""
-        for index, item in _items(self.data, "data"):
+        for index, item in self.items("data"):
             sources = item.get("source_scopes")
             if not isinstance(sources, list):
                 continue
             for position, scope in enumerate(sources):
-                if isinstance(scope, str) and canonical_scope(scope) not in requested:
+                if isinstance(scope, str) and _canonical_scope(scope) not in requested:
                     self.error(f"/data/{index}/source_scopes/{position}",
                                f"{dotted(['data', index, 'source_scopes', position])} names scope {scope!r}, "
                                f"which is not requested under {self.list_place('scopes')}")
@@ -132,12 +151,12 @@ class _ReferenceCheck:
         catalog's families are looked up only when a use case needs them."""
         declared: dict[tuple[str, str], int] = {}
         families: frozenset[str] | None = None
-        for index, item in _items(self.data, "use_cases"):
+        for index, item in self.items("use_cases"):
             api, use_case = item.get("api"), item.get("use_case")
             if not isinstance(api, str):
                 continue
             if families is None:
-                families = known_families() | _CROSS_API
+                families = _with_cross_api(known_families())
             if api not in families:
                 self.error(f"/use_cases/{index}/api",
                            f"use_cases[{index}].api: {api!r} is not an API family of the scope catalog"

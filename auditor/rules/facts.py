@@ -13,7 +13,9 @@ inferred scope classifications behind each element, so findings can show that ev
 from __future__ import annotations
 
 import datetime
+import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from auditor.catalog.scope_catalog import ScopeCatalog, ScopeInfo
@@ -62,6 +64,8 @@ class Facts:
 
 
 def _max_classification(values: list[str]) -> str:
+    if len(values) == 1:
+        return values[0]
     return max(values, key=_RANK.__getitem__, default="unknown")
 
 
@@ -136,13 +140,17 @@ def _enrich_scopes(manifest: ManifestModel, catalog: ScopeCatalog, approved_apis
     classification_of: dict[str, str] = {}
     inferred_of: dict[str, InferredClassification] = {}
     broad = False
+    known = _catalog_scopes(catalog)
     for request in manifest.scopes:
-        info = catalog.get(request.scope)
-        guess = _inferred(info)
+        entry = known.get(request.scope) or _catalog_scope(catalog, request.scope, known)
+        base, use_case_api, guess = entry
         if guess is not None:
             inferred_of[request.scope] = guess
             inferred[request.pointer] = (guess,)
-        facts = _scope_facts(request, info, catalog, approved_apis)
+        facts = dict(base)
+        for key in _LIST_FACTS:  # each manifest's facts own their lists
+            facts[key] = list(base[key])
+        facts["api_has_approved_use_case"] = use_case_api in approved_apis
         classification_of[request.scope] = facts["classification"]
         if facts["classification"] == "restricted" or (facts["classification"] == "sensitive" and facts["narrower"]):
             broad = True
@@ -151,10 +159,37 @@ def _enrich_scopes(manifest: ManifestModel, catalog: ScopeCatalog, approved_apis
     return _ScopeSummary(classification_of, inferred_of, broad)
 
 
-def _scope_facts(request: ScopeRequest, info: ScopeInfo | None, catalog: ScopeCatalog,
-                 approved_apis: list[str]) -> dict[str, Any]:
-    """What the catalog says about one requested scope."""
-    name = request.scope
+# What the catalog says about a scope is the same in every manifest requesting it: worked
+# out once per catalog and scope name, then copied. A catalog's entry is dropped with the
+# catalog; the names are bounded, as a batch may spell many scopes no catalog knows.
+_CATALOG_SCOPES: weakref.WeakKeyDictionary[ScopeCatalog, dict[str, tuple[dict[str, Any], Any, Any]]] = (
+    weakref.WeakKeyDictionary())
+_CATALOG_SCOPE_LIMIT = 4096
+_LIST_FACTS = ("narrower", "alternatives", "replaced_by", "suggestions")
+
+
+def _catalog_scopes(catalog: ScopeCatalog) -> dict[str, tuple[dict[str, Any], Any, Any]]:
+    known = _CATALOG_SCOPES.get(catalog)
+    if known is None:
+        known = _CATALOG_SCOPES[catalog] = {}
+    return known
+
+
+def _catalog_scope(catalog: ScopeCatalog, name: str,
+                   known: dict[str, tuple[dict[str, Any], Any, Any]]) -> tuple[dict[str, Any], Any, Any]:
+    """The facts of scope ``name`` that follow from the catalog alone, the API family whose
+    use cases it falls under, and its inferred classification; remembered in ``known``."""
+    info = catalog.get(name)
+    api = info.api if info else None
+    if len(known) >= _CATALOG_SCOPE_LIMIT:
+        known.clear()
+    known[name] = entry = (_scope_facts(name, info, catalog), USE_CASE_FAMILY.get(api, api), _inferred(info))
+    return entry
+
+
+def _scope_facts(name: str, info: ScopeInfo | None, catalog: ScopeCatalog) -> dict[str, Any]:
+    """What the catalog says about one requested scope (``api_has_approved_use_case``, which
+    depends on the manifest, is added after these)."""
     alternatives = info.alternatives if info else ()
     classification = info.classification if info else "unknown"
     api = info.api if info else None
@@ -180,14 +215,14 @@ def _scope_facts(request: ScopeRequest, info: ScopeInfo | None, catalog: ScopeCa
         "sign_in": name in SIGN_IN_SCOPES,
         "restricted_api": classification == "restricted" and use_case_api in USE_CASE_APIS,
         "use_case_api": use_case_api if api else None,
-        "api_has_approved_use_case": use_case_api in approved_apis,
     }
 
 
 def _note_use(facts: dict[str, Any], request: ScopeRequest, fed: list[str], has_data: bool) -> None:
     """Which data a scope feeds and whether anything in the manifest uses it."""
+    data = sorted(fed)
     if has_data:
-        facts["used_by_data"] = sorted(fed)
+        facts["used_by_data"] = data
     # Unset when nothing in the manifest tells: no data list and no feature named.
     if fed or request.features:
         facts["used"] = True
@@ -195,8 +230,15 @@ def _note_use(facts: dict[str, Any], request: ScopeRequest, fed: list[str], has_
         facts["used"] = False
     # What the scope's use rests on, as a message names it (the code's evidence replaces
     # it when the audit reads code); worded by the report catalogs (facts.use_evidence).
-    facts["use_evidence"] = Phrase("facts.use_evidence.manifest", data=sorted(fed),
-                                   features=list(request.features or ()))
+    facts["use_evidence"] = _manifest_use_evidence(tuple(data), request.features or ())
+
+
+@lru_cache(maxsize=4096)
+def _manifest_use_evidence(data: tuple[str, ...], features: tuple[str, ...]) -> Phrase:
+    """The phrase saying what in the manifest uses a scope. Wording one costs a catalog look-up
+    and a template fill, and the same few recur in manifest after manifest: one phrase each is
+    made, and shared (a phrase is never changed once made)."""
+    return Phrase("facts.use_evidence.manifest", data=list(data), features=list(features))
 
 
 def _enrich_use_cases(use_cases: tuple[UseCase, ...], elements: dict[str, dict[str, Any]]) -> None:
@@ -217,26 +259,29 @@ def _enrich_data_flow(manifest: ManifestModel, scopes: _ScopeSummary, elements: 
     sensitive scope behind it, and the inferred classifications it rests on."""
     data_class: dict[str, str] = {}
     data_scopes: dict[str, set[str]] = {}
+    # Most manifests rest on no inferred classification: then there is nothing to note.
+    inferred_of = scopes.inferred_of
     for element in manifest.data or ():
         sources = set(element.source_scopes)
         classification = _max_classification([scopes.classification_of.get(scope, "unknown") for scope in sources])
         data_class[element.id] = classification
         data_scopes[element.id] = sources
-        _note_inferred(inferred, element.pointer, sources, scopes.inferred_of)
-        purposes = sorted(element.all_purposes)
+        if inferred_of:
+            _note_inferred(inferred, element.pointer, sources, inferred_of)
+        purposes, prohibited = _purpose_facts(element.purposes, element.secondary_purposes)
         elements[element.pointer] = {
             "label": f"data element '{element.id}'",
-            **_sensitivity(classification),
-            "all_purposes": purposes,
-            "prohibited_purposes": sorted(PROHIBITED_PURPOSES.intersection(purposes)),
+            **_SENSITIVITY[classification],
+            "all_purposes": list(purposes),
+            "prohibited_purposes": list(prohibited),
         }
     flows: tuple[Storage | Transfer | HumanAccess, ...] = (
         *(manifest.storage or ()), *(manifest.transfers or ()), *(manifest.human_access or ()))
     for flow in flows:
-        behind = {scope for ident in flow.data for scope in data_scopes.get(ident, ())}
-        _note_inferred(inferred, flow.pointer, behind, scopes.inferred_of)
-    for flow in flows:
-        facts = _sensitivity(_max_classification([data_class.get(ident, "unknown") for ident in flow.data]))
+        if inferred_of:
+            behind = {scope for ident in flow.data for scope in data_scopes.get(ident, ())}
+            _note_inferred(inferred, flow.pointer, behind, inferred_of)
+        facts = _SENSITIVITY[_max_classification([data_class.get(ident, "unknown") for ident in flow.data])]
         if isinstance(flow, Storage):
             elements[flow.pointer] = {"label": f"storage '{flow.id}'", **facts}
         elif isinstance(flow, Transfer):
@@ -245,6 +290,15 @@ def _enrich_data_flow(manifest: ManifestModel, scopes: _ScopeSummary, elements: 
                 elements[flow.pointer]["tls_min_version"] = flow.transport.tls_min_version
         else:
             elements[flow.pointer] = {"label": f"human access by {flow.role}", **facts}
+
+
+@lru_cache(maxsize=1024)
+def _purpose_facts(purposes: tuple[str, ...],
+                   secondary: tuple[str, ...] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A data element's purposes, primary and secondary, sorted, and those the policy
+    prohibits; the same few combinations recur across a batch."""
+    everything = sorted(frozenset(purposes).union(secondary or ()))
+    return tuple(everything), tuple(sorted(PROHIBITED_PURPOSES.intersection(everything)))
 
 
 def _enrich_sections(app: App, elements: dict[str, dict[str, Any]]) -> None:
@@ -302,6 +356,10 @@ def _sensitivity(classification: str) -> dict[str, Any]:
         "from_restricted": classification == "restricted",
         "from_sensitive_or_restricted": classification in ("sensitive", "restricted"),
     }
+
+
+# The facts of each classification, made once: element facts copy them in (``**``).
+_SENSITIVITY = {classification: _sensitivity(classification) for classification in _RANK}
 
 
 def _verification_domains(app: App) -> dict[str, Any]:

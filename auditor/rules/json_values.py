@@ -67,8 +67,16 @@ def canonical(value: Any) -> Any:
     return ("o", repr(value))
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def first_duplicate(items: list[Any]) -> tuple[int, int] | None:
     """``(first, repeat)`` indexes of the first item equal to an earlier one, or ``None``."""
+    # Lists of strings, numbers, booleans and nulls (features, client ids, categories) are
+    # most lists: when Python's equality, which is looser than JSON's (``True == 1``), finds
+    # them all distinct, JSON's does too, and one set answers without a canonical form each.
+    if _PLAIN_TYPES.issuperset(map(type, items)) and len(set(items)) == len(items):
+        return None
     seen: dict[Any, int] = {}
     for index, item in enumerate(items):
         first = seen.setdefault(canonical(item), index)

@@ -23,8 +23,7 @@ from typing import Any, Callable
 
 from auditor.rules.json_values import FORMATS, TYPE_CHECKS, canonical, first_duplicate, is_number, json_equal
 from auditor.rules.patterns import Matcher, PatternError, compile_pattern
-
-Predicate = Callable[[Any], bool]
+from auditor.rules.predicate_shapes import Predicate, always, fused_shape, keys_known_or_matched, never
 
 SUPPORTED_KEYWORDS = frozenset(
     {
@@ -53,10 +52,6 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _length(value: str) -> int:
-    return len(value)
-
-
 class _Compiler:
     def __init__(self, root: Any) -> None:
         self.root = root
@@ -69,9 +64,9 @@ class _Compiler:
     def compile(self, schema: Any, where: str = "") -> Predicate:
         """Compile ``schema``, found at JSON Pointer ``where`` of the root schema."""
         if schema is True or (isinstance(schema, dict) and not schema):
-            return lambda value: True
+            return always
         if schema is False:
-            return lambda value: False
+            return never
         if not isinstance(schema, dict):
             raise UnsupportedSchema(f"a schema must be a mapping or a boolean, not {_short(schema)}", where)
         unknown = set(schema) - SUPPORTED_KEYWORDS
@@ -89,8 +84,15 @@ class _Compiler:
                 if check is not None:
                     checks.append(check)
         if not checks:
-            return lambda value: True
-        return _conjunction(checks)
+            return always
+        # Every keyword was checked above; a common shape is judged in one function.
+        return self.fused(schema) or _conjunction(checks)
+
+    def fused(self, schema: dict) -> Predicate | None:
+        """One predicate for a string, object or list schema of a common shape (see
+        :mod:`auditor.rules.predicate_shapes`), from the parts its keywords left."""
+        return fused_shape(schema, self.keyed.pop((id(schema), "keys"), None),
+                           self.keyed.pop((id(schema), "items"), always))
 
     def ref(self, reference: str, where: str) -> Predicate:
         """The compiled target of a local ``$ref``. A reference that leads back to a schema
@@ -303,6 +305,10 @@ def _additional_properties(compiler: _Compiler, extra: Any, schema: dict, where:
     # the schemas of the patterns it matches, or else by this one.
     by_name = dict(compiler.keyed.pop((id(schema), "properties"), ()))
     by_pattern = compiler.keyed.pop((id(schema), "patternProperties"), ())
+    if all(pattern_predicate is always for _matches, pattern_predicate in by_pattern):
+        keys = (by_name, tuple(matches for matches, _predicate in by_pattern), predicate)
+        compiler.keyed[(id(schema), "keys")] = keys
+        return keys_known_or_matched(*keys)
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -324,8 +330,9 @@ def _additional_properties(compiler: _Compiler, extra: Any, schema: dict, where:
     return check
 
 
-def _items(compiler: _Compiler, items: Any, _schema: dict, where: str) -> Predicate:
+def _items(compiler: _Compiler, items: Any, schema: dict, where: str) -> Predicate:
     predicate = compiler.compile(items, where)
+    compiler.keyed[(id(schema), "items")] = predicate
 
     def check(value: Any) -> bool:
         if isinstance(value, list):
@@ -372,9 +379,9 @@ def _bound(kind: str) -> Callable[[_Compiler, Any, dict, str], Predicate]:
         if kind == "maxItems":
             return lambda value: not isinstance(value, list) or len(value) <= limit
         if kind == "minLength":
-            return lambda value: not isinstance(value, str) or _length(value) >= limit
+            return lambda value: not isinstance(value, str) or len(value) >= limit
         if kind == "maxLength":
-            return lambda value: not isinstance(value, str) or _length(value) <= limit
+            return lambda value: not isinstance(value, str) or len(value) <= limit
         if kind == "minProperties":
             return lambda value: not isinstance(value, dict) or len(value) >= limit
         return lambda value: not isinstance(value, dict) or len(value) <= limit

@@ -181,8 +181,12 @@ def validation_work(path) -> tuple[int, int]:
     in this process, and the number of errors found."""
     from auditor.manifest.load import load_manifest
     from auditor.model.errors import AuditorError, errors_in
+    from auditor.rules import patterns
 
     found: list[int] = []
+    # Pattern answers are remembered across calls: without a clean memo, a run would be
+    # cheaper by however much the tests before it (or the other size) left behind.
+    patterns._ANSWERS.clear()
 
     def validate() -> None:
         try:

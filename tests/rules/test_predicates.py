@@ -39,12 +39,25 @@ SCHEMAS = [
     {"type": "object", "required": ["k"], "properties": {"k": {"enum": ["a"]}}},
     {"allOf": [{"minimum": 1}, {"maximum": 5}, {"type": "integer"}, {"not": {"const": 3}}]},
     {"anyOf": [{"const": 1}, {"const": "a"}, {"type": "array", "contains": {"const": 3}}]},
+    # Shapes judged by one function each: strings with bounds, patterns and formats, objects
+    # whose keys are named or match patterns that accept anything, lists with item schemas.
+    {"type": "string", "maxLength": 4}, {"type": "string", "minLength": 2, "maxLength": 4},
+    {"type": "string", "maxLength": 4, "pattern": "^[a-z]+$"}, {"type": "string", "minLength": 1, "pattern": "b"},
+    {"type": "string", "format": "date", "pattern": "^2026"}, {"type": "string", "format": "email", "maxLength": 3},
+    {"type": "string", "description": "annotated", "format": "unknown-format"},
+    {"type": "object", "properties": {"a": {"type": "string"}}, "patternProperties": {"^x-": True},
+     "additionalProperties": False, "required": ["a"]},
+    {"type": "object", "properties": {"k": {"const": "a"}, "x-n": {"type": "integer"}},
+     "patternProperties": {"^x-": True, "^z": {}}, "additionalProperties": {"type": "integer"}},
+    {"properties": {"a": {"type": "string"}}, "patternProperties": {"^x-": True}, "additionalProperties": False},
+    {"type": "array", "items": {"type": "integer"}, "minItems": 1, "uniqueItems": True},
+    {"type": "array", "maxItems": 2, "uniqueItems": True}, {"type": "array", "items": {"type": "object"}},
 ]
 INSTANCES = [
     None, True, False, 0, 1, 1.0, 1.2, 2, 2.5, 3, 10, -1, "", "a", "ab", "abcde", "A", "x@y", "nope",
     "2026-05-01", "2026-02-30", "Limited Use ok", [], [1], [1, 2], [3, 3], [1, 2, 3, 4], [{"a": True}],
-    [1, {"a": True}], [True, 1], {}, {"a": "s"}, {"a": 1}, {"a": 1, "b": 2}, {"x-n": 1}, {"x-n": "s"},
-    {"z": True}, {"z": 1}, {"k": "a"}, {"k": "a", "v": 1}, {"k": "b", "v": 1}, {"k": "b"},
+    [1, {"a": True}], [True, 1], [1, 1.0], [False, 0], ["a", "a"], ["a", "b"], {}, {"a": "s"}, {"a": 1}, {"a": 1, "b": 2}, {"x-n": 1}, {"x-n": "s"},
+    {"z": True}, {"z": 1}, {"a": "s", "x-n": 1}, {"a": "s", "b": 1}, {"k": "a", "z": "s"}, {"k": "a"}, {"k": "a", "v": 1}, {"k": "b", "v": 1}, {"k": "b"},
 ]
 
 
