@@ -76,16 +76,18 @@ class AuditPlan:
     baseline_path: str | None
     jobs: int | None
 
-    def stream(self, on_result: Callable[[], None] | None = None) -> ReportStream:
+    def stream(self, on_result: Callable[[], None] | None = None, inventory: bool = True) -> ReportStream:
         """The audit as a one-pass :class:`ReportStream` (flat memory for any batch size);
-        ``on_result`` is called once per manifest handled (a progress bar's tick)."""
+        ``on_result`` is called once per manifest handled (a progress bar's tick). Without
+        ``inventory``, results may leave out their manifest's inventory (``None``)."""
         from auditor import __version__
         from auditor.rules.batch import audit_paths
 
         errors: list[AuditorError] = []
 
         def results() -> Iterator[ManifestResult]:
-            for outcome in audit_paths(list(self.files), self.settings, self.jobs):
+            settings = self.settings if inventory else replace(self.settings, inventory=False)
+            for outcome in audit_paths(list(self.files), settings, self.jobs):
                 if on_result is not None:
                     on_result()
                 if isinstance(outcome, ManifestResult):

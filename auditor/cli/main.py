@@ -170,7 +170,8 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
     # A baseline is one more reader of the same pass, written atomically like a report.
     baseline_writer = [partial(render_to, record_baseline, options=None, output=write_baseline)] if write_baseline else []
     try:
-        stream = plan.stream(bar.advance if bar is not None else None)
+        # Only the HTML report shows what each manifest declares.
+        stream = plan.stream(bar.advance if bar is not None else None, inventory="html" in formats)
         write_reports(stream, targets, verbose, fail_on, strict, also=baseline_writer)
     finally:
         if bar is not None:

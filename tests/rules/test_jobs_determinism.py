@@ -66,3 +66,18 @@ def test_findings_from_workers_share_the_rules_of_the_run(tmp_path):
     # One RuleInfo per rule in the parent, as in one process, not a copy per finding.
     assert (len(findings) > len(paths), [f.rule_id for f in findings if f.rule is not rules[f.rule_id]],
             in_workers == list(audit_paths(paths, settings, jobs=1))) == (True, [], True)
+
+
+def test_workers_leave_out_the_inventories_when_no_report_reads_them(tmp_path):
+    from dataclasses import replace
+
+    from auditor.api import prepare_audit
+
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    plan = prepare_audit(paths, as_of=datetime.date(2026, 11, 21), jobs=2)
+    without = list(plan.stream(inventory=False).iter_results())
+    whole = list(plan.stream().iter_results())
+    # Everything else is the same.
+    assert ([result.inventory for result in without] == [None] * len(paths),
+            all(result.inventory is not None for result in whole),
+            [replace(result, inventory=None) for result in whole] == without) == (True, True, True)
