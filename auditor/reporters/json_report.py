@@ -54,11 +54,13 @@ class FindingEncoder:
         # By ``id`` of the RuleInfo, which is kept so that the id cannot be reused: the rule,
         # its head, and its ends by status (filled as statuses show up).
         self._rules: dict[int, tuple[RuleInfo, str, dict[str, str]]] = {}
-        # Manifest paths, pointers and statuses, which repeat from finding to finding, and the
-        # inferred classifications behind an element (the same for each rule that reads them).
+        # Manifest paths, pointers and statuses, which repeat from finding to finding; messages
+        # (a few thousand kinds); and the inferred classifications behind an element (the same
+        # for each rule that reads them), by value and by the identity of their tuple.
         self._texts: dict[str, str] = {}
         self._messages: dict[str, str] = {}
         self._inferred: dict[tuple[Any, ...], str] = {}
+        self._inferred_by_id: dict[int, tuple[tuple[Any, ...], str]] = {}
 
     def _rule(self, rule: RuleInfo) -> tuple[RuleInfo, str, dict[str, str]]:
         known = self._rules.get(id(rule))
@@ -82,18 +84,31 @@ class FindingEncoder:
         return encoded
 
     def _inferred_text(self, inferred: tuple[Any, ...]) -> str:
+        # The findings about one element share its tuple: looking it up by identity spares
+        # hashing its classifications (a Python call each) for every finding.
+        known = self._inferred_by_id.get(id(inferred))
+        if known is not None and known[0] is inferred:
+            return known[1]
         encoded = self._inferred.get(inferred)
         if encoded is None:
             if len(self._inferred) >= 4096:
                 self._inferred.clear()
             encoded = self._inferred[inferred] = ', "inferred": ' + _dump([item.to_json() for item in inferred])
+        if len(self._inferred_by_id) >= 4096:
+            self._inferred_by_id.clear()
+        # The tuple is kept with its text, so that its id cannot be reused meanwhile.
+        self._inferred_by_id[id(inferred)] = (inferred, encoded)
         return encoded
 
     def encode(self, finding: Finding) -> str:
         """The finding as one line of JSON, as ``_dump(finding.to_json())``."""
         # Written for speed (a batch has about sixty findings per manifest): one look-up per
         # repeated piece, and one f-string instead of a list to join.
-        rule, head, ends = self._rule(finding.rule)
+        rule = finding.rule
+        known = self._rules.get(id(rule))
+        if known is None or known[0] is not rule:
+            known = self._rule(rule)
+        _, head, ends = known
         status = finding.status
         end = ends.get(status)
         if end is None:
