@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
-from typing import Any, TextIO
+from typing import Any, Iterable, TextIO
 
 from auditor.model.findings import Finding, RuleInfo
 from auditor.model.report import Report
@@ -22,6 +22,8 @@ from auditor.reporters import RenderOptions
 from auditor.model.text_safety import json_safe
 
 REPORT_VERSION = 1
+# Not any finding's manifest path.
+_NOTHING = object()
 
 
 def _dump(value: Any) -> str:
@@ -102,48 +104,58 @@ class FindingEncoder:
 
     def encode(self, finding: Finding) -> str:
         """The finding as one line of JSON, as ``_dump(finding.to_json())``."""
-        # Written for speed (a batch has about sixty findings per manifest): one look-up per
-        # repeated piece, and one f-string instead of a list to join.
-        rule = finding.rule
-        known = self._rules.get(id(rule))
-        if known is None or known[0] is not rule:
-            known = self._rule(rule)
-        _, head, ends = known
-        status = finding.status
-        end = ends.get(status)
-        if end is None:
-            end = ends[status] = self._end(rule, status)
-        texts = self._texts
-        # An encoded text is never empty, so ``or`` falls back only when it is not cached.
-        manifest = texts.get(finding.manifest) or self._text(finding.manifest)
-        pointer = texts.get(finding.pointer) or self._text(finding.pointer)
-        messages = self._messages
-        message = messages.get(finding.message)
-        if message is None:
-            # Most messages recur (the same verdict on the same kind of element), in any order.
-            if len(messages) >= 8192:
-                messages.clear()
-            message = messages[finding.message] = _string(finding.message)
-        # ``_string`` inline: a fingerprint is different in every finding.
-        fingerprint = encode_basestring(finding.fingerprint)
-        if not fingerprint.isascii() or "\x7f" in fingerprint:
-            fingerprint = json_safe(fingerprint)
-        inferred = self._inferred_text(finding.inferred) if finding.inferred else ""
-        waiver = ', "waiver": ' + _dump(finding.waiver.to_json()) if finding.waiver is not None else ""
-        return (f'{head}{finding.column}, "fingerprint": {fingerprint}{inferred}, "line": {finding.line}, '
-                f'"manifest": {manifest}, "message": {message}, "pointer": {pointer}{end}{waiver}}}')
+        return self.lines((finding,))[0]
+
+    def lines(self, findings: Iterable[Finding]) -> list[str]:
+        """Each finding as one line of JSON, as :meth:`encode` writes it."""
+        # Written for speed (a batch has about sixty findings per manifest): the encoder's
+        # tables looked up once per call, one look-up per repeated piece, and one f-string
+        # per finding instead of a list to join.
+        rules, texts, messages, text = self._rules, self._texts, self._messages, self._text
+        encoded: list[str] = []
+        manifest: Any = _NOTHING
+        for finding in findings:
+            rule = finding.rule
+            known = rules.get(id(rule))
+            if known is None or known[0] is not rule:
+                known = self._rule(rule)
+            _, head, ends = known
+            status = finding.status
+            end = ends.get(status)
+            if end is None:
+                end = ends[status] = self._end(rule, status)
+            if finding.manifest is not manifest:  # the findings of a manifest share its path
+                manifest = finding.manifest
+                manifest_member = ', "manifest": ' + text(manifest) + ', "message": '
+            message = messages.get(finding.message)
+            if message is None:
+                # Most messages recur (the same verdict on the same kind of element), in any order.
+                if len(messages) >= 8192:
+                    messages.clear()
+                message = messages[finding.message] = _string(finding.message)
+            # An encoded text is never empty, so ``or`` falls back only when it is not cached.
+            pointer = texts.get(finding.pointer) or text(finding.pointer)
+            # ``_string`` inline: a fingerprint is different in every finding.
+            fingerprint = encode_basestring(finding.fingerprint)
+            if not fingerprint.isascii() or "\x7f" in fingerprint:
+                fingerprint = json_safe(fingerprint)
+            inferred = self._inferred_text(finding.inferred) if finding.inferred else ""
+            waiver = ', "waiver": ' + _dump(finding.waiver.to_json()) if finding.waiver is not None else ""
+            encoded.append(f'{head}{finding.column}, "fingerprint": {fingerprint}{inferred}, "line": {finding.line}'
+                           f'{manifest_member}{message}, "pointer": {pointer}{end}{waiver}}}')
+        return encoded
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     out.write('{\n  "as_of": ' + _dump(report.as_of) + ',\n  "findings": [')
     manifests = []
     first = True
-    encode = FindingEncoder().encode
+    lines = FindingEncoder().lines
     for result in report.iter_results():
         manifests.append({"app": result.app, "path": result.path})
         if result.findings:
             # One write per manifest rather than per finding: still streamed, in bounded pieces.
-            out.write(("\n    " if first else ",\n    ") + ",\n    ".join([encode(finding) for finding in result.findings]))
+            out.write(("\n    " if first else ",\n    ") + ",\n    ".join(lines(result.findings)))
             first = False
     out.write("\n  ],\n" if not first else "],\n")
     policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,

@@ -89,10 +89,13 @@ def _audit_in_worker(path: str) -> Any:
 # the result's path; its rule's text, shared by every finding of the rule, is not copied.
 PackedFinding = tuple[int, int, str, int, int, str, str, tuple[Any, ...]]
 
-# Pointers and messages recur from finding to finding (a few thousand messages in all), each
-# time a string of its own: packed as one string each, pickle writes a chunk's repeats as
-# references, which cuts the transfer by 40% and the parent's unpickling with it.
+# Pointers, messages and inferred classifications recur from finding to finding (a few
+# thousand messages, a few hundred classifications in all), each time an object of its own:
+# packed as one object each, pickle writes a chunk's repeats as references, which cuts the
+# transfer by 40% and the parent's unpickling with it, and the JSON report finds each
+# classification's text by identity.
 _sent_texts: dict[str, str] = {}
+_sent_inferred: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
 def pack_outcome(outcome: Outcome, rule_numbers: dict[int, int], inventory: bool = True) -> Any:
@@ -103,16 +106,18 @@ def pack_outcome(outcome: Outcome, rule_numbers: dict[int, int], inventory: bool
         return outcome
     path = outcome.path
     packed: list[PackedFinding] = []
-    texts = _sent_texts
-    if len(texts) >= 8192:
+    texts, inferred = _sent_texts, _sent_inferred
+    if len(texts) >= 8192 or len(inferred) >= 1024:
         texts.clear()
+        inferred.clear()
     for finding in outcome.findings:
         number = rule_numbers.get(id(finding.rule))
         if number is None or finding.waiver is not None or finding.manifest != path:
             return outcome
         packed.append((number, STATUS_RANK[finding.status], texts.setdefault(finding.pointer, finding.pointer),
                        finding.line, finding.column, texts.setdefault(finding.message, finding.message),
-                       finding.fingerprint, finding.inferred))
+                       finding.fingerprint,
+                       inferred.setdefault(finding.inferred, finding.inferred) if finding.inferred else ()))
     return (path, outcome.app, tuple(packed), outcome.inventory if inventory else None)
 
 
