@@ -157,7 +157,7 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
     rules = _rules
     # Forked workers inherit the compiled rules and the catalog instead of rebuilding them.
     context = multiprocessing.get_context("fork")
-    gate = _Gate(IN_FLIGHT_CHUNKS * CHUNK * jobs)
+    gate = _Gate(IN_FLIGHT_CHUNKS * jobs, CHUNK)
     try:
         with _quiet_pool(jobs, context) as pool:
             for packed in pool.imap(_audit_in_worker, gate.admit(paths), chunksize=CHUNK):
@@ -190,26 +190,34 @@ IN_FLIGHT_CHUNKS = 4
 
 
 class _Gate:
-    """Lets a path into the pool only while fewer than ``limit`` results wait to be read, so
-    memory stays flat whatever the speed of the reader."""
+    """Lets paths into the pool a chunk at a time, only while fewer than ``limit`` chunks of
+    results wait to be read, so memory stays flat whatever the speed of the reader. (By
+    chunks rather than by paths: a semaphore's turn costs two thread switches' worth of
+    Python, and the pool takes and returns whole chunks anyway.)"""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, chunk: int) -> None:
         import threading
 
         self._slots = threading.Semaphore(limit)
         self._limit = limit
+        self._chunk = chunk
+        self._read = 0
         self._open = False
 
     def admit(self, paths: list[str]) -> Iterator[str]:
         # Runs in the pool's task thread: blocking here holds back new work, not results.
-        for path in paths:
+        for start in range(0, len(paths), self._chunk):
             self._slots.acquire()
             if self._open:
                 return
-            yield path
+            yield from paths[start:start + self._chunk]
 
     def done(self) -> None:
-        self._slots.release()
+        """One result was read: a chunk's worth frees a slot."""
+        self._read += 1
+        if self._read == self._chunk:
+            self._read = 0
+            self._slots.release()
 
     def open(self) -> None:
         """Release the task thread for good (the reader stopped or the run ended)."""
