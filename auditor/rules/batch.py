@@ -158,13 +158,20 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
     # Forked workers inherit the compiled rules and the catalog instead of rebuilding them.
     context = multiprocessing.get_context("fork")
     gate = _Gate(IN_FLIGHT_CHUNKS * jobs, CHUNK)
-    try:
-        with _quiet_pool(jobs, context) as pool:
+    with _quiet_pool(jobs, context) as pool:
+        # Stopping the pool joins its task thread, which may wait at the gate: open it first,
+        # whether the reader stops here (an error, an early stop) or the interpreter exits
+        # with this generator still open (Ctrl-C: the traceback keeps it alive), when the
+        # pool's own finalizer runs after this one.
+        from multiprocessing.util import Finalize
+
+        Finalize(pool, gate.open, exitpriority=_BEFORE_THE_POOL)
+        try:
             for packed in pool.imap(_audit_in_worker, gate.admit(paths), chunksize=CHUNK):
                 gate.done()
                 yield unpack_outcome(packed, rules)
-    finally:
-        gate.open()
+        finally:
+            gate.open()
 
 
 def _quiet_pool(jobs: int, context: Any) -> Any:
@@ -182,6 +189,9 @@ def _quiet_pool(jobs: int, context: Any) -> Any:
 
     return QuietPool(processes=jobs, initializer=_ignore_interrupts, context=context)
 
+
+# Finalizers run at exit by priority, highest first; the pool's own has 15.
+_BEFORE_THE_POOL = 16
 
 # Paths a worker takes at a time, and how many such chunks may wait, done or not, for the
 # reader: without a bound, results of fast workers pile up while a slow format renders.
