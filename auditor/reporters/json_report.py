@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring
-from typing import Any, TextIO
+from typing import Any, Iterable, TextIO
 
 from auditor.model.findings import Finding, RuleInfo
 from auditor.model.report import Report
@@ -22,6 +22,8 @@ from auditor.reporters import RenderOptions
 from auditor.model.text_safety import json_safe
 
 REPORT_VERSION = 1
+# Not any finding's manifest path.
+_NOTHING = object()
 
 
 def _dump(value: Any) -> str:
@@ -46,26 +48,34 @@ class FindingEncoder:
     The members of a finding in sorted key order interleave the rule's (category, citation,
     clause; remediation, rule_id, severity; title) with the finding's own (column,
     fingerprint, inferred, line, manifest, message, pointer; status; waiver), so a rule is
-    held as the three runs of its members, each ending where the finding's own begin.
+    held as its members before the finding's own, and, for each status, everything after
+    the pointer: the rule's middle run, the status and its title.
     """
 
     def __init__(self) -> None:
-        # By ``id`` of the RuleInfo, which is kept so that the id cannot be reused.
-        self._rules: dict[int, tuple[RuleInfo, str, str, str]] = {}
-        # Manifest paths, pointers and statuses, which repeat from finding to finding, and the
-        # inferred classifications behind an element (the same for each rule that reads them).
+        # By ``id`` of the RuleInfo, which is kept so that the id cannot be reused: the rule,
+        # its head, and its ends by status (filled as statuses show up).
+        self._rules: dict[int, tuple[RuleInfo, str, dict[str, str]]] = {}
+        # Manifest paths, pointers and statuses, which repeat from finding to finding; messages
+        # (a few thousand kinds); and the inferred classifications behind an element (the same
+        # for each rule that reads them), by value and by the identity of their tuple.
         self._texts: dict[str, str] = {}
+        self._messages: dict[str, str] = {}
         self._inferred: dict[tuple[Any, ...], str] = {}
+        self._inferred_by_id: dict[int, tuple[tuple[Any, ...], str]] = {}
 
-    def _rule(self, rule: RuleInfo) -> tuple[RuleInfo, str, str, str]:
+    def _rule(self, rule: RuleInfo) -> tuple[RuleInfo, str, dict[str, str]]:
         known = self._rules.get(id(rule))
         if known is None or known[0] is not rule:
             head = _dump({"category": rule.category, "citation": rule.citation.to_json(), "clause": rule.clause})
-            middle = _dump({"remediation": rule.remediation, "rule_id": rule.id, "severity": rule.severity})
-            title = _dump({"title": rule.title})
-            known = self._rules[id(rule)] = (rule, head[:-1] + ', "column": ', ", " + middle[1:-1] + ', "status": ',
-                                             ", " + title[1:-1])
+            known = self._rules[id(rule)] = (rule, head[:-1] + ', "column": ', {})
         return known
+
+    def _end(self, rule: RuleInfo, status: str) -> str:
+        """What follows the pointer in a finding of ``rule`` with ``status``, waiver aside."""
+        middle = _dump({"remediation": rule.remediation, "rule_id": rule.id, "severity": rule.severity})
+        title = _dump({"title": rule.title})
+        return ", " + middle[1:-1] + ', "status": ' + self._text(status) + ", " + title[1:-1]
 
     def _text(self, text: str) -> str:
         encoded = self._texts.get(text)
@@ -75,39 +85,78 @@ class FindingEncoder:
             encoded = self._texts[text] = _string(text)
         return encoded
 
+    def _inferred_text(self, inferred: tuple[Any, ...]) -> str:
+        # The findings about one element share its tuple: looking it up by identity spares
+        # hashing its classifications (a Python call each) for every finding.
+        known = self._inferred_by_id.get(id(inferred))
+        if known is not None and known[0] is inferred:
+            return known[1]
+        encoded = self._inferred.get(inferred)
+        if encoded is None:
+            if len(self._inferred) >= 4096:
+                self._inferred.clear()
+            encoded = self._inferred[inferred] = ', "inferred": ' + _dump([item.to_json() for item in inferred])
+        if len(self._inferred_by_id) >= 4096:
+            self._inferred_by_id.clear()
+        # The tuple is kept with its text, so that its id cannot be reused meanwhile.
+        self._inferred_by_id[id(inferred)] = (inferred, encoded)
+        return encoded
+
     def encode(self, finding: Finding) -> str:
         """The finding as one line of JSON, as ``_dump(finding.to_json())``."""
-        _, head, middle, title = self._rule(finding.rule)
-        parts = [head, str(finding.column), ', "fingerprint": ', _string(finding.fingerprint)]
-        if finding.inferred:
-            inferred = self._inferred.get(finding.inferred)
-            if inferred is None:
-                if len(self._inferred) >= 4096:
-                    self._inferred.clear()
-                inferred = self._inferred[finding.inferred] = _dump([item.to_json() for item in finding.inferred])
-            parts += [', "inferred": ', inferred]
-        parts += [', "line": ', str(finding.line), ', "manifest": ', self._text(finding.manifest),
-                  ', "message": ', _string(finding.message), ', "pointer": ', self._text(finding.pointer), middle,
-                  self._text(finding.status), title]
-        if finding.waiver is not None:
-            parts += [', "waiver": ', _dump(finding.waiver.to_json())]
-        parts.append("}")
-        return "".join(parts)
+        return self.lines((finding,))[0]
+
+    def lines(self, findings: Iterable[Finding]) -> list[str]:
+        """Each finding as one line of JSON, as :meth:`encode` writes it."""
+        # Written for speed (a batch has about sixty findings per manifest): the encoder's
+        # tables looked up once per call, one look-up per repeated piece, and one f-string
+        # per finding instead of a list to join.
+        rules, texts, messages, text = self._rules, self._texts, self._messages, self._text
+        encoded: list[str] = []
+        manifest: Any = _NOTHING
+        for finding in findings:
+            rule = finding.rule
+            known = rules.get(id(rule))
+            if known is None or known[0] is not rule:
+                known = self._rule(rule)
+            _, head, ends = known
+            status = finding.status
+            end = ends.get(status)
+            if end is None:
+                end = ends[status] = self._end(rule, status)
+            if finding.manifest is not manifest:  # the findings of a manifest share its path
+                manifest = finding.manifest
+                manifest_member = ', "manifest": ' + text(manifest) + ', "message": '
+            message = messages.get(finding.message)
+            if message is None:
+                # Most messages recur (the same verdict on the same kind of element), in any order.
+                if len(messages) >= 8192:
+                    messages.clear()
+                message = messages[finding.message] = _string(finding.message)
+            # An encoded text is never empty, so ``or`` falls back only when it is not cached.
+            pointer = texts.get(finding.pointer) or text(finding.pointer)
+            # ``_string`` inline: a fingerprint is different in every finding.
+            fingerprint = encode_basestring(finding.fingerprint)
+            if not fingerprint.isascii() or "\x7f" in fingerprint:
+                fingerprint = json_safe(fingerprint)
+            inferred = self._inferred_text(finding.inferred) if finding.inferred else ""
+            waiver = ', "waiver": ' + _dump(finding.waiver.to_json()) if finding.waiver is not None else ""
+            encoded.append(f'{head}{finding.column}, "fingerprint": {fingerprint}{inferred}, "line": {finding.line}'
+                           f'{manifest_member}{message}, "pointer": {pointer}{end}{waiver}}}')
+        return encoded
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     out.write('{\n  "as_of": ' + _dump(report.as_of) + ',\n  "findings": [')
     manifests = []
     first = True
-    encoder = FindingEncoder()
+    lines = FindingEncoder().lines
     for result in report.iter_results():
         manifests.append({"app": result.app, "path": result.path})
-        # One write per manifest rather than per finding: still streamed, in bounded pieces.
-        lines = []
-        for finding in result.findings:
-            lines.append(("\n    " if first else ",\n    ") + encoder.encode(finding))
+        if result.findings:
+            # One write per manifest rather than per finding: still streamed, in bounded pieces.
+            out.write(("\n    " if first else ",\n    ") + ",\n    ".join(lines(result.findings)))
             first = False
-        out.write("".join(lines))
     out.write("\n  ],\n" if not first else "],\n")
     policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,
                  "version": pack.version} for pack in report.packs]

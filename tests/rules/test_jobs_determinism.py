@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -13,7 +18,7 @@ from auditor.model.report import ManifestResult
 from auditor.rules.batch import PARALLEL_THRESHOLD, AuditSettings, audit_paths
 from auditor.rules.packs import load_packs
 
-from tests.helpers import EXAMPLES, run_wsaudit
+from tests.helpers import EXAMPLES, REPO, run_wsaudit
 
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
 
@@ -66,3 +71,46 @@ def test_findings_from_workers_share_the_rules_of_the_run(tmp_path):
     # One RuleInfo per rule in the parent, as in one process, not a copy per finding.
     assert (len(findings) > len(paths), [f.rule_id for f in findings if f.rule is not rules[f.rule_id]],
             in_workers == list(audit_paths(paths, settings, jobs=1))) == (True, [], True)
+
+
+def test_workers_leave_out_the_inventories_when_no_report_reads_them(tmp_path):
+    from dataclasses import replace
+
+    from auditor.api import prepare_audit
+
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    without = list(prepare_audit(paths, as_of=datetime.date(2026, 11, 21), jobs=2, inventory=False)
+                   .stream().iter_results())
+    whole = list(prepare_audit(paths, as_of=datetime.date(2026, 11, 21), jobs=2).stream().iter_results())
+    # Everything else is the same.
+    assert ([result.inventory for result in without] == [None] * len(paths),
+            all(result.inventory is not None for result in whole),
+            [replace(result, inventory=None) for result in whole] == without) == (True, True, True)
+
+
+def test_ctrl_c_ends_a_parallel_run_of_several_formats(tmp_path):
+    # More manifests than may wait to be read, so the pool's task thread waits at the gate.
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    example = sorted(EXAMPLES.glob("*.yaml"))[0]
+    for index in range(3000):
+        shutil.copyfile(example, folder / f"app-{index:04}.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), "--jobs", "2",
+                                "--format", "json", "-o", str(out / "report.json"),
+                                "--format", "sarif", "-o", str(out / "report.sarif")],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # Interrupt while both reports are being written, the pool running (its modules loaded).
+    while (sum(name.endswith(".part") for name in os.listdir(out)) < 2 and process.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.01)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    assert process.returncode == 130, stderr.decode()
