@@ -349,6 +349,9 @@ def run_command(group: click.Group, argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     command = "wsaudit " + next((arg for arg in args if not arg.startswith("-")), "").strip()
     _collect_cycles_less_often()
+    from auditor.cli import interrupts
+
+    interrupts.install()
     try:
         result = group.main(args=args, prog_name="wsaudit", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
