@@ -10,10 +10,10 @@ It supports the keywords the rule packs and the manifest schema use (listed in
 so a schema never silently means less than it says. ``tests/rules/test_predicates.py`` checks
 every keyword against ``jsonschema`` on the same instances.
 
-Packs are input from outside, so compiling one also guards the run against it: a keyword
-whose value has the wrong type, a pattern that is not linear-time (see
-:mod:`auditor.rules.patterns`) and a ``$ref`` that refers to itself are refused at compile time,
-with the JSON Pointer of the keyword inside the schema; ``uniqueItems`` takes linear time.
+Packs are input from outside: a keyword whose value has the wrong type (see
+:mod:`auditor.rules.schema_vocabulary`), a pattern that is not linear-time (see
+:mod:`auditor.rules.patterns`) and a ``$ref`` that refers to itself are refused at compile
+time, with the keyword's JSON Pointer; ``uniqueItems`` takes linear time.
 """
 
 from __future__ import annotations
@@ -24,29 +24,7 @@ from typing import Any, Callable
 from auditor.rules.json_values import FORMATS, TYPE_CHECKS, canonical, first_duplicate, is_number, json_equal
 from auditor.rules.patterns import Matcher, PatternError, compile_pattern
 from auditor.rules.predicate_shapes import Predicate, always, fused_shape, keys_known_or_matched, never
-
-SUPPORTED_KEYWORDS = frozenset(
-    {
-        "$schema", "$id", "$defs", "$ref", "$comment", "title", "description", "examples", "default",
-        "type", "enum", "const", "required", "properties", "patternProperties", "additionalProperties",
-        "items", "contains", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "format",
-        "not", "allOf", "anyOf", "oneOf", "if", "then", "else", "minProperties", "maxProperties",
-    }
-)
-
-
-class UnsupportedSchema(ValueError):
-    """The schema uses a keyword or form this compiler does not implement.
-
-    ``pointer`` is the JSON Pointer, inside the compiled schema, of the keyword at fault
-    (``/properties/name/pattern``), so a caller can place the error on its line.
-    """
-
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(message)
-        self.pointer = pointer
-
+from auditor.rules.schema_vocabulary import SUPPORTED_KEYWORDS, UnsupportedSchema, check_keyword_value, short_value
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
@@ -68,7 +46,7 @@ class _Compiler:
         if schema is False:
             return never
         if not isinstance(schema, dict):
-            raise UnsupportedSchema(f"a schema must be a mapping or a boolean, not {_short(schema)}", where)
+            raise UnsupportedSchema(f"a schema must be a mapping or a boolean, not {short_value(schema)}", where)
         unknown = set(schema) - SUPPORTED_KEYWORDS
         if unknown:
             first = min(unknown, key=str)
@@ -77,7 +55,7 @@ class _Compiler:
         checks: list[Predicate] = []
         for keyword in sorted(schema, key=_ORDER.get):
             at = f"{where}/{_escape(keyword)}"
-            _check_value(keyword, schema[keyword], at)
+            check_keyword_value(keyword, schema[keyword], at)
             build = _BUILDERS.get(keyword)
             if build is not None:
                 check = build(self, schema[keyword], schema, at)
@@ -142,63 +120,6 @@ def _conjunction(checks: list[Predicate]) -> Predicate:
         return True
 
     return every
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_schema(value: Any) -> bool:
-    return isinstance(value, (dict, bool))
-
-
-# What each keyword's value must be (JSON Schema's meta-schema, for the keywords supported):
-# a wrong value is refused when the pack loads, not met as a crash in the middle of an audit.
-_VALUE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "$schema": (lambda v: isinstance(v, str), "a string"),
-    "$id": (lambda v: isinstance(v, str), "a string"),
-    "$ref": (lambda v: isinstance(v, str), "a string"),
-    "$comment": (lambda v: isinstance(v, str), "a string"),
-    "$defs": (lambda v: isinstance(v, dict), "a mapping of schemas"),
-    "title": (lambda v: isinstance(v, str), "a string"),
-    "description": (lambda v: isinstance(v, str), "a string"),
-    "examples": (lambda v: isinstance(v, list), "a list"),
-    "type": (lambda v: (isinstance(v, str) and v in TYPE_CHECKS) or (
-        isinstance(v, list) and bool(v) and all(isinstance(n, str) and n in TYPE_CHECKS for n in v)),
-        "a type name (" + ", ".join(sorted(TYPE_CHECKS)) + ") or a list of them"),
-    "enum": (lambda v: isinstance(v, list), "a list"),
-    "required": (lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v), "a list of strings"),
-    "properties": (lambda v: isinstance(v, dict), "a mapping of schemas"),
-    "patternProperties": (lambda v: isinstance(v, dict), "a mapping of schemas"),
-    "additionalProperties": (_is_schema, "a schema (a mapping or true/false)"),
-    "items": (_is_schema, "a schema (a mapping or true/false)"),
-    "contains": (_is_schema, "a schema (a mapping or true/false)"),
-    "not": (_is_schema, "a schema (a mapping or true/false)"),
-    "if": (_is_schema, "a schema (a mapping or true/false)"),
-    "then": (_is_schema, "a schema (a mapping or true/false)"),
-    "else": (_is_schema, "a schema (a mapping or true/false)"),
-    "allOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
-    "anyOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
-    "oneOf": (lambda v: isinstance(v, list) and bool(v), "a non-empty list of schemas"),
-    "uniqueItems": (lambda v: isinstance(v, bool), "true or false"),
-    "pattern": (lambda v: isinstance(v, str), "a string (a regular expression)"),
-    "format": (lambda v: isinstance(v, str), "a string"),
-}
-for _name in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
-    _VALUE_CHECKS[_name] = (_is_count, "a whole number, 0 or more")
-for _name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-    _VALUE_CHECKS[_name] = (lambda v: is_number(v) and math.isfinite(v), "a number")
-
-
-def _check_value(keyword: str, value: Any, where: str) -> None:
-    check = _VALUE_CHECKS.get(keyword)
-    if check is not None and not check[0](value):
-        raise UnsupportedSchema(f"{keyword} must be {check[1]}, not {_short(value)}", where)
 
 
 def _type(compiler: _Compiler, expected: Any, _schema: dict, where: str) -> Predicate:
@@ -276,7 +197,7 @@ def _regex(pattern: str, where: str) -> Matcher:
     try:
         return compile_pattern(pattern)
     except PatternError as exc:
-        raise UnsupportedSchema(f"pattern {_short(pattern)}: {exc}", where) from None
+        raise UnsupportedSchema(f"pattern {short_value(pattern)}: {exc}", where) from None
 
 
 def _pattern_properties(compiler: _Compiler, patterns: dict, schema: dict, where: str) -> Predicate | None:
