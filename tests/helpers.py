@@ -358,3 +358,39 @@ def big_manifest(entries: int, unknown_scopes: int = 0) -> str:
               "  isms: iso27001", "  owasp_top10_reviewed: true",
               "  incident_response: {notifies_google: true, contact: security@example.com}", "  https_only: true"]
     return "\n".join(lines) + "\n"
+
+
+def copies_of_an_example(folder: Path, count: int) -> Path:
+    """``folder`` filled with ``count`` copies of the first example manifest: a batch long
+    enough to be interrupted while it runs."""
+    import shutil
+
+    folder.mkdir()
+    example = sorted(EXAMPLES.glob("*.yaml"))[0]
+    for index in range(count):
+        shutil.copyfile(example, folder / f"app-{index:04}.yaml")
+    return folder
+
+
+def interrupt_while_writing(arguments: list[str], out: Path, outputs: int, settle: float = 0.0) -> tuple[int, str]:
+    """Run ``python -m auditor *arguments``, press Ctrl-C once ``outputs`` temporary report
+    files are open in ``out`` (and ``settle`` seconds more), and return its exit code and
+    stderr; a child that does not stop within 60 s is killed (and its code is then not 130)."""
+    import os
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "auditor", *arguments], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while (sum(name.endswith(".part") for name in os.listdir(out)) < outputs and process.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.01)
+    time.sleep(settle)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    return process.returncode, stderr.decode()

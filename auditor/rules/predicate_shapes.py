@@ -82,25 +82,15 @@ def _object_check(required: tuple[str, ...], by_name: dict[str, Predicate], patt
     """A ``type: object`` schema with ``required`` keys and the keys of
     :func:`keys_known_or_matched`, judged in one pass."""
 
+    keys_hold = keys_known_or_matched(by_name, patterns, extra)
+
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
             return False
         for name in required:
             if name not in value:
                 return False
-        for key, item in value.items():
-            named = by_name.get(key)
-            if named is not None:
-                if not named(item):
-                    return False
-                continue
-            for matches in patterns:
-                if matches(key):
-                    break
-            else:
-                if not extra(item):
-                    return False
-        return True
+        return keys_hold(value)
 
     return check
 

@@ -3,17 +3,11 @@ each output the same bytes as when written alone, nothing half-written when a ru
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from auditor.cli.common import ExitCode
 from auditor.reporters import FORMATS
-from tests.helpers import EXAMPLES, REPO, run_wsaudit
+from tests.helpers import copies_of_an_example, interrupt_while_writing, run_wsaudit
 
 AS_OF = ("--as-of", "2026-11-21")
 
@@ -51,25 +45,15 @@ def test_an_unwritable_output_among_several_exits_2_and_leaves_no_partial_file(t
 
 
 def test_an_interrupted_run_of_several_formats_keeps_every_previous_report(tmp_path):
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    example = sorted(EXAMPLES.glob("*.yaml"))[0]
-    for index in range(1500):
-        shutil.copyfile(example, folder / f"app-{index:04}.yaml")
+    folder = copies_of_an_example(tmp_path / "manifests", 1500)
     out = tmp_path / "out"
     out.mkdir()
     names = sorted(FORMATS)
     for name in names:
         (out / f"report.{name}").write_text("previous report\n", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), *_outputs(out, names),
-                                "--jobs", "1"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
     # Every format has its temporary file open while the manifests are read: interrupt then.
-    while (sum(name.endswith(".part") for name in os.listdir(out)) < len(names) and process.poll() is None
-           and time.monotonic() < deadline):
-        time.sleep(0.01)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == ExitCode.INTERRUPTED, stderr.decode()
+    code, stderr = interrupt_while_writing(["audit", str(folder), *_outputs(out, names), "--jobs", "1"], out,
+                                           len(names))
+    assert code == ExitCode.INTERRUPTED, stderr
     assert ({path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}
-            == {f"report.{name}": "previous report\n" for name in names}), stderr.decode()
+            == {f"report.{name}": "previous report\n" for name in names}), stderr

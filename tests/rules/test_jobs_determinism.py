@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -18,7 +13,7 @@ from auditor.model.report import ManifestResult
 from auditor.rules.batch import PARALLEL_THRESHOLD, AuditSettings, audit_paths
 from auditor.rules.packs import load_packs
 
-from tests.helpers import EXAMPLES, REPO, run_wsaudit
+from tests.helpers import EXAMPLES, copies_of_an_example, interrupt_while_writing, run_wsaudit
 
 FORMATS = ("text", "json", "markdown", "html", "sarif", "junit")
 
@@ -90,27 +85,11 @@ def test_workers_leave_out_the_inventories_when_no_report_reads_them(tmp_path):
 
 def test_ctrl_c_ends_a_parallel_run_of_several_formats(tmp_path):
     # More manifests than may wait to be read, so the pool's task thread waits at the gate.
-    folder = tmp_path / "manifests"
-    folder.mkdir()
-    example = sorted(EXAMPLES.glob("*.yaml"))[0]
-    for index in range(3000):
-        shutil.copyfile(example, folder / f"app-{index:04}.yaml")
+    folder = copies_of_an_example(tmp_path / "manifests", 3000)
     out = tmp_path / "out"
     out.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), "--jobs", "2",
-                                "--format", "json", "-o", str(out / "report.json"),
-                                "--format", "sarif", "-o", str(out / "report.sarif")],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    # Interrupt while both reports are being written, the pool running (its modules loaded).
-    while (sum(name.endswith(".part") for name in os.listdir(out)) < 2 and process.poll() is None
-           and time.monotonic() < deadline):
-        time.sleep(0.01)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    try:
-        _, stderr = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, stderr = process.communicate()
-    assert process.returncode == 130, stderr.decode()
+    # Interrupt while both reports are being written, the pool running.
+    code, stderr = interrupt_while_writing(["audit", str(folder), "--jobs", "2",
+                                            "--format", "json", "-o", str(out / "report.json"),
+                                            "--format", "sarif", "-o", str(out / "report.sarif")], out, 2, settle=0.5)
+    assert code == 130, stderr
