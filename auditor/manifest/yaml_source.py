@@ -138,6 +138,67 @@ class YamlDocument:
         return (place[1] or place[0]) if own else place[0]
 
 
+class NodeFinder:
+    """:meth:`YamlDocument.nearest` for the many pointers one reader asks about a document
+    (the rule engine: dozens per manifest, most of them one step below another), each
+    found one step below its parent, which is found once.
+
+    A working object: it remembers every node it was asked about, so it lives as long as
+    one reading of the document.
+    """
+
+    def __init__(self, document: YamlDocument) -> None:
+        # Each pointer asked about: its node, the place that gives its position (its own,
+        # or its deepest recorded ancestor's inside an alias) and whether that place is its
+        # own; ``None`` when the data has no such node.
+        self._entries: dict[str, tuple[Any, Place, bool] | None] = {"": (document.data, document.root, True)}
+        self._document = document
+
+    def nearest(self, pointer: str) -> tuple[str, Position]:
+        """What :meth:`YamlDocument.nearest` answers for ``pointer``."""
+        if not pointer.startswith("/"):
+            return self._document.nearest(pointer)
+        shown = pointer
+        entry = self._entry(pointer)
+        while entry is None:
+            shown = shown[:shown.rindex("/")]
+            entry = self._entries[shown]
+        return shown, entry[1][0]
+
+    def _entry(self, pointer: str) -> tuple[Any, Place, bool] | None:
+        entries = self._entries
+        if pointer in entries:
+            return entries[pointer]
+        cut = pointer.rindex("/")
+        parent = self._entry(pointer[:cut])
+        entry = None if parent is None else _step(parent, pointer[cut + 1:])
+        entries[pointer] = entry
+        return entry
+
+
+def _step(parent: tuple[Any, Place, bool], escaped: str) -> tuple[Any, Place, bool] | None:
+    """The entry of the child named by one escaped pointer token, as nearest() walks to it."""
+    node, place, recorded = parent
+    token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
+    if isinstance(node, dict) and token in node:
+        child_node = node[token]
+    elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        child_node = node[int(token)]
+    else:
+        return None
+    if recorded:
+        children = place[2]
+        if children.__class__ is dict:
+            child = children.get(escaped)
+        elif children is not None and _is_index(escaped) and int(escaped) < len(children):
+            child = children[int(escaped)]
+        else:
+            child = None
+        if child is not None:
+            return child_node, child, True
+    return child_node, place, False
+
+
 def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
                    error_type: type[AuditorError] = ManifestError) -> YamlDocument:
     """Read and parse one YAML file; raises ``error_type`` (or :class:`ErrorList` of them)."""

@@ -26,6 +26,7 @@ from auditor.model.findings import SEVERITY_RANK, STATUS_RANK, Finding, Inferred
 from auditor.model.report import ManifestResult
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
+from auditor.manifest.yaml_source import NodeFinder
 from auditor.rules.packs import PolicyPack, Rule
 from auditor.rules.message_templates import CompiledTemplate, compiled_template, render_compiled, render_message
 from auditor.rules.selection import ABSENT, missing_fields, readable, select, target_pointer
@@ -109,17 +110,43 @@ def content_digest(element: Any) -> str:
     if element is ABSENT:
         text = ""
     else:
-        text = _DIGEST_ENCODER.encode(element)
+        text = _digest_text(element)
         # Only a text with `"x-` in it can hold a note's key; most elements have none, and
         # copying them without their notes would cost more than writing them out.
         if '"x-' in text:
-            text = _DIGEST_ENCODER.encode(_without_notes(element))
+            text = _digest_text(_without_notes(element))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 # ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` with its encoder made once rather
 # than for every element of every manifest.
 _DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _new_digest_chunks() -> Any:
+    """The C encoder behind ``_DIGEST_ENCODER.encode``, made once: ``encode`` makes a new one
+    for every call, which costs half as much again as the encoding of a small element."""
+    if json.encoder.c_make_encoder is None:  # pragma: no cover - Python built without _json
+        return None
+    return json.encoder.c_make_encoder({}, _DIGEST_ENCODER.default, json.encoder.encode_basestring, None,
+                                       _DIGEST_ENCODER.key_separator, _DIGEST_ENCODER.item_separator, True, False,
+                                       True)
+
+
+_digest_chunks = _new_digest_chunks()
+
+
+def _digest_text(element: Any) -> str:
+    """``_DIGEST_ENCODER.encode(element)``."""
+    global _digest_chunks
+    if _digest_chunks is None or isinstance(element, str):
+        return _DIGEST_ENCODER.encode(element)
+    try:
+        return "".join(_digest_chunks(element, 0))
+    except BaseException:
+        # Its table of containers being written may keep entries of an interrupted run.
+        _digest_chunks = _new_digest_chunks()
+        raise
 
 
 def _without_notes(value: Any) -> Any:
@@ -204,6 +231,7 @@ class _ManifestJudgement:
         self._subjects: dict[str, dict[str, Any]] = {}
         self._shown: dict[str, dict[str, Any]] = {}
         self._places: dict[str, tuple[str, int, int]] = {}
+        self._nodes = NodeFinder(manifest.document)
         self._digests: dict[str, bytes] = {}
         self._inferred: dict[tuple[bool, bool, str], tuple[InferredClassification, ...]] = {}
 
@@ -247,7 +275,7 @@ class _ManifestJudgement:
         """The pointer, line and column a finding about ``target`` is shown at."""
         found = self._places.get(target)
         if found is None:
-            shown_pointer, (line, column) = self.manifest.document.nearest(target)
+            shown_pointer, (line, column) = self._nodes.nearest(target)
             if not shown_pointer:
                 # A top-level section the manifest leaves out: no parent but the document.
                 shown_pointer = "/" + target.split("/")[1]

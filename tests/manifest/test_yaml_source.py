@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from auditor.manifest.load import load_manifest, load_manifest_bytes
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
-from auditor.manifest.yaml_source import MAX_DEPTH, MAX_INTEGER_DIGITS, load_yaml_file, parse_yaml
+from auditor.manifest.yaml_source import MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml
 from tests.helpers import CHARACTER_DEVICE, work_done
 
 
@@ -503,3 +503,15 @@ def test_nearest_inside_an_alias_is_the_data_node_at_the_alias_position():
     # The alias's inside has no positions of its own: the node exists, and is shown where
     # the alias was written.
     assert parse_yaml(NEAREST_TEXT, "app.yaml").nearest("/copy/inner/deep") == ("/copy/inner/deep", (9, 7))
+
+
+NEAREST_ASKED = ["/app/name", "/app/missing/field", "/app/a~1b/c", "/list/1", "/list/7", "/list/1/x", "/nothing/here",
+                 "/copy/inner/deep", "/copy/inner", "/copy/nothing", "/base/inner/deep", "", "/", "/list/01"]
+
+
+def test_a_node_finder_answers_as_nearest_whatever_the_order_of_the_questions():
+    document = parse_yaml(NEAREST_TEXT, "app.yaml")
+    expected = [document.nearest(pointer) for pointer in NEAREST_ASKED]
+    forwards, backwards = NodeFinder(document), NodeFinder(document)
+    assert ([forwards.nearest(pointer) for pointer in NEAREST_ASKED],
+            [backwards.nearest(pointer) for pointer in reversed(NEAREST_ASKED)][::-1]) == (expected, expected)
