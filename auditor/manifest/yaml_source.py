@@ -98,35 +98,9 @@ class YamlDocument:
     def nearest(self, pointer: str) -> tuple[str, Position]:
         """``pointer`` itself when the data has that node, else its nearest parent that it
         has (``""`` for the document), and where that node was written, as :meth:`locate`
-        gives it: one walk down the data and the recorded places together."""
-        node, place = self.data, self.root
-        tokens = pointer.split("/")[1:]
-        # The recorded places may stop above the data (inside an alias or a merged key):
-        # the position is then the deepest recorded one, as locate() gives it.
-        recorded = True
-        for depth, escaped in enumerate(tokens):
-            token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return "".join("/" + kept for kept in tokens[:depth]), place[0]
-            if recorded:
-                children = place[2]
-                if children.__class__ is dict:
-                    child = children.get(escaped)
-                elif children is not None and _is_index(escaped) and int(escaped) < len(children):
-                    child = children[int(escaped)]
-                else:
-                    child = None
-                if child is None:
-                    recorded = False
-                else:
-                    place = child
-        if pointer.startswith("/"):
-            return pointer, place[0]
-        return "".join("/" + kept for kept in tokens), place[0]
+        gives it. Inside an alias or a merged key, whose inside has no positions of its own,
+        the node's position is its deepest recorded ancestor's."""
+        return NodeFinder(self).nearest(pointer)
 
     def locate(self, pointer: str) -> Position:
         """Line and column of the value at ``pointer``, or of its nearest recorded ancestor."""
@@ -152,12 +126,13 @@ class NodeFinder:
         # or its deepest recorded ancestor's inside an alias) and whether that place is its
         # own; ``None`` when the data has no such node.
         self._entries: dict[str, tuple[Any, Place, bool] | None] = {"": (document.data, document.root, True)}
-        self._document = document
+        self._root = document.root
 
     def nearest(self, pointer: str) -> tuple[str, Position]:
-        """What :meth:`YamlDocument.nearest` answers for ``pointer``."""
+        """What :meth:`YamlDocument.nearest` answers for ``pointer`` (a text that is not a
+        JSON Pointer names no node: the document's)."""
         if not pointer.startswith("/"):
-            return self._document.nearest(pointer)
+            return "", self._root[0]
         shown = pointer
         entry = self._entry(pointer)
         while entry is None:

@@ -18,7 +18,7 @@ import hashlib
 import json
 from hashlib import sha256
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.facts import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
