@@ -21,14 +21,11 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from auditor.manifest.yaml_source import escape_pointer_token
 from auditor.rules.json_values import FORMATS, TYPE_CHECKS, canonical, first_duplicate, is_number, json_equal
 from auditor.rules.patterns import Matcher, PatternError, compile_pattern
 from auditor.rules.predicate_shapes import Predicate, always, fused_shape, keys_known_or_matched, never
 from auditor.rules.schema_vocabulary import SUPPORTED_KEYWORDS, UnsupportedSchema, check_keyword_value, short_value
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
 
 class _Compiler:
     def __init__(self, root: Any) -> None:
@@ -51,10 +48,10 @@ class _Compiler:
         if unknown:
             first = min(unknown, key=str)
             raise UnsupportedSchema(f"unsupported JSON Schema keyword(s): {', '.join(sorted(map(str, unknown)))}",
-                                    f"{where}/{_escape(str(first))}")
+                                    f"{where}/{escape_pointer_token(str(first))}")
         checks: list[Predicate] = []
         for keyword in sorted(schema, key=_ORDER.get):
-            at = f"{where}/{_escape(keyword)}"
+            at = f"{where}/{escape_pointer_token(keyword)}"
             check_keyword_value(keyword, schema[keyword], at)
             build = _BUILDERS.get(keyword)
             if build is not None:
@@ -174,7 +171,7 @@ def _required(compiler: _Compiler, names: list, _schema: dict, where: str) -> Pr
 
 
 def _properties(compiler: _Compiler, properties: dict, schema: dict, where: str) -> Predicate | None:
-    compiled = tuple((name, compiler.compile(sub, f"{where}/{_escape(name)}")) for name, sub in properties.items())
+    compiled = tuple((name, compiler.compile(sub, f"{where}/{escape_pointer_token(name)}")) for name, sub in properties.items())
     if "additionalProperties" in schema:
         compiler.keyed[(id(schema), "properties")] = compiled
         return None
@@ -201,7 +198,7 @@ def _regex(pattern: str, where: str) -> Matcher:
 
 
 def _pattern_properties(compiler: _Compiler, patterns: dict, schema: dict, where: str) -> Predicate | None:
-    compiled = tuple((_regex(pattern, f"{where}/{_escape(pattern)}"), compiler.compile(sub, f"{where}/{_escape(pattern)}"))
+    compiled = tuple((_regex(pattern, f"{where}/{escape_pointer_token(pattern)}"), compiler.compile(sub, f"{where}/{escape_pointer_token(pattern)}"))
                      for pattern, sub in patterns.items())
     if "additionalProperties" in schema:
         compiler.keyed[(id(schema), "patternProperties")] = compiled
@@ -374,16 +371,8 @@ _BUILDERS: dict[str, Callable[[_Compiler, Any, dict, str], Predicate | None]] = 
     "items": _items,
     "contains": _contains,
     "uniqueItems": _unique,
-    "minimum": _bound("minimum"),
-    "maximum": _bound("maximum"),
-    "exclusiveMinimum": _bound("exclusiveMinimum"),
-    "exclusiveMaximum": _bound("exclusiveMaximum"),
-    "minItems": _bound("minItems"),
-    "maxItems": _bound("maxItems"),
-    "minLength": _bound("minLength"),
-    "maxLength": _bound("maxLength"),
-    "minProperties": _bound("minProperties"),
-    "maxProperties": _bound("maxProperties"),
+    **{kind: _bound(kind) for kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
+                                       "maxItems", "minLength", "maxLength", "minProperties", "maxProperties")},
     "pattern": _pattern,
     "format": _format,
     "not": _not,
