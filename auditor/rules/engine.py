@@ -14,7 +14,6 @@ pointer, placed at line 1, column 1.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from hashlib import sha256
 from dataclasses import dataclass
@@ -115,7 +114,7 @@ def content_digest(element: Any) -> str:
         # copying them without their notes would cost more than writing them out.
         if '"x-' in text:
             text = _digest_text(_without_notes(element))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 # ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` with its encoder made once rather
@@ -160,8 +159,14 @@ def _without_notes(value: Any) -> Any:
 def finding_fingerprint(rule_id: str, manifest: str, digest: str) -> str:
     """Identity of a finding that survives moved lines and reordered lists: the rule, the
     manifest and the content of the element (not its position)."""
+    return sha256(fingerprint_prefix(rule_id, manifest) + digest.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint_prefix(rule_id: str, manifest: str) -> bytes:
+    """What a fingerprint hashes before the element's digest: the same for every finding of
+    one rule about one manifest (the engine hashes it once per rule)."""
     path = manifest.removeprefix("./")
-    return hashlib.sha256(f"{rule_id}\0{path}\0{digest}".encode("utf-8")).hexdigest()[:32]
+    return f"{rule_id}\0{path}\0".encode("utf-8")
 
 
 _STATUS_TEMPLATES = {Status.PASS: "pass_message", Status.FAIL: "fail_message",
@@ -226,7 +231,6 @@ class _ManifestJudgement:
         self.facts = facts
         self.language = language
         self.alternative = " or " if language is None else language.alternative
-        self.fingerprint_path = manifest.path.removeprefix("./")
         self._selections: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         self._subjects: dict[str, dict[str, Any]] = {}
         self._shown: dict[str, dict[str, Any]] = {}
@@ -319,7 +323,7 @@ class _ManifestJudgement:
         subjects, places, digests, document = self._subjects, self._places, self._digests, self.document
         plain = language is None
         rule_info, rule_id, path = rule.info, rule.id, self.manifest.path
-        fingerprint_prefix = f"{rule_id}\0{self.fingerprint_path}\0".encode("utf-8")
+        prefix = fingerprint_prefix(rule_id, path)
         for pointer, element in self.selected(rule):
             subject = subjects.get(pointer)
             if subject is None:
@@ -362,5 +366,5 @@ class _ManifestJudgement:
                 rule_info, status, path, shown_pointer, line, column,
                 render_compiled(templates[status],
                                 subject if plain and extra is None else self.shown(pointer, subject, extra), language),
-                sha256(fingerprint_prefix + digest).hexdigest()[:32], None,
+                sha256(prefix + digest).hexdigest()[:32], None,
                 self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer) if reads_inferred else ())))
