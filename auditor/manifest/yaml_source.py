@@ -131,24 +131,30 @@ class NodeFinder:
     def nearest(self, pointer: str) -> tuple[str, Position]:
         """What :meth:`YamlDocument.nearest` answers for ``pointer`` (a text that is not a
         JSON Pointer names no node: the document's)."""
-        if not pointer.startswith("/"):
-            return "", self._root[0]
+        entries = self._entries
+        entry = entries.get(pointer, _UNSEEN)
+        if entry is _UNSEEN:
+            if not pointer.startswith("/"):
+                return "", self._root[0]
+            entry = self._entry(pointer)
         shown = pointer
-        entry = self._entry(pointer)
         while entry is None:
             shown = shown[:shown.rindex("/")]
-            entry = self._entries[shown]
+            entry = entries[shown]
         return shown, entry[1][0]
 
     def _entry(self, pointer: str) -> tuple[Any, Place, bool] | None:
-        entries = self._entries
-        if pointer in entries:
-            return entries[pointer]
+        """The entry of a pointer not asked about before, found below its parent's."""
         cut = pointer.rindex("/")
-        parent = self._entry(pointer[:cut])
-        entry = None if parent is None else _step(parent, pointer[cut + 1:])
-        entries[pointer] = entry
+        parent = self._entries.get(pointer[:cut], _UNSEEN)
+        if parent is _UNSEEN:
+            parent = self._entry(pointer[:cut])
+        entry = self._entries[pointer] = None if parent is None else _step(parent, pointer[cut + 1:])
         return entry
+
+
+# What the node finder has not been asked about yet (``None`` is a node it found missing).
+_UNSEEN: Any = object()
 
 
 def _step(parent: tuple[Any, Place, bool], escaped: str) -> tuple[Any, Place, bool] | None:

@@ -131,9 +131,10 @@ def unpack_outcome(packed: Any, rules: tuple[RuleInfo, ...]) -> Outcome:
     if not isinstance(packed, tuple):
         return packed
     path, app, findings, inventory = packed
-    return ManifestResult(path, app, tuple(
-        Finding(rules[number], STATUSES[status], path, pointer, line, column, message, fingerprint, None, inferred)
-        for number, status, pointer, line, column, message, fingerprint, inferred in findings), inventory)
+    statuses = STATUSES
+    return ManifestResult(path, app, tuple([
+        Finding(rules[number], statuses[status], path, pointer, line, column, message, fingerprint, None, inferred)
+        for number, status, pointer, line, column, message, fingerprint, inferred in findings]), inventory)
 
 
 def numbered_rules(settings: AuditSettings) -> tuple[RuleInfo, ...]:

@@ -46,13 +46,10 @@ def evaluate(manifest: Manifest, packs: list[PolicyPack], catalog: ScopeCatalog,
                           build_inventory(model, facts) if inventory else None)
 
 
-SUGGESTIONS_FACT = "facts.suggestions"
-
-
 def _reads_suggestions(packs: list[PolicyPack]) -> bool:
     """Whether a rule shows or judges close matches of an unknown scope, which cost a
     comparison with the whole catalog each: runs whose rules do not, skip them."""
-    return any(SUGGESTIONS_FACT in rule.reads for pack in packs for rule in pack.rules)
+    return any(pack.reads_suggestions for pack in packs)
 
 
 def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any], facts: Facts,
@@ -164,9 +161,19 @@ def finding_fingerprint(rule_id: str, manifest: str, digest: str) -> str:
 
 def fingerprint_prefix(rule_id: str, manifest: str) -> bytes:
     """What a fingerprint hashes before the element's digest: the same for every finding of
-    one rule about one manifest (the engine hashes it once per rule)."""
-    path = manifest.removeprefix("./")
-    return f"{rule_id}\0{path}\0".encode("utf-8")
+    one rule about one manifest."""
+    return _rule_part(rule_id) + _manifest_part(manifest)
+
+
+def _rule_part(rule_id: str) -> bytes:
+    """The rule's part of :func:`fingerprint_prefix` (the engine keeps it with the rule)."""
+    return rule_id.encode("utf-8") + b"\0"
+
+
+def _manifest_part(manifest: str) -> bytes:
+    """The manifest's part of :func:`fingerprint_prefix` (the engine works it out once per
+    manifest)."""
+    return manifest.removeprefix("./").encode("utf-8") + b"\0"
 
 
 _STATUS_TEMPLATES = {Status.PASS: "pass_message", Status.FAIL: "fail_message",
@@ -192,6 +199,8 @@ class _RulePlan:
     needs_tokens: tuple[tuple[tuple[bool, tuple[str, ...]], ...], ...]
     # The severity's rank, first of what orders a manifest's findings after the status.
     severity_rank: int
+    # The rule's part of each fingerprint's hashed text.
+    fingerprint_part: bytes
 
 
 # By ``id`` of the rule, with the rule kept so that the id cannot be reused by another.
@@ -209,7 +218,7 @@ def _plan(rule: Rule) -> _RulePlan:
                      "*" in rule.select,
                      tuple(tuple((path.startswith("/"), tuple(path.removeprefix("/").split("/"))) for path in alternatives)
                            for alternatives in rule.needs),
-                     SEVERITY_RANK[rule.info.severity])
+                     SEVERITY_RANK[rule.info.severity], _rule_part(rule.id))
     if len(_PLANS) >= _PLAN_CACHE_LIMIT:
         _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
     _PLANS[id(rule)] = (rule, plan)
@@ -236,6 +245,7 @@ class _ManifestJudgement:
         self._shown: dict[str, dict[str, Any]] = {}
         self._places: dict[str, tuple[str, int, int]] = {}
         self._nodes = NodeFinder(manifest.document)
+        self._fingerprint_part = _manifest_part(manifest.path)
         self._digests: dict[str, bytes] = {}
         self._inferred: dict[tuple[bool, bool, str], tuple[InferredClassification, ...]] = {}
 
@@ -323,7 +333,7 @@ class _ManifestJudgement:
         subjects, places, digests, document = self._subjects, self._places, self._digests, self.document
         plain = language is None
         rule_info, rule_id, path = rule.info, rule.id, self.manifest.path
-        prefix = fingerprint_prefix(rule_id, path)
+        prefix = plan.fingerprint_part + self._fingerprint_part
         for pointer, element in self.selected(rule):
             subject = subjects.get(pointer)
             if subject is None:

@@ -76,6 +76,11 @@ class Rule:
         return rule_info(self)
 
 
+# The fact of close catalog matches of an unknown scope, the one fact that costs a
+# comparison with the whole catalog.
+SUGGESTIONS_FACT = "facts.suggestions"
+
+
 @dataclass(frozen=True)
 class PolicyPack:
     id: str
@@ -89,6 +94,12 @@ class PolicyPack:
     # The language the rules are worded in (``auditor.rules.rule_translation.localize_packs``
     # sets it).
     lang: str = "en"
+
+    @cached_property
+    def reads_suggestions(self) -> bool:
+        """Whether a rule shows or judges close matches of an unknown scope
+        (:data:`SUGGESTIONS_FACT`), worked out once per pack."""
+        return any(SUGGESTIONS_FACT in rule.reads for rule in self.rules)
 
 
 def pack_schema_path() -> Path:
