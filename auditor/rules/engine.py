@@ -16,18 +16,18 @@ from __future__ import annotations
 import datetime
 import json
 from hashlib import sha256
-from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.facts import ELEMENT_CLASSIFICATION_FACTS, MANIFEST_CLASSIFICATION_FACTS, Facts, enrich
-from auditor.model.findings import SEVERITY_RANK, STATUS_RANK, Finding, InferredClassification, Status
+from auditor.model.findings import SEVERITY_RANK, STATUS_RANK, Finding, InferredClassification, RuleInfo, Status
 from auditor.model.report import ManifestResult
 from auditor.manifest.inventory import build_inventory
 from auditor.manifest.load import Manifest
 from auditor.manifest.yaml_source import NodeFinder
 from auditor.rules.packs import PolicyPack, Rule
-from auditor.rules.message_templates import CompiledTemplate, compiled_template, render_compiled, render_message
+from auditor.rules.message_templates import CompiledTemplate, compiled_template, render_compiled
 from auditor.rules.selection import ABSENT, missing_fields, readable, select, target_pointer
 
 
@@ -70,12 +70,11 @@ def judge(manifest: Manifest, packs: list[PolicyPack], document: dict[str, Any],
             judgement.add_findings_of(rule, ordered)
     # Each finding comes with its Finding.sort_key (less the manifest, the same for all):
     # a stable sort by it gives the order sorting by Finding.sort_key gives.
-    ordered.sort(key=_first)
+    ordered.sort(key=_FIRST)
     return [finding for _key, finding in ordered]
 
 
-def _first(pair: tuple[Any, Any]) -> Any:
-    return pair[0]
+_FIRST = itemgetter(0)
 
 
 def _needs_met(needs: tuple[tuple[tuple[bool, tuple[str, ...]], ...], ...], subject: dict[str, Any],
@@ -180,25 +179,34 @@ _STATUS_TEMPLATES = {Status.PASS: "pass_message", Status.FAIL: "fail_message",
                      Status.INCOMPLETE: "incomplete_message"}
 
 
-@dataclass(frozen=True)
-class _RulePlan:
-    """What judging needs to know about a rule beyond the rule itself, worked out once per
-    rule rather than once per manifest."""
+class _RulePlan(NamedTuple):
+    """Everything judging reads about a rule, worked out once per rule rather than once per
+    manifest, and taken in one step (a tuple unpacked) for each manifest."""
 
+    info: RuleInfo
+    id: str
+    when: Any
+    needs: tuple[tuple[str, ...], ...]
+    at: str | None
+    assertion: Any
+    # Each of the rule's reasons as its predicate, its template split once, and its ``at``.
+    reasons: tuple[tuple[Any, CompiledTemplate, str | None], ...]
+    # What ``_ManifestJudgement.selected`` keeps the rule's elements by.
+    selection: tuple[str, bool]
+    # Whether ``select`` picks the items of a list or mapping (a ``*``).
+    selects_items: bool
+    # The message template of each status, split into text and placeholders.
+    templates: dict[Status, CompiledTemplate]
+    # The severity's rank, first of what orders a manifest's findings after the status.
+    severity_rank: int
     # Whether the verdict or wording reads an element's or the app's scope classifications.
     reads_element: bool
     reads_manifest: bool
     # The needs looked up in the manifest itself (a leading ``/``).
     absolute_needs: tuple[tuple[str, ...], ...]
-    # The message template of each status, split into text and placeholders.
-    templates: dict[Status, CompiledTemplate]
-    # Whether ``select`` picks the items of a list or mapping (a ``*``).
-    selects_items: bool
     # Each of ``needs``' alternatives as (looked up in the manifest?, its path's tokens):
     # whether every need is met is asked of every element, and nearly always is.
     needs_tokens: tuple[tuple[tuple[bool, tuple[str, ...]], ...], ...]
-    # The severity's rank, first of what orders a manifest's findings after the status.
-    severity_rank: int
     # The rule's part of each fingerprint's hashed text.
     fingerprint_part: bytes
 
@@ -212,13 +220,16 @@ def _plan(rule: Rule) -> _RulePlan:
     known = _PLANS.get(id(rule))
     if known is not None and known[0] is rule:
         return known[1]
-    plan = _RulePlan(bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
-                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
+    plan = _RulePlan(rule.info, rule.id, rule.when, rule.needs, rule.at, rule.assertion,
+                     tuple((reason.when, compiled_template(reason.say), reason.at) for reason in rule.reasons),
+                     (rule.select, rule.when_absent), "*" in rule.select,
                      {status: compiled_template(getattr(rule, name)) for status, name in _STATUS_TEMPLATES.items()},
-                     "*" in rule.select,
+                     SEVERITY_RANK[rule.info.severity],
+                     bool(rule.reads & ELEMENT_CLASSIFICATION_FACTS), bool(rule.reads & MANIFEST_CLASSIFICATION_FACTS),
+                     tuple(alternatives for alternatives in rule.needs if alternatives[0].startswith("/")),
                      tuple(tuple((path.startswith("/"), tuple(path.removeprefix("/").split("/"))) for path in alternatives)
                            for alternatives in rule.needs),
-                     SEVERITY_RANK[rule.info.severity], _rule_part(rule.id))
+                     _rule_part(rule.id))
     if len(_PLANS) >= _PLAN_CACHE_LIMIT:
         _PLANS.clear()  # rules loaded again and again (a long-lived process): start afresh
     _PLANS[id(rule)] = (rule, plan)
@@ -249,12 +260,12 @@ class _ManifestJudgement:
         self._digests: dict[str, bytes] = {}
         self._inferred: dict[tuple[bool, bool, str], tuple[InferredClassification, ...]] = {}
 
-    def selected(self, rule: Rule) -> list[tuple[str, Any]]:
-        """``select(document, rule.select, rule.when_absent)``, walked once per pattern."""
-        key = (rule.select, rule.when_absent)
+    def selected(self, key: tuple[str, bool]) -> list[tuple[str, Any]]:
+        """``select(document, pattern, when_absent)`` of ``key``, ``(pattern, when_absent)``,
+        walked once per key."""
         found = self._selections.get(key)
         if found is None:
-            found = self._selections[key] = list(select(self.document, rule.select, rule.when_absent))
+            found = self._selections[key] = list(select(self.document, *key))
         return found
 
     def subject(self, pointer: str, element: Any) -> dict[str, Any]:
@@ -325,16 +336,18 @@ class _ManifestJudgement:
         sort key."""
         # What does not change from one element to the next is looked up once, before the
         # loop; what does not change from one manifest to the next, once per rule (the plan).
-        plan = _plan(rule)
+        (rule_info, rule_id, when, needs, at, assertion, rule_reasons, selection, selects_items, templates,
+         severity_rank, reads_element, reads_manifest, absolute_needs, needs_tokens, fingerprint_part) = _plan(rule)
         language = self.language
-        when, needs, at, assertion = rule.when, rule.needs, rule.at, rule.assertion
-        selects_items, templates, severity_rank = plan.selects_items, plan.templates, plan.severity_rank
-        reads_inferred = plan.reads_element or plan.reads_manifest
+        reads_inferred = reads_element or reads_manifest
         subjects, places, digests, document = self._subjects, self._places, self._digests, self.document
         plain = language is None
-        rule_info, rule_id, path = rule.info, rule.id, self.manifest.path
-        prefix = plan.fingerprint_part + self._fingerprint_part
-        for pointer, element in self.selected(rule):
+        path = self.manifest.path
+        prefix = fingerprint_part + self._fingerprint_part
+        elements = self._selections.get(selection)
+        if elements is None:
+            elements = self.selected(selection)
+        for pointer, element in elements:
             subject = subjects.get(pointer)
             if subject is None:
                 subject = self.subject(pointer, element)
@@ -345,9 +358,9 @@ class _ManifestJudgement:
             missing_field: str | None = None
             if element is ABSENT:
                 # Name the missing section once rather than every field the rule reads in it.
-                missing = [readable(pointer)] + missing_fields(plan.absolute_needs, subject, pointer, document,
+                missing = [readable(pointer)] + missing_fields(absolute_needs, subject, pointer, document,
                                                                self.alternative)[0]
-            elif needs and not _needs_met(plan.needs_tokens, subject, document):
+            elif needs and not _needs_met(needs_tokens, subject, document):
                 missing, missing_field = missing_fields(needs, subject, pointer, document, self.alternative)
             else:
                 missing = []
@@ -361,10 +374,13 @@ class _ManifestJudgement:
                 status = Status.PASS
             else:
                 status = Status.FAIL
-                reasons = [reason for reason in rule.reasons if reason.when(subject)]
+                reasons = [reason for reason in rule_reasons if reason[0](subject)]
                 shown = self.shown(pointer, subject)
-                extra = {"reasons": "; ".join(render_message(reason.say, shown, language) for reason in reasons)}
-                target = next((target_pointer(pointer, reason.at) for reason in reasons if reason.at), target)
+                extra = {"reasons": "; ".join([render_compiled(say, shown, language) for _, say, _ in reasons])}
+                for _, _, reason_at in reasons:
+                    if reason_at:  # the first reason that names a field
+                        target = target_pointer(pointer, reason_at)
+                        break
             place = places.get(target)
             if place is None:
                 place = self.place(target)
@@ -377,4 +393,4 @@ class _ManifestJudgement:
                 render_compiled(templates[status],
                                 subject if plain and extra is None else self.shown(pointer, subject, extra), language),
                 sha256(prefix + digest).hexdigest()[:32], None,
-                self.inferred_behind(plan.reads_element, plan.reads_manifest, pointer) if reads_inferred else ())))
+                self.inferred_behind(reads_element, reads_manifest, pointer) if reads_inferred else ())))
