@@ -2,13 +2,20 @@
 
 Python's ``json`` module accepts ``NaN`` and ``Infinity``, recurses once per nesting level
 (a file of ``[[[[…`` ends in ``RecursionError``), turns a number of 5,000 digits into a
-``ValueError`` and reads text only after the caller picked an encoding. This module checks
-all of that first, in one linear pass, so every such file becomes one located error:
+``ValueError`` and reads text only after the caller picked an encoding. This module refuses
+all of that, and every such file becomes one located error:
 
 * only regular files, read as for YAML (see :func:`auditor.manifest.file_reading.read_bytes`);
 * UTF-8 only (a UTF-8 byte-order mark is allowed); UTF-16 and UTF-32 are named as such;
 * nesting up to :data:`MAX_DEPTH` levels; no ``NaN``, ``Infinity`` or ``-Infinity``;
   integers up to :data:`~auditor.manifest.yaml_source.MAX_INTEGER_DIGITS` digits.
+
+A file is parsed by ``json``'s C scanner, whose hooks refuse constants and long numbers,
+and its data is then checked for depth. Only a file that fails goes through
+:func:`_prescan`, a pass over its characters in Python (about ten times the cost of the
+parse) that finds where the first of these problems is; a syntax error is reported only when
+the text has none of them, so what a file is refused for does not depend on which check
+meets it first.
 """
 
 from __future__ import annotations
@@ -78,31 +85,68 @@ def _refuse_constant(name: str) -> Any:
     raise _Refused(f"{name} is not a JSON number")
 
 
+_LONG_NUMBER = f"a number of more than {MAX_INTEGER_DIGITS} digits is not supported"
+
+
 def _parse_int(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise _Refused(f"a number of more than {MAX_INTEGER_DIGITS} digits is not supported")
+    # The sign counts, as it does in _prescan's runs of digits.
+    if len(text) > MAX_INTEGER_DIGITS:
+        raise _Refused(_LONG_NUMBER)
     return int(text)
 
 
 def _parse_float(text: str) -> float:
+    # A run of digits (with its sign) in the integer part, the fraction or the exponent that
+    # _prescan refuses; a long float whose runs are all short is read.
+    if len(text) > MAX_INTEGER_DIGITS and any(len(run) > MAX_INTEGER_DIGITS for run in _runs_of_digits(text)):
+        raise _Refused(_LONG_NUMBER)
     value = float(text)
     if value in (float("inf"), float("-inf")):
         raise _Refused(f"{text} is too large for a JSON number")
     return value
 
 
+def _runs_of_digits(number: str) -> list[str]:
+    return number.replace("+", ".").replace("e", ".").replace("E", ".").split(".")
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether ``data`` (parsed JSON) nests containers more than ``limit`` levels deep."""
+    if not isinstance(data, (dict, list)):
+        return False
+    waiting = [(data, 1)]
+    while waiting:
+        container, depth = waiting.pop()
+        if depth > limit:
+            return True
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, (dict, list)):
+                waiting.append((value, depth + 1))
+    return False
+
+
 def load_json_file(path: str, max_bytes: int, error_type: type[AuditorError], what: str = "file") -> Any:
     """Parse the JSON file at ``path``; raises ``error_type`` located at the problem."""
     text = decode_bytes(read_bytes(path, max_bytes, path, error_type), path, max_bytes, error_type,
                         kind="JSON")
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
+    except json.JSONDecodeError as exc:
+        _refuse_located(text, path, error_type, what)
+        raise error_type(f"the {what} is not valid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
+    except (_Refused, ValueError, RecursionError) as exc:
+        _refuse_located(text, path, error_type, what)
+        raise error_type(f"the {what} is not valid JSON: {exc}", path) from None
+    if _deeper_than(data, MAX_DEPTH):
+        _refuse_located(text, path, error_type, what)
+        raise error_type(f"the {what} is not valid JSON: nesting deeper than {MAX_DEPTH} levels", path)
+    return data
+
+
+def _refuse_located(text: str, path: str, error_type: type[AuditorError], what: str) -> None:
+    """Raise ``error_type`` at the first problem :func:`_prescan` finds in ``text``, if any."""
     problem = _prescan(text)
     if problem is not None:
         offset, message = problem
         line, column = _position(text, offset)
         raise error_type(f"the {what} is not valid JSON: {message}", path, line, column)
-    try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int, parse_float=_parse_float)
-    except json.JSONDecodeError as exc:
-        raise error_type(f"the {what} is not valid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
-    except (_Refused, ValueError, RecursionError) as exc:
-        raise error_type(f"the {what} is not valid JSON: {exc}", path) from None
