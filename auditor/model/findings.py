@@ -4,7 +4,7 @@ finding; the report that carries them is :mod:`auditor.model.report`."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -200,7 +200,10 @@ class Finding:
                 self.rule_id, self.pointer)
 
     def with_status(self, status: Status | str, waiver: Waiver | None = None) -> Finding:
-        return replace(self, status=Status(status), waiver=waiver)
+        """This finding with another status (and waiver); ``dataclasses.replace`` would work
+        out the fields anew for each of the many findings a baseline or waiver marks."""
+        return self.__class__(self.rule, status, self.manifest, self.pointer, self.line, self.column, self.message,
+                              self.fingerprint, waiver, self.inferred)
 
     def to_json(self) -> dict[str, Any]:
         document = {

@@ -162,7 +162,7 @@ class Baseline:
             return result
         self._audited.add(_key(result.path))
         # Exact matches first, so a moved element cannot take another's record.
-        ordered = sorted(range(len(result.findings)), key=lambda i: result.findings[i].pointer)
+        ordered = sorted(range(len(result.findings)), key=[finding.pointer for finding in result.findings].__getitem__)
         marked: dict[int, Finding] = {}
         for index in ordered:
             finding = result.findings[index]
