@@ -2,6 +2,7 @@
 
     python benchmarks/bench_audit.py                 # 10,000 manifests, 3 rounds
     python benchmarks/bench_audit.py -n 2000 --repeat 5 --keep out/
+    python benchmarks/bench_audit.py --instructions  # and instruction counts (valgrind)
 
 It generates N varied manifests (deterministic, seeded), then measures, CPU for CPU:
 
@@ -12,10 +13,12 @@ It generates N varied manifests (deterministic, seeded), then measures, CPU for 
 
 The three runs are interleaved and repeated; each figure is the median of its rounds. CPU is
 user plus system time of the command and every process it started; wall time is shown
-beside it. Then each report format (and all six in one run) is audited once more to
-measure the peak memory of the largest process; one manifest with 5,000 entries in each
-list is audited (beside its own ``compose`` floor), and one example manifest and
-``wsaudit --help`` are timed (medians).
+beside it. With ``--instructions`` the audit and both floors are also counted in
+instructions by valgrind's callgrind, which other work on the machine does not disturb (see
+``instruction_counts.py``). Then each report format (and all six in one run) is audited
+once more to measure the peak memory of the largest process; one manifest with 5,000
+entries in each list is audited (beside its own ``compose`` floor), and one example
+manifest and ``wsaudit --help`` are timed (medians).
 """
 
 from __future__ import annotations
@@ -259,6 +262,26 @@ def large_manifest_rows(base: Path) -> list[tuple[str, str]]:
             ("  its C compose alone", f"CPU {cpu['compose']:.2f} s")]
 
 
+def instruction_rows(paths: list[Path], sample: int, base: Path, floors: dict[str, list[str]],
+                     jobs: int) -> list[tuple[str, str]]:
+    """Instructions per manifest of the audit and both floors, counted by callgrind (see
+    ``instruction_counts``), with the same number of processes as the CPU runs."""
+    from auditor.rules.batch import PARALLEL_THRESHOLD
+    from instruction_counts import per_manifest
+
+    if sample < PARALLEL_THRESHOLD:
+        raise SystemExit(f"--instructions needs a sample of at least {PARALLEL_THRESHOLD} manifests, the smallest "
+                         "batch the audit spreads over several processes")
+    commands = {"compose": lambda folder: [*floors["compose"][:-1], str(folder)],
+                "load": lambda folder: [*floors["load"][:-1], str(folder)],
+                "audit": lambda folder: audit_command(folder, jobs, ("json",))}
+    counts = per_manifest(paths, sample, base, commands, REPO)
+    return [("instructions per manifest", f"compose {counts['compose'] / 1e6:.2f} M, load {counts['load'] / 1e6:.2f} M, "
+                                          f"audit {counts['audit'] / 1e6:.2f} M (callgrind, {sample} more manifests)"),
+            ("instruction ratio audit / compose", f"{counts['audit'] / counts['compose']:.2f}"),
+            ("instruction ratio audit / load", f"{counts['audit'] / counts['load']:.2f}")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--count", type=int, default=10_000, help="manifests to generate (default 10000)")
@@ -267,6 +290,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, help="processes for the audit and the floors (default: all cores)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds of floor and audit (default 3)")
     parser.add_argument("--no-memory", action="store_true", help="skip the per-format memory runs")
+    parser.add_argument("--instructions", type=int, nargs="?", const=100, metavar="SAMPLE",
+                        help="also count instructions with valgrind: what SAMPLE more manifests cost (default 100)")
     parser.add_argument("--floor", choices=("compose", "load"), help=argparse.SUPPRESS)
     parser.add_argument("folder", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,6 +332,8 @@ def main() -> None:
             ("CPU ratio audit / compose", f"{cpu['audit'] / cpu['compose']:.2f}"),
             ("CPU ratio audit / load", f"{cpu['audit'] / cpu['load']:.2f}"),
         ]
+        if args.instructions:
+            rows += instruction_rows(paths, args.instructions, base, floors, jobs)
         if not args.no_memory:
             for output_format in FORMATS:
                 run = measured(audit_command(folder, jobs, (output_format,)))
