@@ -4,13 +4,14 @@ speed of the C parser rather than by a pass over its characters in Python."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from auditor.manifest.json_source import MAX_DEPTH, load_json_file
 from auditor.model.errors import PolicyError
+
+from tests.helpers import lines_run
 
 
 def read(path: Path) -> object:
@@ -22,26 +23,6 @@ def refusal(path: Path, text: str) -> PolicyError:
     with pytest.raises(PolicyError) as caught:
         read(path)
     return caught.value
-
-
-def lines_run(action) -> int:
-    """How many lines of Python ``action`` runs, in every function it calls: work that grows
-    with a loop's iterations, whatever the clock says."""
-    lines = 0
-
-    def trace(frame, event, arg):
-        nonlocal lines
-        if event == "line":
-            lines += 1
-        return trace
-
-    previous = sys.gettrace()
-    sys.settrace(trace)
-    try:
-        action()
-    finally:
-        sys.settrace(previous)
-    return lines
 
 
 def baseline_text(records: int, text_length: int) -> str:
