@@ -51,8 +51,9 @@ def test_nesting_one_level_too_deep_is_refused_where_it_starts(tmp_path):
 
 def test_nesting_at_the_limit_is_read(tmp_path):
     path = tmp_path / "limit.json"
-    path.write_text("[" * MAX_DEPTH + "]" * MAX_DEPTH, encoding="utf-8")
-    assert read(path) is not None
+    text = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    path.write_text(text, encoding="utf-8")
+    assert read(path) == json.loads(text)
 
 
 # A number, and the column of its run of digits (with the run's sign) that is too long.
