@@ -331,6 +331,19 @@ class _ManifestJudgement:
             behind = self._inferred[key] = tuple(found[scope] for scope in sorted(found))
         return behind
 
+    def failing(self, reasons: tuple[tuple[Any, CompiledTemplate, str | None], ...], pointer: str,
+                subject: dict[str, Any], target: str) -> tuple[dict[str, str], str]:
+        """What a failing element's message adds (its ``reasons``, each of the rule's reasons
+        that holds, worded) and the node it points at (the first such reason's ``at``, else
+        ``target``)."""
+        holding = [reason for reason in reasons if reason[0](subject)]
+        shown = self.shown(pointer, subject)
+        extra = {"reasons": "; ".join([render_compiled(say, shown, self.language) for _, say, _ in holding])}
+        for _, _, at in holding:
+            if at:
+                return extra, target_pointer(pointer, at)
+        return extra, target
+
     def add_findings_of(self, rule: Rule, found: list[tuple[tuple[Any, ...], Finding]]) -> None:
         """Append every finding of ``rule`` about this manifest to ``found``, each after its
         sort key."""
@@ -374,13 +387,7 @@ class _ManifestJudgement:
                 status = Status.PASS
             else:
                 status = Status.FAIL
-                reasons = [reason for reason in rule_reasons if reason[0](subject)]
-                shown = self.shown(pointer, subject)
-                extra = {"reasons": "; ".join([render_compiled(say, shown, language) for _, say, _ in reasons])}
-                for _, _, reason_at in reasons:
-                    if reason_at:  # the first reason that names a field
-                        target = target_pointer(pointer, reason_at)
-                        break
+                extra, target = self.failing(rule_reasons, pointer, subject, target)
             place = places.get(target)
             if place is None:
                 place = self.place(target)
