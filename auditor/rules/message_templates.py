@@ -28,20 +28,6 @@ def render_compiled(compiled: CompiledTemplate, subject: dict[str, Any], languag
     none = "(none)" if language is None else language.none
     parts = [head]
     for name, path, literal in placeholders:
-        if language is None:
-            # Most placeholders name a text in plain mappings (``facts.label``): found here
-            # without a call, else worded by _placeholder_text from the start.
-            node: Any = subject
-            for part in path:
-                if node.__class__ is dict and part in node:
-                    node = node[part]
-                else:
-                    node = None
-                    break
-            if node.__class__ is str:
-                parts.append(node)
-                parts.append(literal)
-                continue
         parts.append(_placeholder_text(subject, name, path, none, language))
         parts.append(literal)
     return "".join(parts)
