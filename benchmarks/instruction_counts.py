@@ -1,10 +1,11 @@
 """Instruction counts for the throughput benchmark: the audit and its floors as valgrind's
-callgrind counts them, which does not move with the machine's load.
+callgrind counts them, which other work on the machine does not move.
 
 CPU time on a shared machine moves with whatever else runs (the short C ``compose`` floor
 more than the audit), so a CPU ratio is a range. The number of instructions a run executes
-is the same from one run to the next for the same inputs (hash randomisation is fixed with
-``PYTHONHASHSEED=0``). Start-up is left out by counting two sizes of the same corpus, the
+depends on its inputs, not on the machine (hash randomisation is fixed with
+``PYTHONHASHSEED=0``); what still moves it a little (the floors, by up to 2%) is the order in
+which a process's threads take turns, such as the pool's in the floors' parent. Start-up is left out by counting two sizes of the same corpus, the
 first ``sample`` manifests and the first ``2 * sample``: the difference is what ``sample``
 more manifests cost. Every process a run starts is counted (``--trace-children``).
 
