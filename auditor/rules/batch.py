@@ -57,15 +57,21 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
 
             language = message_language(settings.lang)
         # Everything built for one manifest dies with it, without cycles: the collector
-        # waits until it is done (see auditor.model.collector).
+        # waits until it is done (see auditor.model.collector), and until the manifest is
+        # gone, so that it looks at the result only, not at the whole document as well.
         with cycle_collection_paused():
-            manifest = load_manifest(path, settings.max_bytes)
-            return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
-                            code=settings.code, inventory=settings.inventory)
+            return _evaluated(load_manifest(path, settings.max_bytes), settings, language)
     except AuditorError as error:
         return errors_in(error)
     except Exception as exc:  # a bug: report it for this file and go on with the others
         return [internal_error(exc, path)]
+
+
+def _evaluated(manifest: Any, settings: AuditSettings, language: Any) -> ManifestResult:
+    """:func:`evaluate` of ``manifest`` for ``audit_one``, which passes it on without keeping
+    it: the manifest is freed when this returns, still inside the collector's pause."""
+    return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,
+                    code=settings.code, inventory=settings.inventory)
 
 
 def internal_error(exc: Exception, path: str | None) -> InternalError:

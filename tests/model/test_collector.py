@@ -68,6 +68,43 @@ def test_collections_while_loading_do_not_grow_with_the_manifest(tmp_path, eager
     assert counts[0] == counts[1] <= 2
 
 
+def _tracked_reachable(root) -> int:
+    """How many containers the cyclic collector tracks are reachable from ``root``."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for child in gc.get_referents(stack.pop()):
+            if gc.is_tracked(child) and id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+    return len(seen)
+
+
+def test_the_collector_comes_back_after_the_manifest_is_freed(tmp_path):
+    path = tmp_path / "app.yaml"
+    path.write_text(big_manifest(1_000), encoding="utf-8")
+    settings = AuditSettings(tuple(load_packs()), ScopeCatalog.load(), datetime.date(2026, 11, 21), DEFAULT_MAX_BYTES)
+    document = load_manifest(str(path)).document
+    young: list[int] = []
+
+    def counted(phase: str, info: dict) -> None:
+        if phase == "start":
+            young.append(gc.get_count()[0])
+
+    gc.collect()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1_000, 10, 10)
+    gc.callbacks.append(counted)
+    try:
+        assert isinstance(audit_one(str(path), settings), ManifestResult)
+    finally:
+        gc.callbacks.remove(counted)
+        gc.set_threshold(*thresholds)
+    # The first collection after the pause looks at the new containers still alive: the
+    # result's, not the manifest's as well (with the manifest alive it saw both).
+    assert young and young[0] < _tracked_reachable(document)
+
+
 def test_the_collector_is_on_again_after_a_pause():
     with cycle_collection_paused():
         pass
