@@ -138,16 +138,25 @@ def _flow(result: ManifestResult) -> tuple[tuple[FlowRow, ...], tuple[tuple[str,
     sections = (("storage", inventory.storage), ("transfers", inventory.transfers),
                 ("human_access", inventory.human_access))
 
-    def involving(steps: tuple[FlowStep, ...] | None, ident: str) -> tuple[FlowStep, ...]:
-        return tuple(step for step in steps or () if ident in step.data)
-
-    rows = tuple(FlowRow(data, involving(inventory.storage, data.name), involving(inventory.transfers, data.name),
-                         involving(inventory.human_access, data.name))
+    storage, transfers, human_access = (_steps_by_element(steps) for _key, steps in sections)
+    rows = tuple(FlowRow(data, storage.get(data.name, ()), transfers.get(data.name, ()), human_access.get(data.name, ()))
                  for data in inventory.data or ())
     # Without data elements to hang them on, storage, transfers and access are listed alone.
     unplaced = () if rows else tuple((key, steps) for key, steps in sections if steps)
     not_stated = tuple(key for key, steps in (("data", inventory.data), *sections) if steps is None)
     return rows, unplaced, not_stated
+
+
+def _steps_by_element(steps: tuple[FlowStep, ...] | None) -> dict[str, tuple[FlowStep, ...]]:
+    """The steps that involve each data element, by its id, in the steps' order (a step that
+    names an element twice, once). One pass over what the steps name, rather than a pass
+    over every step for every element: a storage place, transfer or grant may name all of
+    a manifest's elements."""
+    found: dict[str, list[FlowStep]] = {}
+    for step in steps or ():
+        for ident in dict.fromkeys(step.data):
+            found.setdefault(ident, []).append(step)
+    return {ident: tuple(involved) for ident, involved in found.items()}
 
 
 def _value_words(value: DetailValue, t: Any) -> str:
