@@ -112,14 +112,15 @@ def build_disclosure(manifest: ManifestModel, catalog: ScopeCatalog) -> Disclosu
 
 
 def _feeds(manifest: ManifestModel, elements: tuple[DataElement, ...]) -> dict[str, list[DataElement]]:
-    """For each scope, the data elements derived from it, in manifest order."""
-    feeds: dict[str, list[DataElement]] = {}
+    """For each scope, the data elements derived from it, in manifest order (each once)."""
+    # Kept as dictionary keys while they are gathered: asking a list whether it holds an
+    # element costs a comparison with each one it holds, and every element of a manifest
+    # may come from one scope.
+    feeds: dict[str, dict[DataElement, None]] = {}
     for item, element in zip(manifest.data or (), elements):
         for scope in item.source_scopes:
-            users = feeds.setdefault(scope, [])
-            if element not in users:
-                users.append(element)
-    return feeds
+            feeds.setdefault(scope, {})[element] = None
+    return {scope: list(users) for scope, users in feeds.items()}
 
 
 def _token_storage(manifest: ManifestModel) -> TokenStorage | None:
