@@ -64,6 +64,8 @@ class PolicyIndex:
         self.sentence_starts: list[int] = [0]
         self._positions: dict[str, list[int]] = {}
         self._found: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+        self._groups: dict[Group, tuple[list[int], dict[int, Term], list[int]]] = {}
+        self._covers: dict[tuple[tuple[Group, ...], int], tuple[Cover | None, tuple[Hit | None, ...]]] = {}
         ends = [match.end() for match in _SENTENCE_END.finditer(policy.text)]
         normalised: dict[str, str] = {}  # each distinct spelling is normalised once
         positions, words, starts, sentence_of = self._positions, self.words, self.starts, self.sentence_of
@@ -150,15 +152,23 @@ class PolicyIndex:
     def cover(self, groups: tuple[Group, ...], window: int) -> tuple[Cover | None, tuple[Hit | None, ...]]:
         """The first window of ``window`` sentences holding a hit of every group, and the
         first hit of each group anywhere (to explain a failure)."""
-        per_group = [self._group_positions(group) for group in groups]
+        # Facts alike (two transfers to one recipient for one purpose) ask alike: once.
+        key = (groups, window)
+        known = self._covers.get(key)
+        if known is None:
+            known = self._covers[key] = self._cover(groups, window)
+        return known
+
+    def _cover(self, groups: tuple[Group, ...], window: int) -> tuple[Cover | None, tuple[Hit | None, ...]]:
+        found = [self._group_hits(group) for group in groups]
+        per_group = [(positions, terms) for positions, terms, _ in found]
         firsts = tuple(Hit(terms[positions[0]], positions[0], self.sentence_of[positions[0]]) if positions else None
                        for positions, terms in per_group)
         if not groups or any(not positions for positions, _ in per_group):
             return None, firsts
-        sentences = [[self.sentence_of[position] for position in positions] for positions, _ in per_group]
-        candidates = sorted({sentence for group in sentences for sentence in group})
+        sentences = [group_sentences for _, _, group_sentences in found]
         best: tuple[int, tuple[Hit, ...]] | None = None
-        for start in candidates:
+        for start in self._window_starts(sentences, window):
             chosen = []
             for (positions, terms), group_sentences in zip(per_group, sentences):
                 self.work += 1
@@ -175,6 +185,33 @@ class PolicyIndex:
                 if span == 0:
                     break
         return (Cover(best[1]) if best else None), firsts
+
+    def _group_hits(self, group: Group) -> tuple[list[int], dict[int, Term], list[int]]:
+        """:meth:`_group_positions` of ``group`` and the sentence of each position, worked
+        out once per group: the facts of a manifest share most of their groups, and a
+        common word's positions grow with the policy."""
+        known = self._groups.get(group)
+        if known is None:
+            positions, terms = self._group_positions(group)
+            sentence_of = self.sentence_of
+            known = self._groups[group] = (positions, terms, [sentence_of[position] for position in positions])
+        return known
+
+    def _window_starts(self, sentences: list[list[int]], window: int) -> list[int]:
+        """The sentences a covering window may start at, in order: those holding a hit of
+        some group (each group's ``sentences`` ascending) and at most ``window - 1`` before
+        a hit of the group with the fewest, which every window must hold too. Only these
+        can start a cover, and there are as few of them as that group's hits allow."""
+        rarest = sorted(set(min(sentences, key=len)))
+        starts: set[int] = set()
+        for group_sentences in sentences:
+            for last in rarest:
+                index = bisect.bisect_left(group_sentences, last - window + 1)
+                while index < len(group_sentences) and group_sentences[index] <= last:
+                    self.work += 1
+                    starts.add(group_sentences[index])
+                    index += 1
+        return sorted(starts)
 
     def claims(self, group: Group, qualifiers: Group) -> list[Claim]:
         """Every hit of ``group``, each with a qualifier found in the same sentence."""
