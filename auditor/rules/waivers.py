@@ -54,6 +54,31 @@ def _matches(waiver: Waiver, finding: Finding) -> bool:
 
 
 @dataclass
+class _RuleWaivers:
+    """One rule's waivers, each with its place in the file: those that name no node, and
+    those that do, by the node (``at``) and by the node whose fields they also cover
+    (``below``, the pointer without a trailing ``/``)."""
+
+    anywhere: list[tuple[int, Waiver]]
+    at: dict[str, list[tuple[int, Waiver]]]
+    below: dict[str, list[tuple[int, Waiver]]]
+
+    def candidates(self, pointer: str) -> list[tuple[int, Waiver]]:
+        """The waivers whose pointer can match a finding at ``pointer`` (the manifest is
+        still to be compared), in file order: those of no node, of ``pointer`` itself and of
+        each node above it."""
+        found = self.anywhere + self.at.get(pointer, [])
+        below = self.below
+        cut = pointer.find("/")
+        while cut >= 0:
+            found += below.get(pointer[:cut], ())
+            cut = pointer.find("/", cut + 1)
+        if len(found) > 1:
+            found = sorted(dict(found).items())
+        return found
+
+
+@dataclass
 class WaiverSet:
     """Applies waivers to results as they stream past, remembering which were used."""
 
@@ -61,13 +86,23 @@ class WaiverSet:
     as_of: datetime.date
     _used: set[int] = field(default_factory=set)
     _expired_hits: set[int] = field(default_factory=set)
-    # Waivers by rule id, in file order: a finding is compared only with its rule's
-    # waivers, so a long waiver file does not multiply the cost of every finding.
-    _by_rule: dict[str, list[tuple[int, Waiver]]] = field(init=False, default_factory=dict)
+    # Waivers by rule id, then by the pointers they can match (see ``_candidates``): a
+    # finding is compared only with waivers of its rule that name its node, one of its
+    # ancestors or no node, so a long waiver file does not multiply the cost of every
+    # finding, even when all of it waives one rule.
+    _by_rule: dict[str, _RuleWaivers] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for index, waiver in enumerate(self.waivers):
-            self._by_rule.setdefault(waiver.rule_id, []).append((index, waiver))
+            waivers = self._by_rule.get(waiver.rule_id)
+            if waivers is None:
+                waivers = self._by_rule[waiver.rule_id] = _RuleWaivers([], {}, {})
+            entry = (index, waiver)
+            if waiver.pointer is None:
+                waivers.anywhere.append(entry)
+            else:
+                waivers.at.setdefault(waiver.pointer, []).append(entry)
+                waivers.below.setdefault(waiver.pointer.rstrip("/"), []).append(entry)
 
     def expired(self, waiver: Waiver) -> bool:
         return datetime.date.fromisoformat(waiver.expires) < self.as_of
@@ -78,7 +113,8 @@ class WaiverSet:
         changed = []
         for finding in result.findings:
             if finding.status in WAIVABLE:
-                for index, waiver in self._by_rule.get(finding.rule_id, ()):
+                waivers = self._by_rule.get(finding.rule_id)
+                for index, waiver in waivers.candidates(finding.pointer) if waivers is not None else ():
                     if _matches(waiver, finding):
                         if self.expired(waiver):
                             self._expired_hits.add(index)

@@ -199,3 +199,29 @@ def test_long_waiver_file_costs_linear_time():
     assert {finding.status for finding in waiver_set.apply(result).findings} == {"waived"}
     small, large = (work_done(lambda pair=waiving(count): pair[0].apply(pair[1])) for count in (5_000, 10_000))
     assert large <= 2.2 * small  # twice the waivers and findings, twice the work
+
+
+def test_long_waiver_file_of_one_rule_costs_linear_time():
+    # One waiver per element, all of one rule: each finding is compared with the waivers of
+    # its own node and the nodes above it, not with every waiver of the rule.
+    import datetime
+
+    from auditor.model.findings import Citation, Finding, RuleInfo, Waiver
+    from auditor.model.report import ManifestResult
+    from auditor.rules.waivers import WaiverSet
+    from tests.helpers import work_done
+
+    rule = RuleInfo("X-1", None, "T", "low", "c", "R", Citation("P", "S", "Q", None))
+
+    def waiving(count: int) -> tuple[WaiverSet, ManifestResult]:
+        waivers = [Waiver(rule_id="X-1", manifest="*.yaml", pointer=f"/data/{index}", reason="r", approved_by="a",
+                          expires="2099-01-01", source="w.yaml", line=index) for index in range(count)]
+        findings = tuple(Finding(rule, "fail", "m.yaml", f"/data/{index}/purposes", 1, 1, "F")
+                         for index in range(count))
+        return WaiverSet(waivers, datetime.date(2026, 11, 21)), ManifestResult("m.yaml", "App", findings)
+
+    waiver_set, result = waiving(2_000)
+    waived = waiver_set.apply(result).findings
+    assert len(waived) == 2_000 and all(finding.pointer == f"{finding.waiver.pointer}/purposes" for finding in waived)
+    small, large = (work_done(lambda pair=waiving(count): pair[0].apply(pair[1])) for count in (2_000, 4_000))
+    assert large <= 2.2 * small  # twice the waivers and findings, twice the work
