@@ -21,13 +21,49 @@ _SETTER_VALUE = re.compile(r"\.\s*(?:set)?([A-Za-z]\w*)\s*\(\s*(?:\"([^\"\n]*)\"
 HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
 
 
-def closing_bracket(structure: str, opening: int) -> int:
-    """Offset just past the bracket matching the one at ``opening`` (the text's end if none)."""
+# How far an argument list may run: a bracket still open this many characters after it
+# counts as never closed (its call runs to the text's end).
+ARGUMENTS_LIMIT = 20000
+_OPENERS = "([{"
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+def bracket_ends(structure: str) -> dict[int, int]:
+    """For each opening bracket of ``structure`` that is closed, the offset just past the
+    bracket that closes it: one pass over the text's brackets, so that each look-up costs
+    nothing whatever the nesting (any closing bracket closes the innermost open one, as
+    depth counts it)."""
+    ends: dict[int, int] = {}
+    open_at: list[int] = []
+    for match in _BRACKET.finditer(structure):
+        offset = match.start()
+        if structure[offset] in _OPENERS:
+            open_at.append(offset)
+        elif open_at:
+            ends[open_at.pop()] = offset + 1
+    return ends
+
+
+def closing_bracket(source: LexedSource, opening: int) -> int:
+    """Offset just past the bracket matching the one at ``opening`` in ``source``'s
+    structure (the text's end if none, or if it closes :data:`ARGUMENTS_LIMIT` characters
+    or more after it)."""
+    structure = source.structure
+    end = source.bracket_ends.get(opening) if opening >= 0 else None
+    if end is None or end - 1 - opening >= ARGUMENTS_LIMIT:
+        if 0 <= opening < len(structure) and structure[opening] in _OPENERS:
+            return len(structure)
+        return _counted_closing(structure, opening)  # not at a bracket: count from there
+    return end
+
+
+def _counted_closing(structure: str, opening: int) -> int:
+    """:func:`closing_bracket` for an offset that is not an opening bracket: the end of the
+    first bracketed run after it that brings the count of open brackets back to none."""
     depth = 0
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    for index in range(opening, min(len(structure), opening + 20000)):
+    for index in range(opening, min(len(structure), opening + ARGUMENTS_LIMIT)):
         char = structure[index]
-        if char in pairs:
+        if char in _OPENERS:
             depth += 1
         elif char in ")]}":
             depth -= 1
@@ -36,8 +72,9 @@ def closing_bracket(structure: str, opening: int) -> int:
     return len(structure)
 
 
-def call_chain(structure: str, start: int) -> list[tuple[str, int, tuple[int, int] | None]]:
+def call_chain(source: LexedSource, start: int) -> list[tuple[str, int, tuple[int, int] | None]]:
     """The ``.name`` / ``.name(...)`` segments from ``start``: (name, offset, argument span)."""
+    structure = source.structure
     segments = []
     position = start
     while True:
@@ -50,17 +87,20 @@ def call_chain(structure: str, start: int) -> list[tuple[str, int, tuple[int, in
         after = re.match(r"\s*\(", structure[position:position + 200])
         if after:
             opening = position + after.end() - 1
-            end = closing_bracket(structure, opening)
+            end = closing_bracket(source, opening)
             arguments = (opening, end)
             position = end
         segments.append((name, offset, arguments))
 
 
 def stated_parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
-    """Arguments stated in the call's brackets and in setters chained after it."""
+    """Arguments stated in the call's brackets and in setters chained after it: read in
+    the first :data:`ARGUMENTS_LIMIT` characters of each span (a bracket not closed by
+    then runs to the text's end, which would make every such call read the rest of the
+    file)."""
     found: dict[str, str | None] = {}
     for start, end in spans:
-        text = source.code[start:end]
+        text = source.code[start:min(end, start + ARGUMENTS_LIMIT)]
         for match in _KEYWORD_VALUE.finditer(text):
             found.setdefault(match.group(1), match.group(3) if match.group(2) else None)
     return tuple(sorted(found.items()))

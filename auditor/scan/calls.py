@@ -177,7 +177,7 @@ class CallFinder:
             if api is None:
                 continue
             opening = source.code.index("(", match.start())
-            end = closing_bracket(source.structure, opening)
+            end = closing_bracket(source, opening)
             name = self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
@@ -189,7 +189,7 @@ class CallFinder:
             if name_of_api in ("auth", "options", "discoverAPI"):
                 continue
             opening = match.end() - 1
-            end = closing_bracket(source.structure, opening)
+            end = closing_bracket(source, opening)
             version = _NODE_VERSION.match(source.code[opening + 1:end])
             if version is None:
                 continue
@@ -275,7 +275,7 @@ class CallFinder:
         name (an intermediate binding), else ``None``.
         """
         structure = source.structure
-        segments = call_chain(structure, start)
+        segments = call_chain(source, start)
         if not segments:
             return None
         current = node
@@ -386,7 +386,7 @@ class CallFinder:
         if simple:
             return simple.group(1).upper()
         if re.search(r"(?:fetch|request|axios)$", callee):
-            close = closing_bracket(structure, structure.rfind("(", 0, opening))
+            close = closing_bracket(source, structure.rfind("(", 0, opening))
             option = _METHOD_OPTION.search(source.code, end, close)
             return option.group(2).upper() if option else "GET"
         return None

@@ -81,6 +81,16 @@ class LexedSource:
         self.literals = literals
         self.line_starts = line_starts(text)
         self._structure: str | None = None
+        self._bracket_ends: dict[int, int] | None = None
+
+    @property
+    def bracket_ends(self) -> dict[int, int]:
+        """``call_syntax.bracket_ends`` of the structure, worked out on first use."""
+        if self._bracket_ends is None:
+            from auditor.scan.call_syntax import bracket_ends
+
+            self._bracket_ends = bracket_ends(self.structure)
+        return self._bracket_ends
 
     @property
     def structure(self) -> str:

@@ -195,3 +195,33 @@ def test_fetch_with_a_method_option(finder: CallFinder):
             "{method: 'POST', headers});\n")
     calls, _ = _calls(finder, text, JAVASCRIPT)
     assert calls == [(1, "gmail.users.messages.send")]
+
+
+def test_nested_clients_are_read_in_linear_work(finder: CallFinder):
+    # Each call's closing bracket is looked up in one table of the file's brackets; counting
+    # brackets from each call to its end went through the rest of the file every time.
+    from tests.helpers import lines_run
+
+    def text(count: int) -> str:
+        return 'build("gmail", "v1", x=' * count + ")" * count + "\n"
+
+    _calls(finder, text(100), PYTHON)  # first use, not counted
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
+def test_calls_whose_brackets_never_close_read_a_bounded_part_of_the_rest(finder: CallFinder):
+    # Each call's stated arguments are read in at most the argument limit, not in the rest
+    # of the file, which holds every later call.
+    from auditor.scan.call_syntax import ARGUMENTS_LIMIT
+    from tests.helpers import lines_run
+
+    call = "service.users().messages().list(q=1, " + "x" * 100 + " "
+
+    def text(count: int) -> str:
+        return 'service = build("gmail", "v1")\n' + call * count + "\n"
+
+    assert len(call) * 300 > 1.5 * ARGUMENTS_LIMIT  # both sizes go past the limit
+    _calls(finder, text(100), PYTHON)  # first use, not counted
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
