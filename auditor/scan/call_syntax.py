@@ -8,6 +8,7 @@ contents blanked), so a bracket or a dot inside a string is never mistaken for c
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from auditor.scan.lexer import LexedSource
@@ -94,16 +95,84 @@ def call_chain(source: LexedSource, start: int) -> list[tuple[str, int, tuple[in
 
 
 def stated_parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
-    """Arguments stated in the call's brackets and in setters chained after it: read in
-    the first :data:`ARGUMENTS_LIMIT` characters of each span (a bracket not closed by
-    then runs to the text's end, which would make every such call read the rest of the
-    file)."""
+    """Arguments stated in the call's brackets: each ``name=value`` or ``name: value`` in
+    each span, the first value of each name, read in the first :data:`ARGUMENTS_LIMIT`
+    characters of the span (a bracket not closed by then runs to the text's end)."""
     found: dict[str, str | None] = {}
     for start, end in spans:
-        text = source.code[start:min(end, start + ARGUMENTS_LIMIT)]
-        for match in _KEYWORD_VALUE.finditer(text):
-            found.setdefault(match.group(1), match.group(3) if match.group(2) else None)
+        end = min(end, start + ARGUMENTS_LIMIT)
+        stated = source.keyword_index.first_of_each(start, end)
+        if stated is None:  # a match crosses an end of the span: read the span itself
+            stated = {}
+            for match in _KEYWORD_VALUE.finditer(source.code[start:end]):
+                stated.setdefault(match.group(1), match.group(3) if match.group(2) else None)
+        for name, value in stated.items():
+            found.setdefault(name, value)
     return tuple(sorted(found.items()))
+
+
+class KeywordIndex:
+    """Every ``name=value`` and ``name: value`` of a file's code, found in one pass, so
+    that the arguments of many calls (nested in one another's brackets, each span holding
+    all the inner ones) are read in work that grows with what each call states, not with
+    the length of its span.
+
+    ``first_of_each`` answers what reading the span alone would, whenever no match of the
+    whole text crosses either end of the span: then the matches inside are the same.
+    """
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.stated: list[tuple[str, str | None]] = []
+        # For each match, the index of the previous match of the same name (-1 if none):
+        # the first of each name in a run of matches is one whose previous is before it.
+        previous: list[int] = []
+        last_of: dict[str, int] = {}
+        for index, match in enumerate(_KEYWORD_VALUE.finditer(code)):
+            name = match.group(1)
+            self.starts.append(match.start())
+            self.ends.append(match.end())
+            self.stated.append((name, match.group(3) if match.group(2) else None))
+            previous.append(last_of.get(name, -1))
+            last_of[name] = index
+        # A tree of minimums of ``previous``: leaves from ``size`` on, node ``i`` over its
+        # children ``2i`` and ``2i + 1``.
+        size = 1
+        while size < len(previous):
+            size *= 2
+        tree = [len(previous)] * (2 * size)
+        tree[size:size + len(previous)] = previous
+        for node in range(size - 1, 0, -1):
+            tree[node] = min(tree[2 * node], tree[2 * node + 1])
+        self._size, self._tree = size, tree
+
+    def first_of_each(self, start: int, end: int) -> dict[str, str | None] | None:
+        """The first value of each name stated in ``code[start:end]``, in text order;
+        ``None`` when a match crosses ``start`` or ``end``, or could begin at ``start``
+        (where reading the span alone sees no character before it)."""
+        if start < len(self.code) and (self.code[start].isalpha() or self.code[start] == "_"):
+            return None
+        first = bisect.bisect_left(self.starts, start)
+        stop = bisect.bisect_left(self.starts, end)
+        if (first and self.ends[first - 1] > start) or (stop and self.ends[stop - 1] > end):
+            return None
+        found: list[int] = []
+        self._firsts(1, 0, self._size, first, stop, found)
+        return dict(self.stated[index] for index in sorted(found))
+
+    def _firsts(self, node: int, low: int, high: int, first: int, stop: int, found: list[int]) -> None:
+        """Append to ``found`` the matches in ``[first, stop)`` below ``node`` (covering
+        ``[low, high)``) whose previous match of their name is before ``first``."""
+        if high <= first or stop <= low or self._tree[node] >= first:
+            return
+        if high - low == 1:
+            found.append(low)
+            return
+        middle = (low + high) // 2
+        self._firsts(2 * node, low, middle, first, stop, found)
+        self._firsts(2 * node + 1, middle, high, first, stop, found)
 
 
 def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:

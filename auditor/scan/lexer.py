@@ -12,6 +12,10 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.scan.call_syntax import KeywordIndex
 
 # "scope" as a word or a camelCase / snake_case part: scopes, SCOPES, oauthScopes, set_scope;
 # not telescope, nor AngularJS's $scope.
@@ -82,6 +86,7 @@ class LexedSource:
         self.line_starts = line_starts(text)
         self._structure: str | None = None
         self._bracket_ends: dict[int, int] | None = None
+        self._keyword_index: KeywordIndex | None = None
 
     @property
     def bracket_ends(self) -> dict[int, int]:
@@ -91,6 +96,15 @@ class LexedSource:
 
             self._bracket_ends = bracket_ends(self.structure)
         return self._bracket_ends
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        """``call_syntax.KeywordIndex`` of the code, built on first use."""
+        if self._keyword_index is None:
+            from auditor.scan.call_syntax import KeywordIndex
+
+            self._keyword_index = KeywordIndex(self.code)
+        return self._keyword_index
 
     @property
     def structure(self) -> str:

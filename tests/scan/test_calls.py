@@ -197,13 +197,17 @@ def test_fetch_with_a_method_option(finder: CallFinder):
     assert calls == [(1, "gmail.users.messages.send")]
 
 
-def test_nested_clients_are_read_in_linear_work(finder: CallFinder):
-    # Each call's closing bracket is looked up in one table of the file's brackets; counting
-    # brackets from each call to its end went through the rest of the file every time.
+@pytest.mark.parametrize("text", [
+    # Clients made inside one another's arguments, all closed at the end of the file.
+    lambda count: 'build("gmail", "v1", x=' * count + ")" * count + "\n",
+    # Calls made inside one another's arguments, each stating one.
+    lambda count: 'service = build("gmail", "v1")\n' + "service.users().messages().list(q=1, " * count + ")" * count + "\n",
+], ids=["clients", "calls"])
+def test_nested_calls_are_read_in_linear_work(finder: CallFinder, text):
+    # Each call's closing bracket is looked up in one table of the file's brackets, and its
+    # arguments in one index of the file's `name=value` pairs: counting brackets from each
+    # call, or reading each call's span, went through all the calls inside it.
     from tests.helpers import lines_run
-
-    def text(count: int) -> str:
-        return 'build("gmail", "v1", x=' * count + ")" * count + "\n"
 
     _calls(finder, text(100), PYTHON)  # first use, not counted
     small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
