@@ -9,7 +9,7 @@ import functools
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -341,6 +341,16 @@ class RenderedPage(HTMLParser):
 _HEAD = (EXAMPLES / "inbox-digest.yaml").read_text(encoding="utf-8").split("\ndata:\n")[0]
 _ENCRYPTED = "    encryption_at_rest: {enabled: true, algorithm: AES-256-GCM, key_management: kms}"
 _TRANSPORT = '    transport: {protocol: https, tls_min_version: "1.2"}'
+
+
+def big_manifest_files(folder: Path, sizes: Iterable[int]) -> dict[int, Path]:
+    """:func:`big_manifest` of each of ``sizes`` written in ``folder``, by size: the inputs
+    of tests that compare the work done for a manifest and one twice its size."""
+    paths = {}
+    for size in sizes:
+        path = paths[size] = folder / f"app-{size}.yaml"
+        path.write_text(big_manifest(size), encoding="utf-8")
+    return paths
 
 
 def big_manifest(entries: int, unknown_scopes: int = 0) -> str:

@@ -14,20 +14,15 @@ from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.disclosure.build import build_disclosure
 from auditor.disclosure.render import FORMATS, render_disclosure
 from auditor.manifest.load import load_manifest
-from tests.helpers import big_manifest, lines_run
+from tests.helpers import big_manifest_files, lines_run
 
 SIZES = (150, 300)
 
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("large")
-    found = {}
-    for size in SIZES:
-        path = folder / f"app-{size}.yaml"
-        path.write_text(big_manifest(size), encoding="utf-8")
-        found[size] = load_manifest(str(path)).model
-    return found
+    paths = big_manifest_files(tmp_path_factory.mktemp("large"), SIZES)
+    return {size: load_manifest(str(path)).model for size, path in paths.items()}
 
 
 def test_a_large_manifest_s_disclosure_is_built_in_linear_work(models):

@@ -12,7 +12,7 @@ from auditor.policy_check.matching import PolicyIndex
 from auditor.policy_check.source import PolicySourceError, decode_policy, detect_format, policy_text
 from auditor.policy_check.verdicts import check_policy_text
 from auditor.policy_check.vocabulary import Term, available_languages, load_vocabulary
-from tests.helpers import DESK_PLANNER, big_manifest, lines_run
+from tests.helpers import DESK_PLANNER, big_manifest_files, lines_run
 
 
 @pytest.fixture
@@ -155,9 +155,7 @@ def test_checking_effort_grows_linearly_when_manifest_and_policy_grow_together(t
 
     catalog = ScopeCatalog.load()
     cases = {}
-    for size in (150, 300):
-        path = tmp_path / f"app-{size}.yaml"
-        path.write_text(big_manifest(size), encoding="utf-8")
+    for size, path in big_manifest_files(tmp_path, (150, 300)).items():
         manifest = load_manifest(str(path))
         cases[size] = (manifest, render_disclosure(build_disclosure(manifest.model, catalog)))
     _check(*cases[150], "markdown")  # first use: word lists and rules loaded, not counted

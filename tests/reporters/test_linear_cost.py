@@ -14,7 +14,7 @@ import pytest
 
 from auditor.reporters import FORMATS
 from auditor.reporters.html import manifest_view
-from tests.helpers import big_manifest, lines_run
+from tests.helpers import big_manifest_files, lines_run
 from tests.reporters.support import audit_results, make_report, render
 
 SIZES = (150, 300)
@@ -23,12 +23,8 @@ SIZES = (150, 300)
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
     """The audit result of the large manifest at each size (with its data-flow inventory)."""
-    folder = tmp_path_factory.mktemp("large")
-    results = {}
-    for size in SIZES:
-        path = folder / f"app-{size}.yaml"
-        path.write_text(big_manifest(size), encoding="utf-8")
-        results[size], _waivers, _packs = audit_results([str(path)])
+    paths = big_manifest_files(tmp_path_factory.mktemp("large"), SIZES)
+    results = {size: audit_results([str(path)])[0] for size, path in paths.items()}
     render("json", make_report(results[SIZES[0]]))  # first use: templates and encoders set up
     return results
 
