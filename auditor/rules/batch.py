@@ -17,7 +17,7 @@ from auditor.model.collector import cycle_collection_paused
 from auditor.model.errors import AuditorError, InternalError, errors_in
 from auditor.model.findings import STATUS_RANK, STATUSES, Finding, RuleInfo
 from auditor.model.report import ManifestResult
-from auditor.manifest.load import load_manifest
+from auditor.manifest.load import Manifest, load_manifest
 from auditor.rules.packs import PolicyPack
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -67,7 +67,7 @@ def audit_one(path: str, settings: AuditSettings) -> Outcome:
         return [internal_error(exc, path)]
 
 
-def _evaluated(manifest: Any, settings: AuditSettings, language: Any) -> ManifestResult:
+def _evaluated(manifest: Manifest, settings: AuditSettings, language: Any) -> ManifestResult:
     """:func:`evaluate` of ``manifest`` for ``audit_one``, which passes it on without keeping
     it: the manifest is freed when this returns, still inside the collector's pause."""
     return evaluate(manifest, list(settings.packs), settings.catalog, settings.as_of, language,

@@ -86,7 +86,7 @@ class WaiverSet:
     as_of: datetime.date
     _used: set[int] = field(default_factory=set)
     _expired_hits: set[int] = field(default_factory=set)
-    # Waivers by rule id, then by the pointers they can match (see ``_candidates``): a
+    # Waivers by rule id, then by the pointers they can match (``_RuleWaivers``): a
     # finding is compared only with waivers of its rule that name its node, one of its
     # ancestors or no node, so a long waiver file does not multiply the cost of every
     # finding, even when all of it waives one rule.
