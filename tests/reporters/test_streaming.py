@@ -33,6 +33,18 @@ def examples() -> tuple[list[ManifestResult], object, list]:
     return audit_results(EXAMPLE_PATHS)
 
 
+def _tracked_objects() -> int:
+    """How many objects the garbage collector tracks, counted without a reference to any of
+    them: the renderers run in other threads, and a list of every object would also hold
+    a tuple one of them is still building from a generator, which Python then cannot finish
+    (it resizes the tuple in place only while nothing else refers to it)."""
+    gc.freeze()
+    try:
+        return gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+
 class Batch:
     """A stream of ``count`` fresh results (the examples' again and again, each under its own
     path), watching how many are alive as it hands them out."""
@@ -59,7 +71,7 @@ class Batch:
             self.most_alive = max(self.most_alive, len(self.alive))
             if index in (self.count // 2, self.count):
                 gc.collect()
-                self.tracked[index] = len(gc.get_objects())
+                self.tracked[index] = _tracked_objects()
             yield result
 
     def stream(self) -> ReportStream:
