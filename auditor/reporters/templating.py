@@ -147,10 +147,26 @@ def _html_printable(value: Any) -> Any:
 def bidi_isolate(value: Any) -> Any:
     """A value printed as text in HTML, in a ``<bdi>`` element: its own direction, and no
     effect on the direction of the text around it."""
+    # The same texts come back finding after finding (a rule's title, remediation and
+    # quote, a manifest's path, recurring messages): each plain text is isolated once.
+    if type(value) is str:
+        isolated = _ISOLATED.get(value)
+        if isolated is None:
+            if len(_ISOLATED) >= 4096:
+                _ISOLATED.clear()
+            isolated = _ISOLATED[value] = _isolate(value)
+        return isolated
+    return _isolate(value)
+
+
+def _isolate(value: Any) -> Any:
     import markupsafe
 
     inner = markupsafe.Markup(printable(value.__html__())) if hasattr(value, "__html__") else printable(value)
     return markupsafe.Markup("<bdi>%s</bdi>") % inner
+
+
+_ISOLATED: dict[str, Any] = {}
 
 
 @cache
