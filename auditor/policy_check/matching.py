@@ -161,16 +161,14 @@ class PolicyIndex:
 
     def _cover(self, groups: tuple[Group, ...], window: int) -> tuple[Cover | None, tuple[Hit | None, ...]]:
         found = [self._group_hits(group) for group in groups]
-        per_group = [(positions, terms) for positions, terms, _ in found]
-        firsts = tuple(Hit(terms[positions[0]], positions[0], self.sentence_of[positions[0]]) if positions else None
-                       for positions, terms in per_group)
-        if not groups or any(not positions for positions, _ in per_group):
+        firsts = tuple(Hit(terms[positions[0]], positions[0], sentences[0]) if positions else None
+                       for positions, terms, sentences in found)
+        if not groups or any(not positions for positions, _, _ in found):
             return None, firsts
-        sentences = [group_sentences for _, _, group_sentences in found]
         best: tuple[int, tuple[Hit, ...]] | None = None
-        for start in self._window_starts(sentences, window):
+        for start in self._window_starts([sentences for _, _, sentences in found], window):
             chosen = []
-            for (positions, terms), group_sentences in zip(per_group, sentences):
+            for positions, terms, group_sentences in found:
                 self.work += 1
                 index = bisect.bisect_left(group_sentences, start)
                 if index == len(group_sentences) or group_sentences[index] > start + window - 1:

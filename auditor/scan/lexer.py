@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,26 +85,20 @@ class LexedSource:
         self.literals = literals
         self.line_starts = line_starts(text)
         self._structure: str | None = None
-        self._bracket_ends: dict[int, int] | None = None
-        self._keyword_index: KeywordIndex | None = None
 
-    @property
+    @cached_property
     def bracket_ends(self) -> dict[int, int]:
         """``call_syntax.bracket_ends`` of the structure, worked out on first use."""
-        if self._bracket_ends is None:
-            from auditor.scan.call_syntax import bracket_ends
+        from auditor.scan.call_syntax import bracket_ends
 
-            self._bracket_ends = bracket_ends(self.structure)
-        return self._bracket_ends
+        return bracket_ends(self.structure)
 
-    @property
+    @cached_property
     def keyword_index(self) -> KeywordIndex:
         """``call_syntax.KeywordIndex`` of the code, built on first use."""
-        if self._keyword_index is None:
-            from auditor.scan.call_syntax import KeywordIndex
+        from auditor.scan.call_syntax import KeywordIndex
 
-            self._keyword_index = KeywordIndex(self.code)
-        return self._keyword_index
+        return KeywordIndex(self.code)
 
     @property
     def structure(self) -> str:
