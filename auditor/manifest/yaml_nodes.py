@@ -4,7 +4,10 @@ The strict builder in :mod:`auditor.manifest.yaml_events` reads PyYAML's event s
 pays several Python calls per event. Almost every manifest is plain YAML: no alias, no merge
 key, no tag, no duplicate or non-string key, shallow. For those, this module lets libyaml's C
 composer build the node tree and walks it once, recording the same data and the same
-positions (a node starts where its event starts).
+positions (a node starts where its event starts). A position is kept as the node's own
+libyaml mark, which the composer made anyway, and turned into a line and column only for
+the nodes a reader asks about (:func:`~auditor.manifest.yaml_source.position_of`): a few
+dozen per manifest, where the walk meets hundreds.
 
 Whatever is not plain, it declines (:func:`build_from_nodes` returns ``None``) after at most
 linear work, and the strict builder reads the text again: it accepts what it accepts and
@@ -157,11 +160,10 @@ def _walk(root: Any, may_share: bool) -> Built:
     walker = _Walker(set() if may_share else None)
     if walker.seen is not None:
         walker.visit(root)
-    mark = root.start_mark
     if root.__class__ is ScalarNode:
-        return _scalar(root), ((mark.line + 1, mark.column + 1), None, None)
+        return _scalar(root), (root.start_mark, None, None)
     data, places = walker.collection(root, 0)
-    return data, ((mark.line + 1, mark.column + 1), None, places)
+    return data, (root.start_mark, None, places)
 
 
 class _Walker:
@@ -197,8 +199,7 @@ class _Walker:
             else:
                 value, inner = self.collection(item, depth + 1)
                 items.append(value)
-            mark = item.start_mark
-            item_places.append(((mark.line + 1, mark.column + 1), None, inner))
+            item_places.append((item.start_mark, None, inner))
         return items, item_places
 
     def mapping(self, node: Any, depth: int) -> tuple[dict[str, Any], dict[str, Place]]:
@@ -221,8 +222,6 @@ class _Walker:
                 inner = None
             else:
                 data[key], inner = self.collection(value_node, depth + 1)
-            key_mark = key_node.start_mark
-            mark = value_node.start_mark
             places[escape_pointer_token(key) if "~" in key or "/" in key else key] = (
-                (mark.line + 1, mark.column + 1), (key_mark.line + 1, key_mark.column + 1), inner)
+                value_node.start_mark, key_node.start_mark, inner)
         return data, places

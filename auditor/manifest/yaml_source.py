@@ -59,7 +59,15 @@ def escape_pointer_token(token: str) -> str:
 # a list, ``None`` for a scalar and for a value whose inside is not recorded (an alias, a
 # merged key). A tree, not a table of pointers: a table keyed by pointer repeats each key in
 # the pointer of every node below it, which grows with depth times key length per node.
-Place = tuple[Position, "Position | None", "dict[str, Place] | list[Place] | None"]
+# A position is recorded as the strict builder words it, a 1-based ``(line, column)``, or, on
+# the node-tree path, as libyaml's own mark of the node (0-based ``line`` and ``column``):
+# read once per node but turned into numbers only for the few nodes a reader asks about.
+Place = tuple[Any, Any, "dict[str, Place] | list[Place] | None"]
+
+
+def position_of(written: Any) -> Position:
+    """The 1-based ``(line, column)`` of a position as a :data:`Place` records it."""
+    return written if written.__class__ is tuple else (written.line + 1, written.column + 1)
 
 
 def _is_index(token: str) -> bool:
@@ -104,12 +112,12 @@ class YamlDocument:
 
     def locate(self, pointer: str) -> Position:
         """Line and column of the value at ``pointer``, or of its nearest recorded ancestor."""
-        return self._deepest(pointer)[0][0]
+        return position_of(self._deepest(pointer)[0][0])
 
     def locate_key(self, pointer: str) -> Position:
         """Line and column of the key that names ``pointer`` (its value's when it has none)."""
         place, own = self._deepest(pointer)
-        return (place[1] or place[0]) if own else place[0]
+        return position_of((place[1] or place[0]) if own else place[0])
 
 
 class NodeFinder:
@@ -135,13 +143,15 @@ class NodeFinder:
         entry = entries.get(pointer, _UNSEEN)
         if entry is _UNSEEN:
             if not pointer.startswith("/"):
-                return "", self._root[0]
+                return "", position_of(self._root[0])
             entry = self._entry(pointer)
         shown = pointer
         while entry is None:
             shown = shown[:shown.rindex("/")]
             entry = entries[shown]
-        return shown, entry[1][0]
+        written = entry[1][0]
+        # position_of(written), inline: the engine asks this for dozens of nodes per manifest.
+        return shown, written if written.__class__ is tuple else (written.line + 1, written.column + 1)
 
     def _entry(self, pointer: str) -> tuple[Any, Place, bool] | None:
         """The entry of a pointer not asked about before, found below its parent's."""

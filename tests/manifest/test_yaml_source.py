@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from auditor.manifest.load import load_manifest, load_manifest_bytes
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
-from auditor.manifest.yaml_source import MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml
+from auditor.manifest.yaml_source import (MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml,
+                                          position_of)
 from tests.helpers import CHARACTER_DEVICE, work_done
 
 
@@ -330,8 +331,8 @@ def test_character_device_is_refused():
 
 
 def _all_pointers(place, pointer=""):
-    """Every pointer the position tree records, with its place."""
-    yield pointer, place
+    """Every pointer the position tree records, with its value's and its key's position."""
+    yield pointer, position_of(place[0]), place[1] and position_of(place[1])
     children = place[2]
     if isinstance(children, dict):
         for token, child in children.items():
@@ -353,7 +354,7 @@ def test_example_manifests_take_the_node_tree_path_with_the_strict_result():
         built = build_from_nodes(text)
         assert built is not None, path
         strict = parse_yaml_strictly(text, str(path))
-        assert built == (strict.data, strict.root), path
+        assert (built[0], list(_all_pointers(built[1]))) == (strict.data, list(_all_pointers(strict.root))), path
 
 
 @pytest.mark.parametrize("text", [
