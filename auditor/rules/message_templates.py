@@ -28,9 +28,25 @@ def render_compiled(compiled: CompiledTemplate, subject: dict[str, Any], languag
     none = "(none)" if language is None else language.none
     parts = [head]
     for name, path, literal in placeholders:
-        parts.append(_placeholder_text(subject, name, path, none, language))
+        # Every finding's message comes here: a placeholder that names a text through
+        # mappings only, the usual case, is read inline; anything else by the general rule.
+        node: Any = subject
+        for part in path:
+            if node.__class__ is not dict:
+                node = _GAP
+                break
+            node = node.get(part, _GAP)
+        if node.__class__ is str and language is None:
+            parts.append(node)
+        else:
+            parts.append(_placeholder_text(subject, name, path, none, language))
         parts.append(literal)
     return "".join(parts)
+
+
+# What a placeholder's path reaches when it meets something other than a mapping holding
+# its next key: the general rule then words it.
+_GAP: Any = object()
 
 
 # Each template split once into its leading text and its placeholders, each with its name,
