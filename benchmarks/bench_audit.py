@@ -226,9 +226,10 @@ def use_bytecode_cache(base: Path) -> None:
     """Measure the commands as an installed copy runs them, with Python's bytecode cached.
 
     An environment that sets ``PYTHONDONTWRITEBYTECODE`` (some containers and CI images do)
-    makes every run compile each module of the tool again: about a tenth of a second of
-    start-up that no installed copy pays. The benchmark's commands keep their cache in
-    ``base`` (not beside the sources), filled by one run of each format before any is timed.
+    makes every run compile each module of the tool again (about 60 ms of the imports of an
+    audit on a 2-core machine): start-up that no installed copy pays. The benchmark's
+    commands keep their cache in ``base`` (not beside the sources), filled by one run of
+    each format before any is timed.
     """
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(base / "bytecode")
