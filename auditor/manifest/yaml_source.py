@@ -149,9 +149,7 @@ class NodeFinder:
         while entry is None:
             shown = shown[:shown.rindex("/")]
             entry = entries[shown]
-        written = entry[1][0]
-        # position_of(written), inline: the engine asks this for dozens of nodes per manifest.
-        return shown, written if written.__class__ is tuple else (written.line + 1, written.column + 1)
+        return shown, position_of(entry[1][0])
 
     def _entry(self, pointer: str) -> tuple[Any, Place, bool] | None:
         """The entry of a pointer not asked about before, found below its parent's."""
