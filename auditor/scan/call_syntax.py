@@ -17,7 +17,6 @@ from auditor.scan.lexer import LexedSource
 IDENT = r"[A-Za-z_$][\w$]*"
 _SEGMENT = re.compile(r"\s*(\?)?\.\s*(" + IDENT + r")")
 _KEYWORD_VALUE = re.compile(r"(?<![\w$])([A-Za-z_]\w*)\s*[=:]\s*(?:([\"'`])([^\"'`\n]*)\2|([^\s,)}\]]))")
-_SETTER_VALUE = re.compile(r"\.\s*(?:set)?([A-Za-z]\w*)\s*\(\s*(?:\"([^\"\n]*)\"|([^\s)]))")
 # Chain segments that are the client library's plumbing, not a resource or a method.
 HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
 
