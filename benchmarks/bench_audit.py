@@ -189,6 +189,12 @@ def measured(command: list[str]) -> dict:
     return result
 
 
+def round_ratios(rounds: dict[str, list[dict]], floor: str) -> str:
+    """The audit's CPU over ``floor``'s in each round (a round runs the floors and the audit
+    in turn): how far the machine's other work moves the ratio of the medians."""
+    return ", ".join(f"{audit['cpu'] / parsed['cpu']:.2f}" for audit, parsed in zip(rounds["audit"], rounds[floor]))
+
+
 def parse_floor(folder: str, mode: str, jobs: int) -> None:
     """Read and parse every manifest of ``folder`` with PyYAML's C parser, in ``jobs``
     processes with the audit's chunking: the floor the audit is measured against."""
@@ -355,8 +361,9 @@ def main() -> None:
             ("floor: C load", f"CPU {cpu['load']:.2f} s, wall {wall['load']:.2f} s"),
             ("wsaudit audit --format json", f"CPU {cpu['audit']:.2f} s, wall {wall['audit']:.2f} s "
                                             f"({args.count / wall['audit']:,.0f} manifests/s)"),
-            ("CPU ratio audit / compose", f"{cpu['audit'] / cpu['compose']:.2f}"),
-            ("CPU ratio audit / load", f"{cpu['audit'] / cpu['load']:.2f}"),
+            ("CPU ratio audit / compose", f"{cpu['audit'] / cpu['compose']:.2f} (each round: "
+                                          f"{round_ratios(rounds, 'compose')})"),
+            ("CPU ratio audit / load", f"{cpu['audit'] / cpu['load']:.2f} (each round: {round_ratios(rounds, 'load')})"),
         ]
         if args.instructions:
             rows += instruction_rows(paths, args.instructions, base, floors, jobs)
