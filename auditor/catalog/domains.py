@@ -15,9 +15,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-# Searching the list's text costs about a tenth of parsing it all: past this many last
-# labels (a batch of many countries' hosts), the whole list is parsed once and answers for
-# every label, so that no batch pays more than a few searches and one parse.
+# A label's search and parse take a few milliseconds, the whole list's parse about 25: past
+# this many last labels (a batch of many countries' hosts), the whole list is parsed once and
+# answers for every label, so that no batch pays more than a few searches and one parse.
 _LABELS_APART = 8
 # The parsed rules of each last label met so far, until the whole list replaces them.
 _by_label: dict[str, Any] = {}
@@ -43,8 +43,9 @@ def _suffix_list(last_label: str) -> Any:
         return _whole[0]
     found = _by_label.get(last_label)
     if found is None:
-        if len(_by_label) < _LABELS_APART and _list_text() is not None:
-            found = _by_label[last_label] = _rules_for(last_label)
+        text = _list_text() if len(_by_label) < _LABELS_APART else None
+        if text is not None:
+            found = _by_label[last_label] = _rules_for(text, last_label)
         else:
             from publicsuffixlist import PublicSuffixList
 
@@ -57,15 +58,14 @@ def _suffix_list(last_label: str) -> Any:
     return found
 
 
-def _rules_for(last_label: str) -> Any:
-    """The list as far as a host ending in ``last_label`` can tell: the parser given the
-    lines whose rule ends in that label. Any rule a lookup of such a host can hit does
-    (``label``, ``….label``, ``!label``, ``*.….label``), and the parser's longest rule is
-    then the longest of these, where the lookup starts: the answers are the whole list's."""
+def _rules_for(text: str, last_label: str) -> Any:
+    """The list (its lowercased ``text``) as far as a host ending in ``last_label`` can
+    tell: the parser given the lines whose rule ends in that label. Any rule a lookup of
+    such a host can hit does (``label``, ``….label``, ``!label``, ``*.….label``), and the
+    parser's longest rule is then the longest of these, where the lookup starts: the
+    answers are the whole list's."""
     from publicsuffixlist import PublicSuffixList
 
-    text = _list_text()
-    assert text is not None
     return PublicSuffixList(_rule_lines(text, last_label), accept_encoded_idn=False)
 
 
