@@ -95,15 +95,23 @@ class _Kept:
     overflow_failing: int = 0
     overflow_by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
+    def room(self) -> int:
+        """How large a piece can still be kept."""
+        return LIMIT - self.used
+
     def offer(self, item: Any, item_size: int, failing: bool, counts: dict[str, int]) -> None:
-        if self.used + item_size <= LIMIT:
+        if item_size <= self.room():
             self.items.append((item, item_size, failing, counts))
             self.used += item_size
         else:
-            self.overflow += 1
-            self.overflow_failing += failing
-            for status, count in counts.items():
-                self.overflow_by_status[status] += count
+            self.refuse(failing, counts)
+
+    def refuse(self, failing: bool, counts: dict[str, int]) -> None:
+        """Count a piece that cannot be kept."""
+        self.overflow += 1
+        self.overflow_failing += failing
+        for status, count in counts.items():
+            self.overflow_by_status[status] += count
 
 
 def _template(t: Any) -> Any:
@@ -168,14 +176,37 @@ def _gather(report: Report, parts: Any, t: Any) -> tuple[_Kept, _Kept, int]:
         rows.offer(row, size(row), counts["fail"] > 0, counts)
         shown = [finding for finding in result.findings if finding.status != "pass"]
         if shown:
-            block = _Block(
-                parts.block_head(_clip(result.path), _clip(result.app), counts) + "\n",
-                [(f.status, parts.finding_row(f, _clip(f.message), _clip(f.remediation)) + "\n") for f in shown],
-                "\n" + parts.block_tail() + "\n\n",
-            )
-            block_size = size(block.head) + sum(size(line) for _, line in block.rows) + size(block.tail)
-            blocks.offer(block, block_size, counts["fail"] > 0, {s: c for s, c in counts.items() if s != "pass"})
+            _offer_block(blocks, result, shown, counts, parts)
     return rows, blocks, manifests
+
+
+def _offer_block(blocks: _Kept, result: Any, shown: list[Finding], counts: dict[str, int], parts: Any) -> None:
+    """Offer ``blocks`` the block of ``result``'s findings ``shown``, written only while it
+    could still fit: once the comment is full (or for a block larger than a comment) a
+    manifest's findings are counted, not written only to be left out.
+
+    A row holds its finding's message and remediation, and escaping never shortens a text,
+    so their lengths are a lower bound of the rows' size, known before any is written."""
+    failing, not_passed = counts["fail"] > 0, {status: count for status, count in counts.items() if status != "pass"}
+    least = sum(min(len(finding.message), _LONGEST_VALUE) + min(len(finding.remediation), _LONGEST_VALUE)
+                for finding in shown)
+    if least > blocks.room():
+        blocks.refuse(failing, not_passed)
+        return
+    head = parts.block_head(_clip(result.path), _clip(result.app), counts) + "\n"
+    tail = "\n" + parts.block_tail() + "\n\n"
+    room = blocks.room() - size(head) - size(tail)
+    rows: list[tuple[str, str]] = []
+    for finding in shown:
+        if room < 0:
+            break
+        line = parts.finding_row(finding, _clip(finding.message), _clip(finding.remediation)) + "\n"
+        rows.append((finding.status, line))
+        room -= size(line)
+    if room < 0:
+        blocks.refuse(failing, not_passed)
+    else:
+        blocks.offer(_Block(head, rows, tail), blocks.room() - room, failing, not_passed)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from auditor.model.errors import AuditorError, ErrorList, ManifestError
+from auditor.reporters.markdown import size
 from auditor.reporters.templating import escape_markdown_html, escape_markdown_text
 from auditor.model.text_safety import json_safe, printable, printable_block
 from tests.helpers import run_wsaudit
@@ -171,6 +172,12 @@ def test_markdown_shows_controls_as_escapes():
     assert "\n" not in text
     rendered = MarkdownIt("commonmark").render(text)
     assert "\\x1b[2J" in rendered and "\\u202e" in rendered
+
+
+@given(st.text() | st.from_regex(r"[#@(*w.:/h)\x1b-]{0,30}"))
+def test_markdown_escaping_never_shortens_a_text(text):
+    # The Markdown report skips writing a block whose values alone cannot fit in the comment.
+    assert size(escape_markdown_text(text)) >= len(text)
 
 
 def test_markdown_html_context_puts_mentions_in_code_elements():

@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 
+from auditor.model.findings import Status
 from auditor.reporters.markdown import COMMENT_LIMIT, size
 
-from tests.helpers import run_wsaudit
+from tests.helpers import lines_run, run_wsaudit
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results,
                                      make_report, render, write_review_files)
@@ -191,6 +192,23 @@ def test_the_size_cap_cuts_with_a_clear_note(copies):
     last_block_rows = len(tables(output)[-1]) - 2
     cut_short = last_block_rows < per_copy
     assert ("more findings of this manifest, left out for length" in output) == cut_short, last_block_rows
+
+
+def test_manifests_past_a_full_comment_are_counted_without_writing_their_rows():
+    """Once the comment is full, a manifest's failing findings are counted, not written as
+    rows only to be left out (2,000 manifests cost twice the CPU of the JSON report before):
+    they cost a few lines of Python each more than passing ones, where writing a row costs
+    about 300."""
+    [receipts], _, _ = audit_results(["examples/manifests/receipt-tracker.yaml"])
+    findings = receipts.findings * 8  # a block larger than the whole comment, too
+    costs = {}
+    for status in (Status.PASS, Status.FAIL):
+        result = replace(receipts, findings=tuple(replace(f, status=status) for f in findings))
+        reports = {count: make_report(_copies(result, count)) for count in (200, 400)}
+        render("markdown", reports[200])  # the template's set-up, not counted
+        small, large = (lines_run(lambda count=count: render("markdown", reports[count])) for count in (200, 400))
+        costs[status] = (large - small) / 200
+    assert costs[Status.FAIL] - costs[Status.PASS] < 10 * len(findings), costs
 
 
 def test_one_runaway_value_cannot_fill_the_comment():
