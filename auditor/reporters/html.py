@@ -230,6 +230,26 @@ class _Spool:
             yield markupsafe.Markup(chunk)
 
 
+class _ByRule:
+    """The parts of a finding's markup that its rule and status alone decide (its badges and
+    title, its clause, its remediation and citation), rendered once per rule and status of a
+    page rather than for each finding: most of a listed finding's markup.
+
+    Called from a template as ``by_rule(macro, finding, *arguments)``, the arguments being
+    the page's own, the same at every call."""
+
+    def __init__(self) -> None:
+        # By macro, ``id`` of the rule and status; the rule is kept so that its id cannot be reused.
+        self._parts: dict[tuple[str, int, str], tuple[Any, Any]] = {}
+
+    def __call__(self, macro: Any, finding: Finding, *arguments: Any) -> Any:
+        key = (macro.name, id(finding.rule), finding.status)
+        known = self._parts.get(key)
+        if known is None or known[0] is not finding.rule:
+            known = self._parts[key] = (finding.rule, macro(finding, *arguments))
+        return known[1]
+
+
 def _page_values(t: Any) -> dict[str, Any]:
     """What every template of the page reads besides its own subject: the language, labels
     and helpers."""
@@ -248,6 +268,7 @@ def _page_values(t: Any) -> dict[str, Any]:
         "classification_labels": _labels(t, "classification_labels"),
         "requested_labels": _labels(t, "requested_labels"),
         "detail_words": lambda detail: detail_words(detail, t),
+        "by_rule": _ByRule(),
     }
 
 

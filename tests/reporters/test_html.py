@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import DESKTOP, PHONE, VISIBLE_FINDINGS, measure_layout, run_wsaudit, save_screenshots
+from auditor.model.findings import Status
+from tests.helpers import DESKTOP, PHONE, VISIBLE_FINDINGS, lines_run, measure_layout, run_wsaudit, save_screenshots
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
 
@@ -259,3 +261,18 @@ def test_the_sticky_filter_leaves_the_screen_to_the_findings(tmp_path, open_page
         page.locator(f"#{box_id}").scroll_into_view_if_needed()
         assert page.locator(f"#{box_id}").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_the_markup_a_rule_decides_is_written_once_per_page():
+    """A finding's badges, title, remediation and citation depend on its rule and status
+    alone: written once per page, a failing finding (which shows them all) costs little
+    more than a passed one (1.6 times its lines of Python when each finding wrote them)."""
+    [receipts], _, _ = audit_results(["examples/manifests/receipt-tracker.yaml"])
+    costs = {}
+    for status in (Status.PASS, Status.FAIL):
+        findings = tuple(replace(finding, status=status) for finding in receipts.findings)
+        reports = {copies: make_report([replace(receipts, findings=findings * copies)]) for copies in (4, 8)}
+        render("html", reports[4])  # the templates' set-up, not counted
+        fewer, more = (lines_run(lambda copies=copies: render("html", reports[copies])) for copies in (4, 8))
+        costs[status] = (more - fewer) / (4 * len(findings))
+    assert costs[Status.FAIL] < 1.4 * costs[Status.PASS], costs
