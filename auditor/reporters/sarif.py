@@ -22,6 +22,7 @@ import json
 import os
 import posixpath
 import re
+from json.encoder import encode_basestring
 from typing import Any, TextIO
 from urllib.parse import quote
 
@@ -153,7 +154,8 @@ def _suppression(finding: Finding, t: Any) -> dict[str, str] | None:
     return None
 
 
-def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, t: Any, location: dict[str, str]) -> dict[str, Any]:
+    """The SARIF result of ``finding``, whose manifest's :func:`artifact_location` is ``location``."""
     from auditor.rules.i18n import evidence_notes
 
     result: dict[str, Any] = {
@@ -162,7 +164,7 @@ def _result(finding: Finding, rule_index: int, t: Any) -> dict[str, Any]:
         "message": {"text": "\n".join([finding.message, *(t("sarif.note", note=note) for note in evidence_notes(finding, t))])},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact_location(finding.manifest),
+                "artifactLocation": location,
                 # SARIF positions start at 1; a producer without a position says line 1.
                 "region": {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)},
             },
@@ -194,6 +196,33 @@ _RESULTS_PLACEHOLDER = "wsaudit:results"
 _RESULTS_MARK = f'"results": "{_RESULTS_PLACEHOLDER}"'
 # json.dumps(indent=2) puts each result at this depth: document, runs, run, results.
 _RESULT_INDENT = " " * 8
+_JSON_WORDS = {True: "true", False: "false", None: "null"}
+
+
+def indented_json(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` for a value of
+    JSON's types, its lines after the first indented by ``indent`` as well: the same text,
+    in about a third of the time (with ``indent``, ``json`` leaves its C encoder for a
+    generator per container)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        return ("{\n" + ",\n".join([inner + encode_basestring(key) + ": " + indented_json(item, inner)
+                                     for key, item in sorted(value.items())])
+                + "\n" + indent + "}")
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join([inner + indented_json(item, inner) for item in value]) + "\n" + indent + "]"
+    if value is None or value is True or value is False:
+        return _JSON_WORDS[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value)  # a float (or a type json refuses, with its error)
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
@@ -232,17 +261,18 @@ def _spool_results(report: Report, spool: TextIO, rules: list[dict[str, Any]], i
     the document; a rule missing from ``rules`` is described from its finding. The count."""
     written = 0
     for manifest in report.iter_results():
+        # The findings of a manifest share its path, and so its location.
+        path, location = None, None
         for finding in manifest.findings:
             if finding.status == "pass":
                 continue
             if finding.rule_id not in index:
                 index[finding.rule_id] = len(rules)
                 rules.append(_finding_descriptor(finding, t))
-            text = json.dumps(_result(finding, index[finding.rule_id], t), indent=2, sort_keys=True,
-                              ensure_ascii=False)
-            # Raw line breaks occur only between JSON tokens (a string holds "\n" escaped).
-            spool.write(("\n" if not written else ",\n") + _RESULT_INDENT
-                        + text.replace("\n", "\n" + _RESULT_INDENT))
+            if finding.manifest != path:
+                path, location = finding.manifest, artifact_location(finding.manifest)
+            text = indented_json(_result(finding, index[finding.rule_id], t, location), _RESULT_INDENT)
+            spool.write(("\n" if not written else ",\n") + _RESULT_INDENT + text)
             written += 1
     return written
 

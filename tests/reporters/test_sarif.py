@@ -9,7 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from auditor.reporters.sarif import indented_json
 from auditor.rules.packs import load_packs
 
 from tests.helpers import EXAMPLES, REPO, RenderedPage, render_like_github, run_wsaudit, sarif_schema_errors
@@ -172,3 +175,15 @@ def test_a_manifest_outside_the_working_folder_gets_an_absolute_uri(tmp_path):
     location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert "uriBaseId" not in location
     assert location["uri"].startswith("file:///") and location["uri"].endswith("/with%20space.yaml")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(_JSON_VALUES, st.sampled_from(["", "  ", "        "]))
+def test_results_are_written_as_json_indents_them(value, indent):
+    expected = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n" + indent)
+    assert indented_json(value, indent) == expected
