@@ -280,14 +280,24 @@ def _render_manifests(report: Report, environment: Any, values: dict[str, Any], 
     section = environment.get_template("report.manifest.html.j2")
     section_values = {**values, "finding_parts": environment.get_template("report.finding.html.j2").make_module(values)}
     count = unlisted = 0
+    sections = spools["manifest_sections"].file
     for count, result in enumerate(report.iter_results(), 1):
         view = manifest_view(count, result, values["t"], list_passes)
         unlisted += view.passes_unlisted
         spools["nav_items"].file.write(rows.nav_item(view))
         spools["scorecard_rows"].file.write(rows.scorecard_row(view))
-        for chunk in section.generate(section_values, view=view):
-            spools["manifest_sections"].file.write(chunk)
+        # A section comes in many small pieces: written a few thousand at a time, not one by one.
+        pieces: list[str] = []
+        for piece in section.generate(section_values, view=view):
+            pieces.append(piece)
+            if len(pieces) >= _PIECES_AT_A_TIME:
+                sections.write("".join(pieces))
+                pieces.clear()
+        sections.write("".join(pieces))
     return count, unlisted
+
+
+_PIECES_AT_A_TIME = 4096
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
