@@ -40,6 +40,8 @@ REQUESTED_LABELS = {"at_sign_in": "at sign-in", "incremental": "incrementally"}
 PASS_LISTING_LIMIT = 200
 # Each spool of rendered pieces stays in memory up to this size, on disk beyond it.
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
+# A manifest's section comes from its template in many small pieces, written this many at a time.
+_PIECES_AT_A_TIME = 4096
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,6 @@ def _render_manifests(report: Report, environment: Any, values: dict[str, Any], 
         unlisted += view.passes_unlisted
         spools["nav_items"].file.write(rows.nav_item(view))
         spools["scorecard_rows"].file.write(rows.scorecard_row(view))
-        # A section comes in many small pieces: written a few thousand at a time, not one by one.
         pieces: list[str] = []
         for piece in section.generate(section_values, view=view):
             pieces.append(piece)
@@ -295,9 +296,6 @@ def _render_manifests(report: Report, environment: Any, values: dict[str, Any], 
                 pieces.clear()
         sections.write("".join(pieces))
     return count, unlisted
-
-
-_PIECES_AT_A_TIME = 4096
 
 
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:

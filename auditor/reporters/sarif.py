@@ -201,9 +201,10 @@ _JSON_WORDS = {True: "true", False: "false", None: "null"}
 
 def indented_json(value: Any, indent: str = "") -> str:
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` for a value of
-    JSON's types, its lines after the first indented by ``indent`` as well: the same text,
-    in about a third of the time (with ``indent``, ``json`` leaves its C encoder for a
-    generator per container)."""
+    JSON's types whose mappings have text keys, its lines after the first indented by
+    ``indent`` as well. Given an indent, ``json`` leaves its C encoder for a generator per
+    container; this writes the same text with a sixth fewer instructions for a whole SARIF
+    run (500 manifests: 8.0 G instead of 9.6 G)."""
     if isinstance(value, str):
         return encode_basestring(value)
     if isinstance(value, dict):
