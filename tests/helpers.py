@@ -396,6 +396,16 @@ def copies_of_an_example(folder: Path, count: int) -> Path:
     return folder
 
 
+def default_ctrl_c() -> None:
+    """Given to ``subprocess.Popen`` as ``preexec_fn`` by a test that presses Ctrl-C: the child
+    starts with SIGINT at its default, as under a terminal, whatever the test run inherited (a
+    shell starts a background job with SIGINT ignored, and a Python started so never turns
+    it into KeyboardInterrupt)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_while_writing(arguments: list[str], out: Path, outputs: int, settle: float = 0.0) -> tuple[int, str]:
     """Run ``python -m auditor *arguments``, press Ctrl-C once ``outputs`` temporary report
     files are open in ``out`` (and ``settle`` seconds more), and return its exit code and
@@ -405,7 +415,7 @@ def interrupt_while_writing(arguments: list[str], out: Path, outputs: int, settl
     import time
 
     process = subprocess.Popen([sys.executable, "-m", "auditor", *arguments], cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, preexec_fn=default_ctrl_c)
     deadline = time.monotonic() + 60
     while (sum(name.endswith(".part") for name in os.listdir(out)) < outputs and process.poll() is None
            and time.monotonic() < deadline):

@@ -14,7 +14,7 @@ import click
 import pytest
 
 from auditor.cli.common import ExitCode, run_command
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, default_ctrl_c
 
 EXAMPLE = EXAMPLES / "inbox-digest.yaml"
 
@@ -151,7 +151,8 @@ def test_interrupted_audit_exits_130_and_keeps_the_previous_report(tmp_path):
     report = out / "report.json"
     report.write_text("previous report\n", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), "--format", "json",
-                                "-o", str(report), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                "-o", str(report), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=default_ctrl_c)
     deadline = time.monotonic() + 60
     # The temporary file exists only while the report is being written: interrupt then.
     while not any(name.endswith(".part") for name in os.listdir(out)) and time.monotonic() < deadline:

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 
 from auditor.reporters import FORMATS
 
-from tests.helpers import REPO
+from tests.helpers import REPO, default_ctrl_c
 from tests.probe.support import (
     ADMIN,
     CLIENT_ID,
@@ -332,7 +332,7 @@ def test_interruption_writes_a_partial_inventory(google, probe, write, tmp_path)
                                                                       "--format", "html", "-o", str(probe.out / "i.html"),
                                                                       "--concurrency", "4")]
     process = subprocess.Popen(command, cwd=REPO, env=safe_env(probe.home, {"ADMIN_TOKEN": token}),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=default_ctrl_c)
     deadline = time.monotonic() + 30
     while google.counts["user_tokens"] < 200 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
