@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from functools import lru_cache
 from typing import Any, Iterable, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -39,6 +40,11 @@ def _clean(text: str) -> str:
 def _attr(value: object) -> str:
     # quoteattr keeps tabs and line breaks as character references, so they survive parsing.
     return quoteattr(_clean(str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+# A rule's test-case name and a manifest's path recur from test case to test case: each is
+# quoted once (the quoting is pure Python).
+_recurring_attr = lru_cache(maxsize=4096)(_attr)
 
 
 def _text(value: str) -> str:
@@ -62,8 +68,9 @@ def _testcase(rule_findings: list[Finding], t: Any) -> tuple[str, str]:
     failed = [f for f in rule_findings if f.status == "fail"]
     # The line of the first element that failed, else of the first element judged.
     line = min(f.line for f in (failed or rule_findings))
-    head = (f"    <testcase name={_attr(f'{first.rule_id} {first.title}')} classname={_attr(first.manifest)} "
-            f"file={_attr(first.manifest)} line=\"{line}\" time=\"0\"")
+    manifest = _recurring_attr(first.manifest)
+    head = (f"    <testcase name={_recurring_attr(f'{first.rule_id} {first.title}')} classname={manifest} "
+            f"file={manifest} line=\"{line}\" time=\"0\"")
     if failed:
         failed.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.line, f.column, f.pointer))
         worst = failed[0]
