@@ -194,13 +194,14 @@ def test_the_size_cap_cuts_with_a_clear_note(copies):
     assert ("more findings of this manifest, left out for length" in output) == cut_short, last_block_rows
 
 
-def test_manifests_past_a_full_comment_are_counted_without_writing_their_rows():
+@pytest.mark.parametrize("repeats", [1, 8], ids=["blocks-fill-the-comment", "each-block-larger-than-a-comment"])
+def test_manifests_past_a_full_comment_are_counted_without_writing_their_rows(repeats):
     """Once the comment is full, a manifest's failing findings are counted, not written as
     rows only to be left out (2,000 manifests cost twice the CPU of the JSON report before):
     they cost a few lines of Python each more than passing ones, where writing a row costs
     about 300."""
     [receipts], _, _ = audit_results(["examples/manifests/receipt-tracker.yaml"])
-    findings = receipts.findings * 8  # a block larger than the whole comment, too
+    findings = receipts.findings * repeats
     costs = {}
     for status in (Status.PASS, Status.FAIL):
         result = replace(receipts, findings=tuple(replace(f, status=status) for f in findings))
