@@ -195,18 +195,15 @@ def _offer_block(blocks: _Kept, result: Any, shown: list[Finding], counts: dict[
         return
     head = parts.block_head(_clip(result.path), _clip(result.app), counts) + "\n"
     tail = "\n" + parts.block_tail() + "\n\n"
-    room = blocks.room() - size(head) - size(tail)
+    block_size = size(head) + size(tail)
     rows: list[tuple[str, str]] = []
     for finding in shown:
-        if room < 0:
-            break
+        if block_size > blocks.room():
+            break  # it cannot fit: the block is refused, whatever its other rows
         line = parts.finding_row(finding, _clip(finding.message), _clip(finding.remediation)) + "\n"
         rows.append((finding.status, line))
-        room -= size(line)
-    if room < 0:
-        blocks.refuse(failing, not_passed)
-    else:
-        blocks.offer(_Block(head, rows, tail), blocks.room() - room, failing, not_passed)
+        block_size += size(line)
+    blocks.offer(_Block(head, rows, tail), block_size, failing, not_passed)
 
 
 @dataclass(frozen=True)
