@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from auditor.model.errors import AuditorError, PolicyError, errors_in
-from auditor.model.report import ManifestResult, PackInfo, Report, ReportStream
+from auditor.model.report import EncodedResult, ManifestResult, PackInfo, Report, ReportStream
 from auditor.manifest.file_reading import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:  # the probe imports requests and google-auth: only when a probe runs
@@ -90,6 +90,8 @@ class AuditPlan:
                     on_result()
                 if isinstance(outcome, ManifestResult):
                     yield self.baseline.apply(self.waivers.apply(outcome))
+                elif isinstance(outcome, EncodedResult):
+                    yield outcome  # sent only by runs without waivers or a baseline, as is
                 else:
                     errors.extend(outcome)
 
@@ -105,10 +107,14 @@ class AuditPlan:
 def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin_policies: bool = True,
                   waivers: str | None = None, baseline: str | None = None, as_of: datetime.date | None = None,
                   jobs: int | None = None, code: Sequence[str] = (), lang: str = "en",
-                  max_size: int = DEFAULT_MAX_BYTES, inventory: bool = True) -> AuditPlan:
+                  max_size: int = DEFAULT_MAX_BYTES, inventory: bool = True, json_only: bool = False) -> AuditPlan:
     """Expand ``paths`` and load the packs, waivers, baseline, catalog and code scan.
     ``inventory=False`` leaves out each result's data-flow inventory (``ManifestResult.inventory``
-    is then ``None``), which only the HTML report shows."""
+    is then ``None``), which only the HTML report shows. ``json_only`` says that the JSON
+    report (:func:`auditor.reporters.json_report.render`) will be the stream's only reader:
+    without waivers and a baseline, which read the findings, a batch's worker processes then
+    send each manifest's findings as that report's lines
+    (:class:`~auditor.model.report.EncodedResult`)."""
     import os
 
     from auditor.rules.batch import AuditSettings
@@ -122,7 +128,13 @@ def prepare_audit(paths: Sequence[str], *, policies: Sequence[str] = (), builtin
     packs = load_audit_packs(policies, builtin=builtin_policies, lang=lang)
     waiver_set = WaiverSet(load_waivers(waivers) if waivers else [], day)
     accepted = Baseline(load_baseline(baseline) if baseline else [])
-    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), day, max_size, lang, inventory=inventory)
+    sent_as = None
+    if json_only and not waivers and not baseline:
+        from auditor.reporters.json_report import encoded_result
+
+        sent_as = encoded_result
+    settings = AuditSettings(tuple(packs), ScopeCatalog.load(), day, max_size, lang, inventory=inventory,
+                             sent_as=sent_as)
     if code:
         from auditor.scan.drift import scan_code
 

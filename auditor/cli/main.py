@@ -159,7 +159,8 @@ def audit(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, 
                                  *(p for p in (waivers, baseline) if p), *code_paths])
         plan = prepare_audit(paths, policies=policies, builtin_policies=not no_builtin_policy, waivers=waivers,
                              baseline=baseline, as_of=as_of, jobs=jobs, code=code_paths, lang=lang,
-                             max_size=max_size, inventory=any(name == "html" for name, _ in targets))
+                             max_size=max_size, inventory=any(name == "html" for name, _ in targets),
+                             json_only=[name for name, _ in targets] == ["json"] and not write_baseline)
     except AuditorError as error:
         fail(error)
     bar = progress_for(len(plan.files), "manifests", sys.stderr, wanted=not quiet())

@@ -237,8 +237,8 @@ class Finding:
 # The report half of the result model lives in auditor.model.report. The README documents
 # this module as part of the library, so the report's types stay importable from here too;
 # they load on first use, since auditor.model.report itself imports this module.
-_REPORT_TYPES = frozenset({"Detail", "DetailValue", "FlowStep", "Inventory", "ManifestResult", "PackInfo", "Report",
-                           "ReportStream", "ScopeUse", "Summary", "SummaryTally", "WaiverNote"})
+_REPORT_TYPES = frozenset({"Detail", "DetailValue", "EncodedResult", "FlowStep", "Inventory", "ManifestResult",
+                           "PackInfo", "Report", "ReportStream", "ScopeUse", "Summary", "SummaryTally", "WaiverNote"})
 
 
 def __getattr__(name: str) -> Any:

@@ -102,6 +102,26 @@ class ManifestResult:
 
 
 @dataclass(frozen=True)
+class EncodedResult:
+    """One manifest's findings as the JSON report writes them, with the counts the summary
+    needs: what a worker process sends instead of a :class:`ManifestResult` when the JSON
+    report is the run's only reader of findings (no other format, no waiver file, no
+    baseline): the findings are then neither packed, sent and rebuilt nor encoded by the
+    parent, which only copies the bytes into the report.
+
+    ``json_lines`` is UTF-8: each finding as one line of the report's ``findings`` array,
+    each after the separator the report writes before it (``",\\n    "``), empty for a
+    manifest without findings. ``counts`` is :meth:`SummaryTally.counts` of the findings.
+    Only the JSON report reads it (:func:`auditor.reporters.json_report.render`).
+    """
+
+    path: str
+    app: str
+    counts: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+    json_lines: bytes
+
+
+@dataclass(frozen=True)
 class PackInfo:
     id: str
     version: str
@@ -165,6 +185,17 @@ class SummaryTally:
                 failed[finding.rule.severity] += 1
             elif status == _INCOMPLETE:
                 incomplete[finding.rule.severity] += 1
+
+    def counts(self) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """What has been counted, as plain numbers: by status (in ``STATUSES`` order),
+        failures and incomplete findings by severity (in ``SEVERITIES`` order)."""
+        return tuple(self._counts.values()), tuple(self._fail.values()), tuple(self._incomplete.values())
+
+    def add_counts(self, counts: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]) -> None:
+        """Add what another tally counted (its :meth:`counts`)."""
+        for table, numbers in zip((self._counts, self._fail, self._incomplete), counts):
+            for key, number in zip(table, numbers):
+                table[key] += number
 
     def summary(self) -> Summary:
         return Summary(MappingProxyType(dict(self._counts)), MappingProxyType(dict(self._fail)),
@@ -293,8 +324,12 @@ class ReportStream:
         if self._started:
             raise RuntimeError("a report stream can be read once; collect() it to read it again")
         self._started = True
+        tally = self._tally
         for result in self._results:
-            self._tally.add(result.findings)
+            if result.__class__ is EncodedResult:
+                tally.add_counts(result.counts)
+            else:
+                tally.add(result.findings)
             yield result
         self._done = True
 

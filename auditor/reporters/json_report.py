@@ -7,22 +7,26 @@ any size streams through in bounded memory.
 Most of a finding's bytes are its rule's text (title, remediation, citation), the same in
 every finding of the rule: :class:`FindingEncoder` encodes that text once per rule and
 writes each finding from those pieces and its own few values, byte for byte what
-``json.dumps(finding.to_json(), sort_keys=True, ensure_ascii=False)`` would write.
+``json.dumps(finding.to_json(), sort_keys=True, ensure_ascii=False)`` would write. When
+this report is a batch's only reader of findings, each worker process writes its manifests'
+lines itself (:func:`encoded_result`) and the report copies their bytes.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from json.encoder import encode_basestring
 from typing import Any, Iterable, TextIO
 
 from auditor.model.findings import Finding, RuleInfo
-from auditor.model.report import Report
+from auditor.model.report import EncodedResult, ManifestResult, Report, SummaryTally
 from auditor.reporters import RenderOptions
 from auditor.model.text_safety import json_safe
 
 REPORT_VERSION = 1
-# Not any finding's manifest path.
+# Not yet known: no finding's manifest path, no stream.
 _NOTHING = object()
 
 
@@ -146,17 +150,73 @@ class FindingEncoder:
         return encoded
 
 
+# Between two findings of the report's ``findings`` array.
+_SEPARATOR = ",\n    "
+# The encoder of the process that encodes results (:func:`encoded_result`): its tables fill
+# once and serve every manifest the process judges.
+_result_encoder: FindingEncoder | None = None
+
+
+def encoded_result(result: ManifestResult) -> EncodedResult:
+    """``result`` as its lines of the JSON report and its counts: what a worker sends when
+    the JSON report is the run's only reader of findings (see
+    :class:`~auditor.model.report.EncodedResult`)."""
+    global _result_encoder
+    if _result_encoder is None:
+        _result_encoder = FindingEncoder()
+    tally = SummaryTally()
+    tally.add(result.findings)
+    lines = _result_encoder.lines(result.findings)
+    encoded = (_SEPARATOR + _SEPARATOR.join(lines)).encode("utf-8") if lines else b""
+    return EncodedResult(result.path, result.app, tally.counts(), encoded)
+
+
+def _bytes_of(out: TextIO) -> Any:
+    """The byte stream under ``out`` when the UTF-8 lines of an :class:`EncodedResult` can be
+    written to it as they are: ``out`` is a UTF-8 text file and a line end is written as
+    ``\\n`` (the report's own files, and standard output on a system whose line end that is;
+    a text file opened with another ``newline`` is not expected here). ``None`` otherwise:
+    the lines are then decoded and written as text."""
+    import codecs
+
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or out.__class__ is not io.TextIOWrapper or os.linesep != "\n":
+        return None
+    try:
+        return buffer if codecs.lookup(out.encoding).name == "utf-8" else None
+    except LookupError:
+        return None
+
+
 def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     out.write('{\n  "as_of": ' + _dump(report.as_of) + ',\n  "findings": [')
     manifests = []
     first = True
     lines = FindingEncoder().lines
+    raw: Any = _NOTHING  # the byte stream under ``out``, looked for at the first encoded result
+    text_written = True  # text written to ``out`` since its bytes were last written to
     for result in report.iter_results():
         manifests.append({"app": result.app, "path": result.path})
-        if result.findings:
+        if result.__class__ is EncodedResult:
+            encoded = result.json_lines
+            if encoded:
+                if raw is _NOTHING:
+                    raw = _bytes_of(out)
+                # Each line comes after its separator: the first line of all after a line end.
+                start = 1 if first else 0
+                if raw is None:
+                    out.write(encoded[start:].decode("utf-8"))
+                else:
+                    if text_written:
+                        out.flush()
+                        text_written = False
+                    raw.write(memoryview(encoded)[start:] if start else encoded)
+                first = False
+        elif result.findings:
             # One write per manifest rather than per finding: still streamed, in bounded pieces.
-            out.write(("\n    " if first else ",\n    ") + ",\n    ".join(lines(result.findings)))
+            out.write(("\n    " if first else _SEPARATOR) + _SEPARATOR.join(lines(result.findings)))
             first = False
+            text_written = True
     out.write("\n  ],\n" if not first else "],\n")
     policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,
                  "version": pack.version} for pack in report.packs]

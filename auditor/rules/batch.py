@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.rules.engine import evaluate
@@ -38,6 +38,11 @@ class AuditSettings:
     # HTML report shows: building it and sending it from a worker costs about a tenth of
     # the audit of a manifest.
     inventory: bool = True
+    # What a worker process sends for each manifest it judged, made from its result, when
+    # the run has a single reader of findings that can take something cheaper than the
+    # findings themselves: the JSON report's ``encoded_result`` (its lines, already written,
+    # and the counts of the summary). ``None``: the result, packed (``pack_outcome``).
+    sent_as: Callable[[ManifestResult], Any] | None = None
 
 
 Outcome = ManifestResult | list[AuditorError]
@@ -92,7 +97,10 @@ def _ignore_interrupts() -> None:
 
 def _audit_in_worker(path: str) -> Any:
     assert _settings is not None
-    return pack_outcome(audit_one(path, _settings), _rule_numbers)
+    outcome = audit_one(path, _settings)
+    if _settings.sent_as is not None and isinstance(outcome, ManifestResult):
+        return _settings.sent_as(outcome)
+    return pack_outcome(outcome, _rule_numbers)
 
 
 # A finding on its way from a worker to the parent: its rule's number, its status's rank,
@@ -152,8 +160,10 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = None) -> Iterator[Outcome]:
-    """Audit ``paths`` in order; with more than one job and a large batch, in worker processes."""
+def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = None) -> Iterator[Any]:
+    """Audit ``paths`` in order; with more than one job and a large batch, in worker processes.
+    Each outcome is a result or a manifest's errors, or, from a worker of a run with
+    ``settings.sent_as``, what that made of a result."""
     jobs = default_jobs() if jobs is None else jobs
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or "-" in paths:
         for path in paths:

@@ -93,3 +93,69 @@ def test_ctrl_c_ends_a_parallel_run_of_several_formats(tmp_path):
                                             "--format", "json", "-o", str(out / "report.json"),
                                             "--format", "sarif", "-o", str(out / "report.sarif")], out, 2, settle=0.5)
     assert code == 130, stderr
+
+
+def _json_report(stream, out) -> None:
+    from auditor.reporters import RenderOptions
+    from auditor.reporters.json_report import render
+
+    render(stream, out, RenderOptions())
+
+
+@pytest.mark.parametrize("kind", ["utf-8 file", "text in memory", "latin-1 file"])
+def test_a_json_only_batch_comes_from_the_workers_as_the_reports_lines(tmp_path, kind):
+    import io
+
+    from auditor.api import prepare_audit
+    from auditor.model.report import EncodedResult
+
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    # French messages: text beyond ASCII, which a file in another encoding writes otherwise.
+    options = {"as_of": datetime.date(2026, 11, 21), "jobs": 2, "inventory": False, "lang": "fr"}
+    findings = prepare_audit(paths, **options).stream()
+    expected = io.StringIO()
+    _json_report(findings, expected)
+    encoded = prepare_audit(paths, json_only=True, **options).stream()
+    results = list(encoded.iter_results())
+    # The report written from the workers' lines, to a stream it writes bytes to or text.
+    again = prepare_audit(paths, json_only=True, **options).stream()
+    if kind == "text in memory":
+        out = io.StringIO()
+        _json_report(again, out)
+        written, wanted = out.getvalue(), expected.getvalue()
+    else:
+        encoding = "utf-8" if kind == "utf-8 file" else "latin-1"
+        with open(tmp_path / "report.json", "w", encoding=encoding, errors="backslashreplace", newline="\n") as out:
+            _json_report(again, out)
+        written = (tmp_path / "report.json").read_bytes()
+        wanted = expected.getvalue().encode(encoding, errors="backslashreplace")
+    assert ({type(result) for result in results}, encoded.summary, any(ord(c) > 127 for c in expected.getvalue()),
+            written) == ({EncodedResult}, findings.summary, True, wanted)
+
+
+def test_waivers_keep_the_findings_of_a_json_only_batch(tmp_path):
+    from auditor.api import prepare_audit
+
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers_version: 1\nwaivers:\n  - rule: WUD-SC-004\n    manifest: " + paths[1]
+                       + "\n    reason: Reviewed.\n    approved_by: privacy@example.com\n    expires: 2027-03-31\n",
+                       encoding="utf-8")
+    stream = prepare_audit(paths, as_of=datetime.date(2026, 11, 21), jobs=2, json_only=True,
+                           waivers=str(waivers)).stream()
+    # Applying a waiver reads the findings, so the workers send them.
+    assert {type(result) for result in stream.iter_results()} == {ManifestResult}
+
+
+def test_a_baseline_written_beside_a_json_report_is_the_same_from_workers(tmp_path):
+    paths = make_corpus(tmp_path / "manifests")[:-1]
+    folder = tmp_path / "manifests"
+    (folder / "app-999.yaml").unlink()
+    written = {}
+    for jobs in (1, 2):
+        baseline = tmp_path / f"baseline-{jobs}.json"
+        result = run_wsaudit("audit", str(folder), "--as-of", "2026-11-21", "--jobs", str(jobs), "--format", "json",
+                             "-o", str(tmp_path / f"report-{jobs}.json"), "--write-baseline", str(baseline))
+        assert result.code == 1, result.stderr
+        written[jobs] = (baseline.read_bytes(), (tmp_path / f"report-{jobs}.json").read_bytes())
+    assert (len(paths) >= PARALLEL_THRESHOLD, written[1]) == (True, written[2])
