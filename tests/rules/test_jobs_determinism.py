@@ -133,17 +133,25 @@ def test_a_json_only_batch_comes_from_the_workers_as_the_reports_lines(tmp_path,
             written) == ({EncodedResult}, findings.summary, True, wanted)
 
 
-def test_waivers_keep_the_findings_of_a_json_only_batch(tmp_path):
+@pytest.mark.parametrize("given", ["waivers", "baseline"])
+def test_waivers_or_a_baseline_keep_the_findings_of_a_json_only_batch(tmp_path, given):
     from auditor.api import prepare_audit
 
     paths = make_corpus(tmp_path / "manifests")[:-1]
-    waivers = tmp_path / "waivers.yaml"
-    waivers.write_text("waivers_version: 1\nwaivers:\n  - rule: WUD-SC-004\n    manifest: " + paths[1]
-                       + "\n    reason: Reviewed.\n    approved_by: privacy@example.com\n    expires: 2027-03-31\n",
-                       encoding="utf-8")
-    stream = prepare_audit(paths, as_of=datetime.date(2026, 11, 21), jobs=2, json_only=True,
-                           waivers=str(waivers)).stream()
-    # Applying a waiver reads the findings, so the workers send them.
+    day = datetime.date(2026, 11, 21)
+    if given == "waivers":
+        file = tmp_path / "waivers.yaml"
+        file.write_text("waivers_version: 1\nwaivers:\n  - rule: WUD-SC-004\n    manifest: " + paths[1]
+                        + "\n    reason: Reviewed.\n    approved_by: privacy@example.com\n    expires: 2027-03-31\n",
+                        encoding="utf-8")
+    else:
+        from auditor.rules.baseline import write_baseline
+
+        file = tmp_path / "baseline.json"
+        with open(file, "w", encoding="utf-8") as out:
+            write_baseline(prepare_audit(paths[:2], as_of=day, jobs=1).stream().iter_results(), "0", out)
+    stream = prepare_audit(paths, as_of=day, jobs=2, json_only=True, **{given: str(file)}).stream()
+    # Applying waivers or a baseline reads the findings, so the workers send them.
     assert {type(result) for result in stream.iter_results()} == {ManifestResult}
 
 
