@@ -167,3 +167,15 @@ def test_a_baseline_written_beside_a_json_report_is_the_same_from_workers(tmp_pa
         assert result.code == 1, result.stderr
         written[jobs] = (baseline.read_bytes(), (tmp_path / f"report-{jobs}.json").read_bytes())
     assert (len(paths) >= PARALLEL_THRESHOLD, written[1]) == (True, written[2])
+
+
+def test_ctrl_c_ends_a_json_only_parallel_run_and_keeps_the_previous_report(tmp_path):
+    folder = copies_of_an_example(tmp_path / "manifests", 3000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text("previous report\n", encoding="utf-8")
+    # Interrupt while the workers' lines are being written into the new report.
+    code, stderr = interrupt_while_writing(["audit", str(folder), "--jobs", "2", "--format", "json",
+                                            "-o", str(out / "report.json")], out, 1, settle=0.5)
+    assert (code, {path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}) == (
+        130, {"report.json": "previous report\n"}), stderr
