@@ -26,7 +26,7 @@ from auditor.reporters import RenderOptions
 from auditor.model.text_safety import json_safe
 
 REPORT_VERSION = 1
-# Not yet known: no finding's manifest path, no stream.
+# Not any finding's manifest path.
 _NOTHING = object()
 
 
@@ -193,30 +193,24 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     manifests = []
     first = True
     lines = FindingEncoder().lines
-    raw: Any = _NOTHING  # the byte stream under ``out``, looked for at the first encoded result
-    text_written = True  # text written to ``out`` since its bytes were last written to
+    raw = _bytes_of(out)
     for result in report.iter_results():
         manifests.append({"app": result.app, "path": result.path})
         if result.__class__ is EncodedResult:
             encoded = result.json_lines
             if encoded:
-                if raw is _NOTHING:
-                    raw = _bytes_of(out)
                 # Each line comes after its separator: the first line of all after a line end.
                 start = 1 if first else 0
                 if raw is None:
                     out.write(encoded[start:].decode("utf-8"))
                 else:
-                    if text_written:
-                        out.flush()
-                        text_written = False
+                    out.flush()  # the text written so far goes first
                     raw.write(memoryview(encoded)[start:] if start else encoded)
                 first = False
         elif result.findings:
             # One write per manifest rather than per finding: still streamed, in bounded pieces.
             out.write(("\n    " if first else _SEPARATOR) + _SEPARATOR.join(lines(result.findings)))
             first = False
-            text_written = True
     out.write("\n  ],\n" if not first else "],\n")
     policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,
                  "version": pack.version} for pack in report.packs]
