@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Sequence
 
 from auditor.scan.lexer import LexedSource
 
@@ -94,84 +95,73 @@ def call_chain(source: LexedSource, start: int) -> list[tuple[str, int, tuple[in
 
 
 def stated_parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
-    """Arguments stated in the call's brackets: each ``name=value`` or ``name: value`` in
-    each span, the first value of each name, read in the first :data:`ARGUMENTS_LIMIT`
-    characters of the span (a bracket not closed by then runs to the text's end)."""
+    """Arguments a call states in its brackets, each span opening at one of them: each
+    ``name=value`` or ``name: value`` directly in the brackets, or directly in an object
+    literal that is one of the arguments (Node's ``get({userId: 'me', format: 'full'})``, Apps
+    Script's optional arguments), never one of a call or object nested deeper (``id=pick(
+    format="full")``, ``requestBody: {format: ...}``), which is another call's or the request
+    body's. The first value of each name, read in the first :data:`ARGUMENTS_LIMIT` characters
+    of the span (a bracket not closed by then runs to the text's end)."""
     found: dict[str, str | None] = {}
+    index = source.keyword_index
     for start, end in spans:
-        end = min(end, start + ARGUMENTS_LIMIT)
-        stated = source.keyword_index.first_of_each(start, end)
-        if stated is None:  # a match crosses an end of the span: read the span itself
-            stated = {}
-            for match in _KEYWORD_VALUE.finditer(source.code[start:end]):
-                stated.setdefault(match.group(1), match.group(3) if match.group(2) else None)
-        for name, value in stated.items():
+        for name, value in index.stated_in(start, min(end, start + ARGUMENTS_LIMIT)):
             found.setdefault(name, value)
     return tuple(sorted(found.items()))
 
 
-class KeywordIndex:
-    """Every ``name=value`` and ``name: value`` of a file's code, found in one pass, so
-    that the arguments of many calls (nested in one another's brackets, each span holding
-    all the inner ones) are read in work that grows with what each call states, not with
-    the length of its span.
+# A ``name=value`` or ``name: value`` of the code: its offset, name and literal value (``None``
+# when the value is not a literal).
+_Stated = tuple[int, str, str | None]
 
-    ``first_of_each`` answers what reading the span alone would, whenever no match of the
-    whole text crosses either end of the span: then the matches inside are the same.
+
+class KeywordIndex:
+    """Every ``name=value`` and ``name: value`` of a file's code, found in one pass and filed
+    under the bracket that directly holds it, with every opening brace filed under the
+    bracket that directly holds it: a call's own arguments are then looked up in work that
+    grows with what the call states, however many calls are nested in its brackets.
+
+    A pair inside a string literal (``q="format=full"``) is not code and is not filed.
     """
 
-    def __init__(self, code: str) -> None:
-        self.code = code
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.stated: list[tuple[str, str | None]] = []
-        # For each match, the index of the previous match of the same name (-1 if none):
-        # the first of each name in a run of matches is one whose previous is before it.
-        previous: list[int] = []
-        last_of: dict[str, int] = {}
-        for index, match in enumerate(_KEYWORD_VALUE.finditer(code)):
-            name = match.group(1)
-            self.starts.append(match.start())
-            self.ends.append(match.end())
-            self.stated.append((name, match.group(3) if match.group(2) else None))
-            previous.append(last_of.get(name, -1))
-            last_of[name] = index
-        # A tree of minimums of ``previous``: leaves from ``size`` on, node ``i`` over its
-        # children ``2i`` and ``2i + 1``.
-        size = 1
-        while size < len(previous):
-            size *= 2
-        tree = [len(previous)] * (2 * size)
-        tree[size:size + len(previous)] = previous
-        for node in range(size - 1, 0, -1):
-            tree[node] = min(tree[2 * node], tree[2 * node + 1])
-        self._size, self._tree = size, tree
+    def __init__(self, code: str, structure: str) -> None:
+        # By offset of an opening bracket: the pairs directly inside it, and the opening
+        # braces directly inside it, each in text order.
+        self._held: dict[int, list[_Stated]] = {}
+        self._braces: dict[int, list[int]] = {}
+        open_at: list[int] = []
+        brackets = _BRACKET.finditer(structure)
+        bracket = next(brackets, None)
+        for match in _KEYWORD_VALUE.finditer(code):
+            start = match.start()
+            while bracket is not None and bracket.start() < start:
+                self._bracket(bracket.start(), structure[bracket.start()], open_at)
+                bracket = next(brackets, None)
+            if open_at and structure[start] == code[start]:
+                self._held.setdefault(open_at[-1], []).append(
+                    (start, match.group(1), match.group(3) if match.group(2) else None))
 
-    def first_of_each(self, start: int, end: int) -> dict[str, str | None] | None:
-        """The first value of each name stated in ``code[start:end]``, in text order;
-        ``None`` when a match crosses ``start`` or ``end``, or could begin at ``start``
-        (where reading the span alone sees no character before it)."""
-        if start < len(self.code) and (self.code[start].isalpha() or self.code[start] == "_"):
-            return None
-        first = bisect.bisect_left(self.starts, start)
-        stop = bisect.bisect_left(self.starts, end)
-        if (first and self.ends[first - 1] > start) or (stop and self.ends[stop - 1] > end):
-            return None
-        found: list[int] = []
-        self._firsts(1, 0, self._size, first, stop, found)
-        return dict(self.stated[index] for index in sorted(found))
+    def _bracket(self, offset: int, char: str, open_at: list[int]) -> None:
+        if char in _OPENERS:
+            if char == "{" and open_at:
+                self._braces.setdefault(open_at[-1], []).append(offset)
+            open_at.append(offset)
+        elif open_at:  # any closing bracket closes the innermost open one, as in bracket_ends
+            open_at.pop()
 
-    def _firsts(self, node: int, low: int, high: int, first: int, stop: int, found: list[int]) -> None:
-        """Append to ``found`` the matches in ``[first, stop)`` below ``node`` (covering
-        ``[low, high)``) whose previous match of their name is before ``first``."""
-        if high <= first or stop <= low or self._tree[node] >= first:
-            return
-        if high - low == 1:
-            found.append(low)
-            return
-        middle = (low + high) // 2
-        self._firsts(2 * node, low, middle, first, stop, found)
-        self._firsts(2 * node + 1, middle, high, first, stop, found)
+    def stated_in(self, opening: int, end: int) -> list[tuple[str, str | None]]:
+        """The pairs before ``end`` directly in the bracket at ``opening`` or directly in an
+        object literal directly in it, as (name, value) in text order."""
+        pairs = self._before(self._held.get(opening, ()), end)
+        braces = self._braces.get(opening, ())
+        for brace in braces[:bisect.bisect_left(braces, end)]:
+            pairs += self._before(self._held.get(brace, ()), end)
+        pairs.sort()
+        return [(name, value) for _offset, name, value in pairs]
+
+    @staticmethod
+    def _before(pairs: Sequence[_Stated], end: int) -> list[_Stated]:
+        return list(pairs[:bisect.bisect_left(pairs, (end,))])
 
 
 def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:

@@ -95,10 +95,10 @@ class LexedSource:
 
     @cached_property
     def keyword_index(self) -> KeywordIndex:
-        """``call_syntax.KeywordIndex`` of the code, built on first use."""
+        """``call_syntax.KeywordIndex`` of the code and its structure, built on first use."""
         from auditor.scan.call_syntax import KeywordIndex
 
-        return KeywordIndex(self.code)
+        return KeywordIndex(self.code, self.structure)
 
     @property
     def structure(self) -> str:

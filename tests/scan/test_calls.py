@@ -57,6 +57,26 @@ def test_python_call_keeps_its_stated_arguments(finder: CallFinder):
     assert message.stated["id"] is None  # a name, not a literal
 
 
+
+def _stated(finder: CallFinder, text: str, syntax, apps_script: bool = False) -> list[dict]:
+    calls, _ = finder.find("f", lex(text, syntax), syntax.name, apps_script)
+    return [call.stated for call in calls]
+
+
+def test_python_keyword_of_a_call_nested_in_the_arguments_is_not_the_outer_calls(finder: CallFinder):
+    # Read as the outer call's, format="metadata" would make gmail.metadata look enough for a
+    # call that fetches whole messages.
+    text = ('service = build("gmail", "v1")\n'
+            'service.users().messages().get(userId="me", id=pick(ids, format="metadata")).execute()\n')
+    assert _stated(finder, text, PYTHON) == [{"id": None, "userId": "me"}]
+
+
+def test_python_keyword_written_inside_a_string_argument_is_not_stated(finder: CallFinder):
+    text = ('service = build("gmail", "v1")\n'
+            'service.users().messages().list("q=is:unread", userId="me").execute()\n')
+    assert _stated(finder, text, PYTHON) == [{"userId": "me"}]
+
+
 NODE_APP = '''\
 const {google} = require('googleapis');
 
@@ -76,6 +96,13 @@ def test_node_client_calls(finder: CallFinder):
     calls, unresolved = _calls(finder, NODE_APP, JAVASCRIPT)
     assert calls == [(6, "gmail.users.messages.list"), (7, "calendar.events.insert")]
     assert unresolved == []
+
+
+
+def test_node_keys_of_the_parameter_object_are_stated_and_keys_nested_deeper_are_not(finder: CallFinder):
+    text = ("const gmail = google.gmail({version: 'v1', auth});\n"
+            "gmail.users.messages.get({userId: 'me', id: pick({format: 'metadata'}), requestBody: {q: 'x'}});\n")
+    assert _stated(finder, text, JAVASCRIPT) == [{"id": None, "requestBody": None, "userId": "me"}]
 
 
 JAVA_APP = '''\
@@ -169,6 +196,12 @@ def test_apps_script_built_in_and_advanced_services(finder: CallFinder):
 def test_apps_script_services_are_not_calls_outside_a_script_project(finder: CallFinder):
     calls, _ = _calls(finder, "const x = Gmail.Users.Labels.list('me'); DocumentApp.getUi();\n", JAVASCRIPT)
     assert calls == []
+
+
+
+def test_apps_script_optional_arguments_object_is_stated(finder: CallFinder):
+    text = "function f(id) {\n  return Gmail.Users.Messages.get('me', id, {format: 'metadata'});\n}\n"
+    assert _stated(finder, text, JAVASCRIPT, apps_script=True) == [{"format": "metadata"}]
 
 
 REST = '''\

@@ -160,3 +160,15 @@ def test_shell_and_terraform_scope_strings_are_found(tmp_path: Path):
     assert sorted((use["path"].rsplit("/", 1)[-1], use["scope"]) for use in report["uses"]) == [
         ("login.sh", canonical_scope("drive.file")), ("login.sh", "openid"),
         ("main.tf", canonical_scope("calendar.readonly"))]
+
+
+def test_a_format_stated_in_a_nested_call_does_not_make_gmail_metadata_enough(tmp_path: Path):
+    # The get fetches whole messages (format left at its default, full); the format belongs
+    # to the helper called in its arguments.
+    (tmp_path / "reader.py").write_text(
+        'from googleapiclient.discovery import build\nservice = build("gmail", "v1")\n'
+        'service.users().messages().get(userId="me", id=pick(ids, format="metadata")).execute()\n')
+    manifest = _manifest(tmp_path, "gmail.readonly")
+    result = run_wsaudit("scan-code", str(tmp_path), "--manifest", str(manifest), "--format", "json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["least_privilege"]["broader_than_needed"] == []
