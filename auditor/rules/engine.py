@@ -114,8 +114,11 @@ def content_digest(element: Any) -> str:
 
 
 # ``json.dumps(..., sort_keys=True, ensure_ascii=False)`` with its encoder made once rather
-# than for every element of every manifest.
-_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+# than for every element of every manifest. Without the check for circular references: an
+# element is data read from a manifest, which cannot hold a cycle (the YAML reader refuses a
+# recursive alias, JSON has none), and the check costs a fifth of the encoding of a small
+# element (a table entry made and dropped for every mapping and list written).
+_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, check_circular=False)
 
 
 def _new_digest_chunks() -> Any:
@@ -123,7 +126,7 @@ def _new_digest_chunks() -> Any:
     for every call, which costs half as much again as the encoding of a small element."""
     if json.encoder.c_make_encoder is None:  # pragma: no cover - Python built without _json
         return None
-    return json.encoder.c_make_encoder({}, _DIGEST_ENCODER.default, json.encoder.encode_basestring, None,
+    return json.encoder.c_make_encoder(None, _DIGEST_ENCODER.default, json.encoder.encode_basestring, None,
                                        _DIGEST_ENCODER.key_separator, _DIGEST_ENCODER.item_separator, True, False,
                                        True)
 
@@ -133,15 +136,9 @@ _digest_chunks = _new_digest_chunks()
 
 def _digest_text(element: Any) -> str:
     """``_DIGEST_ENCODER.encode(element)``."""
-    global _digest_chunks
     if _digest_chunks is None or isinstance(element, str):
         return _DIGEST_ENCODER.encode(element)
-    try:
-        return "".join(_digest_chunks(element, 0))
-    except BaseException:
-        # Its table of containers being written may keep entries of an interrupted run.
-        _digest_chunks = _new_digest_chunks()
-        raise
+    return "".join(_digest_chunks(element, 0))
 
 
 def _without_notes(value: Any) -> Any:

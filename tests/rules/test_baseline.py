@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from auditor.rules.engine import content_digest
 from tests.helpers import EXAMPLES, run_wsaudit
 
 AS_OF = ["--as-of", "2026-11-21"]
@@ -220,3 +224,26 @@ def test_a_baseline_keeps_messages_holding_unicode_line_separators(tmp_path):
     path = tmp_path / "baseline.json"
     path.write_text(out.getvalue(), encoding="utf-8")
     assert len(load_baseline(str(path))) == len(messages), out.getvalue()
+
+
+_KEYS = st.sampled_from(["a", "b", "x-note", "é", "x-"]) | st.text(max_size=4)
+_ELEMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12)
+
+
+def _notes_dropped(value):
+    if isinstance(value, dict):
+        return {key: _notes_dropped(item) for key, item in value.items() if not key.startswith("x-")}
+    if isinstance(value, list):
+        return [_notes_dropped(item) for item in value]
+    return value
+
+
+@given(_ELEMENTS)
+def test_an_elements_digest_hashes_its_canonical_json_without_notes(element):
+    # Baselines written by earlier versions match findings by this digest: its text must stay
+    # the sorted, non-ASCII-preserving JSON of the element, whatever encodes it.
+    text = json.dumps(_notes_dropped(element), sort_keys=True, ensure_ascii=False)
+    assert content_digest(element) == hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
