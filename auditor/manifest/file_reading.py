@@ -63,19 +63,37 @@ def read_bytes(path: str | Path, max_bytes: int, shown: str, error_type: type[Au
     except OSError as exc:
         raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
     try:
-        with os.fdopen(descriptor, "rb") as handle:
-            status = os.fstat(handle.fileno())
+        try:
+            status = os.fstat(descriptor)
             refuse_special_file(status.st_mode, shown, error_type)
-            # Ask for the size the file has (plus one byte), not for max_bytes + 1: a read
-            # sets aside all it asks for first, and a manifest of a few KiB would pay for
-            # the whole limit. More than that size means the file grew (or, like /proc
-            # files, tells no size): then read on, up to the limit.
-            data = handle.read(min(status.st_size, max_bytes) + 1)
-            if status.st_size < len(data) <= max_bytes:
-                data += handle.read(max_bytes + 1 - len(data))
-            return data
+            # Read from the descriptor itself: a buffered file object costs four more system
+            # calls per file (a terminal check, a seek, a second status, a read to see the
+            # end), each dearer than its work when a batch reads thousands of small manifests.
+            # Ask for the size the file has plus one byte, not for max_bytes + 1: a read sets
+            # aside all it asks for first, and a manifest of a few KiB would pay for the limit.
+            data = os.read(descriptor, min(status.st_size, max_bytes) + 1)
+            if len(data) != status.st_size:
+                # The file grew or shrank, tells no size (like /proc files) or came in parts:
+                # read on to its end, up to the limit.
+                data = _read_on(descriptor, data, max_bytes)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         raise error_type(f"cannot read the file: {exc.strerror or exc}", shown) from None
+    return data
+
+
+def _read_on(descriptor: int, data: bytes, max_bytes: int) -> bytes:
+    """``data`` and what follows it in the file, up to ``max_bytes + 1`` bytes in all."""
+    chunks = [data]
+    total = len(data)
+    while total <= max_bytes:
+        chunk = os.read(descriptor, min(max_bytes + 1 - total, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def read_text(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.manifest.file_reading import read_bytes
 from auditor.manifest.load import load_manifest, load_manifest_bytes
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
 from auditor.manifest.yaml_source import (MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml,
@@ -190,6 +192,19 @@ def test_size_limit_is_configurable(tmp_path):
     with pytest.raises(ManifestError, match="1 KiB limit"):
         load_yaml_file(path, max_bytes=1024)
     assert load_yaml_file(path, max_bytes=4096).data["a"] == "x" * 2000
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/cmdline"), reason="needs Linux's /proc")
+def test_a_file_that_tells_no_size_is_read_to_its_end():
+    # /proc files report a size of 0 and hold more: reading only the size told would read nothing.
+    with open("/proc/self/cmdline", "rb") as handle:
+        whole = handle.read()
+    assert read_bytes("/proc/self/cmdline", 1 << 20, "cmdline") == whole
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/cmdline"), reason="needs Linux's /proc")
+def test_a_file_that_tells_no_size_is_read_up_to_one_byte_past_the_limit():
+    assert len(read_bytes("/proc/self/cmdline", 3, "cmdline")) == 4
 
 
 def test_binary_content_is_refused_with_position(tmp_path):
