@@ -248,6 +248,7 @@ class _ManifestJudgement:
         self.facts = facts
         self.language = language
         self.alternative = " or " if language is None else language.alternative
+        self.separator = "; " if language is None else language.separator
         self._selections: dict[tuple[str, str], list[tuple[str, Any]]] = {}
         self._subjects: dict[str, dict[str, Any]] = {}
         self._shown: dict[str, dict[str, Any]] = {}
@@ -335,7 +336,7 @@ class _ManifestJudgement:
         ``target``)."""
         holding = [reason for reason in reasons if reason[0](subject)]
         shown = self.shown(pointer, subject)
-        extra = {"reasons": "; ".join([render_compiled(say, shown, self.language) for _, say, _ in holding])}
+        extra = {"reasons": self.separator.join([render_compiled(say, shown, self.language) for _, say, _ in holding])}
         for _, _, at in holding:
             if at:
                 return extra, target_pointer(pointer, at)

@@ -90,11 +90,12 @@ def _localize_rule(rule: Any, catalog: dict[str, Any], words: ReportText) -> Any
 @dataclass(frozen=True)
 class MessageLanguage:
     """What the engine needs to word a message in another language: the gap, the word
-    between alternatives, element labels, and values that are ours (classification names,
-    dates), never the manifest's."""
+    between alternatives, what separates a finding's reasons, element labels, and values
+    that are ours (classification names, dates), never the manifest's."""
 
     none: str
     alternative: str
+    separator: str
     labels: dict[str, str]
     values: dict[str, dict[str, str]]
     dates: frozenset[str]
@@ -140,8 +141,8 @@ def message_language(lang: str) -> MessageLanguage | None:
         if key.startswith("values."):
             field, _, name = key[len("values."):].partition(".")
             values.setdefault(field, {})[name] = value
-    return MessageLanguage(none=engine["none"], alternative=engine["alternative"], labels=labels, values=values,
-                           dates=frozenset(engine.get("dates", ())), text=text)
+    return MessageLanguage(none=engine["none"], alternative=engine["alternative"], separator=engine["separator"],
+                           labels=labels, values=values, dates=frozenset(engine.get("dates", ())), text=text)
 
 
 @dataclass(frozen=True)

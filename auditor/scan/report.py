@@ -75,7 +75,7 @@ def broader_message(report: ScanReport, item: Broader, t: ReportText) -> str:
     values = {"scope": _describe(report, item.scope, t), "instead": _scopes_text(report, item.instead, t),
               "methods": ", ".join(sorted({call.method for call in item.calls}))}
     if item.caveats:
-        caveats = "; ".join(caveat_phrase(caveat).worded(t) for caveat in item.caveats)
+        caveats = t("engine.separator").join(caveat_phrase(caveat).worded(t) for caveat in item.caveats)
         return t("scan.messages.broader_caveats", caveats=caveats, **values)
     return t("scan.messages.broader", **values)
 

@@ -103,3 +103,16 @@ def test_english_is_the_default(name):
     assert default.code == 1, default.stderr
     assert default.stdout == explicit.stdout
     assert "échec" not in default.stdout
+
+
+def test_french_reasons_are_separated_as_french_writes_a_semicolon(tmp_path):
+    # Both of the consent rule's reasons hold: French puts a space before the semicolon.
+    manifest = tmp_path / "bot.yaml"
+    manifest.write_text((EXAMPLES / "chat-standup-bot.yaml").read_text(encoding="utf-8").replace(
+        "immediately_follows_disclosure: true", "immediately_follows_disclosure: false").replace(
+        "collection_before_consent: false", "collection_before_consent: true"), encoding="utf-8")
+    result = run_wsaudit("audit", str(manifest), "--lang", "fr", "--format", "json", *AS_OF)
+    assert result.code == 1, result.stderr
+    consent = next(finding for finding in json.loads(result.stdout)["findings"] if finding["rule_id"] == "WUD-CN-001")
+    rule = next(rule for pack in localize_packs(load_packs(), "fr") for rule in pack.rules if rule.id == "WUD-CN-001")
+    assert consent["message"] == " ; ".join(reason.say for reason in rule.reasons)
