@@ -57,7 +57,6 @@ def test_python_call_keeps_its_stated_arguments(finder: CallFinder):
     assert message.stated["id"] is None  # a name, not a literal
 
 
-
 def _stated(finder: CallFinder, text: str, syntax, apps_script: bool = False) -> list[dict]:
     calls, _ = finder.find("f", lex(text, syntax), syntax.name, apps_script)
     return [call.stated for call in calls]
@@ -96,7 +95,6 @@ def test_node_client_calls(finder: CallFinder):
     calls, unresolved = _calls(finder, NODE_APP, JAVASCRIPT)
     assert calls == [(6, "gmail.users.messages.list"), (7, "calendar.events.insert")]
     assert unresolved == []
-
 
 
 def test_node_keys_of_the_parameter_object_are_stated_and_keys_nested_deeper_are_not(finder: CallFinder):
