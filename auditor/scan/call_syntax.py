@@ -17,7 +17,10 @@ from auditor.scan.lexer import LexedSource
 # An identifier in the languages scanned (JavaScript names may hold `$`).
 IDENT = r"[A-Za-z_$][\w$]*"
 _SEGMENT = re.compile(r"\s*(\?)?\.\s*(" + IDENT + r")")
-_KEYWORD_VALUE = re.compile(r"(?<![\w$])([A-Za-z_]\w*)\s*[=:]\s*(?:([\"'`])([^\"'`\n]*)\2|([^\s,)}\]]))")
+# A stated parameter: ``name=value`` or ``name: value``, or a quoted name in an object literal
+# or dict (``'name': value``); the value is read when it is a literal.
+_KEYWORD_VALUE = re.compile(r"(?:(?<![\w$])([A-Za-z_]\w*)\s*[=:]|([\"'])([A-Za-z_$][\w$]*)\2\s*:)"
+                            r"\s*(?:([\"'`])([^\"'`\n]*)\4|([^\s,)}\]]))")
 # Chain segments that are the client library's plumbing, not a resource or a method.
 HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
 
@@ -27,6 +30,15 @@ HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_ba
 ARGUMENTS_LIMIT = 20000
 _OPENERS = "([{"
 _BRACKET = re.compile(r"[()\[\]{}]")
+# What the keyword index files beside brackets: the commas between arguments (or entries) and
+# the unpacking of another mapping or object (Python's ``**``, JavaScript's ``...``).
+_TOKEN = re.compile(r"[()\[\]{},]|\*\*|\.\.\.")
+_NON_BLANK = re.compile(r"\S")
+_NAME = re.compile(IDENT)
+# An argument that is a literal (strings are blanked in the structure: they read as nothing).
+_WORD_LITERAL = re.compile(r"(?:true|false|null|undefined|[-+]?\.?\d[\w.]*)(?![\w$])")
+# A callback (Node's ``(err, res) => …`` after the parameters), not a parameter object.
+_CALLBACK = re.compile(r"(?:async\s+)?(?:function(?![\w$])|" + IDENT + r"\s*=>)")
 
 
 def bracket_ends(structure: str) -> dict[int, int]:
@@ -94,20 +106,131 @@ def call_chain(source: LexedSource, start: int) -> list[tuple[str, int, tuple[in
         segments.append((name, offset, arguments))
 
 
-def stated_parameters(source: LexedSource, spans: list[tuple[int, int]]) -> tuple[tuple[str, str | None], ...]:
-    """Arguments a call states in its brackets, each span opening at one of them: each
-    ``name=value`` or ``name: value`` directly in the brackets, or directly in an object
-    literal that is one of the arguments (Node's ``get({userId: 'me', format: 'full'})``, Apps
-    Script's optional arguments), never one of a call or object nested deeper (``id=pick(
-    format="full")``, ``requestBody: {format: ...}``), which is another call's or the request
-    body's. The first value of each name, read in the first :data:`ARGUMENTS_LIMIT` characters
-    of the span (a bracket not closed by then runs to the text's end)."""
-    found: dict[str, str | None] = {}
+# How a client library takes a method's parameters, which says where the code could pass one
+# that the call does not show: ``python`` (keyword arguments, ``**mapping``), ``node`` (one
+# object of parameters, the first argument), ``apps_script`` (the path's parameters in order,
+# then an object of the others), ``java`` and ``go`` (setters on a request object).
+CallStyle = str
+
+
+def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyle,
+                     positional: int = 0) -> tuple[tuple[tuple[str, str | None], ...], str]:
+    """The parameters a call states in its brackets, and what may pass others out of sight.
+
+    Stated: each ``name=value`` or ``name: value`` directly in the brackets, or directly in
+    an object literal that is one of the arguments (Node's ``get({userId: 'me', format:
+    'full'})``, Apps Script's optional arguments, Python's ``**{'q': query}``), with a quoted
+    name or none (``{userId, q}`` states ``q``); never one of a call or object nested deeper
+    (``id=pick(format="full")``, ``requestBody: {format: ...}``), which is another call's or
+    the request body's. The first value of each name, read in the first
+    :data:`ARGUMENTS_LIMIT` characters of the span (a bracket not closed by then runs to the
+    text's end); ``None`` when the value is not a literal.
+
+    Out of sight (the second value, empty when there is nothing): a mapping unpacked into the
+    keyword arguments (``**options``), an object spread into the parameters (``...options``),
+    a computed name (``[name]: value``), or, for Node and Apps Script, the object of
+    parameters passed as a name or an expression (``list(params)``; Apps Script's first
+    ``positional`` arguments are the path's). Any parameter may hide there.
+    """
+    opening, end = span
+    end = min(end, opening + ARGUMENTS_LIMIT)
     index = source.keyword_index
-    for start, end in spans:
-        for name, value in index.stated_in(start, min(end, start + ARGUMENTS_LIMIT)):
-            found.setdefault(name, value)
-    return tuple(sorted(found.items()))
+    structure = source.structure
+    unseen = ""
+    if style == "python":
+        objects = []
+        for at in index.unpacking_in(opening, end):
+            after = _NON_BLANK.search(structure, at + 2, end)
+            if after is not None and structure[after.start()] == "{":
+                objects.append(after.start())
+            elif _starts_an_argument(structure, at):
+                unseen = _UNSEEN["unpacked"]
+    else:
+        objects = index.braces_in(opening, end)
+        if style in ("node", "apps_script"):
+            arguments = index.items_in(opening, end)
+            for item_start, item_end in arguments[:1] if style == "node" else arguments[positional:]:
+                if _argument_kind(source, item_start, item_end) == "opaque":
+                    unseen = _UNSEEN["object"]
+                    break
+    pairs = index.pairs_in(opening, end)
+    for brace in objects:
+        brace_end = min(end, source.bracket_ends.get(brace, end))
+        entries = index.pairs_in(brace, brace_end)
+        if index.unpacking_in(brace, brace_end):
+            unseen = unseen or _UNSEEN["spread"]
+        if style == "python":
+            # A dict's key is a string; a bare name is a variable holding one.
+            named = [entry for entry in entries if source.code[entry[0]] in "'\""]
+            if len(named) < len(entries):
+                unseen = unseen or _UNSEEN["computed"]
+            pairs += named
+            continue
+        pairs += entries
+        for item_start, item_end in index.items_in(brace, brace_end):
+            first = _NON_BLANK.search(structure, item_start, item_end)
+            if first is None:
+                continue
+            if structure[first.start()] == "[":
+                unseen = unseen or _UNSEEN["computed"]
+            name = _NAME.match(structure, first.start())
+            if name and _NON_BLANK.search(structure, name.end(), item_end) is None:
+                pairs.append((name.start(), name.group(), None))  # shorthand: {userId, q}
+    pairs.sort()
+    found: dict[str, str | None] = {}
+    for _offset, name, value in pairs:
+        found.setdefault(name, value)
+    return tuple(sorted(found.items())), unseen
+
+
+# What may pass parameters the call does not show, in the words of a restriction's reason.
+_UNSEEN = {
+    "unpacked": "keyword arguments unpacked from a mapping (**)",
+    "spread": "entries unpacked from another mapping or object (** or ...)",
+    "computed": "a computed property name",
+    "object": "an object of parameters built elsewhere",
+    "request": "a request object the call returns unexecuted, whose setters may follow",
+    "rest": "a REST request, whose parameters the scan does not read",
+}
+
+
+def unseen_reason(kind: str) -> str:
+    """The words for one kind of :data:`_UNSEEN` (``request``, ``rest``…)."""
+    return _UNSEEN[kind]
+
+
+def _starts_an_argument(structure: str, at: int) -> bool:
+    """Whether the ``**`` at ``at`` unpacks (it follows an opening bracket or a comma) rather
+    than raises to a power (``2**10``)."""
+    before = at - 1
+    while before >= 0 and structure[before].isspace():
+        before -= 1
+    return before >= 0 and structure[before] in "(,{"
+
+
+def _argument_kind(source: LexedSource, start: int, end: int) -> str:
+    """``literal``, ``object`` (an object literal), ``callback`` or ``opaque`` (a name or an
+    expression, which may hold anything): the argument between ``start`` and ``end``."""
+    structure = source.structure
+    first = _NON_BLANK.search(structure, start, end)
+    if first is None:
+        return "literal"  # nothing, or a string (blanked in the structure)
+    at = first.start()
+    char = structure[at]
+    if char in _OPENERS:
+        close = source.bracket_ends.get(at)
+        if close is None or close > end:
+            return "opaque"
+        after = _NON_BLANK.search(structure, close, end)
+        if char == "{" and after is None:
+            return "object"
+        if char == "(" and after is not None and structure.startswith("=>", after.start()):
+            return "callback"
+        return "opaque"
+    word = _WORD_LITERAL.match(structure, at)
+    if word and _NON_BLANK.search(structure, word.end(), end) is None:
+        return "literal"
+    return "callback" if _CALLBACK.match(structure, at) else "opaque"
 
 
 # A ``name=value`` or ``name: value`` of the code: its offset, name and literal value (``None``
@@ -116,52 +239,90 @@ _Stated = tuple[int, str, str | None]
 
 
 class KeywordIndex:
-    """Every ``name=value`` and ``name: value`` of a file's code, found in one pass and filed
-    under the bracket that directly holds it, with every opening brace filed under the
-    bracket that directly holds it: a call's own arguments are then looked up in work that
-    grows with what the call states, however many calls are nested in its brackets.
+    """Every ``name=value`` and ``name: value`` of a file's code (and ``'name': value`` after
+    an opening brace or a comma), found in one pass and filed under the bracket that directly
+    holds it; beside them, filed the same way, every opening brace, every comma and every
+    ``**`` and ``...``. A call's own arguments are then looked up in work that grows with what
+    the call states, however many calls are nested in its brackets.
 
     A pair inside a string literal (``q="format=full"``) is not code and is not filed.
     """
 
-    def __init__(self, code: str, structure: str) -> None:
+    def __init__(self, code: str, structure: str, literal_starts: frozenset[int] = frozenset()) -> None:
         # By offset of an opening bracket: the pairs directly inside it, and the opening
-        # braces directly inside it, each in text order.
+        # braces, commas and unpackings directly inside it, each in text order.
         self._held: dict[int, list[_Stated]] = {}
         self._braces: dict[int, list[int]] = {}
+        self._commas: dict[int, list[int]] = {}
+        self._unpacking: dict[int, list[int]] = {}
         open_at: list[int] = []
-        brackets = _BRACKET.finditer(structure)
-        bracket = next(brackets, None)
+        tokens = _TOKEN.finditer(structure)
+        token = next(tokens, None)
         for match in _KEYWORD_VALUE.finditer(code):
             start = match.start()
-            while bracket is not None and bracket.start() < start:
-                self._bracket(bracket.start(), structure[bracket.start()], open_at)
-                bracket = next(brackets, None)
-            if open_at and structure[start] == code[start]:
-                self._held.setdefault(open_at[-1], []).append(
-                    (start, match.group(1), match.group(3) if match.group(2) else None))
+            while token is not None and token.start() < start:
+                self._token(token.start(), token.group(), open_at)
+                token = next(tokens, None)
+            if not open_at:
+                continue
+            if match.group(1) is not None:
+                if structure[start] != code[start]:
+                    continue  # inside a string literal
+                name = match.group(1)
+            elif start in literal_starts and _after_brace_or_comma(structure, start):
+                name = match.group(3)
+            else:
+                continue
+            self._held.setdefault(open_at[-1], []).append((start, name, match.group(5) if match.group(4) else None))
+        while token is not None:
+            self._token(token.start(), token.group(), open_at)
+            token = next(tokens, None)
 
-    def _bracket(self, offset: int, char: str, open_at: list[int]) -> None:
-        if char in _OPENERS:
-            if char == "{" and open_at:
+    def _token(self, offset: int, token: str, open_at: list[int]) -> None:
+        if token in _OPENERS:
+            if token == "{" and open_at:
                 self._braces.setdefault(open_at[-1], []).append(offset)
             open_at.append(offset)
-        elif open_at:  # any closing bracket closes the innermost open one, as in bracket_ends
+        elif not open_at:
+            return
+        elif token == ",":
+            self._commas.setdefault(open_at[-1], []).append(offset)
+        elif token in ("**", "..."):
+            self._unpacking.setdefault(open_at[-1], []).append(offset)
+        else:  # any closing bracket closes the innermost open one, as in bracket_ends
             open_at.pop()
 
-    def stated_in(self, opening: int, end: int) -> list[tuple[str, str | None]]:
-        """The pairs before ``end`` directly in the bracket at ``opening`` or directly in an
-        object literal directly in it, as (name, value) in text order."""
-        pairs = self._before(self._held.get(opening, ()), end)
-        braces = self._braces.get(opening, ())
-        for brace in braces[:bisect.bisect_left(braces, end)]:
-            pairs += self._before(self._held.get(brace, ()), end)
-        pairs.sort()
-        return [(name, value) for _offset, name, value in pairs]
-
-    @staticmethod
-    def _before(pairs: Sequence[_Stated], end: int) -> list[_Stated]:
+    def pairs_in(self, opening: int, end: int) -> list[_Stated]:
+        """The pairs directly in the bracket at ``opening``, before ``end``."""
+        pairs = self._held.get(opening, ())
         return list(pairs[:bisect.bisect_left(pairs, (end,))])
+
+    def braces_in(self, opening: int, end: int) -> list[int]:
+        """The opening braces directly in the bracket at ``opening``, before ``end``."""
+        return _before(self._braces.get(opening, []), end)
+
+    def unpacking_in(self, opening: int, end: int) -> list[int]:
+        """The ``**`` and ``...`` directly in the bracket at ``opening``, before ``end``."""
+        return _before(self._unpacking.get(opening, []), end)
+
+    def items_in(self, opening: int, end: int) -> list[tuple[int, int]]:
+        """The spans of the arguments (or entries) directly in the bracket at ``opening``,
+        which closes at or runs to ``end``: the text between the bracket and its commas."""
+        bounds = [opening, *_before(self._commas.get(opening, []), end), end - 1]
+        return [(bounds[index] + 1, bounds[index + 1]) for index in range(len(bounds) - 1)]
+
+
+def _before(offsets: list[int], end: int) -> list[int]:
+    return offsets[:bisect.bisect_left(offsets, end)]
+
+
+def _after_brace_or_comma(structure: str, start: int) -> bool:
+    """Whether ``start`` is where an entry of an object literal or dict may begin: after an
+    opening brace or a comma (so ``c ? 'a' : 'b'`` names no key)."""
+    before = start - 1
+    while before >= 0 and structure[before].isspace():
+        before -= 1
+    return before >= 0 and structure[before] in "{,"
 
 
 def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:

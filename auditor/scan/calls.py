@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING
 from auditor.scan.call_syntax import (
     HELPER_SEGMENTS,
     IDENT,
+    CallStyle,
     call_chain,
     closing_bracket,
     setter_parameters,
-    stated_parameters,
+    stated_arguments,
+    unseen_reason,
 )
 from auditor.scan.lexer import LexedSource
 
@@ -76,7 +78,9 @@ class ApiCall:
     """One call of a Google API method, or of an Apps Script built-in service.
 
     ``scopes`` are the full scope URLs any one of which authorizes it (before restrictions);
-    ``parameters`` the arguments the code states (value ``None`` when not a literal).
+    ``parameters`` the arguments the code states (value ``None`` when not a literal);
+    ``unseen`` what may pass others the code does not show there (``**options``, a request
+    object set up elsewhere), empty when nothing can.
     """
 
     path: str
@@ -87,6 +91,7 @@ class ApiCall:
     kind: str
     scopes: tuple[str, ...]
     parameters: tuple[tuple[str, str | None], ...] = ()
+    unseen: str = ""
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.method)
@@ -94,6 +99,18 @@ class ApiCall:
     @property
     def stated(self) -> dict[str, str | None]:
         return dict(self.parameters)
+
+
+# The client style of each lexer's language (see call_syntax.stated_arguments).
+_STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "java", "go": "go"}
+# Verbs whose Apps Script method takes the request body before the path's parameters.
+_BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _executes(name: str) -> bool:
+    """Whether a chain's segment sends the request: Java's ``execute()`` (and
+    ``executeMedia()``…), Go's ``Do()`` and ``Pages()``."""
+    return name.startswith("execute") or name in ("Do", "Pages")
 
 
 @dataclass(frozen=True)
@@ -156,7 +173,7 @@ class CallFinder:
         if apps_script and language == "javascript":
             self._apps_script(source, found, path)
         if bindings:
-            self._follow_bindings(source, structure, bindings, found, path)
+            self._follow_bindings(source, structure, bindings, found, path, _STYLES.get(language, "node"))
         self._rest(source, found, path)
         return found.calls, found.unresolved
 
@@ -181,7 +198,7 @@ class CallFinder:
             name = self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
-            self._resolve(source, api, api.root, match.start(), end, found, path, name or "build(...)")
+            self._resolve(source, api, api.root, match.start(), end, found, path, name or "build(...)", "python")
 
     def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
@@ -199,7 +216,8 @@ class CallFinder:
             name = self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
-            self._resolve(source, api, api.root, match.start(), end, found, path, name or f"google.{name_of_api}(...)")
+            self._resolve(source, api, api.root, match.start(), end, found, path, name or f"google.{name_of_api}(...)",
+                          "node")
 
     def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
         if "com.google.api.services" not in source.code:
@@ -248,7 +266,7 @@ class CallFinder:
     # ------------------------------------------------------------------ chains
 
     def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
-                         found: _FileCalls, path: str) -> None:
+                         found: _FileCalls, path: str, style: CallStyle) -> None:
         done: set[str] = set()
         for _ in range(3):  # a resource bound from a resource bound from a client
             pending = [name for name in sorted(bindings) if name not in done]
@@ -263,13 +281,14 @@ class CallFinder:
                                      r"(?<![\w$.])" + re.escape(name).replace(r"\.", r"\s*\.\s*") + r"(?![\w$])")
                 for match in pattern.finditer(structure):
                     resolved = self._resolve(source, binding.api, binding.node, match.start(), match.end(), found,
-                                             path, name)
+                                             path, name, style)
                     if resolved is not None and resolved[0] not in bindings:
                         bindings[resolved[0]] = _Binding(binding.api, resolved[1])
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
-                 found: _FileCalls, path: str, root: str) -> tuple[str, ResourceNode] | None:
-        """Follow the chain at ``start``; record a call or an unresolved chain.
+                 found: _FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:
+        """Follow the chain at ``start``; record a call or an unresolved chain. ``style`` is how
+        the client takes a method's parameters (see :func:`stated_arguments`).
 
         Returns ``(name, resource)`` when the chain ends on a resource and is assigned to a
         name (an intermediate binding), else ``None``.
@@ -285,12 +304,19 @@ class CallFinder:
             written.append(name + ("()" if arguments else ""))
             if arguments is not None and key in current.methods:
                 method = current.methods[key]
-                parameters = dict(stated_parameters(source, [arguments]))
-                for key_name, value in setter_parameters(source, segments[index + 1:]).items():
+                # Apps Script passes the path's parameters (and a request body) in order first.
+                positional = method.paths[0].count("{") if method.paths else 0
+                positional += 1 if method.verb in _BODY_VERBS else 0
+                stated, unseen = stated_arguments(source, arguments, style, positional)
+                parameters = dict(stated)
+                after = segments[index + 1:]
+                for key_name, value in setter_parameters(source, after).items():
                     parameters.setdefault(key_name, value)
+                if style in ("java", "go") and not any(_executes(name) for name, _, _ in after):
+                    unseen = unseen or unseen_reason("request")
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,
-                                           tuple(sorted(parameters.items()))))
+                                           tuple(sorted(parameters.items())), unseen))
                 return None
             if key in current.resources:
                 current = current.resources[key]
@@ -332,7 +358,8 @@ class CallFinder:
         for match in self._advanced.finditer(structure):
             api = self.table.api(*self.apps_script.advanced[match.group(1)])
             if api is not None:
-                self._resolve(source, api, api.root, match.start(), match.end(), found, path, match.group(1))
+                self._resolve(source, api, api.root, match.start(), match.end(), found, path, match.group(1),
+                              "apps_script")
 
     # ------------------------------------------------------------------ raw HTTP
 
@@ -358,7 +385,8 @@ class CallFinder:
             line, column = source.position(content_start)
             if len(methods) == 1:
                 method = methods[0]
-                found.calls.append(ApiCall(path, line, column, method.api, method.id, "rest", method.scopes))
+                found.calls.append(ApiCall(path, line, column, method.api, method.id, "rest", method.scopes, (),
+                                           unseen_reason("rest")))
             elif methods:
                 found.unresolved.append(UnresolvedCall(
                     path, line, column, methods[0].api, url,

@@ -111,7 +111,7 @@ def needs_of(calls: Iterable[ApiCall], restrictions: tuple[Restriction, ...] | N
         for restriction in restrictions:
             if restriction.scope not in options or not restriction.applies_to(call.method):
                 continue
-            reason = restriction.rules_out(call.stated)
+            reason = restriction.rules_out(call.stated, call.unseen)
             if reason is not None:
                 options.discard(restriction.scope)
                 excluded.append(Excluded(restriction.scope, reason))

@@ -98,7 +98,7 @@ class LexedSource:
         """``call_syntax.KeywordIndex`` of the code and its structure, built on first use."""
         from auditor.scan.call_syntax import KeywordIndex
 
-        return KeywordIndex(self.code, self.structure)
+        return KeywordIndex(self.code, self.structure, frozenset(start for start, _, _, _ in self.literals))
 
     @property
     def structure(self) -> str:

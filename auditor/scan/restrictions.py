@@ -30,8 +30,11 @@ class Restriction:
     def applies_to(self, method_id: str) -> bool:
         return any(fnmatch.fnmatchcase(method_id, pattern) for pattern in self.methods)
 
-    def rules_out(self, parameters: dict[str, str | None]) -> str | None:
-        """Why the call's stated arguments rule this scope out, or ``None`` when they allow it."""
+    def rules_out(self, parameters: dict[str, str | None], unseen: str = "") -> str | None:
+        """Why the call's stated arguments rule this scope out, or ``None`` when they allow it.
+        ``unseen`` names what may pass arguments the code does not show (see
+        :class:`~auditor.scan.calls.ApiCall`): any of them may be one this scope forbids or
+        a value it does not allow, so the scope is not offered."""
         if self.kind == "context":
             return self.cost
         if self.kind != "parameter":
@@ -39,6 +42,9 @@ class Restriction:
         for name in self.forbidden:
             if name in parameters:
                 return f"the call passes {name}: {self.cost}"
+        if unseen:
+            names = " or ".join([*self.forbidden, *([self.parameter] if self.parameter else [])])
+            return f"the call may pass {names} through {unseen}: {self.cost}"
         if self.parameter is not None:
             value = parameters.get(self.parameter, self.default)
             if value is None:

@@ -202,6 +202,98 @@ def test_apps_script_optional_arguments_object_is_stated(finder: CallFinder):
     assert _stated(finder, text, JAVASCRIPT, apps_script=True) == [{"format": "metadata"}]
 
 
+def _unseen(finder: CallFinder, text: str, syntax, apps_script: bool = False) -> list[bool]:
+    """For each call of ``text`` in text order, whether it may pass parameters the code does not show."""
+    calls, _ = finder.find("f", lex(text, syntax), syntax.name, apps_script)
+    return [bool(call.unseen) for call in sorted(calls, key=lambda call: (call.line, call.column))]
+
+
+NODE_CLIENT = "const gmail = google.gmail({version: 'v1', auth});\n"
+
+
+def test_node_quoted_keys_are_stated(finder: CallFinder):
+    text = NODE_CLIENT + "gmail.users.messages.get({'userId': 'me', \"format\": 'metadata', 'id': id});\n"
+    assert _stated(finder, text, JAVASCRIPT) == [{"format": "metadata", "id": None, "userId": "me"}]
+
+
+def test_a_quoted_branch_of_a_conditional_is_no_key(finder: CallFinder):
+    # `c ? 'q' : 'x'` puts a quoted text before a colon, but no entry begins there.
+    text = NODE_CLIENT + "gmail.users.messages.get({userId: 'me', format: c ? 'q' : 'full'});\n"
+    assert _stated(finder, text, JAVASCRIPT) == [{"format": None, "userId": "me"}]
+
+
+def test_node_shorthand_property_is_stated(finder: CallFinder):
+    text = NODE_CLIENT + "gmail.users.messages.list({userId: 'me', q});\n"
+    assert _stated(finder, text, JAVASCRIPT) == [{"q": None, "userId": "me"}]
+
+
+@pytest.mark.parametrize("arguments", ["params", "{userId: 'me', ...options}", "{userId: 'me', [key]: value}",
+                                       "Object.assign({}, defaults)"])
+def test_node_parameters_out_of_sight(finder: CallFinder, arguments: str):
+    text = NODE_CLIENT + f"gmail.users.messages.list({arguments});\n"
+    assert _unseen(finder, text, JAVASCRIPT) == [True]
+
+
+@pytest.mark.parametrize("arguments", ["", "{userId: 'me', maxResults: 10}",
+                                       "{userId: 'me'}, (error, response) => done(response)",
+                                       "{userId: 'me'}, function (error, response) {}"])
+def test_node_parameters_all_in_sight(finder: CallFinder, arguments: str):
+    text = NODE_CLIENT + f"gmail.users.messages.list({arguments});\n"
+    assert _unseen(finder, text, JAVASCRIPT) == [False]
+
+
+PY_CLIENT = 'service = build("gmail", "v1")\n'
+
+
+@pytest.mark.parametrize("arguments", ['userId="me", **options', 'userId="me", **{"q": q, **more}',
+                                       'userId="me", **{name: value}'])
+def test_python_parameters_out_of_sight(finder: CallFinder, arguments: str):
+    text = PY_CLIENT + f"service.users().messages().list({arguments}).execute()\n"
+    assert _unseen(finder, text, PYTHON) == [True]
+
+
+def test_python_power_is_no_unpacking_and_an_unpacked_dict_literal_is_stated(finder: CallFinder):
+    text = PY_CLIENT + 'service.users().messages().list(userId="me", maxResults=2**8, **{"q": "x"}).execute()\n'
+    calls, _ = finder.find("f", lex(text, PYTHON), "python", False)
+    assert [(call.stated, call.unseen) for call in calls] == [({"maxResults": None, "q": "x", "userId": "me"}, "")]
+
+
+def test_python_dict_in_a_keyword_argument_states_nothing_for_the_call(finder: CallFinder):
+    # A mapping passed as `body=` is the request body, not parameters of the call.
+    text = PY_CLIENT + 'service.users().messages().insert(userId="me", body={"q": "x"}).execute()\n'
+    assert _stated(finder, text, PYTHON) == [{"body": None, "userId": "me"}]
+
+
+@pytest.mark.parametrize(("arguments", "unseen"), [("'me', options", True), ("'me', {'q': query}", False),
+                                                   ("userId", False), ("userId, {q: query}", False)])
+def test_apps_script_options_out_of_sight_after_the_path_parameters(finder: CallFinder, arguments: str, unseen: bool):
+    text = f"function f(userId, options, query) {{\n  return Gmail.Users.Messages.list({arguments});\n}}\n"
+    assert _unseen(finder, text, JAVASCRIPT, apps_script=True) == [unseen]
+
+
+def test_apps_script_quoted_option_is_stated(finder: CallFinder):
+    text = "function f() {\n  return Gmail.Users.Messages.list('me', {'q': 'is:unread'});\n}\n"
+    assert _stated(finder, text, JAVASCRIPT, apps_script=True) == [{"q": "is:unread"}]
+
+
+def test_java_request_set_up_outside_the_call_is_out_of_sight(finder: CallFinder):
+    text = JAVA_APP.replace('return gmail.users().messages().get("me", id).setFormat("raw").execute();',
+                            'Gmail.Users.Messages.Get request = gmail.users().messages().get("me", id);\n'
+                            '        request.setFormat("raw");\n        return request.execute();')
+    assert _unseen(finder, text, JAVA) == [False, True]
+
+
+def test_go_call_set_up_outside_the_chain_is_out_of_sight(finder: CallFinder):
+    text = GO_APP.replace('r, err := srv.Users.Labels.List("me").Do()',
+                          'call := srv.Users.Messages.List("me")\n\tcall = call.Q("is:unread")')
+    assert _unseen(finder, text, GO) == [True, False]
+
+
+def test_rest_call_parameters_are_out_of_sight(finder: CallFinder):
+    text = 'requests.get("https://gmail.googleapis.com/gmail/v1/users/me/messages", params={"q": q})\n'
+    assert _unseen(finder, text, PYTHON) == [True]
+
+
 REST = '''\
 import requests
 
@@ -242,6 +334,23 @@ def test_nested_calls_are_read_in_linear_work(finder: CallFinder, text):
 
     _calls(finder, text(100), PYTHON)  # first use, not counted
     small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
+@pytest.mark.parametrize("text", [
+    # Node calls made inside one another's parameter objects, each with a shorthand key, a
+    # spread and a quoted key, all closed at the end of the file.
+    lambda count: NODE_CLIENT + "gmail.users.messages.list({q, ...o, 'a': 1, b: " * count + "})" * count + "\n",
+    # The same, never closed.
+    lambda count: NODE_CLIENT + "gmail.users.messages.list({q, ...o, 'a': 1, b: " * count + "\n",
+], ids=["closed", "never-closed"])
+def test_nested_node_parameter_objects_are_read_in_linear_work(finder: CallFinder, text):
+    # Each call reads the entries directly in its own object: reading its whole span would
+    # go through every call inside it.
+    from tests.helpers import lines_run
+
+    _calls(finder, text(100), JAVASCRIPT)  # first use, not counted
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), JAVASCRIPT)) for count in (300, 600))
     assert large <= 2.2 * small
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.scan.calls import ApiCall
 from auditor.scan.least import ScopeCost, compare, least_cover, needs_of
@@ -19,9 +21,10 @@ def _cost() -> ScopeCost:
     return ScopeCost(ScopeCatalog.load(), load_method_table().breadth)
 
 
-def _call(method: str, **stated: str | None) -> ApiCall:
+def _call(method: str, unseen: str = "", **stated: str | None) -> ApiCall:
     scopes = load_method_table().by_id[method].scopes
-    return ApiCall("app.py", 1, 1, method.split(".")[0], method, "client", scopes, tuple(sorted(stated.items())))
+    return ApiCall("app.py", 1, 1, method.split(".")[0], method, "client", scopes, tuple(sorted(stated.items())),
+                   unseen)
 
 
 def test_one_scope_covering_several_calls_beats_two():
@@ -62,6 +65,18 @@ def test_a_query_rules_out_gmail_metadata_for_list():
     searched, plain = needs_of([_call("gmail.users.messages.list", q="is:unread"), _call("gmail.users.messages.list")])
     assert A + "gmail.metadata" not in searched.options
     assert A + "gmail.metadata" in plain.options
+
+
+def test_parameters_out_of_sight_rule_out_gmail_metadata_for_list():
+    # The options passed by name may hold a query, which gmail.metadata forbids.
+    hidden, = needs_of([_call("gmail.users.messages.list", unseen="an object of parameters built elsewhere")])
+    assert "may pass q through an object of parameters" in next(
+        item.reason for item in hidden.excluded if item.scope == A + "gmail.metadata")
+
+
+def test_parameters_out_of_sight_rule_out_gmail_metadata_even_beside_format_metadata():
+    hidden, = needs_of([_call("gmail.users.messages.get", unseen="entries unpacked", format="metadata")])
+    assert A + "gmail.metadata" not in hidden.options
 
 
 def test_add_on_scopes_are_never_offered_for_a_plain_call():
@@ -168,6 +183,22 @@ def test_a_format_stated_in_a_nested_call_does_not_make_gmail_metadata_enough(tm
     (tmp_path / "reader.py").write_text(
         'from googleapiclient.discovery import build\nservice = build("gmail", "v1")\n'
         'service.users().messages().get(userId="me", id=pick(ids, format="metadata")).execute()\n')
+    manifest = _manifest(tmp_path, "gmail.readonly")
+    result = run_wsaudit("scan-code", str(tmp_path), "--manifest", str(manifest), "--format", "json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["least_privilege"]["broader_than_needed"] == []
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("list.js", "const gmail = google.gmail({version: 'v1', auth});\nawait gmail.users.messages.list(params);\n"),
+    ("list.js", "const gmail = google.gmail({version: 'v1', auth});\nawait gmail.users.messages.list({'q': query});\n"),
+    ("list.py", 'from googleapiclient.discovery import build\nservice = build("gmail", "v1")\n'
+                'service.users().messages().list(userId="me", **options).execute()\n'),
+], ids=["node-parameters-by-name", "node-quoted-query", "python-unpacked-options"])
+def test_a_query_the_code_may_pass_does_not_make_gmail_metadata_enough(tmp_path: Path, name: str, code: str):
+    # gmail.metadata cannot search (q); a list call whose query is out of sight, or stated
+    # under a quoted key, must not be told that gmail.metadata would do.
+    (tmp_path / name).write_text(code, encoding="utf-8")
     manifest = _manifest(tmp_path, "gmail.readonly")
     result = run_wsaudit("scan-code", str(tmp_path), "--manifest", str(manifest), "--format", "json")
     assert result.code == 0, result.stderr
