@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Sequence
 
 from auditor.scan.lexer import LexedSource
 
@@ -140,10 +139,12 @@ def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyl
     if style == "python":
         objects = []
         for at in index.unpacking_in(opening, end):
+            if not _unpacks(structure, at, style):
+                continue
             after = _NON_BLANK.search(structure, at + 2, end)
             if after is not None and structure[after.start()] == "{":
                 objects.append(after.start())
-            elif _starts_an_argument(structure, at):
+            else:
                 unseen = _UNSEEN["unpacked"]
     else:
         objects = index.braces_in(opening, end)
@@ -157,7 +158,7 @@ def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyl
     for brace in objects:
         brace_end = min(end, source.bracket_ends.get(brace, end))
         entries = index.pairs_in(brace, brace_end)
-        if index.unpacking_in(brace, brace_end):
+        if any(_unpacks(structure, at, style) for at in index.unpacking_in(brace, brace_end)):
             unseen = unseen or _UNSEEN["spread"]
         if style == "python":
             # A dict's key is a string; a bare name is a variable holding one.
@@ -199,9 +200,14 @@ def unseen_reason(kind: str) -> str:
     return _UNSEEN[kind]
 
 
-def _starts_an_argument(structure: str, at: int) -> bool:
-    """Whether the ``**`` at ``at`` unpacks (it follows an opening bracket or a comma) rather
-    than raises to a power (``2**10``)."""
+def _unpacks(structure: str, at: int, style: CallStyle) -> bool:
+    """Whether the ``**`` or ``...`` at ``at`` unpacks a mapping or object into the arguments
+    or entries: Python's ``**`` where an argument or entry begins (not ``2**10``, a power),
+    JavaScript's ``...`` (its ``**`` is a power, Python's ``...`` a value)."""
+    if style != "python":
+        return structure.startswith("...", at)
+    if not structure.startswith("**", at):
+        return False
     before = at - 1
     while before >= 0 and structure[before].isspace():
         before -= 1

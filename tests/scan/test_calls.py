@@ -196,7 +196,6 @@ def test_apps_script_services_are_not_calls_outside_a_script_project(finder: Cal
     assert calls == []
 
 
-
 def test_apps_script_optional_arguments_object_is_stated(finder: CallFinder):
     text = "function f(id) {\n  return Gmail.Users.Messages.get('me', id, {format: 'metadata'});\n}\n"
     assert _stated(finder, text, JAVASCRIPT, apps_script=True) == [{"format": "metadata"}]
@@ -234,7 +233,7 @@ def test_node_parameters_out_of_sight(finder: CallFinder, arguments: str):
     assert _unseen(finder, text, JAVASCRIPT) == [True]
 
 
-@pytest.mark.parametrize("arguments", ["", "{userId: 'me', maxResults: 10}",
+@pytest.mark.parametrize("arguments", ["", "{userId: 'me', maxResults: 10}", "{userId: 'me', maxResults: 2 ** 8}",
                                        "{userId: 'me'}, (error, response) => done(response)",
                                        "{userId: 'me'}, function (error, response) {}"])
 def test_node_parameters_all_in_sight(finder: CallFinder, arguments: str):
