@@ -134,54 +134,66 @@ def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyl
     opening, end = span
     end = min(end, opening + ARGUMENTS_LIMIT)
     index = source.keyword_index
-    structure = source.structure
-    unseen = ""
     if style == "python":
-        objects = []
-        for at in index.unpacking_in(opening, end):
-            if not _unpacks(structure, at, style):
-                continue
-            after = _NON_BLANK.search(structure, at + 2, end)
-            if after is not None and structure[after.start()] == "{":
-                objects.append(after.start())
-            else:
-                unseen = _UNSEEN["unpacked"]
+        objects, unseen = _unpacked_into(source, opening, end)
     else:
-        objects = index.braces_in(opening, end)
+        objects, unseen = index.braces_in(opening, end), ""
         if style in ("node", "apps_script"):
             arguments = index.items_in(opening, end)
-            for item_start, item_end in arguments[:1] if style == "node" else arguments[positional:]:
-                if _argument_kind(source, item_start, item_end) == "opaque":
-                    unseen = _UNSEEN["object"]
-                    break
+            shown = arguments[:1] if style == "node" else arguments[positional:]
+            if any(_argument_kind(source, start, stop) == "opaque" for start, stop in shown):
+                unseen = _UNSEEN["object"]
     pairs = index.pairs_in(opening, end)
     for brace in objects:
-        brace_end = min(end, source.bracket_ends.get(brace, end))
-        entries = index.pairs_in(brace, brace_end)
-        if any(_unpacks(structure, at, style) for at in index.unpacking_in(brace, brace_end)):
-            unseen = unseen or _UNSEEN["spread"]
-        if style == "python":
-            # A dict's key is a string; a bare name is a variable holding one.
-            named = [entry for entry in entries if source.code[entry[0]] in "'\""]
-            if len(named) < len(entries):
-                unseen = unseen or _UNSEEN["computed"]
-            pairs += named
-            continue
+        entries, hidden = _object_entries(source, brace, min(end, source.bracket_ends.get(brace, end)), style)
         pairs += entries
-        for item_start, item_end in index.items_in(brace, brace_end):
-            first = _NON_BLANK.search(structure, item_start, item_end)
-            if first is None:
-                continue
-            if structure[first.start()] == "[":
-                unseen = unseen or _UNSEEN["computed"]
-            name = _NAME.match(structure, first.start())
-            if name and _NON_BLANK.search(structure, name.end(), item_end) is None:
-                pairs.append((name.start(), name.group(), None))  # shorthand: {userId, q}
+        unseen = unseen or hidden
     pairs.sort()
     found: dict[str, str | None] = {}
     for _offset, name, value in pairs:
         found.setdefault(name, value)
     return tuple(sorted(found.items())), unseen
+
+
+def _unpacked_into(source: LexedSource, opening: int, end: int) -> tuple[list[int], str]:
+    """Python: the dict literals unpacked into the keyword arguments of the call at
+    ``opening`` (``**{'q': query}``), and what else is (``**options``), if anything."""
+    structure = source.structure
+    objects: list[int] = []
+    unseen = ""
+    for at in source.keyword_index.unpacking_in(opening, end):
+        if not _unpacks(structure, at, "python"):
+            continue
+        after = _NON_BLANK.search(structure, at + 2, end)
+        if after is not None and structure[after.start()] == "{":
+            objects.append(after.start())
+        else:
+            unseen = _UNSEEN["unpacked"]
+    return objects, unseen
+
+
+def _object_entries(source: LexedSource, brace: int, end: int, style: CallStyle) -> tuple[list[_Stated], str]:
+    """The entries the object literal (or Python dict) at ``brace`` states, up to ``end``, and
+    what may hide others in it: another object spread into it, a computed name."""
+    index = source.keyword_index
+    structure = source.structure
+    entries = index.pairs_in(brace, end)
+    spread = any(_unpacks(structure, at, style) for at in index.unpacking_in(brace, end))
+    unseen = _UNSEEN["spread"] if spread else ""
+    if style == "python":
+        # A dict's key is a string; a bare name is a variable holding one.
+        named = [entry for entry in entries if source.code[entry[0]] in "'\""]
+        return named, unseen or (_UNSEEN["computed"] if len(named) < len(entries) else "")
+    for item_start, item_end in index.items_in(brace, end):
+        first = _NON_BLANK.search(structure, item_start, item_end)
+        if first is None:
+            continue
+        if structure[first.start()] == "[":
+            unseen = unseen or _UNSEEN["computed"]
+        name = _NAME.match(structure, first.start())
+        if name and _NON_BLANK.search(structure, name.end(), item_end) is None:
+            entries.append((name.start(), name.group(), None))  # shorthand: {userId, q}
+    return entries, unseen
 
 
 # What may pass parameters the call does not show, in the words of a restriction's reason.
