@@ -50,7 +50,8 @@ _PY_BUILD = re.compile(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
 _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
-_JAVA_BUILDER = re.compile(r"new\s+(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
+# `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
+_JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 _GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
 _GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
 _ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
@@ -107,10 +108,17 @@ _STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "
 _BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def _executes(name: str) -> bool:
-    """Whether a chain's segment sends the request: Java's ``execute()`` (and
-    ``executeMedia()``…), Go's ``Do()`` and ``Pages()``."""
-    return name.startswith("execute") or name in ("Do", "Pages")
+def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]]) -> bool:
+    """Whether a Java, Kotlin or Go request may get parameters the chain ``after`` its method
+    does not show: the chain does not send it (Java's ``execute()``, ``executeMedia()``…,
+    Go's ``Do()`` or ``Pages()``), so setters may follow elsewhere, or a segment before the
+    sending one is not a call with arguments (Kotlin's ``.apply { q = query }``)."""
+    for name, _offset, arguments in after:
+        if name.startswith("execute") or name in ("Do", "Pages"):
+            return False
+        if arguments is None:
+            return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -167,7 +175,7 @@ class CallFinder:
         elif language == "javascript":
             self._node_clients(source, bindings, found, path)
         elif language in ("java", "kotlin"):
-            self._java_clients(source, bindings)
+            self._java_clients(source, bindings, language == "kotlin")
         elif language == "go":
             self._go_clients(source, bindings)
         if apps_script and language == "javascript":
@@ -219,7 +227,9 @@ class CallFinder:
             self._resolve(source, api, api.root, match.start(), end, found, path, name or f"google.{name_of_api}(...)",
                           "node")
 
-    def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
+    def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding], kotlin: bool) -> None:
+        """Clients made with a builder, and names declared with a client's type: Java's
+        ``Gmail service``, Kotlin's ``service: Gmail`` (not ``Gmail.Users``, a resource)."""
         if "com.google.api.services" not in source.code:
             return
         for match in _JAVA_BUILDER.finditer(source.structure):
@@ -230,11 +240,16 @@ class CallFinder:
                 if api is not None:
                     bindings[name] = _Binding(api, api.root)
         classes = "|".join(sorted(JAVA_CLASSES))
-        typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + IDENT + r")\s*[,);=]")
+        if kotlin:
+            typed = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*:\s*(?:[\w.]+\.)?(" + classes + r")(?![\w$.])")
+            name_group, class_group = 1, 2
+        else:
+            typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + IDENT + r")\s*[,);=]")
+            name_group, class_group = 2, 1
         for match in typed.finditer(source.structure):
-            api = self.table.api(*JAVA_CLASSES[match.group(1)])
+            api = self.table.api(*JAVA_CLASSES[match.group(class_group)])
             if api is not None:
-                bindings.setdefault(match.group(2), _Binding(api, api.root))
+                bindings.setdefault(match.group(name_group), _Binding(api, api.root))
 
     def _go_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
         packages: dict[str, Api] = {}
@@ -312,7 +327,7 @@ class CallFinder:
                 after = segments[index + 1:]
                 for key_name, value in setter_parameters(source, after).items():
                     parameters.setdefault(key_name, value)
-                if style in ("java", "go") and not any(_executes(name) for name, _, _ in after):
+                if style in ("java", "go") and _set_up_apart(after):
                     unseen = unseen or unseen_reason("request")
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,

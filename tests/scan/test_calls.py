@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, PYTHON, lex
+from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.calls import CallFinder
 from auditor.scan.methods import load_method_table
 
@@ -132,6 +132,35 @@ def test_java_client_calls_and_setters(finder: CallFinder):
                                                             (17, "gmail.users.messages.get")]
     assert calls[1].stated["format"] == "raw"
     assert found == []
+
+
+KOTLIN_APP = '''\
+import com.google.api.services.gmail.Gmail
+import com.google.api.services.drive.Drive
+
+val drive = Drive.Builder(transport, GsonFactory.getDefaultInstance(), credential).build()
+
+class Mailbox(private val gmail: Gmail, private val threads: Gmail.Users.Threads) {
+    fun labels() = gmail.users().labels().list("me").execute()
+    fun unread(query: String) = gmail.users().messages().list("me").setQ(query).execute()
+    fun recent() = gmail.users().messages().list("me").apply { q = "newer_than:1d" }.execute()
+}
+
+fun files() = drive.files().list().setPageSize(10).execute()
+'''
+
+
+def test_kotlin_clients_from_a_builder_and_a_typed_property(finder: CallFinder):
+    calls, unresolved = _calls(finder, KOTLIN_APP, KOTLIN)
+    assert calls == [(7, "gmail.users.labels.list"), (8, "gmail.users.messages.list"), (9, "gmail.users.messages.list"),
+                     (12, "drive.files.list")]
+    assert unresolved == []
+
+
+def test_kotlin_setters_are_stated_and_an_apply_block_is_out_of_sight(finder: CallFinder):
+    calls, _ = finder.find("f", lex(KOTLIN_APP, KOTLIN), "kotlin", False)
+    lists = sorted((call.line, call.stated, bool(call.unseen)) for call in calls if call.method.endswith("messages.list"))
+    assert lists == [(8, {"q": None}, False), (9, {}, True)]
 
 
 GO_APP = '''\
