@@ -111,11 +111,15 @@ _BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
 def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]]) -> bool:
     """Whether a Java, Kotlin or Go request may get parameters the chain ``after`` its method
     does not show: the chain does not send it (Java's ``execute()``, ``executeMedia()``…,
-    Go's ``Do()`` or ``Pages()``), so setters may follow elsewhere, or a segment before the
-    sending one is not a call with arguments (Kotlin's ``.apply { q = query }``)."""
+    Go's ``Do()`` or ``Pages()``), so setters may follow elsewhere; a segment before the
+    sending one is not a call with arguments (Kotlin's ``.apply { q = query }``); or Go's
+    ``Do`` gets call options, which may set any parameter
+    (``Do(googleapi.QueryParameter("q", q))``)."""
     for name, _offset, arguments in after:
-        if name.startswith("execute") or name in ("Do", "Pages"):
+        if name.startswith("execute") or name == "Pages":
             return False
+        if name == "Do":
+            return arguments is not None and arguments[1] - arguments[0] > 2  # more than "()"
         if arguments is None:
             return True
     return True

@@ -317,6 +317,12 @@ def test_go_call_set_up_outside_the_chain_is_out_of_sight(finder: CallFinder):
     assert _unseen(finder, text, GO) == [True, False]
 
 
+def test_go_call_options_given_to_do_are_out_of_sight(finder: CallFinder):
+    text = GO_APP.replace('r, err := srv.Users.Labels.List("me").Do()',
+                          'r, err := srv.Users.Messages.List("me").Do(googleapi.QueryParameter("q", q))')
+    assert _unseen(finder, text, GO) == [True, False]
+
+
 def test_rest_call_parameters_are_out_of_sight(finder: CallFinder):
     text = 'requests.get("https://gmail.googleapis.com/gmail/v1/users/me/messages", params={"q": q})\n'
     assert _unseen(finder, text, PYTHON) == [True]
