@@ -159,7 +159,8 @@ def test_kotlin_clients_from_a_builder_and_a_typed_property(finder: CallFinder):
 
 def test_kotlin_setters_are_stated_and_an_apply_block_is_out_of_sight(finder: CallFinder):
     calls, _ = finder.find("f", lex(KOTLIN_APP, KOTLIN), "kotlin", False)
-    lists = sorted((call.line, call.stated, bool(call.unseen)) for call in calls if call.method.endswith("messages.list"))
+    lists = sorted((call.line, call.stated, bool(call.unseen))
+                   for call in calls if call.method.endswith("messages.list"))
     assert lists == [(8, {"q": None}, False), (9, {}, True)]
 
 
