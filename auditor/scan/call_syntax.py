@@ -142,7 +142,7 @@ def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyl
             arguments = index.items_in(opening, end)
             shown = arguments[:1] if style == "node" else arguments[positional:]
             if any(_argument_kind(source, start, stop) == "opaque" for start, stop in shown):
-                unseen = _UNSEEN["object"]
+                unseen = UNSEEN["object"]
     pairs = index.pairs_in(opening, end)
     for brace in objects:
         entries, hidden = _object_entries(source, brace, min(end, source.bracket_ends.get(brace, end)), style)
@@ -168,7 +168,7 @@ def _unpacked_into(source: LexedSource, opening: int, end: int) -> tuple[list[in
         if after is not None and structure[after.start()] == "{":
             objects.append(after.start())
         else:
-            unseen = _UNSEEN["unpacked"]
+            unseen = UNSEEN["unpacked"]
     return objects, unseen
 
 
@@ -179,17 +179,17 @@ def _object_entries(source: LexedSource, brace: int, end: int, style: CallStyle)
     structure = source.structure
     entries = index.pairs_in(brace, end)
     spread = any(_unpacks(structure, at, style) for at in index.unpacking_in(brace, end))
-    unseen = _UNSEEN["spread"] if spread else ""
+    unseen = UNSEEN["spread"] if spread else ""
     if style == "python":
         # A dict's key is a string; a bare name is a variable holding one.
         named = [entry for entry in entries if source.code[entry[0]] in "'\""]
-        return named, unseen or (_UNSEEN["computed"] if len(named) < len(entries) else "")
+        return named, unseen or (UNSEEN["computed"] if len(named) < len(entries) else "")
     for item_start, item_end in index.items_in(brace, end):
         first = _NON_BLANK.search(structure, item_start, item_end)
         if first is None:
             continue
         if structure[first.start()] == "[":
-            unseen = unseen or _UNSEEN["computed"]
+            unseen = unseen or UNSEEN["computed"]
         name = _NAME.match(structure, first.start())
         if name and _NON_BLANK.search(structure, name.end(), item_end) is None:
             entries.append((name.start(), name.group(), None))  # shorthand: {userId, q}
@@ -197,7 +197,7 @@ def _object_entries(source: LexedSource, brace: int, end: int, style: CallStyle)
 
 
 # What may pass parameters the call does not show, in the words of a restriction's reason.
-_UNSEEN = {
+UNSEEN = {
     "unpacked": "keyword arguments unpacked from a mapping (**)",
     "spread": "entries unpacked from another mapping or object (** or ...)",
     "computed": "a computed property name",
@@ -207,23 +207,13 @@ _UNSEEN = {
 }
 
 
-def unseen_reason(kind: str) -> str:
-    """The words for one kind of :data:`_UNSEEN` (``request``, ``rest``…)."""
-    return _UNSEEN[kind]
-
-
 def _unpacks(structure: str, at: int, style: CallStyle) -> bool:
     """Whether the ``**`` or ``...`` at ``at`` unpacks a mapping or object into the arguments
     or entries: Python's ``**`` where an argument or entry begins (not ``2**10``, a power),
     JavaScript's ``...`` (its ``**`` is a power, Python's ``...`` a value)."""
     if style != "python":
         return structure.startswith("...", at)
-    if not structure.startswith("**", at):
-        return False
-    before = at - 1
-    while before >= 0 and structure[before].isspace():
-        before -= 1
-    return before >= 0 and structure[before] in "(,{"
+    return structure.startswith("**", at) and _follows(structure, at, "(,{")
 
 
 def _argument_kind(source: LexedSource, start: int, end: int) -> str:
@@ -287,7 +277,9 @@ class KeywordIndex:
                 if structure[start] != code[start]:
                     continue  # inside a string literal
                 name = match.group(1)
-            elif start in literal_starts and _after_brace_or_comma(structure, start):
+            elif start in literal_starts and _follows(structure, start, "{,"):
+                # A quoted name begins an entry (after a brace or a comma): in `c ? 'a' : 'b'`
+                # the quoted text before the colon is no key.
                 name = match.group(3)
             else:
                 continue
@@ -334,13 +326,13 @@ def _before(offsets: list[int], end: int) -> list[int]:
     return offsets[:bisect.bisect_left(offsets, end)]
 
 
-def _after_brace_or_comma(structure: str, start: int) -> bool:
-    """Whether ``start`` is where an entry of an object literal or dict may begin: after an
-    opening brace or a comma (so ``c ? 'a' : 'b'`` names no key)."""
-    before = start - 1
+def _follows(structure: str, at: int, characters: str) -> bool:
+    """Whether the last character before ``at`` that is not blank is one of ``characters``
+    (the blanks crossed are the run just before ``at``, so each token's look back is its own)."""
+    before = at - 1
     while before >= 0 and structure[before].isspace():
         before -= 1
-    return before >= 0 and structure[before] in "{,"
+    return before >= 0 and structure[before] in characters
 
 
 def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[int, int] | None]]) -> dict[str, str | None]:

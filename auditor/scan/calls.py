@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 from auditor.scan.call_syntax import (
     HELPER_SEGMENTS,
     IDENT,
+    UNSEEN,
     CallStyle,
     call_chain,
     closing_bracket,
     setter_parameters,
     stated_arguments,
-    unseen_reason,
 )
 from auditor.scan.lexer import LexedSource
 
@@ -332,7 +332,7 @@ class CallFinder:
                 for key_name, value in setter_parameters(source, after).items():
                     parameters.setdefault(key_name, value)
                 if style in ("java", "go") and _set_up_apart(after):
-                    unseen = unseen or unseen_reason("request")
+                    unseen = unseen or UNSEEN["request"]
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,
                                            tuple(sorted(parameters.items())), unseen))
@@ -405,7 +405,7 @@ class CallFinder:
             if len(methods) == 1:
                 method = methods[0]
                 found.calls.append(ApiCall(path, line, column, method.api, method.id, "rest", method.scopes, (),
-                                           unseen_reason("rest")))
+                                           UNSEEN["rest"]))
             elif methods:
                 found.unresolved.append(UnresolvedCall(
                     path, line, column, methods[0].api, url,
