@@ -428,3 +428,18 @@ def interrupt_while_writing(arguments: list[str], out: Path, outputs: int, settl
         process.kill()
         _, stderr = process.communicate()
     return process.returncode, stderr.decode()
+
+
+def recorded_positions(place: tuple, pointer: str = "") -> Iterable[tuple[str, object, object]]:
+    """Every pointer a YAML document's position tree (its ``root`` place) records, with its
+    value's and its key's 1-based position, in the tree's order."""
+    from auditor.manifest.yaml_source import position_of
+
+    yield pointer, position_of(place[0]), place[1] and position_of(place[1])
+    children = place[2]
+    if isinstance(children, dict):
+        for token, child in children.items():
+            yield from recorded_positions(child, f"{pointer}/{token}")
+    elif isinstance(children, list):
+        for index, child in enumerate(children):
+            yield from recorded_positions(child, f"{pointer}/{index}")

@@ -51,17 +51,21 @@ _resolver = Resolver()
 # First characters that a plain scalar needs to be anything but a string (PyYAML's YAML 1.1
 # rules: digits, signs, t/f/y/n/o, ~, <, =, ...). The dict is the resolver's own, so a rule
 # added to PyYAML's Resolver is seen here as well as on the strict path.
-_IMPLICIT_RULES = _resolver.yaml_implicit_resolvers
+IMPLICIT_RULES = _resolver.yaml_implicit_resolvers
 _constructor = SafeConstructor()
 _BOOL_WORDS = _constructor.bool_values
 _BUILD_ERRORS = (ValueError, KeyError, IndexError, TypeError, OverflowError)
-# Tags of plain scalars by text (see _scalar), bounded.
-_RESOLVED: dict[str, str] = {}
+# Values of plain scalars by text (see plain_scalar), bounded: strings, numbers, booleans
+# and null, which nothing changes. A reader may look a text up here before it calls.
+PLAIN_VALUES: dict[str, Any] = {}
+_UNKNOWN: Any = object()
+# How libyaml marks a plain scalar: may be resolved as plain, not as quoted.
+_PLAIN = (True, False)
 
 Built = tuple[Any, Place]
 
 
-class _Declined(Exception):
+class Declined(Exception):
     """The text holds something that only the strict builder handles (or refuses)."""
 
 
@@ -106,54 +110,65 @@ def build_from_nodes(text: str) -> Built | None:
     # be reached twice, and the walk need not remember the nodes it has seen.
     try:
         return _walk(root, may_share="&" in text)
-    except _Declined:
+    except Declined:
         return None
 
 
 def _scalar(node: ScalarNode) -> Any:
     """The value of a scalar node, exactly as the strict builder builds it."""
-    value = node.value
     tag = node.tag
     if tag.__class__ is slice:  # no tag written (or "!"): resolve it as PyYAML does
-        implicit = tag.step
-        if not implicit[0] or (value[:1] not in _IMPLICIT_RULES and None not in _IMPLICIT_RULES):
-            return value
-        # A plain scalar's tag depends on its text alone, and the same short texts (true,
-        # no, 2026-…, small numbers) recur from manifest to manifest: resolved once each.
-        tag = _RESOLVED.get(value)
-        if tag is None:
-            tag = _resolver.resolve(ScalarNode, value, implicit)
-            if len(value) <= 64:
-                if len(_RESOLVED) >= 4096:
-                    _RESOLVED.clear()
-                _RESOLVED[value] = tag
+        return plain_scalar(node.value) if tag.step[0] else node.value
+    return _built(tag, node.value)
+
+
+def plain_scalar(value: str) -> Any:
+    """The value of a plain scalar (one written without quotes or tag) whose text is
+    ``value``, exactly as the strict builder builds it; raises :class:`Declined` for one
+    that only the strict builder may refuse (an integer past the digit limit)."""
+    if value[:1] not in IMPLICIT_RULES and None not in IMPLICIT_RULES:
+        return value
+    # A plain scalar's value depends on its text alone, and the same short texts (true, no,
+    # 2026-…, small numbers) recur from manifest to manifest: resolved and built once each.
+    built = PLAIN_VALUES.get(value, _UNKNOWN)
+    if built is _UNKNOWN:
+        built = _built(_resolver.resolve(ScalarNode, value, _PLAIN), value)
+        if len(value) <= 64:
+            if len(PLAIN_VALUES) >= 4096:
+                PLAIN_VALUES.clear()
+            PLAIN_VALUES[value] = built
+    return built
+
+
+def _built(tag: str, value: str) -> Any:
+    """The value of a scalar of ``tag`` written as ``value``."""
     if tag == _STR or tag == _TIMESTAMP:
         return value
     if tag == _BOOL:
         flag = _BOOL_WORDS.get(value.lower())
         if flag is None:
-            raise _Declined
+            raise Declined
         return flag
     if tag == _NULL:
         if value not in NULL_WORDS:
-            raise _Declined
+            raise Declined
         return None
     if tag == _INT:
         if len(value) > MAX_INTEGER_DIGITS:
-            raise _Declined
+            raise Declined
         try:
-            number = _constructor.construct_yaml_int(node)
+            number = _constructor.construct_yaml_int(ScalarNode(tag, value))
         except _BUILD_ERRORS:
-            raise _Declined from None
+            raise Declined from None
         if integer_too_large(number):
-            raise _Declined
+            raise Declined
         return number
     if tag == _FLOAT:
         try:
-            return _constructor.construct_yaml_float(node)
+            return _constructor.construct_yaml_float(ScalarNode(tag, value))
         except _BUILD_ERRORS:
-            raise _Declined from None
-    raise _Declined  # merge keys, !!binary, !!set, custom tags: the strict path's business
+            raise Declined from None
+    raise Declined  # merge keys, !!binary, !!set, custom tags: the strict path's business
 
 
 def _walk(root: Any, may_share: bool) -> Built:
@@ -176,17 +191,17 @@ class _Walker:
     def visit(self, node: Any) -> None:
         assert self.seen is not None
         if id(node) in self.seen:
-            raise _Declined
+            raise Declined
         self.seen.add(id(node))
 
     def collection(self, node: Any, depth: int) -> tuple[Any, Any]:
         """The data of a mapping or list node and its children's places."""
         if depth >= MAX_DEPTH:
-            raise _Declined
+            raise Declined
         if node.__class__ is MappingNode:
             return self.mapping(node, depth)
         if node.tag.__class__ is not slice and node.tag != _SEQ:
-            raise _Declined
+            raise Declined
         items: list[Any] = []
         item_places: list[Place] = []
         seen = self.seen
@@ -204,19 +219,19 @@ class _Walker:
 
     def mapping(self, node: Any, depth: int) -> tuple[dict[str, Any], dict[str, Place]]:
         if node.tag.__class__ is not slice and node.tag != _MAP:
-            raise _Declined
+            raise Declined
         data: dict[str, Any] = {}
         places: dict[str, Place] = {}
         seen = self.seen
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
-                raise _Declined
+                raise Declined
             if seen is not None:
                 self.visit(key_node)
                 self.visit(value_node)
             key = _scalar(key_node)
             if key.__class__ is not str or key in data:
-                raise _Declined
+                raise Declined
             if value_node.__class__ is ScalarNode:
                 data[key] = _scalar(value_node)
                 inner = None

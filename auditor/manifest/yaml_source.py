@@ -17,10 +17,12 @@ machine has it) and, on the way:
 
 Timestamps stay the strings they were written as (JSON Schema's ``format: date`` reads them).
 
-Plain YAML, nearly every manifest, takes a faster road to the same result: libyaml's C
-composer builds the node tree and :mod:`auditor.manifest.yaml_nodes` walks it once. That
-path declines anything else, and the event builder in :mod:`auditor.manifest.yaml_events`
-handles it and words every error. Reading the file (its kind, its size, its encoding) is
+Nearly every manifest takes a faster road to the same result. Block YAML of simple keys and
+one-line scalars is read a line at a time by :mod:`auditor.manifest.yaml_lines`; other plain
+YAML is built by libyaml's C composer as a node tree, which
+:mod:`auditor.manifest.yaml_nodes` walks once. Each path declines what it does not read, and
+the event builder in :mod:`auditor.manifest.yaml_events` handles the rest and words every
+error. Reading the file (its kind, its size, its encoding) is
 :mod:`auditor.manifest.file_reading`'s part.
 """
 
@@ -198,14 +200,19 @@ def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display
 def parse_yaml(text: str, path: str, error_type: type[AuditorError] = ManifestError) -> YamlDocument:
     """Parse YAML text into data plus position indexes (see the module docstring).
 
-    Plain YAML, nearly every manifest, is built from libyaml's node tree
-    (:mod:`auditor.manifest.yaml_nodes`); the rest, and every error, from the event stream
-    by :func:`~auditor.manifest.yaml_events.parse_yaml_strictly`. Both give the same data
-    and positions.
+    Block YAML of simple keys and one-line scalars, nearly every manifest, is read a line at
+    a time (:mod:`auditor.manifest.yaml_lines`); other plain YAML is built from libyaml's
+    node tree (:mod:`auditor.manifest.yaml_nodes`); the rest, and every error, from the event
+    stream by :func:`~auditor.manifest.yaml_events.parse_yaml_strictly`. All three give the
+    same data and positions.
     """
-    from auditor.manifest.yaml_nodes import build_from_nodes
+    from auditor.manifest.yaml_lines import build_from_lines
 
-    built = build_from_nodes(text)
+    built = build_from_lines(text)
+    if built is None:
+        from auditor.manifest.yaml_nodes import build_from_nodes
+
+        built = build_from_nodes(text)
     if built is not None:
         return YamlDocument(path, *built)
     from auditor.manifest.yaml_events import parse_yaml_strictly

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from auditor.manifest.file_reading import read_bytes
 from auditor.manifest.load import load_manifest, load_manifest_bytes
 from auditor.model.errors import AuditorError, ManifestError, ErrorList
-from auditor.manifest.yaml_source import (MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml,
-                                          position_of)
-from tests.helpers import CHARACTER_DEVICE, work_done
+from auditor.manifest.yaml_source import MAX_DEPTH, MAX_INTEGER_DIGITS, NodeFinder, load_yaml_file, parse_yaml
+from tests.helpers import CHARACTER_DEVICE, recorded_positions, work_done
 
 
 def error_of(text: str) -> ManifestError:
@@ -342,18 +341,6 @@ def test_character_device_is_refused():
 # ---------------------------------------------------------------- the node-tree fast path
 
 
-def _all_pointers(place, pointer=""):
-    """Every pointer the position tree records, with its value's and its key's position."""
-    yield pointer, position_of(place[0]), place[1] and position_of(place[1])
-    children = place[2]
-    if isinstance(children, dict):
-        for token, child in children.items():
-            yield from _all_pointers(child, f"{pointer}/{token}")
-    elif isinstance(children, list):
-        for index, child in enumerate(children):
-            yield from _all_pointers(child, f"{pointer}/{index}")
-
-
 def test_example_manifests_take_the_node_tree_path_with_the_strict_result():
     from auditor.manifest.yaml_nodes import build_from_nodes
     from auditor.manifest.yaml_events import parse_yaml_strictly
@@ -366,7 +353,7 @@ def test_example_manifests_take_the_node_tree_path_with_the_strict_result():
         built = build_from_nodes(text)
         assert built is not None, path
         strict = parse_yaml_strictly(text, str(path))
-        assert (built[0], list(_all_pointers(built[1]))) == (strict.data, list(_all_pointers(strict.root))), path
+        assert (built[0], list(recorded_positions(built[1]))) == (strict.data, list(recorded_positions(strict.root))), path
 
 
 @pytest.mark.parametrize("text", [
@@ -433,7 +420,7 @@ def _outcome(parse, text):
         document = parse(text, "m.yaml")
     except (ManifestError, ErrorList) as exc:
         return ("error", str(exc))
-    return ("ok", repr(document.data), list(_all_pointers(document.root)))
+    return ("ok", repr(document.data), list(recorded_positions(document.root)))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -453,14 +440,22 @@ def _plain_manifest(items: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_plain_manifest_costs_a_few_calls_per_node():
-    from tests.helpers import work_done
+# The head (mappings, keys, values); per item a mapping, 4 keys, 4 values, 2 items.
+_PLAIN_MANIFEST_NODES = 9 + 200 * 11
+
+
+@pytest.mark.parametrize("path", ["lines", "nodes"])
+def test_plain_manifest_costs_a_few_calls_per_node(path):
+    from auditor.manifest.yaml_lines import build_from_lines
+    from auditor.manifest.yaml_nodes import build_from_nodes
 
     text = _plain_manifest(200)
-    nodes = 9 + 200 * 11  # the head (mappings, keys, values); per item a mapping, 4 keys, 4 values, 2 items
-    calls = work_done(lambda: parse_yaml(text, "m.yaml"))
-    # The strict builder made about 11 calls per node, the node-tree path about 4.
-    assert calls < 6 * nodes, calls
+    build = build_from_lines if path == "lines" else build_from_nodes
+    assert build(text) is not None  # read by that path (and its module imported, which is not counted)
+    calls = work_done(lambda: build(text))
+    # The strict builder made about 11 calls per node, the node-tree path about 4 and the
+    # line path about 5.6 (cheaper ones: a regular expression's match, a string's strip).
+    assert calls < 6 * _PLAIN_MANIFEST_NODES, calls
 
 
 def test_long_key_above_a_long_list_costs_linear_work_and_memory():
@@ -493,7 +488,7 @@ def test_plain_scalars_read_alike_when_their_tags_are_remembered_within_a_bound(
     text = "values:\n" + "".join(f"  - {item}\n" for item in texts)
     expected = yaml.safe_load(text)
     assert (parse_yaml(text, "first.yaml").data, parse_yaml(text, "again.yaml").data) == (expected, expected)
-    assert len(yaml_nodes._RESOLVED) <= 4096
+    assert len(yaml_nodes.PLAIN_VALUES) <= 4096
 
 
 NEAREST_TEXT = "app:\n  name: x\n  a/b: {c: 1}\nlist:\n  - one\n  - two\nbase: &base\n  inner: {deep: 1}\ncopy: *base\n"
