@@ -1,10 +1,11 @@
 """The strict YAML builder: PyYAML's event stream turned into data, positions and errors.
 
-:func:`~auditor.manifest.yaml_source.parse_yaml` sends here whatever the fast path in
-:mod:`auditor.manifest.yaml_nodes` declines: aliases (counting the nodes they add), merge
-keys, tags, duplicate or non-string keys, a second document, nesting past
-:data:`~auditor.manifest.yaml_source.MAX_DEPTH`, and every malformed text. This builder
-accepts what it accepts and words every refusal as a located error of ours.
+:func:`~auditor.manifest.yaml_source.parse_yaml` sends here whatever both faster paths
+(:mod:`auditor.manifest.yaml_lines`, :mod:`auditor.manifest.yaml_nodes`) decline: aliases
+(counting the nodes they add), merge keys, tags, duplicate or non-string keys, a second
+document, nesting past :data:`~auditor.manifest.yaml_source.MAX_DEPTH`, and every malformed
+text. This builder accepts what it accepts and words every refusal as a located error of
+ours.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def parse_yaml_strictly(text: str, path: str, error_type: type[AuditorError] = M
     """Parse YAML text from PyYAML's event stream: the builder that handles every input.
 
     It takes aliases (counting what they add), merge keys and tags, and turns every problem
-    into a located error; :func:`~auditor.manifest.yaml_source.parse_yaml` uses it for whatever the fast path declines.
+    into a located error; :func:`~auditor.manifest.yaml_source.parse_yaml` uses it for
+    whatever the faster paths decline.
     """
     builder = _Builder(path, error_type)
     try:

@@ -3,15 +3,17 @@
 Nearly every manifest is written in a small part of YAML: mappings and lists in block
 style, indented with spaces; keys that are simple words; values that are plain or quoted
 scalars on one line, lists or mappings of such scalars in brackets on one line, or folded or
-literal blocks of text. This module reads exactly that part, line by line, building the
-data and the position of every node as the other two paths record them, without the
-Python node object and two position marks that libyaml's node tree makes for each node.
+literal blocks of text; perhaps a ``---`` line before them. This module reads exactly that
+part, line by line, building the data and the position of every node as the other two paths
+record them, without the Python node object and two position marks that libyaml's node tree
+makes for each node.
 
 At the first thing outside that part (a tab, an anchor or tag, a key in quotes, a scalar
-over several lines, a document marker, a syntax error...) it declines, after at most linear
-work: the node-tree path (:mod:`auditor.manifest.yaml_nodes`) reads the text, and the strict
-builder words every error. This path never reports one. Its data and positions are the
-strict builder's, which the tests check on the example manifests and on generated texts.
+over several lines, a directive or a second document, a syntax error...) it declines, after
+at most linear work: the node-tree path (:mod:`auditor.manifest.yaml_nodes`) reads the text,
+and the strict builder words every error. This path never reports one. Its data and
+positions are the strict builder's, which the tests check on the example manifests and on
+generated texts.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ _FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,255}): +")
 # before a letter or digit (-1); its trailing blanks are not its own. Every run is possessive
 # (``*+``): a line that does not match is refused after one pass over it, not after trying
 # every shorter run (a run of blanks before a "#" would cost its length squared).
-_FLOW_ITEM = re.compile(r"""(?:'((?:[^']|'')*+)'|"([^"\\]*+)"|((?:[^-?:,\[\]{}#&*!|>'"%@` ]|-(?=[^\W_]))[^,\[\]{}#]*+))"""
+_FLOW_ITEM = re.compile(r"""(?:'((?:[^']|'')*+)'|"([^"\\]*+)"|"""
+                        r"""((?:[^-?:,\[\]{}#&*!|>'"%@` ]|-(?=[^\W_]))[^,\[\]{}#]*+))"""
                         r" *(?:(,) *|([\]}]))")
 _SINGLE = re.compile(r"'((?:[^']|'')*+)'")
 _DOUBLE = re.compile(r'"([^"\\]*+)"')
@@ -74,6 +77,10 @@ class _Reader:
 
     def document(self) -> Built:
         indent = self.next_content()
+        line = self.lines[self.at] if indent == 0 else ""
+        if line.startswith("---") and _LINE_END.match(line, 3) is not None:
+            self.at += 1  # the document's start marker, alone on its line
+            indent = self.next_content()
         if indent < 0:
             raise Declined  # no document: the strict builder says so
         start = (self.at + 1, indent + 1)

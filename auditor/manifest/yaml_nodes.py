@@ -1,18 +1,20 @@
-"""The fast path of :func:`~auditor.manifest.yaml_source.parse_yaml`: libyaml's node tree.
+"""The second path of :func:`~auditor.manifest.yaml_source.parse_yaml`: libyaml's node tree.
 
 The strict builder in :mod:`auditor.manifest.yaml_events` reads PyYAML's event stream and
 pays several Python calls per event. Almost every manifest is plain YAML: no alias, no merge
-key, no tag, no duplicate or non-string key, shallow. For those, this module lets libyaml's C
-composer build the node tree and walks it once, recording the same data and the same
-positions (a node starts where its event starts). A position is kept as the node's own
-libyaml mark, which the composer made anyway, and turned into a line and column only for
-the nodes a reader asks about (:func:`~auditor.manifest.yaml_source.position_of`): a few
-dozen per manifest, where the walk meets hundreds.
+key, no tag, no duplicate or non-string key, shallow. Most of them are read a line at a time
+by :mod:`auditor.manifest.yaml_lines`; for the other plain ones (scalars over several lines,
+nested brackets, keys in quotes...), this module lets libyaml's C composer build the node
+tree and walks it once, recording the same data and the same positions (a node starts where
+its event starts). A position is kept as the node's own libyaml mark, which the composer
+made anyway, and turned into a line and column only for the nodes a reader asks about
+(:func:`~auditor.manifest.yaml_source.position_of`): a few dozen per manifest, where the walk
+meets hundreds. Both paths build plain scalars with :func:`plain_scalar`.
 
 Whatever is not plain, it declines (:func:`build_from_nodes` returns ``None``) after at most
 linear work, and the strict builder reads the text again: it accepts what it accepts and
-words every refusal. The two paths cannot disagree on an error, because only one of them
-ever reports one.
+words every refusal. The paths cannot disagree on an error, because only one of them ever
+reports one.
 """
 
 from __future__ import annotations

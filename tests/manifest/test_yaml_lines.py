@@ -157,6 +157,9 @@ class _Writer:
 def _document(rng: random.Random, safe: bool) -> str:
     writer = _Writer(rng, safe)
     writer.comment()
+    if rng.random() < 0.2:  # a start marker, alone on its line or not
+        writer.lines.append(writer.pick(["---", "--- # c", "---  "], ["--- x", "--- |", "---x", " ---", "--- &a"]))
+        writer.comment()
     if rng.random() < 0.85:
         writer.mapping(0, 0)
     else:
@@ -209,6 +212,24 @@ def test_a_document_in_the_part_of_yaml_it_reads_is_read_not_declined(rng):
     assert read == _strict(text), text
 
 
+@st.composite
+def _mutated_manifest(draw: st.DrawFn) -> str:
+    """A manifest of the fuzz seeds after edits of its text, or of its data written back in
+    any of PyYAML's styles."""
+    from tests.fuzz.mutations import data_mutant, text_mutant
+    from tests.fuzz.seeds import manifest_seeds
+
+    seed = draw(st.sampled_from(manifest_seeds()))
+    raw = draw(text_mutant(seed.raw) if draw(st.booleans()) else data_mutant(seed.raw))
+    return raw.decode("utf-8", "replace")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated_manifest())
+def test_a_mutated_manifest_is_declined_or_read_as_the_strict_builder_reads_it(text):
+    assert _agrees(text)
+
+
 # ---------------------------------------------------------------- what it declines
 
 
@@ -219,7 +240,8 @@ def test_a_document_in_the_part_of_yaml_it_reads_is_read_not_declined(rng):
     "a: b\x85c\n",                        # NEL, a line break to libyaml
     "a: b\u2028c\n",                      # the line separator
     "a: \x07\n",                          # a control character
-    "---\na: b\n",                        # a document marker
+    "a: b\n---\nc: d\n",                  # a second document
+    "--- a: b\n",                         # content on the marker's line
     "a: b\n...\n",
     "%YAML 1.1\n---\na: b\n",             # a directive
     "a: &x b\nc: *x\n",                   # an anchor and an alias
@@ -285,6 +307,12 @@ def test_nesting_is_read_up_to_the_loaders_depth_limit_and_declined_beyond():
     assert _read(deepest) == _strict(deepest)
     assert build_from_lines(nested(MAX_DEPTH)) is None
     assert _strict(nested(MAX_DEPTH)) is None  # refused by the strict builder, not read otherwise
+
+
+def test_a_start_marker_alone_on_its_line_is_read():
+    text = "# head\n--- # the document\n\na: 1\n"
+    assert _read(text) is not None
+    assert _read(text) == _strict(text)
 
 
 def test_the_loader_still_reads_what_the_line_reader_declines():
