@@ -1,10 +1,13 @@
 """The line reader, the quickest path of the YAML loader: what it reads, it reads exactly as
 the strict builder does (data and every position); everything else it declines, at linear
-cost, and never reports an error itself."""
+cost, and never reports an error itself. (The node-tree path's own cases are in
+``test_yaml_source.py``.)"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from auditor.manifest.yaml_events import parse_yaml_strictly
 from auditor.manifest.yaml_lines import build_from_lines
+from auditor.manifest.yaml_nodes import build_from_nodes
 from auditor.manifest.yaml_source import MAX_DEPTH, parse_yaml
 from auditor.model.errors import ErrorList, ManifestError
 from tests.helpers import EXAMPLES, recorded_positions, work_done
@@ -27,9 +31,10 @@ def _strict(text: str) -> tuple | None:
     return repr(document.data), list(recorded_positions(document.root))
 
 
-def _read(text: str) -> tuple | None:
-    """What the line reader gives, in the form of :func:`_strict`; ``None`` when it declines."""
-    built = build_from_lines(text)
+def _read(text: str, build: Callable[[str], Any] = build_from_lines) -> tuple | None:
+    """What the line reader (or another of the faster paths) gives, in the form of
+    :func:`_strict`; ``None`` when it declines."""
+    built = build(text)
     return None if built is None else (repr(built[0]), list(recorded_positions(built[1])))
 
 
@@ -39,12 +44,13 @@ def _agrees(text: str) -> bool:
     return read is None or read == _strict(text)
 
 
-def test_example_manifests_are_read_line_by_line_as_the_strict_builder_reads_them():
+@pytest.mark.parametrize("build", [build_from_lines, build_from_nodes])
+def test_example_manifests_are_read_by_each_faster_path_as_the_strict_builder_reads_them(build):
     paths = sorted(EXAMPLES.glob("*.yaml"))
     assert paths
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        read = _read(text)
+        read = _read(text, build)
         assert read is not None, path
         assert read == _strict(text), path
 

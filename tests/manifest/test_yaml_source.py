@@ -341,21 +341,6 @@ def test_character_device_is_refused():
 # ---------------------------------------------------------------- the node-tree fast path
 
 
-def test_example_manifests_take_the_node_tree_path_with_the_strict_result():
-    from auditor.manifest.yaml_nodes import build_from_nodes
-    from auditor.manifest.yaml_events import parse_yaml_strictly
-    from tests.helpers import EXAMPLES
-
-    paths = sorted(EXAMPLES.glob("*.yaml"))
-    assert paths
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        built = build_from_nodes(text)
-        assert built is not None, path
-        strict = parse_yaml_strictly(text, str(path))
-        assert (built[0], list(recorded_positions(built[1]))) == (strict.data, list(recorded_positions(strict.root))), path
-
-
 @pytest.mark.parametrize("text", [
     "a: &x foo\nb: *x\n",                     # an alias
     "base: &b {x: 1}\nother:\n  <<: *b\n",    # a merge key
