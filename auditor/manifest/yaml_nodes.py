@@ -127,7 +127,8 @@ def _scalar(node: ScalarNode) -> Any:
 def plain_scalar(value: str) -> Any:
     """The value of a plain scalar (one written without quotes or tag) whose text is
     ``value``, exactly as the strict builder builds it; raises :class:`Declined` for one
-    that only the strict builder may refuse (an integer past the digit limit)."""
+    that only the strict builder handles or refuses (a merge key, an integer past the digit
+    limit)."""
     if value[:1] not in IMPLICIT_RULES and None not in IMPLICIT_RULES:
         return value
     # A plain scalar's value depends on its text alone, and the same short texts (true, no,
