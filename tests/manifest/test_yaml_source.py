@@ -464,7 +464,7 @@ def test_long_key_above_a_long_list_costs_linear_work_and_memory():
     assert peak < 40 * 1024 * 1024, peak
 
 
-def test_plain_scalars_read_alike_when_their_tags_are_remembered_within_a_bound():
+def test_plain_scalars_read_alike_when_their_values_are_remembered_within_a_bound():
     import yaml
 
     from auditor.manifest import yaml_nodes
