@@ -26,9 +26,11 @@ from auditor.manifest.yaml_source import MAX_DEPTH, Place
 
 # Anything but the newline and YAML's printable characters, and what libyaml reads as a
 # line break or a blank besides "\n" and the space (tab, carriage return, NEL, the line and
-# paragraph separators) or drops (a byte-order mark): each declines the whole text. An ASCII
-# text is asked more cheaply, by Python's own printable test, which agrees with YAML's there.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# paragraph separators) or drops (a byte-order mark): each declines the whole text. Written
+# as these characters rather than as the complement of the others, which takes ten times
+# as long to compile (7 ms, at every start). An ASCII text is asked more cheaply, by
+# Python's own printable test, which agrees with YAML's there.
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # A key as this path reads it: a simple word, short enough to be an implicit key for
 # libyaml, followed by ": " or ":" at the end of the line. A key in quotes, with blanks or
 # other characters, takes another path.

@@ -321,6 +321,27 @@ def test_a_start_marker_alone_on_its_line_is_read():
     assert _read(text) == _strict(text)
 
 
+def _declined_character(code: int) -> bool:
+    """Whether a text holding this character must be declined: it lies outside YAML's
+    printable set (YAML 1.1, 5.1), or it is a line break or blank other than "\n" and the
+    space (tab, CR, NEL, LS, PS), or the byte-order mark."""
+    printable = (code in (0x09, 0x0A, 0x0D, 0x85) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+                 or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF)
+    return not printable or code in (0x09, 0x0D, 0x85, 0x2028, 0x2029, 0xFEFF)
+
+
+def test_a_text_is_declined_for_exactly_the_characters_it_does_not_read():
+    edges = (0x09, 0x0A, 0x0D, 0x20, 0x7E, 0x85, 0xA0, 0x2028, 0x2029, 0xD7FF, 0xE000, 0xFEFF, 0xFFFD, 0x10000,
+             0x10FFFF)
+    codes = set(range(0x3000)) | {edge + step for edge in edges for step in (-1, 0, 1) if 0 <= edge + step < 0x110000}
+    codes.discard(0x0A)  # a line break, which ends the scalar: not a character of it
+    for ascii_only in (True, False):  # Python's printable test for ASCII text, the class for the rest
+        tail = "" if ascii_only else "\u00e9"
+        wrong = sorted(code for code in codes if (code < 0x80 or not ascii_only)
+                       and (build_from_lines(f"a: x{chr(code)}y{tail}\n") is None) != _declined_character(code))
+        assert wrong == [], (ascii_only, [hex(code) for code in wrong])
+
+
 def test_the_loader_still_reads_what_the_line_reader_declines():
     document = parse_yaml("a: &x b\nc: *x\nd: |+\n  kept\n\n", "m.yaml")
     assert document.data == {"a": "b", "c": "b", "d": "kept\n\n"}
