@@ -90,7 +90,7 @@ class _Writer:
     def comment(self) -> None:
         if self.rng.random() < 0.1:  # an indented one may belong to a text block above
             self.lines.append(self.rng.choice(_COMMENTS[::2] if self.safe else _COMMENTS))
-        if self.rng.random() < 0.05:  # a blank line; one of blanks may belong to a text block above
+        if self.rng.random() < 0.05:  # a blank line (one of blanks may belong to a text block above)
             self.lines.append("" if self.safe else " " * self.rng.randint(0, 3))
 
     def mapping(self, indent: int, depth: int, prefix: str | None = None) -> None:
