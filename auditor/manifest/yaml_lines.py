@@ -34,18 +34,22 @@ _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufe
 # A key as this path reads it: a simple word, short enough to be an implicit key for
 # libyaml, followed by ": " or ":" at the end of the line. A key in quotes, with blanks or
 # other characters, takes another path.
-_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,255}):(?: +|$)")
-_FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,255}): +")
+_WORD = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}"
+_KEY = re.compile(rf"({_WORD}):(?: +|$)")
+_FLOW_KEY = re.compile(rf"({_WORD}): +")
+# A scalar in single quotes, or in double quotes without escapes.
+_SINGLE_TEXT = r"'((?:[^']|'')*+)'"
+_DOUBLE_TEXT = r'"([^"\\]*+)"'
+_SINGLE = re.compile(_SINGLE_TEXT)
+_DOUBLE = re.compile(_DOUBLE_TEXT)
 # A scalar in brackets, and what follows it: a comma or the closing bracket. A plain one
 # may not hold what ends it or a comment ("#"), nor start with an indicator but for a dash
 # before a letter or digit (-1); its trailing blanks are not its own. Every run is possessive
 # (``*+``): a line that does not match is refused after one pass over it, not after trying
 # every shorter run (a run of blanks before a "#" would cost its length squared).
-_FLOW_ITEM = re.compile(r"""(?:'((?:[^']|'')*+)'|"([^"\\]*+)"|"""
+_FLOW_ITEM = re.compile(rf"(?:{_SINGLE_TEXT}|{_DOUBLE_TEXT}|"
                         r"""((?:[^-?:,\[\]{}#&*!|>'"%@` ]|-(?=[^\W_]))[^,\[\]{}#]*+))"""
                         r" *(?:(,) *|([\]}]))")
-_SINGLE = re.compile(r"'((?:[^']|'')*+)'")
-_DOUBLE = re.compile(r'"([^"\\]*+)"')
 # The header of a folded or literal block: its style and chomping, no indentation digit.
 _BLOCK_HEADER = re.compile(r"[|>]-?(?: *$| +#)")
 # What may follow a value on its line: blanks, and a comment after at least one blank.
@@ -240,7 +244,7 @@ class _Reader:
         if _BLOCK_HEADER.match(line, start) is None:
             raise Declined  # an indentation digit, "+" chomping, or text after the header
         lines = self.lines
-        total = len(lines)
+        total = self.total
         at = self.at + 1
         parts: list[str] = []
         indent = -1
