@@ -23,6 +23,7 @@ meaning where RE2 can express it (``docs/rules.md``, "Patterns", lists what diff
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Callable
 
@@ -139,6 +140,9 @@ def compile_pattern(pattern: str) -> Matcher:
         # ``^x-`` (the extension keys every object allows) is asked of every key of a
         # manifest: a prefix test answers it without a regex engine.
         return lambda text: text.startswith(prefix)
+    run = _character_run(pattern)
+    if run is not None:
+        return run
     import re2
 
     options = re2.Options()
@@ -183,3 +187,48 @@ def _literal_prefix(pattern: str) -> str | None:
         return None
     body = pattern[1:]
     return body if all(char.isascii() and (char.isalnum() or char in "-_") for char in body) else None
+
+
+# ``^[A][B]*$``, ``^[A]+$`` or ``^[A]*$`` with plain ASCII classes: the shape of an id
+# (``^[a-z0-9][a-z0-9_.-]*$``), asked of every id and every reference to one in a
+# manifest, most of them texts seen once, which the memo cannot answer and the call into
+# RE2 costs ten times a test of the text's characters.
+_RUN = re.compile(r"\^\[([^][\\^]+)\](?:([*+])|\[([^][\\^]+)\]\*)\$")
+_CLASS_ITEM = re.compile(r"([a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[A-Za-z0-9_.])|(-)\Z")
+
+
+def _character_run(pattern: str) -> Matcher | None:
+    """A test of a text's characters answering ``pattern`` when it has one of the shapes
+    above, each class plain letters, digits, ``_``, ``.`` and ranges within one kind of
+    them (a ``-`` may close it); otherwise ``None``, and RE2 answers."""
+    shape = _RUN.fullmatch(pattern)
+    if shape is None:
+        return None
+    first = _class_members(shape[1])
+    rest = first if shape[3] is None else _class_members(shape[3])
+    if first is None or rest is None:
+        return None
+    if shape[2] == "*":
+        return lambda text: not text.strip(rest)
+    starts = frozenset(first)
+    return lambda text: text != "" and text[0] in starts and not text[1:].strip(rest)
+
+
+def _class_members(body: str) -> str | None:
+    """Every character the class ``[body]`` matches, when its items are those
+    :func:`_character_run` reads; otherwise ``None``."""
+    members: list[str] = []
+    at = 0
+    while at < len(body):
+        item = _CLASS_ITEM.match(body, at)
+        if item is None:
+            return None
+        text = item[0]
+        if len(text) == 3:
+            if text[0] > text[2]:
+                return None  # an empty range, which RE2 refuses
+            members += [chr(code) for code in range(ord(text[0]), ord(text[2]) + 1)]
+        else:
+            members.append(text)
+        at = item.end()
+    return "".join(members)

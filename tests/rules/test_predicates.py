@@ -240,6 +240,46 @@ def test_a_prefix_pattern_answers_like_the_regex_engine(pattern):
         assert matches(text) == (regex.search(text.encode("utf-8")) is not None), text
 
 
+# Shapes read as runs of characters, and near misses left to RE2: a negated class, an
+# escape, a range across kinds, a leading "-", one character, two runs, no anchor.
+_RUN_PATTERNS = ["^[a-z0-9][a-z0-9_.-]*$", "^[a-z][a-z0-9_]*$", "^[A-Z]+$", "^[a-c_]*$", "^[a-]*$"]
+_NOT_RUN_PATTERNS = ["^[-a]+$", "^[a-z]$", "^[a-z]+[0-9]$", "^[^a]+$", "^[\\d]+$", "^[A-z]+$",
+                     "[a-z]+$", "^[a-z]+"]
+
+
+@pytest.mark.parametrize("pattern", _RUN_PATTERNS + _NOT_RUN_PATTERNS)
+def test_a_character_run_pattern_answers_like_the_regex_engine(pattern):
+    import random
+
+    import re2
+
+    from auditor.rules.patterns import compile_pattern, translate
+
+    regex = re2.compile(translate(pattern))
+    matches = compile_pattern(pattern)
+    rng = random.Random(pattern)
+    alphabet = "abcxyzAZ09_.-+ \n\u00e9\ud800/]^["
+    texts = ["", "a", "a\n", "\na", "-", "0a", "a-b.c_d"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    wrong = [text for text in texts if matches(text) != (regex.search(text.encode("utf-8", "surrogatepass")) is not None)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(("pattern", "read"), [(pattern, True) for pattern in _RUN_PATTERNS]
+                         + [(pattern, False) for pattern in _NOT_RUN_PATTERNS])
+def test_only_plain_character_runs_are_answered_without_the_regex_engine(pattern, read):
+    from auditor.rules.patterns import _character_run
+
+    assert (_character_run(pattern) is not None) == read
+
+
+def test_a_backward_range_in_a_run_is_refused_as_before():
+    from auditor.rules.patterns import PatternError, compile_pattern
+
+    with pytest.raises(PatternError):
+        compile_pattern("^[z-a][a-z]*$")
+
+
 def test_pattern_answers_are_remembered_within_a_bound():
     from auditor.rules import patterns
 
