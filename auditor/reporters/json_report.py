@@ -152,6 +152,8 @@ class FindingEncoder:
 
 # Between two findings of the report's ``findings`` array.
 _SEPARATOR = ",\n    "
+# How many findings are written at once: a few hundred kilobytes of text.
+_WRITTEN_TOGETHER = 512
 # The encoder of the process that encodes results (:func:`encoded_result`): its tables fill
 # once and serve every manifest the process judges.
 _result_encoder: FindingEncoder | None = None
@@ -208,9 +210,14 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
                     raw.write(memoryview(encoded)[start:] if start else encoded)
                 first = False
         elif result.findings:
-            # One write per manifest rather than per finding: still streamed, in bounded pieces.
-            out.write(("\n    " if first else _SEPARATOR) + _SEPARATOR.join(lines(result.findings)))
-            first = False
+            # One write per run of findings rather than per finding, and no larger than a run:
+            # a manifest's findings written at once would be held three times (their lines,
+            # joined, encoded) however many there are.
+            findings = result.findings
+            for start in range(0, len(findings), _WRITTEN_TOGETHER):
+                out.write(("\n    " if first else _SEPARATOR)
+                          + _SEPARATOR.join(lines(findings[start:start + _WRITTEN_TOGETHER])))
+                first = False
     out.write("\n  ],\n" if not first else "],\n")
     policies = [{"id": pack.id, "rules": pack.rules, "source": pack.source, "title": pack.title,
                  "version": pack.version} for pack in report.packs]

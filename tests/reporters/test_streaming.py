@@ -186,3 +186,25 @@ def test_a_baseline_keeps_one_manifest_s_records_at_a_time(examples):
     # Where each manifest's records wait on disk: an entry per manifest. Keeping the records
     # (4 or so per example manifest) in memory would add that many objects per manifest.
     assert batch.objects_per_manifest() <= 2, batch.objects_per_manifest()
+
+
+class _Writes(io.StringIO):
+    """A text stream that remembers the longest text written to it at once."""
+
+    longest = 0
+
+    def write(self, text: str) -> int:
+        self.longest = max(self.longest, len(text))
+        return super().write(text)
+
+
+def test_json_writes_one_manifest_s_many_findings_in_bounded_pieces(examples):
+    results, _, packs = examples
+    longest = {}
+    for copies in (100, 200):
+        many = replace(results[0], findings=results[0].findings * copies)
+        out = _Writes()
+        renderer("json")(make_report([many], packs=packs), out, RenderOptions())
+        longest[copies] = out.longest
+    # Written whole, the manifest's findings would be one text twice as long for twice as many.
+    assert longest[200] <= 1.1 * longest[100], longest
