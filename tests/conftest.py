@@ -11,6 +11,16 @@ import pytest
 from tests.helpers import DESKTOP, MINIMAL, PHONE, TOOLS, run_wsaudit
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_the_test_run(tmp_path_factory):
+    """The compiled templates that wsaudit keeps between runs go to a folder of the test
+    run's, in this process and every child that inherits its environment, not to the home
+    folder of whoever runs the tests."""
+    import os
+
+    os.environ["WSAUDIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("wsaudit-cache"))
+
+
 @pytest.fixture
 def wsaudit():
     return run_wsaudit

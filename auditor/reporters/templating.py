@@ -174,10 +174,12 @@ def html_environment() -> Any:
     """The autoescaping environment for HTML templates."""
     import jinja2
 
+    from auditor.reporters.template_cache import bytecode_cache
     from auditor.resources import templates_dir
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=bytecode_cache("html"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "html.j2"), default_for_string=True,
                                             default=True),
         trim_blocks=True,
@@ -193,10 +195,12 @@ def html_environment() -> Any:
 def markdown_environment() -> Any:
     import jinja2
 
+    from auditor.reporters.template_cache import bytecode_cache
     from auditor.resources import templates_dir
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=bytecode_cache("markdown"),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,

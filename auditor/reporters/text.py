@@ -161,9 +161,11 @@ def _text_templates() -> Any:
     """Plain-text templates: no escaping, but every printed value made printable."""
     import jinja2
 
+    from auditor.reporters.template_cache import bytecode_cache
     from auditor.resources import templates_dir
 
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=False,
+                              bytecode_cache=bytecode_cache("text"),
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               undefined=jinja2.StrictUndefined,
                               finalize=lambda value: printable(value) if isinstance(value, str) else value)
