@@ -32,7 +32,10 @@ def cache_folder() -> Path | None:
         return Path(given) if given else None
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, empty or relative: the specification says to ignore it
-        base = os.path.join(os.path.expanduser("~"), ".cache")
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None  # no home folder known: nowhere to keep it (not the current folder)
+        base = os.path.join(home, ".cache")
     return Path(base) / "wsaudit"
 
 

@@ -63,6 +63,17 @@ def test_an_empty_cache_folder_setting_keeps_nothing(tmp_path):
     assert list((tmp_path / "home").glob("**/*")) == []
 
 
+def test_without_a_home_folder_the_cache_is_not_kept_in_the_current_folder(monkeypatch):
+    from auditor.reporters.template_cache import cache_folder
+
+    # What Python answers for "~" when HOME is unset and the user has no account entry (a
+    # container run under an arbitrary user id): "~" itself, a relative path.
+    for name in ("WSAUDIT_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert cache_folder() is None
+
+
 def test_damaged_cache_files_are_compiled_again(tmp_path):
     environment = _environment(WSAUDIT_CACHE_DIR=str(tmp_path / "cache"))
     first = _report(tmp_path, "first", environment)
