@@ -2,11 +2,12 @@
 
 Jinja turns each template into Python code before it renders it: for the HTML report's five
 templates that takes longer than auditing a manifest. The compiled code is kept in a folder
-of the user's cache, one file per template, environment and Jinja version, and Jinja checks
-each file against its template's source before using it, so an edited template is compiled
-again. The folder is the ``WSAUDIT_CACHE_DIR`` environment variable when it is set (set and
-empty: nothing is kept), else ``wsaudit`` in ``XDG_CACHE_HOME`` or ``~/.cache``; its
-``templates`` folder is made readable by the user alone.
+of the user's cache, one file per template, environment and version of wsaudit and of
+Jinja, and Jinja checks each file against its template's source before using it, so an
+edited template is compiled again. The folder is the ``WSAUDIT_CACHE_DIR`` environment
+variable when it is set (set and empty: nothing is kept), else ``wsaudit`` in
+``XDG_CACHE_HOME`` or ``~/.cache``; its ``templates`` folder is made readable by the user
+alone.
 
 A run never fails because of the cache: a folder that cannot be made, or that other users
 could write to, is not used; a file that cannot be read is compiled again and one that

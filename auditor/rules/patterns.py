@@ -18,6 +18,10 @@ meaning where RE2 can express it (``docs/rules.md``, "Patterns", lists what diff
   1000, an over-large program) raises :class:`PatternError`, so it is refused when its pack
   loads rather than misread while it runs.
 
+Two shapes need no engine: a literal prefix (``^x-``, the extension keys) and a run of plain
+character classes (an id's ``^[a-z0-9][a-z0-9_.-]*$``) are answered by string tests with the
+same meaning, since they are asked of nearly every key and id of every manifest.
+
 ``re2`` is imported on first use: it is not needed for ``wsaudit --help``.
 """
 

@@ -75,10 +75,10 @@ def test_without_a_home_folder_the_cache_is_not_kept_in_the_current_folder(monke
 
 
 def test_damaged_cache_files_are_compiled_again(tmp_path):
-    environment = _environment(WSAUDIT_CACHE_DIR=str(tmp_path / "cache"))
-    first = _report(tmp_path, "first", environment)
     from jinja2.bccache import bc_magic
 
+    environment = _environment(WSAUDIT_CACHE_DIR=str(tmp_path / "cache"))
+    first = _report(tmp_path, "first", environment)
     files = sorted((tmp_path / "cache" / "templates").iterdir())
     for index, path in enumerate(files):
         # Cut short, emptied, or garbage where Jinja's header ends and its checksum would be.

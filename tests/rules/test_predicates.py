@@ -261,7 +261,8 @@ def test_a_character_run_pattern_answers_like_the_regex_engine(pattern):
     alphabet = "abcxyzAZ09_.-+ \n\u00e9\ud800/]^["
     texts = ["", "a", "a\n", "\na", "-", "0a", "a-b.c_d"] + [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
-    wrong = [text for text in texts if matches(text) != (regex.search(text.encode("utf-8", "surrogatepass")) is not None)]
+    wrong = [text for text in texts
+             if matches(text) != (regex.search(text.encode("utf-8", "surrogatepass")) is not None)]
     assert wrong == []
 
 
