@@ -154,40 +154,43 @@ class NodeFinder:
         return shown, position_of(entry[1][0])
 
     def _entry(self, pointer: str) -> tuple[Any, Place, bool] | None:
-        """The entry of a pointer not asked about before, found below its parent's."""
+        """The entry of a pointer not asked about before, found one step below its parent's
+        (an ancestor not asked about before is found first, the same way)."""
+        entries = self._entries
         cut = pointer.rindex("/")
-        parent = self._entries.get(pointer[:cut], _UNSEEN)
+        parent = entries.get(pointer[:cut], _UNSEEN)
         if parent is _UNSEEN:
             parent = self._entry(pointer[:cut])
-        entry = self._entries[pointer] = None if parent is None else _step(parent, pointer[cut + 1:])
+        if parent is None:
+            entries[pointer] = None
+            return None
+        # One step, written out here rather than called: the engine asks about dozens of
+        # pointers per manifest, each new, and most of them items of a list.
+        node, place, recorded = parent
+        escaped = pointer[cut + 1:]
+        children = place[2] if recorded else None
+        if isinstance(node, dict):
+            token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
+            if token not in node:
+                entries[pointer] = None
+                return None
+            child_node = node[token]
+            child = children.get(escaped) if children.__class__ is dict else None
+        elif isinstance(node, list) and escaped.isascii() and escaped.isdigit() and int(escaped) < len(node):
+            index = int(escaped)
+            child_node = node[index]
+            # A place is recorded under an index as a JSON Pointer writes it (``7``, not ``07``).
+            child = (children[index] if children.__class__ is list and index < len(children)
+                     and (escaped == "0" or escaped[0] != "0") else None)
+        else:
+            entries[pointer] = None
+            return None
+        entry = entries[pointer] = (child_node, child, True) if child is not None else (child_node, place, False)
         return entry
 
 
 # What the node finder has not been asked about yet (``None`` is a node it found missing).
 _UNSEEN: Any = object()
-
-
-def _step(parent: tuple[Any, Place, bool], escaped: str) -> tuple[Any, Place, bool] | None:
-    """The entry of the child named by one escaped pointer token, as nearest() walks to it."""
-    node, place, recorded = parent
-    token = escaped.replace("~1", "/").replace("~0", "~") if "~" in escaped else escaped
-    if isinstance(node, dict) and token in node:
-        child_node = node[token]
-    elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-        child_node = node[int(token)]
-    else:
-        return None
-    if recorded:
-        children = place[2]
-        if children.__class__ is dict:
-            child = children.get(escaped)
-        elif children is not None and _is_index(escaped) and int(escaped) < len(children):
-            child = children[int(escaped)]
-        else:
-            child = None
-        if child is not None:
-            return child_node, child, True
-    return child_node, place, False
 
 
 def load_yaml_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,

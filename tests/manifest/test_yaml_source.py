@@ -487,6 +487,9 @@ NEAREST_TEXT = "app:\n  name: x\n  a/b: {c: 1}\nlist:\n  - one\n  - two\nbase: &
     ("/list/7", ("/list", (5, 3))),
     ("/list/1/x", ("/list/1", (6, 5))),
     ("/nothing/here", ("", (1, 1))),
+    # A list index is ASCII digits: other digits name no item (and raise nothing).
+    ("/list/\u0661", ("/list", (5, 3))),
+    ("/list/\u00b2", ("/list", (5, 3))),
 ])
 def test_nearest_names_the_deepest_node_the_data_has_and_its_position(pointer, expected):
     assert parse_yaml(NEAREST_TEXT, "app.yaml").nearest(pointer) == expected
