@@ -19,6 +19,7 @@ generated texts.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 from auditor.manifest.yaml_nodes import IMPLICIT_RULES, PLAIN_VALUES, Built, Declined, plain_scalar
@@ -133,11 +134,9 @@ class _Reader:
             if match is None:
                 raise Declined
             written = match[1]
-            key = written
-            if written[0] in IMPLICIT_RULES or None in IMPLICIT_RULES:
-                key = PLAIN_VALUES[written] if written in PLAIN_VALUES else plain_scalar(written)
-            if key.__class__ is not str or key in data:
-                raise Declined  # a key that reads as a number, a boolean or null; a repeated key
+            key = KEY_NAMES[written] if written in KEY_NAMES else _key_name(written)
+            if key in data:
+                raise Declined  # a repeated key
             start = match.end()
             following = line[start:start + 1]
             if not following or following == "#":
@@ -277,6 +276,26 @@ class _Reader:
         return value if line[start + 1:start + 2] == "-" else value + "\n"
 
 
+# The key names read so far, each as one interned text: the mappings of a manifest (and of
+# the next) repeat a few dozen names, held once rather than once per mapping, and the rules'
+# look-ups of them (interned names in the code) compare pointers rather than characters.
+KEY_NAMES: dict[str, str] = {}
+
+
+def _key_name(written: str) -> str:
+    """The key a simple word names, remembered in :data:`KEY_NAMES`; declined when it reads
+    as a number, a boolean or null."""
+    key = written
+    if written[0] in IMPLICIT_RULES or None in IMPLICIT_RULES:
+        key = PLAIN_VALUES[written] if written in PLAIN_VALUES else plain_scalar(written)
+    if key.__class__ is not str:
+        raise Declined
+    if len(KEY_NAMES) >= 4096:
+        KEY_NAMES.clear()  # names made up by the thousand: only the recent ones matter
+    key = KEY_NAMES[written] = sys.intern(key)
+    return key
+
+
 def _plain(line: str, start: int) -> Any:
     """The plain scalar that starts on ``line`` at ``start`` and ends before a comment or the
     line's end."""
@@ -351,8 +370,9 @@ def _flow_items(line: str, at: int, row: int, closing: str, items: Any, places: 
             key_match = _FLOW_KEY.match(line, at)
             if key_match is None:
                 raise Declined
-            key = plain_scalar(key_match.group(1))
-            if key.__class__ is not str or key in items:
+            written = key_match.group(1)
+            key = KEY_NAMES[written] if written in KEY_NAMES else _key_name(written)
+            if key in items:
                 raise Declined
             key_at = at
             at = key_match.end()

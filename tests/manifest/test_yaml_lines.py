@@ -18,7 +18,7 @@ from auditor.manifest.yaml_lines import build_from_lines
 from auditor.manifest.yaml_nodes import build_from_nodes
 from auditor.manifest.yaml_source import MAX_DEPTH, parse_yaml
 from auditor.model.errors import ErrorList, ManifestError
-from tests.helpers import EXAMPLES, recorded_positions, work_done
+from tests.helpers import EXAMPLES, big_manifest, recorded_positions, work_done
 
 
 def _strict(text: str) -> tuple | None:
@@ -406,3 +406,13 @@ def test_long_lines_cost_work_in_proportion_to_their_length():
     small, large = (work_done(lambda: build_from_lines(text(size))) for size in (20_000, 40_000))
     assert build_from_lines(text(10)) is not None
     assert large < 2.2 * small, (small, large)
+
+
+def test_a_key_name_is_held_once_however_many_mappings_use_it():
+    # 1,000 entries in each of four lists: one text for each key name, not one per mapping.
+    built = build_from_lines(big_manifest(1000))
+    assert built is not None
+    data = built[0]
+    keys = [key for section in ("data", "storage", "transfers", "human_access") for entry in data[section]
+            for key in entry]
+    assert len({id(key) for key in keys}) == len(set(keys)), (len(keys), len(set(keys)))
