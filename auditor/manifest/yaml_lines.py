@@ -279,20 +279,23 @@ class _Reader:
 # The key names read so far, each as one interned text: the mappings of a manifest (and of
 # the next) repeat a few dozen names, held once rather than once per mapping, and the rules'
 # look-ups of them (interned names in the code) compare pointers rather than characters.
+# Never emptied, so a name found in it is still there when it is taken; past its bound, a
+# name is interned without being remembered (and still held once).
 KEY_NAMES: dict[str, str] = {}
+_KEY_NAMES_LIMIT = 4096
 
 
 def _key_name(written: str) -> str:
-    """The key a simple word names, remembered in :data:`KEY_NAMES`; declined when it reads
-    as a number, a boolean or null."""
+    """The key a simple word names, as one interned text (remembered in :data:`KEY_NAMES`
+    while it has room); declined when it reads as a number, a boolean or null."""
     key = written
     if written[0] in IMPLICIT_RULES or None in IMPLICIT_RULES:
         key = PLAIN_VALUES[written] if written in PLAIN_VALUES else plain_scalar(written)
     if key.__class__ is not str:
         raise Declined
-    if len(KEY_NAMES) >= 4096:
-        KEY_NAMES.clear()  # names made up by the thousand: only the recent ones matter
-    key = KEY_NAMES[written] = sys.intern(key)
+    key = sys.intern(key)
+    if len(KEY_NAMES) < _KEY_NAMES_LIMIT:
+        KEY_NAMES[written] = key
     return key
 
 

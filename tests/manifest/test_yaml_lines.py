@@ -416,3 +416,13 @@ def test_a_key_name_is_held_once_however_many_mappings_use_it():
     keys = [key for section in ("data", "storage", "transfers", "human_access") for entry in data[section]
             for key in entry]
     assert len({id(key) for key in keys}) == len(set(keys)), (len(keys), len(set(keys)))
+
+
+def test_key_names_past_the_tables_bound_are_not_remembered_but_still_held_once():
+    from auditor.manifest.yaml_lines import KEY_NAMES
+
+    assert build_from_lines("".join(f"name-{index}: 1\n" for index in range(5000))) is not None
+    built = build_from_lines("a:\n  name-past-the-bound: 1\nb:\n  name-past-the-bound: 2\n")
+    assert built is not None
+    (first,), (second,) = built[0]["a"], built[0]["b"]
+    assert (len(KEY_NAMES) <= 4096, "name-past-the-bound" in KEY_NAMES, first is second) == (True, False, True)
