@@ -288,9 +288,7 @@ _KEY_NAMES_LIMIT = 4096
 def _key_name(written: str) -> str:
     """The key a simple word names, as one interned text (remembered in :data:`KEY_NAMES`
     while it has room); declined when it reads as a number, a boolean or null."""
-    key = written
-    if written[0] in IMPLICIT_RULES or None in IMPLICIT_RULES:
-        key = PLAIN_VALUES[written] if written in PLAIN_VALUES else plain_scalar(written)
+    key = plain_scalar(written)
     if key.__class__ is not str:
         raise Declined
     key = sys.intern(key)

@@ -181,7 +181,7 @@ class NodeFinder:
             child_node = node[index]
             # A place is recorded under an index as a JSON Pointer writes it (``7``, not ``07``).
             child = (children[index] if children.__class__ is list and index < len(children)
-                     and (escaped == "0" or escaped[0] != "0") else None)
+                     and _is_index(escaped) else None)
         else:
             entries[pointer] = None
             return None
