@@ -252,6 +252,30 @@ class _ByRule:
         return known[1]
 
 
+class _SharedSteps:
+    """The markup of one manifest's data-flow steps that name several data elements, each
+    rendered once: such a step (a storage place, transfer or grant shared by elements) is
+    shown in the row of every element it names, the same markup each time. A step that
+    names one element has one row and is rendered there.
+
+    Called from a template as ``flow_step(step)``; made anew for each manifest, so that the
+    steps it keeps die with the manifest."""
+
+    def __init__(self, macro: Any, labels: dict[str, str]) -> None:
+        self._macro = macro
+        self._labels = labels
+        # By ``id`` of the step, with the step kept so that its id cannot be reused.
+        self._parts: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, step: Any) -> Any:
+        if len(step.data) < 2:
+            return self._macro(step, self._labels)
+        known = self._parts.get(id(step))
+        if known is None:
+            known = self._parts[id(step)] = (step, self._macro(step, self._labels))
+        return known[1]
+
+
 def _page_values(t: Any) -> dict[str, Any]:
     """What every template of the page reads besides its own subject: the language, labels
     and helpers."""
@@ -280,7 +304,8 @@ def _render_manifests(report: Report, environment: Any, values: dict[str, Any], 
     it arrives; how many manifests there were and how many passes went unlisted."""
     rows = environment.get_template("report.rows.html.j2").make_module(values)
     section = environment.get_template("report.manifest.html.j2")
-    section_values = {**values, "finding_parts": environment.get_template("report.finding.html.j2").make_module(values)}
+    finding_parts = environment.get_template("report.finding.html.j2").make_module(values)
+    section_values = {**values, "finding_parts": finding_parts}
     count = unlisted = 0
     sections = spools["manifest_sections"].file
     for count, result in enumerate(report.iter_results(), 1):
@@ -289,7 +314,8 @@ def _render_manifests(report: Report, environment: Any, values: dict[str, Any], 
         spools["nav_items"].file.write(rows.nav_item(view))
         spools["scorecard_rows"].file.write(rows.scorecard_row(view))
         pieces: list[str] = []
-        for piece in section.generate(section_values, view=view):
+        flow_step = _SharedSteps(finding_parts.step, values["classification_labels"])
+        for piece in section.generate(section_values, view=view, flow_step=flow_step):
             pieces.append(piece)
             if len(pieces) >= _PIECES_AT_A_TIME:
                 sections.write("".join(pieces))

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from auditor.model.findings import Status
-from tests.helpers import DESKTOP, PHONE, VISIBLE_FINDINGS, lines_run, measure_layout, run_wsaudit, save_screenshots
+from tests.helpers import (DESKTOP, PHONE, VISIBLE_FINDINGS, big_manifest_files, lines_run, measure_layout, run_wsaudit,
+                           save_screenshots)
 from tests.reporters.support import (AS_OF_ARGS, EXAMPLE_PATHS, HOSTILE_DEVELOPER, HOSTILE_MANIFEST, HOSTILE_NAME,
                                      HOSTILE_RECIPIENT, audit_results, make_report, render, write_review_files)
 
@@ -261,6 +262,31 @@ def test_the_sticky_filter_leaves_the_screen_to_the_findings(tmp_path, open_page
         page.locator(f"#{box_id}").scroll_into_view_if_needed()
         assert page.locator(f"#{box_id}").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_a_storage_transfer_or_grant_shared_by_data_elements_is_written_once_per_manifest(tmp_path):
+    """A step that names several data elements is shown in each of their data-flow rows:
+    its markup is written once and reused. Each row of the large manifest has its element
+    and its own storage, transfer and grant (four steps written) and the three steps that
+    name every element: those three, reused, must add less than one written step to a row
+    (three written steps, three quarters of the row's own work, when each row wrote them)."""
+    sizes = (20, 40)
+    paths = big_manifest_files(tmp_path, sizes)
+    growth = {}
+    for shared in (True, False):
+        reports = {}
+        for size in sizes:
+            [result], _, _ = audit_results([str(paths[size])])
+            inventory = result.inventory
+            if not shared:
+                inventory = replace(inventory, **{section: tuple(step for step in getattr(inventory, section)
+                                                                 if len(step.data) == 1)
+                                                  for section in ("storage", "transfers", "human_access")})
+            reports[size] = make_report([replace(result, findings=(), inventory=inventory)])
+        render("html", reports[sizes[0]])  # the templates' set-up, not counted
+        fewer, more = (lines_run(lambda size=size: render("html", reports[size])) for size in sizes)
+        growth[shared] = (more - fewer) / (sizes[1] - sizes[0])
+    assert growth[True] - growth[False] < growth[False] / 4, growth
 
 
 def test_the_markup_a_rule_decides_is_written_once_per_page():
