@@ -13,8 +13,10 @@ The page opens with the run's summary, known only once every manifest is in. Eac
 pieces (its line in the navigation, its scorecard row, its section) are rendered as it
 arrives into spooled files, which the page copies once the summary is known: memory holds
 one manifest at a time, however large the batch. A report of more than
-:data:`PASS_LISTING_LIMIT` manifests counts passed findings instead of listing them (each
-manifest and the summary say how many), so that the page stays one a browser can open.
+:data:`PASS_LISTING_LIMIT` manifests, and a manifest of more than
+:data:`MANIFEST_PASS_LISTING_LIMIT` passed findings, count passed findings instead of
+listing them (each manifest and the summary say how many), so that the page stays one a
+browser can open.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ REQUESTED_LABELS = {"at_sign_in": "at sign-in", "incremental": "incrementally"}
 # Above this many manifests, passes are counted, not listed: ten thousand manifests hold some
 # half a million passes, a page no browser opens comfortably; the JSON report has them all.
 PASS_LISTING_LIMIT = 200
+# A manifest with more passed findings than this counts them instead of listing them,
+# whatever the size of the report: one manifest with thousands of data elements holds tens
+# of thousands of passes (35,039 for 5,000 elements), which no reader scrolls through.
+MANIFEST_PASS_LISTING_LIMIT = 1000
 # Each spool of rendered pieces stays in memory up to this size, on disk beyond it.
 _SPOOL_IN_MEMORY = 4 * 1024 * 1024
 # A manifest's section comes from its template in many small pieces, written this many at a time.
@@ -74,7 +80,8 @@ class ManifestView:
     # Sections by key (``storage``, ``human_access``…); the template words them.
     unplaced: tuple[tuple[str, tuple[FlowStep, ...]], ...]
     not_stated: tuple[str, ...]
-    # Passed findings counted but not listed (a large report lists only the others).
+    # Passed findings counted but not listed (a large report, or a manifest with very many
+    # passes, lists only the others).
     passes_unlisted: int = 0
 
 
@@ -190,6 +197,7 @@ def manifest_view(index: int, result: ManifestResult, t: Any = None, list_passes
             failed[finding.severity] += 1
     anchor = f"manifest-{index}"
     rows, unplaced, not_stated = _flow(result)
+    list_passes = list_passes and counts["pass"] <= MANIFEST_PASS_LISTING_LIMIT
     listed = result.findings if list_passes else tuple(f for f in result.findings if f.status != "pass")
     return ManifestView(anchor, result, counts, failed, _outcome(counts), _verdict(counts, failed, t),
                         _categories(anchor, listed, t), rows, unplaced, not_stated,
@@ -301,7 +309,8 @@ def _page_values(t: Any) -> dict[str, Any]:
 def _render_manifests(report: Report, environment: Any, values: dict[str, Any], spools: dict[str, _Spool],
                       list_passes: bool) -> tuple[int, int]:
     """Render each manifest's navigation line, scorecard row and section into ``spools`` as
-    it arrives; how many manifests there were and how many passes went unlisted."""
+    it arrives; how many manifests there were and how many passes went unlisted (all of
+    them without ``list_passes``, else those of manifests with too many to list)."""
     rows = environment.get_template("report.rows.html.j2").make_module(values)
     section = environment.get_template("report.manifest.html.j2")
     finding_parts = environment.get_template("report.finding.html.j2").make_module(values)
@@ -337,7 +346,8 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
     values = _page_values(t)
     spools = {name: _Spool() for name in ("nav_items", "scorecard_rows", "manifest_sections")}
     try:
-        count, unlisted = _render_manifests(report, environment, values, spools, lists_passes(report))
+        list_passes = lists_passes(report)
+        count, unlisted = _render_manifests(report, environment, values, spools, list_passes)
         summary = report.summary
         css = _asset(environment, "report.css")
         js = _asset(environment, "report.js")
@@ -349,7 +359,8 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
             outcome=_outcome(counts), verdict=_verdict(counts, summary.fail_by_severity, t),
             verdict_short=t("html.verdict_short", count, fail=t.number(counts["fail"]),
                             incomplete=t.number(counts["incomplete"])),
-            manifest_count=count, passes_unlisted=unlisted, pass_listing_limit=PASS_LISTING_LIMIT,
+            manifest_count=count, passes_unlisted=unlisted, lists_passes=list_passes,
+            pass_listing_limit=PASS_LISTING_LIMIT, manifest_pass_listing_limit=MANIFEST_PASS_LISTING_LIMIT,
             **{name: spool.chunks() for name, spool in spools.items()},
             waiver_notes=report.waiver_notes(), waiver_note_text=lambda note: waiver_note_text(note, t),
             # A ``wsaudit diff`` report names the two sides it compared.

@@ -224,6 +224,23 @@ def test_an_empty_report_opens_cleanly(tmp_path, open_page):
     assert "No manifest was audited." in opened.page.locator("main").inner_text()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_a_manifest_with_too_many_passes_to_list_says_how_many_it_counted(tmp_path, open_page, viewport):
+    large = big_manifest_files(tmp_path, (150,))[150]
+    receipts = "examples/manifests/receipt-tracker.yaml"
+    passes = {path: sum(f["status"] == "pass" for f in json_findings(path)) for path in (str(large), receipts)}
+    page = open_page(html_report(tmp_path, str(large), receipts), viewport=viewport).page
+    sections = {path: page.locator("section.manifest").filter(has_text=Path(path).name) for path in passes}
+    outcome = (sections[str(large)].locator("li.finding[data-status=pass]").count(),
+               sections[str(large)].locator("p.note", has_text=f"{passes[str(large)]} passed findings not listed")
+               .is_visible(),
+               page.locator("p.note", has_text=f"{passes[str(large)]} passed findings are counted but not listed")
+               .is_visible(),
+               sections[receipts].locator("li.finding[data-status=pass]").count(),
+               page.evaluate("document.documentElement.scrollWidth") <= viewport["width"])
+    assert outcome == (0, True, True, passes[receipts], True), (outcome, passes)
+
+
 # ---------------------------------------------------------------- phone and desktop layout
 
 LAYOUT_GROUPS = ["th", "td", ".tiles li", "nav.manifests li", ".finding-head > *", "form.filter > *",

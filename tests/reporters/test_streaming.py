@@ -178,6 +178,33 @@ def test_an_html_report_at_the_limit_lists_every_pass(examples):
     assert (page.count('data-status="pass"'), "not listed" in page) == (passes, False)
 
 
+def _with_passes(result: ManifestResult, count: int) -> ManifestResult:
+    """``result`` with its findings that did not pass and ``count`` copies of one that did."""
+    passed = next(finding for finding in result.findings if finding.status == "pass")
+    return replace(result, findings=tuple(f for f in result.findings if f.status != "pass") + (passed,) * count)
+
+
+def test_a_manifest_with_more_passes_than_the_limit_counts_them_instead_of_listing_them(examples):
+    from auditor.reporters.html import MANIFEST_PASS_LISTING_LIMIT
+
+    results, _, packs = examples
+    many = MANIFEST_PASS_LISTING_LIMIT + 1
+    # The manifest with too many passes comes first: the one after it still lists its own.
+    listed = [f for f in results[1].findings if f.status == "pass"]
+    page = _html(make_report([_with_passes(results[0], many), results[1]], packs=packs))
+    assert (page.count('data-status="pass"'), f"{many} passed findings not listed; see the JSON report." in page,
+            f"{many} passed findings are counted but not listed: a manifest with more than "
+            f"{MANIFEST_PASS_LISTING_LIMIT} passed findings lists only" in page) == (len(listed), True, True)
+
+
+def test_a_manifest_with_as_many_passes_as_the_limit_lists_them_all(examples):
+    from auditor.reporters.html import MANIFEST_PASS_LISTING_LIMIT
+
+    results, _, packs = examples
+    page = _html(make_report([_with_passes(results[0], MANIFEST_PASS_LISTING_LIMIT)], packs=packs))
+    assert (page.count('data-status="pass"'), "not listed" in page) == (MANIFEST_PASS_LISTING_LIMIT, False)
+
+
 def test_a_baseline_keeps_one_manifest_s_records_at_a_time(examples):
     from auditor.rules.baseline import write_baseline
 
