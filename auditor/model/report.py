@@ -113,12 +113,18 @@ class EncodedResult:
     each after the separator the report writes before it (``",\\n    "``), empty for a
     manifest without findings. ``counts`` is :meth:`SummaryTally.counts` of the findings.
     Only the JSON report reads it (:func:`auditor.reporters.json_report.render`).
+
+    A manifest with more findings than the report writes at once has its lines in the file
+    ``spilled`` instead (``json_lines`` is then empty): written a run at a time by the
+    worker, copied a piece at a time by the report, which then deletes it, so that neither
+    process holds them whole (29 MB for 35,039 findings).
     """
 
     path: str
     app: str
     counts: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
     json_lines: bytes
+    spilled: str | None = None
 
 
 @dataclass(frozen=True)

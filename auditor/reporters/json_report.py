@@ -159,18 +159,65 @@ _WRITTEN_TOGETHER = 512
 _result_encoder: FindingEncoder | None = None
 
 
-def encoded_result(result: ManifestResult) -> EncodedResult:
+def encoded_result(result: ManifestResult, folder: str | None = None) -> EncodedResult:
     """``result`` as its lines of the JSON report and its counts: what a worker sends when
     the JSON report is the run's only reader of findings (see
-    :class:`~auditor.model.report.EncodedResult`)."""
+    :class:`~auditor.model.report.EncodedResult`). The lines of a manifest with more
+    findings than the report writes at once go to a new file in ``folder``, when given."""
     global _result_encoder
     if _result_encoder is None:
         _result_encoder = FindingEncoder()
     tally = SummaryTally()
-    tally.add(result.findings)
-    lines = _result_encoder.lines(result.findings)
+    findings = result.findings
+    tally.add(findings)
+    if folder is not None and len(findings) > _WRITTEN_TOGETHER:
+        spilled = _spilled_lines(findings, folder)
+        if spilled is not None:
+            return EncodedResult(result.path, result.app, tally.counts(), b"", spilled)
+    lines = _result_encoder.lines(findings)
     encoded = (_SEPARATOR + _SEPARATOR.join(lines)).encode("utf-8") if lines else b""
     return EncodedResult(result.path, result.app, tally.counts(), encoded)
+
+
+def _spilled_lines(findings: tuple[Finding, ...], folder: str) -> str | None:
+    """The path of a new file in ``folder`` holding the UTF-8 lines of ``findings``, each
+    after its separator, written a run at a time; ``None`` when it cannot be written (the
+    lines are then sent as they are)."""
+    import tempfile
+
+    assert _result_encoder is not None
+    lines = _result_encoder.lines
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".lines", delete=False) as spill:
+            try:
+                for start in range(0, len(findings), _WRITTEN_TOGETHER):
+                    spill.write((_SEPARATOR + _SEPARATOR.join(lines(findings[start:start + _WRITTEN_TOGETHER])))
+                                .encode("utf-8"))
+            except BaseException:
+                spill.close()
+                os.unlink(spill.name)
+                raise
+    except OSError:
+        return None
+    return spill.name
+
+
+def _copy_spilled(path: str, start: int, out: TextIO, raw: Any) -> None:
+    """Copy the lines a worker spilled to ``path`` (from byte ``start``) to ``out`` (to
+    ``raw``, its byte stream, when given) a piece at a time, then delete the file."""
+    import shutil
+
+    try:
+        if raw is None:
+            with open(path, encoding="utf-8", newline="") as spilled:
+                spilled.read(start)  # the first character, when skipped, is a comma
+                shutil.copyfileobj(spilled, out, 1 << 16)
+        else:
+            with open(path, "rb") as spilled:
+                spilled.seek(start)
+                shutil.copyfileobj(spilled, raw, 1 << 16)
+    finally:
+        os.unlink(path)
 
 
 def _bytes_of(out: TextIO) -> Any:
@@ -200,14 +247,19 @@ def render(report: Report, out: TextIO, options: RenderOptions) -> None:
         manifests.append({"app": result.app, "path": result.path})
         if result.__class__ is EncodedResult:
             encoded = result.json_lines
+            # Each line comes after its separator: the first line of all after a line end.
+            start = 1 if first else 0
             if encoded:
-                # Each line comes after its separator: the first line of all after a line end.
-                start = 1 if first else 0
                 if raw is None:
                     out.write(encoded[start:].decode("utf-8"))
                 else:
                     out.flush()  # the text written so far goes first
                     raw.write(memoryview(encoded)[start:] if start else encoded)
+                first = False
+            elif result.spilled is not None:
+                if raw is not None:
+                    out.flush()
+                _copy_spilled(result.spilled, start, out, raw)
                 first = False
         elif result.findings:
             # One write per run of findings rather than per finding, and no larger than a run:

@@ -41,13 +41,17 @@ class AuditSettings:
     # What a worker process sends for each manifest it judged, made from its result, when
     # the run has a single reader of findings that can take something cheaper than the
     # findings themselves: the JSON report's ``encoded_result`` (its lines, already written,
-    # and the counts of the summary). ``None``: the result, packed (``pack_outcome``).
-    sent_as: Callable[[ManifestResult], Any] | None = None
+    # and the counts of the summary). ``None``: the result, packed (``pack_outcome``). It is
+    # also given a folder of the run's own, where it may leave what is too large to send
+    # (``None`` when there is none), for the reader to take and delete.
+    sent_as: Callable[[ManifestResult, str | None], Any] | None = None
 
 
 Outcome = ManifestResult | list[AuditorError]
 
 _settings: AuditSettings | None = None
+# The folder of the run's workers for ``AuditSettings.sent_as``.
+_spill_folder: str | None = None
 # The rules of the run, numbered: a worker names a finding's rule by its number.
 _rules: tuple[RuleInfo, ...] = ()
 _rule_numbers: dict[int, int] = {}
@@ -99,7 +103,7 @@ def _audit_in_worker(path: str) -> Any:
     assert _settings is not None
     outcome = audit_one(path, _settings)
     if _settings.sent_as is not None and isinstance(outcome, ManifestResult):
-        return _settings.sent_as(outcome)
+        return _settings.sent_as(outcome, _spill_folder)
     return pack_outcome(outcome, _rule_numbers)
 
 
@@ -171,8 +175,10 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
         return
     import multiprocessing
 
-    global _settings, _rules, _rule_numbers
+    global _settings, _rules, _rule_numbers, _spill_folder
     _settings = settings
+    folder, remove_at_exit = _new_spill_folder() if settings.sent_as is not None else (None, None)
+    _spill_folder = folder
     # Made before the fork, so that workers and parent share each RuleInfo.
     _rules = numbered_rules(settings)
     _rule_numbers = {id(info): number for number, info in enumerate(_rules)}
@@ -180,6 +186,15 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
     # Forked workers inherit the compiled rules and the catalog instead of rebuilding them.
     context = multiprocessing.get_context("fork")
     gate = _Gate(IN_FLIGHT_CHUNKS * jobs, CHUNK)
+    try:
+        yield from _pooled(paths, jobs, context, gate, rules)
+    finally:
+        if folder is not None:
+            _remove_if_empty(folder, remove_at_exit)
+
+
+def _pooled(paths: list[str], jobs: int, context: Any, gate: _Gate, rules: tuple[RuleInfo, ...]) -> Iterator[Any]:
+    """The outcomes of ``paths`` from a pool of ``jobs`` workers, in order."""
     with _quiet_pool(jobs, context) as pool:
         # Stopping the pool joins its task thread, which may wait at the gate: open it first,
         # whether the reader stops here (an error, an early stop) or the interpreter exits
@@ -194,6 +209,34 @@ def audit_paths(paths: list[str], settings: AuditSettings, jobs: int | None = No
                 yield unpack_outcome(packed, rules)
         finally:
             gate.open()
+
+
+def _new_spill_folder() -> tuple[str | None, Any]:
+    """A new private folder for what the run's workers leave for the reader (see
+    ``AuditSettings.sent_as``) and its removal at exit, with whatever is left in it, after
+    the pool's workers are stopped; ``(None, None)`` when no folder can be made (workers
+    then send everything)."""
+    import shutil
+    import tempfile
+    from multiprocessing.util import Finalize
+
+    try:
+        folder = tempfile.mkdtemp(prefix="wsaudit-")
+    except OSError:
+        return None, None
+    return folder, Finalize(None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                            exitpriority=_AFTER_THE_POOL)
+
+
+def _remove_if_empty(folder: str, at_exit: Any) -> None:
+    """Remove the run's folder now if the reader took everything in it (its removal at
+    exit is then called off); else leave it to that removal (a stream collected rather than
+    written keeps its results' files until then)."""
+    try:
+        os.rmdir(folder)
+    except OSError:
+        return
+    at_exit.cancel()
 
 
 def _quiet_pool(jobs: int, context: Any) -> Any:
@@ -219,6 +262,7 @@ def _quiet_pool(jobs: int, context: Any) -> Any:
 
 # Finalizers run at exit by priority, highest first; the pool's own has 15.
 _BEFORE_THE_POOL = 16
+_AFTER_THE_POOL = 14
 
 # Paths a worker takes at a time, and how many such chunks may wait, done or not, for the
 # reader: without a bound, results of fast workers pile up while a slow format renders.

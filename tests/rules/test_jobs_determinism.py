@@ -179,3 +179,114 @@ def test_ctrl_c_ends_a_json_only_parallel_run_and_keeps_the_previous_report(tmp_
                                             "-o", str(out / "report.json")], out, 1, settle=0.5)
     assert (code, {path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}) == (
         130, {"report.json": "previous report\n"}), stderr
+
+
+def _with_large_manifests(folder, entries: int = 150) -> list[str]:
+    """``make_corpus`` with two manifests whose findings outnumber a run of the JSON report
+    (1,089 findings each at 150 entries), one first and one in the middle."""
+    from tests.helpers import big_manifest
+
+    paths = make_corpus(folder)
+    for name, at in (("app-000a.yaml", 0), ("app-040a.yaml", 41)):
+        large = folder / name
+        large.write_text(big_manifest(entries), encoding="utf-8")
+        paths.insert(at, str(large))
+    return paths
+
+
+@pytest.mark.parametrize("kind", ["utf-8 file", "text in memory", "latin-1 file"])
+def test_a_large_manifest_s_lines_come_from_a_worker_through_a_file_the_report_deletes(tmp_path, monkeypatch, kind):
+    import io
+    import tempfile
+
+    from auditor.api import prepare_audit
+
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    paths = _with_large_manifests(tmp_path / "manifests")
+    options = {"as_of": datetime.date(2026, 11, 21), "jobs": 2, "inventory": False, "lang": "fr"}
+    expected = io.StringIO()
+    _json_report(prepare_audit(paths, **options).stream(), expected)
+    seen = []
+    stream = prepare_audit(paths, json_only=True, **options).stream()
+    results = stream._results  # seen on their way to the report: which came through a file
+    stream._results = (seen.append(result.spilled is not None) or result for result in results)
+    if kind == "text in memory":
+        out = io.StringIO()
+        _json_report(stream, out)
+        written, wanted = out.getvalue(), expected.getvalue()
+    else:
+        encoding = "utf-8" if kind == "utf-8 file" else "latin-1"
+        with open(tmp_path / "report.json", "w", encoding=encoding, errors="backslashreplace", newline="\n") as out:
+            _json_report(stream, out)
+        written = (tmp_path / "report.json").read_bytes()
+        wanted = expected.getvalue().encode(encoding, errors="backslashreplace")
+    assert (sum(seen), written == wanted, list(spills.iterdir())) == (2, True, [])
+
+
+def test_a_worker_writes_a_large_manifest_s_lines_a_run_at_a_time(tmp_path):
+    """Encoding the findings of a manifest twice as large takes no more memory while it
+    runs: a run of lines at a time is held, not the whole (before, the lines, their text and
+    its bytes). What the encoder keeps afterwards (its bounded tables of recurring texts)
+    is not counted."""
+    import tracemalloc
+
+    from auditor.reporters.json_report import encoded_result
+    from tests.helpers import big_manifest_files
+    from tests.reporters.support import audit_results
+
+    results = {size: audit_results([str(path)])[0][0] for size, path in big_manifest_files(tmp_path, (150, 300)).items()}
+    encoded_result(results[150], str(tmp_path))  # the encoder's tables filled, not counted
+    peaks = {}
+    for size, result in results.items():
+        tracemalloc.start()
+        try:
+            sent = encoded_result(result, str(tmp_path))
+            kept, peak = tracemalloc.get_traced_memory()
+            peaks[size] = peak - kept
+            del sent
+        finally:
+            tracemalloc.stop()
+    assert peaks[300] < 1.25 * peaks[150], peaks
+
+
+def test_a_worker_sends_the_lines_themselves_when_its_folder_cannot_take_them(tmp_path):
+    from auditor.reporters.json_report import encoded_result
+    from tests.helpers import big_manifest_files
+    from tests.reporters.support import audit_results
+
+    [result], _, _ = audit_results([str(big_manifest_files(tmp_path, (150,))[150])])
+    sent = encoded_result(result, str(tmp_path / "gone"))
+    assert (sent.spilled, sent.json_lines) == (None, encoded_result(result).json_lines)
+
+
+def test_ctrl_c_leaves_no_file_of_a_json_only_parallel_run_behind(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import REPO, default_ctrl_c
+
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    folder = tmp_path / "manifests"
+    paths = _with_large_manifests(folder)
+    for index in range(120):  # enough large manifests that their files wait for the reader
+        shutil.copyfile(paths[0], folder / f"app-large-{index:03d}.yaml")
+    process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), "--jobs", "2", "--format",
+                                "json", "-o", str(tmp_path / "report.json")], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, preexec_fn=default_ctrl_c, env={**os.environ, "TMPDIR": str(spills)})
+    deadline = time.monotonic() + 60
+    while not list(spills.glob("wsaudit-*/*.lines")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting = len(list(spills.glob("wsaudit-*/*.lines")))
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    assert (waiting > 0, process.returncode, list(spills.iterdir())) == (True, 130, []), stderr.decode()
