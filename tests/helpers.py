@@ -411,14 +411,23 @@ def interrupt_while_writing(arguments: list[str], out: Path, outputs: int, settl
     files are open in ``out`` (and ``settle`` seconds more), and return its exit code and
     stderr; a child that does not stop within 60 s is killed (and its code is then not 130)."""
     import os
+
+    return interrupt_when(arguments, lambda: sum(name.endswith(".part") for name in os.listdir(out)) >= outputs,
+                          settle)
+
+
+def interrupt_when(arguments: list[str], ready: Callable[[], bool], settle: float = 0.0,
+                   env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``python -m auditor *arguments`` (in ``env``, when given), press Ctrl-C once
+    ``ready()`` says so (and ``settle`` seconds more), and return its exit code and stderr;
+    a child that does not stop within 60 s is killed (and its code is then not 130)."""
     import signal
     import time
 
     process = subprocess.Popen([sys.executable, "-m", "auditor", *arguments], cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, preexec_fn=default_ctrl_c)
+                               stderr=subprocess.PIPE, preexec_fn=default_ctrl_c, env=env)
     deadline = time.monotonic() + 60
-    while (sum(name.endswith(".part") for name in os.listdir(out)) < outputs and process.poll() is None
-           and time.monotonic() < deadline):
+    while not ready() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(settle)
     process.send_signal(signal.SIGINT)

@@ -102,6 +102,21 @@ def _json_report(stream, out) -> None:
     render(stream, out, RenderOptions())
 
 
+def _written_as(kind: str, stream, expected: str, tmp_path) -> tuple[object, object]:
+    """The JSON report of ``stream`` written as ``kind`` says (to a UTF-8 or Latin-1 file, or
+    to text in memory), and what ``expected`` (the report's text) is written that way."""
+    import io
+
+    if kind == "text in memory":
+        out = io.StringIO()
+        _json_report(stream, out)
+        return out.getvalue(), expected
+    encoding = "utf-8" if kind == "utf-8 file" else "latin-1"
+    with open(tmp_path / "report.json", "w", encoding=encoding, errors="backslashreplace", newline="\n") as out:
+        _json_report(stream, out)
+    return (tmp_path / "report.json").read_bytes(), expected.encode(encoding, errors="backslashreplace")
+
+
 @pytest.mark.parametrize("kind", ["utf-8 file", "text in memory", "latin-1 file"])
 def test_a_json_only_batch_comes_from_the_workers_as_the_reports_lines(tmp_path, kind):
     import io
@@ -118,17 +133,8 @@ def test_a_json_only_batch_comes_from_the_workers_as_the_reports_lines(tmp_path,
     encoded = prepare_audit(paths, json_only=True, **options).stream()
     results = list(encoded.iter_results())
     # The report written from the workers' lines, to a stream it writes bytes to or text.
-    again = prepare_audit(paths, json_only=True, **options).stream()
-    if kind == "text in memory":
-        out = io.StringIO()
-        _json_report(again, out)
-        written, wanted = out.getvalue(), expected.getvalue()
-    else:
-        encoding = "utf-8" if kind == "utf-8 file" else "latin-1"
-        with open(tmp_path / "report.json", "w", encoding=encoding, errors="backslashreplace", newline="\n") as out:
-            _json_report(again, out)
-        written = (tmp_path / "report.json").read_bytes()
-        wanted = expected.getvalue().encode(encoding, errors="backslashreplace")
+    written, wanted = _written_as(kind, prepare_audit(paths, json_only=True, **options).stream(),
+                                  expected.getvalue(), tmp_path)
     assert ({type(result) for result in results}, encoded.summary, any(ord(c) > 127 for c in expected.getvalue()),
             written) == ({EncodedResult}, findings.summary, True, wanted)
 
@@ -212,16 +218,7 @@ def test_a_large_manifest_s_lines_come_from_a_worker_through_a_file_the_report_d
     stream = prepare_audit(paths, json_only=True, **options).stream()
     results = stream._results  # seen on their way to the report: which came through a file
     stream._results = (seen.append(result.spilled is not None) or result for result in results)
-    if kind == "text in memory":
-        out = io.StringIO()
-        _json_report(stream, out)
-        written, wanted = out.getvalue(), expected.getvalue()
-    else:
-        encoding = "utf-8" if kind == "utf-8 file" else "latin-1"
-        with open(tmp_path / "report.json", "w", encoding=encoding, errors="backslashreplace", newline="\n") as out:
-            _json_report(stream, out)
-        written = (tmp_path / "report.json").read_bytes()
-        wanted = expected.getvalue().encode(encoding, errors="backslashreplace")
+    written, wanted = _written_as(kind, stream, expected.getvalue(), tmp_path)
     assert (sum(seen), written == wanted, list(spills.iterdir())) == (2, True, [])
 
 
@@ -263,12 +260,8 @@ def test_a_worker_sends_the_lines_themselves_when_its_folder_cannot_take_them(tm
 
 def test_ctrl_c_leaves_no_file_of_a_json_only_parallel_run_behind(tmp_path):
     import os
-    import signal
-    import subprocess
-    import sys
-    import time
 
-    from tests.helpers import REPO, default_ctrl_c
+    from tests.helpers import interrupt_when
 
     spills = tmp_path / "tmp"
     spills.mkdir()
@@ -276,17 +269,13 @@ def test_ctrl_c_leaves_no_file_of_a_json_only_parallel_run_behind(tmp_path):
     paths = _with_large_manifests(folder)
     for index in range(120):  # enough large manifests that their files wait for the reader
         shutil.copyfile(paths[0], folder / f"app-large-{index:03d}.yaml")
-    process = subprocess.Popen([sys.executable, "-m", "auditor", "audit", str(folder), "--jobs", "2", "--format",
-                                "json", "-o", str(tmp_path / "report.json")], cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, preexec_fn=default_ctrl_c, env={**os.environ, "TMPDIR": str(spills)})
-    deadline = time.monotonic() + 60
-    while not list(spills.glob("wsaudit-*/*.lines")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    waiting = len(list(spills.glob("wsaudit-*/*.lines")))
-    process.send_signal(signal.SIGINT)
-    try:
-        _, stderr = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, stderr = process.communicate()
-    assert (waiting > 0, process.returncode, list(spills.iterdir())) == (True, 130, []), stderr.decode()
+    waiting = []
+
+    def files_wait() -> bool:
+        waiting[:] = spills.glob("wsaudit-*/*.lines")
+        return bool(waiting)
+
+    code, stderr = interrupt_when(["audit", str(folder), "--jobs", "2", "--format", "json",
+                                   "-o", str(tmp_path / "report.json")], files_wait,
+                                  env={**os.environ, "TMPDIR": str(spills)})
+    assert (bool(waiting), code, list(spills.iterdir())) == (True, 130, []), stderr
