@@ -187,7 +187,7 @@ def test_ctrl_c_ends_a_json_only_parallel_run_and_keeps_the_previous_report(tmp_
         130, {"report.json": "previous report\n"}), stderr
 
 
-def _with_large_manifests(folder, entries: int = 150) -> list[str]:
+def _with_large_manifests(folder) -> list[str]:
     """``make_corpus`` with two manifests whose findings outnumber a run of the JSON report
     (1,089 findings each at 150 entries), one first and one in the middle."""
     from tests.helpers import big_manifest
@@ -195,7 +195,7 @@ def _with_large_manifests(folder, entries: int = 150) -> list[str]:
     paths = make_corpus(folder)
     for name, at in (("app-000a.yaml", 0), ("app-040a.yaml", 41)):
         large = folder / name
-        large.write_text(big_manifest(entries), encoding="utf-8")
+        large.write_text(big_manifest(150), encoding="utf-8")
         paths.insert(at, str(large))
     return paths
 
@@ -239,10 +239,9 @@ def test_a_worker_writes_a_large_manifest_s_lines_a_run_at_a_time(tmp_path):
     for size, result in results.items():
         tracemalloc.start()
         try:
-            sent = encoded_result(result, str(tmp_path))
+            encoded_result(result, str(tmp_path))
             kept, peak = tracemalloc.get_traced_memory()
             peaks[size] = peak - kept
-            del sent
         finally:
             tracemalloc.stop()
     assert peaks[300] < 1.25 * peaks[150], peaks
