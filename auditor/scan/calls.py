@@ -52,7 +52,8 @@ _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
-_GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
+# An import's optional name before the path; the keyword itself is not one (`import "..."`).
+_GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
 _GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
 _ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
 _GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")

@@ -196,6 +196,24 @@ def test_go_client_calls(finder: CallFinder):
     assert unresolved == []
 
 
+GO_ONE_LINE_IMPORTS = '''\
+package main
+
+import "google.golang.org/api/gmail/v1"
+import dir "google.golang.org/api/admin/directory/v1"
+
+func run(srv *gmail.Service, users *dir.Service) {
+	srv.Users.Labels.List("me").Do()
+	users.Users.List().Customer("my_customer").Do()
+}
+'''
+
+
+def test_go_client_calls_of_packages_imported_one_per_line(finder: CallFinder):
+    calls, _ = _calls(finder, GO_ONE_LINE_IMPORTS, GO)
+    assert calls == [(7, "gmail.users.labels.list"), (8, "directory.users.list")]
+
+
 APPS_SCRIPT = '''\
 /**
  * @OnlyCurrentDoc
