@@ -56,6 +56,14 @@ _JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\
 _GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
 _GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
 _ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
+# A name declared with its type and given a value, at the start of a statement: TypeScript's
+# `const client: gmail_v1.Gmail =`, Python's `service: Resource =` or `Optional[Resource]`,
+# Kotlin's `val service: Gmail =`. (Without it the type's last word would be taken for the
+# name.) A block's opening word is no name: `else: service = build(...)` assigns `service`.
+_DECLARED_WITH_TYPE = re.compile(
+    r"(?:^|[\n;{])[ \t]*(?:(?:export|declare|const|let|var|val|private|public|protected|readonly|static|override)"
+    r"[ \t]+)*(?!(?:else|try|finally|default)\b)((?:(?:this|self)[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*:[ \t]*"
+    r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 _GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
@@ -194,7 +202,7 @@ class CallFinder:
 
     def _bind_name(self, structure: str, start: int, go: bool = False) -> str | None:
         head = structure[max(0, start - 200):start]
-        match = (_GO_ASSIGNED if go else _ASSIGNED).search(head)
+        match = _GO_ASSIGNED.search(head) if go else _DECLARED_WITH_TYPE.search(head) or _ASSIGNED.search(head)
         if not match:
             return None
         return re.sub(r"\s+", "", match.group(1))

@@ -97,6 +97,41 @@ def test_node_client_calls(finder: CallFinder):
     assert unresolved == []
 
 
+TYPED_NODE_APP = '''\
+import { gmail_v1, google } from 'googleapis';
+
+const gmail: gmail_v1.Gmail = google.gmail({ version: 'v1', auth });
+let drive: Array<string> | undefined;
+export const list = () => gmail.users.messages.list({ userId: 'me' });
+'''
+
+TYPED_PYTHON_APP = '''\
+from googleapiclient.discovery import Resource, build
+
+service: Resource = build("gmail", "v1", credentials=creds)
+drafts: Optional[Resource] = service.users().drafts()
+labels = service.users().labels().list(userId="me").execute()
+listed = drafts.list(userId="me").execute()
+'''
+
+
+@pytest.mark.parametrize("text, syntax, expected", [
+    (TYPED_NODE_APP, JAVASCRIPT, [(5, "gmail.users.messages.list")]),
+    (TYPED_PYTHON_APP, PYTHON, [(5, "gmail.users.labels.list"), (6, "gmail.users.drafts.list")]),
+], ids=["typescript", "python"])
+def test_a_client_assigned_to_a_name_with_a_type_annotation_is_bound(finder: CallFinder, text, syntax, expected):
+    calls, _ = _calls(finder, text, syntax)
+    assert calls == expected
+
+
+def test_a_client_assigned_after_a_blocks_colon_is_bound_to_its_own_name(finder: CallFinder):
+    text = ('if offline: pass\n'
+            'else: service = build("gmail", "v1")\n'
+            'service.users().labels().list(userId="me").execute()\n')
+    calls, _ = _calls(finder, text, PYTHON)
+    assert calls == [(3, "gmail.users.labels.list")]
+
+
 def test_node_keys_of_the_parameter_object_are_stated_and_keys_nested_deeper_are_not(finder: CallFinder):
     text = ("const gmail = google.gmail({version: 'v1', auth});\n"
             "gmail.users.messages.get({userId: 'me', id: pick({format: 'metadata'}), requestBody: {q: 'x'}});\n")
