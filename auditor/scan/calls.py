@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from auditor.scan.call_syntax import (
     HELPER_SEGMENTS,
@@ -49,6 +49,16 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
 _PY_BUILD = re.compile(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
 _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
+# A module of Google's per-API Node packages (`@googleapis/drive`, whose API function is
+# `drive`), as the code takes it: named imports or a destructured require (groups 1 and 3),
+# or the whole module under a name (groups 2 and 4: `import * as x`, `import x`,
+# `const x = require(...)`); the package's name is group 6.
+_NODE_PACKAGE = re.compile(
+    r"(?:import\s*\{([^}]{0,1000})\}\s*from|import\s+(?:\*\s*as\s+)?(" + IDENT + r")\s+from"
+    r"|(?:const|let|var)\s*\{([^}]{0,1000})\}\s*=\s*require\s*\(|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()"
+    r"\s*([\"'])@googleapis/(\w+)\5")
+# One name of a named import or a destructured require: `drive`, `drive as d`, `drive: d`.
+_IMPORTED_NAME = re.compile(r"^\s*(" + IDENT + r")\s*(?:(?:\bas\b|:)\s*(" + IDENT + r"))?\s*$")
 _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
@@ -224,21 +234,29 @@ class CallFinder:
     def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
             name_of_api = match.group(1)
-            if name_of_api in ("auth", "options", "discoverAPI"):
-                continue
-            opening = match.end() - 1
-            end = closing_bracket(source, opening)
-            version = _NODE_VERSION.match(source.code[opening + 1:end])
-            if version is None:
-                continue
-            api = self.table.api(name_of_api, version.group(2) or version.group(4))
-            if api is None:
-                continue
-            name = self._bind_name(source.structure, match.start())
-            if name:
-                bindings[name] = _Binding(api, api.root)
-            self._resolve(source, api, api.root, match.start(), end, found, path, name or f"google.{name_of_api}(...)",
-                          "node")
+            if name_of_api not in ("auth", "options", "discoverAPI"):
+                self._node_client(source, match.start(), match.end() - 1, name_of_api, bindings, found, path,
+                                  f"google.{name_of_api}(...)")
+        if "@googleapis/" in source.code:
+            for start, opening, name_of_api, written in _package_clients(source):
+                self._node_client(source, start, opening, name_of_api, bindings, found, path, f"{written}(...)")
+
+    def _node_client(self, source: LexedSource, start: int, opening: int, name_of_api: str,
+                     bindings: dict[str, _Binding], found: _FileCalls, path: str, label: str) -> None:
+        """The client made by the call of a Node API function (``google.gmail``, or the
+        ``gmail`` of ``@googleapis/gmail``) at ``start``, whose arguments open at ``opening``:
+        bound to the name it is assigned to, and any chain on the call itself resolved."""
+        end = closing_bracket(source, opening)
+        version = _NODE_VERSION.match(source.code[opening + 1:end])
+        if version is None:
+            return
+        api = self.table.api(name_of_api, version.group(2) or version.group(4))
+        if api is None:
+            return
+        name = self._bind_name(source.structure, start)
+        if name:
+            bindings[name] = _Binding(api, api.root)
+        self._resolve(source, api, api.root, start, end, found, path, name or label, "node")
 
     def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding], kotlin: bool) -> None:
         """Clients made with a builder, and names declared with a client's type: Java's
@@ -446,3 +464,32 @@ class CallFinder:
             option = _METHOD_OPTION.search(source.code, end, close)
             return option.group(2).upper() if option else "GET"
         return None
+
+
+def _package_clients(source: LexedSource) -> Iterator[tuple[int, int, str, str]]:
+    """Each call of the API function of a per-API Node package (``@googleapis/drive``) the
+    file imports or requires: where the call starts, its opening bracket, the API's name and
+    the call as written (``drive``, an alias, or ``module.drive``)."""
+    functions: dict[str, str] = {}  # the name the code calls -> the package
+    modules: dict[str, str] = {}  # the name of a whole module -> its package
+    for match in _NODE_PACKAGE.finditer(source.code):
+        package = match.group(6)
+        named = match.group(1) if match.group(1) is not None else match.group(3)
+        if named is None:
+            modules[match.group(2) or match.group(4)] = package
+            continue
+        for item in named.split(","):
+            imported = _IMPORTED_NAME.match(item)
+            if imported and imported.group(1) == package:
+                functions[imported.group(2) or package] = package
+    if not functions and not modules:
+        return
+    alternatives = [f"(?P<function>{'|'.join(map(re.escape, sorted(functions)))})"] if functions else []
+    if modules:
+        alternatives.append(rf"(?P<module>{'|'.join(map(re.escape, sorted(modules)))})\s*\.\s*(?P<attribute>\w+)")
+    for call in re.compile(r"(?<![\w$.])(?:" + "|".join(alternatives) + r")\s*\(").finditer(source.structure):
+        parts = call.groupdict()
+        if parts.get("function"):
+            yield call.start(), call.end() - 1, functions[parts["function"]], parts["function"]
+        elif modules[parts["module"]] == parts["attribute"]:
+            yield call.start(), call.end() - 1, parts["attribute"], f"{parts['module']}.{parts['attribute']}"

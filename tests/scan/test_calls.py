@@ -124,6 +124,36 @@ def test_a_client_assigned_to_a_name_with_a_type_annotation_is_bound(finder: Cal
     assert calls == expected
 
 
+PACKAGE_CLIENTS = '''\
+const {drive, auth} = require('@googleapis/drive');
+const {gmail: gmailApi} = require('@googleapis/gmail');
+import {calendar as cal} from '@googleapis/calendar';
+import * as sheetsModule from '@googleapis/sheets';
+const docsModule = require('@googleapis/docs');
+
+const files = drive({version: 'v3', auth: client});
+files.files.list({pageSize: 10});
+gmailApi('v1').users.labels.list({userId: 'me'});
+cal({version: 'v3'}).events.list({calendarId: 'primary'});
+sheetsModule.sheets({version: 'v4'}).spreadsheets.get({spreadsheetId: id});
+docsModule.docs({version: 'v1'}).documents.get({documentId: id});
+'''
+
+
+def test_node_clients_of_per_api_packages_imported_or_required(finder: CallFinder):
+    calls, unresolved = _calls(finder, PACKAGE_CLIENTS, JAVASCRIPT)
+    assert calls == [(8, "drive.files.list"), (9, "gmail.users.labels.list"), (10, "calendar.events.list"),
+                     (11, "sheets.spreadsheets.get"), (12, "docs.documents.get")]
+    assert unresolved == []
+
+
+def test_a_function_named_like_an_api_is_no_client_without_its_package(finder: CallFinder):
+    text = ("const {auth} = require('@googleapis/drive');\nconst tools = require('./tools');\n"
+            "drive({version: 'v3'}).files.list({});\ntools.drive({version: 'v3'}).files.list({});\n")
+    calls, _ = _calls(finder, text, JAVASCRIPT)
+    assert calls == []
+
+
 def test_a_client_assigned_after_a_blocks_colon_is_bound_to_its_own_name(finder: CallFinder):
     text = ('if offline: pass\n'
             'else: service = build("gmail", "v1")\n'
