@@ -229,7 +229,8 @@ class CallFinder:
             name = self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
-            self._resolve(source, api, api.root, match.start(), end, found, path, name or "build(...)", "python")
+            self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,
+                                                             name or "build(...)", "python"))
 
     def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
@@ -256,7 +257,15 @@ class CallFinder:
         name = self._bind_name(source.structure, start)
         if name:
             bindings[name] = _Binding(api, api.root)
-        self._resolve(source, api, api.root, start, end, found, path, name or label, "node")
+        self._bind_resource(bindings, api, self._resolve(source, api, api.root, start, end, found, path, name or label,
+                                                         "node"))
+
+    @staticmethod
+    def _bind_resource(bindings: dict[str, _Binding], api: Api, resolved: tuple[str, ResourceNode] | None) -> None:
+        """A name given a resource of the client made in the same expression
+        (``events = google.calendar(...).events``) is bound to that resource, not the client."""
+        if resolved is not None:
+            bindings[resolved[0]] = _Binding(api, resolved[1])
 
     def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding], kotlin: bool) -> None:
         """Clients made with a builder, and names declared with a client's type: Java's

@@ -147,6 +147,15 @@ def test_node_clients_of_per_api_packages_imported_or_required(finder: CallFinde
     assert unresolved == []
 
 
+@pytest.mark.parametrize("text, syntax", [
+    ("const events = google.calendar({version: 'v3'}).events;\nevents.list({calendarId: 'primary'});\n", JAVASCRIPT),
+    ("events = build('calendar', 'v3').events()\nevents.list(calendarId='primary').execute()\n", PYTHON),
+], ids=["node", "python"])
+def test_a_resource_taken_from_a_new_client_is_bound_to_its_name(finder: CallFinder, text, syntax):
+    calls, unresolved = _calls(finder, text, syntax)
+    assert (calls, unresolved) == ([(2, "calendar.events.list")], [])
+
+
 def test_a_function_named_like_an_api_is_no_client_without_its_package(finder: CallFinder):
     text = ("const {auth} = require('@googleapis/drive');\nconst tools = require('./tools');\n"
             "drive({version: 'v3'}).files.list({});\ntools.drive({version: 'v3'}).files.list({});\n")
