@@ -74,6 +74,8 @@ _DECLARED_WITH_TYPE = re.compile(
     r"(?:^|[\n;{])[ \t]*(?:(?:export|declare|const|let|var|val|private|public|protected|readonly|static|override)"
     r"[ \t]+)*(?!(?:else|try|finally|default)\b)((?:(?:this|self)[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*:[ \t]*"
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
+# The name a `with` statement gives the client it opens: `with build(...) as service:`.
+_WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")
 _GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
@@ -226,7 +228,8 @@ class CallFinder:
                 continue
             opening = source.code.index("(", match.start())
             end = closing_bracket(source, opening)
-            name = self._bind_name(source.structure, match.start())
+            managed = _WITH_AS.match(source.structure, end)
+            name = managed.group(1) if managed else self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
             self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,

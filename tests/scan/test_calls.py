@@ -156,6 +156,13 @@ def test_a_resource_taken_from_a_new_client_is_bound_to_its_name(finder: CallFin
     assert (calls, unresolved) == ([(2, "calendar.events.list")], [])
 
 
+def test_a_python_client_opened_by_a_with_statement_is_bound_to_its_name(finder: CallFinder):
+    text = ('with build("drive", "v3", credentials=creds) as service, open(path) as handle:\n'
+            '    service.files().list(pageSize=10).execute()\n')
+    calls, _ = _calls(finder, text, PYTHON)
+    assert calls == [(2, "drive.files.list")]
+
+
 def test_a_function_named_like_an_api_is_no_client_without_its_package(finder: CallFinder):
     text = ("const {auth} = require('@googleapis/drive');\nconst tools = require('./tools');\n"
             "drive({version: 'v3'}).files.list({});\ntools.drive({version: 'v3'}).files.list({});\n")
