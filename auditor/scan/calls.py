@@ -326,6 +326,9 @@ class CallFinder:
     def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
                          found: _FileCalls, path: str, style: CallStyle) -> None:
         done: set[str] = set()
+        # A client kept in an object: `this.gmail`, `self.service`; in Go, a struct's field
+        # read through any receiver (`m.svc` of `svc *gmail.Service`).
+        owner = r"(?:" + IDENT + r"\s*\.\s*)?" if style == "go" else r"(?:(?:this|self)\s*\.\s*)?"
         for _ in range(3):  # a resource bound from a resource bound from a client
             pending = [name for name in sorted(bindings) if name not in done]
             if not pending:
@@ -334,7 +337,7 @@ class CallFinder:
                 done.add(name)
                 binding = bindings[name]
                 bare = name.split(".")[-1]
-                pattern = re.compile(r"(?<![\w$.])(?:(?:this|self)\s*\.\s*)?" + re.escape(bare) + r"(?![\w$])"
+                pattern = re.compile(r"(?<![\w$.])" + owner + re.escape(bare) + r"(?![\w$])"
                                      if "." not in name or name.startswith(("this.", "self.")) else
                                      r"(?<![\w$.])" + re.escape(name).replace(r"\.", r"\s*\.\s*") + r"(?![\w$])")
                 for match in pattern.finditer(structure):

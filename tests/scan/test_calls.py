@@ -295,6 +295,27 @@ def test_go_client_calls_of_packages_imported_one_per_line(finder: CallFinder):
     assert calls == [(7, "gmail.users.labels.list"), (8, "directory.users.list")]
 
 
+GO_STRUCT_FIELD = '''\
+package main
+
+import "google.golang.org/api/gmail/v1"
+
+type Mailer struct {
+	svc *gmail.Service
+}
+
+func (m *Mailer) Labels() error {
+	_, err := m.svc.Users.Labels.List("me").Do()
+	return err
+}
+'''
+
+
+def test_go_client_kept_in_a_struct_field_is_followed_through_the_receiver(finder: CallFinder):
+    calls, _ = _calls(finder, GO_STRUCT_FIELD, GO)
+    assert calls == [(10, "gmail.users.labels.list")]
+
+
 APPS_SCRIPT = '''\
 /**
  * @OnlyCurrentDoc
