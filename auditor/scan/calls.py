@@ -57,6 +57,10 @@ _NODE_PACKAGE = re.compile(
     r"(?:import\s*\{([^}]{0,1000})\}\s*from|import\s+(?:\*\s*as\s+)?(" + IDENT + r")\s+from"
     r"|(?:const|let|var)\s*\{([^}]{0,1000})\}\s*=\s*require\s*\(|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()"
     r"\s*([\"'])@googleapis/(\w+)\5")
+# A name declared with the TypeScript type of a client (a parameter, a property): `drive:
+# drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
+_NODE_TYPED = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
+                         r"([A-Z]\w*)(?![\w$])")
 # One name of a named import or a destructured require: `drive`, `drive as d`, `drive: d`.
 _IMPORTED_NAME = re.compile(r"^\s*(" + IDENT + r")\s*(?:(?:\bas\b|:)\s*(" + IDENT + r"))?\s*$")
 _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
@@ -244,6 +248,12 @@ class CallFinder:
         if "@googleapis/" in source.code:
             for start, opening, name_of_api, written in _package_clients(source):
                 self._node_client(source, start, opening, name_of_api, bindings, found, path, f"{written}(...)")
+        for match in _NODE_TYPED.finditer(source.structure):
+            name, api_name, version, client_class = match.groups()
+            if client_class.lower() == api_name:  # the client, not a schema or a resource of the API
+                api = self.table.api(api_name, version)
+                if api is not None:
+                    bindings.setdefault(name, _Binding(api, api.root))
 
     def _node_client(self, source: LexedSource, start: int, opening: int, name_of_api: str,
                      bindings: dict[str, _Binding], found: _FileCalls, path: str, label: str) -> None:

@@ -170,6 +170,29 @@ def test_a_function_named_like_an_api_is_no_client_without_its_package(finder: C
     assert calls == []
 
 
+TYPESCRIPT_CLIENT_TYPES = '''\
+import { drive_v3, gmail_v1, admin_directory_v1 } from 'googleapis';
+
+export async function listFiles(drive: drive_v3.Drive, users?: admin_directory_v1.Admin) {
+  await drive.files.list({ pageSize: 10 });
+  await users.users.list({ customer: 'my_customer' });
+}
+
+export class Mail {
+  constructor(private readonly gmail: gmail_v1.Gmail) {}
+  labels() {
+    return this.gmail.users.labels.list({ userId: 'me' });
+  }
+}
+'''
+
+
+def test_a_name_declared_with_a_typescript_client_type_is_bound(finder: CallFinder):
+    calls, unresolved = _calls(finder, TYPESCRIPT_CLIENT_TYPES, JAVASCRIPT)
+    assert (calls, unresolved) == ([(4, "drive.files.list"), (5, "directory.users.list"),
+                                    (11, "gmail.users.labels.list")], [])
+
+
 def test_a_client_assigned_after_a_blocks_colon_is_bound_to_its_own_name(finder: CallFinder):
     text = ('if offline: pass\n'
             'else: service = build("gmail", "v1")\n'
