@@ -54,8 +54,8 @@ _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # or the whole module under a name (groups 2 and 4: `import * as x`, `import x`,
 # `const x = require(...)`); the package's name is group 6.
 _NODE_PACKAGE = re.compile(
-    r"(?:import\s*\{([^}]{0,1000})\}\s*from|import\s+(?:\*\s*as\s+)?(" + IDENT + r")\s+from"
-    r"|(?:const|let|var)\s*\{([^}]{0,1000})\}\s*=\s*require\s*\(|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()"
+    r"(?:import\s*\{([^{}();=]{0,500})\}\s*from|import\s+(?:\*\s*as\s+)?(" + IDENT + r")\s+from"
+    r"|(?:const|let|var)\s*\{([^{}();=]{0,500})\}\s*=\s*require\s*\(|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()"
     r"\s*([\"'])@googleapis/(\w+)\5")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
