@@ -95,7 +95,7 @@ def test_french_scan_code_report_has_no_english_fixed_words(fmt):
     assert result.code == 0, result.stderr
     # The scan's own findings are worded by the scan, in English; the report around them is French.
     fixed = "\n".join(line for line in result.stdout.splitlines() if "SCAN-00" not in line and " · " not in line)
-    found = ("moindre privilège" in fixed.lower(), "(restreinte)" in fixed, ENGLISH_REPORT_WORDS.search(fixed),
+    found = ("moindre privilège" in fixed.lower(), "(restreint)" in fixed, ENGLISH_REPORT_WORDS.search(fixed),
              ENGLISH_SCAN_WORDS.search(fixed))
     assert found == (True, True, None, None), found
 
