@@ -196,15 +196,10 @@ def _object_entries(source: LexedSource, brace: int, end: int, style: CallStyle)
     return entries, unseen
 
 
-# What may pass parameters the call does not show, in the words of a restriction's reason.
-UNSEEN = {
-    "unpacked": "keyword arguments unpacked from a mapping (**)",
-    "spread": "entries unpacked from another mapping or object (** or ...)",
-    "computed": "a computed property name",
-    "object": "an object of parameters built elsewhere",
-    "request": "a request object the call returns unexecuted, whose setters may follow",
-    "rest": "a REST request, whose parameters the scan does not read",
-}
+# The kinds of what may pass parameters a call does not show (``ApiCall.unseen``), taken
+# from here so that a misspelt kind fails at once; a restriction's reason words each one
+# from the report catalog (``scan.unseen.<kind>``).
+UNSEEN = {kind: kind for kind in ("unpacked", "spread", "computed", "object", "request", "rest")}
 
 
 def _unpacks(structure: str, at: int, style: CallStyle) -> bool:

@@ -105,8 +105,8 @@ class ApiCall:
 
     ``scopes`` are the full scope URLs any one of which authorizes it (before restrictions);
     ``parameters`` the arguments the code states (value ``None`` when not a literal);
-    ``unseen`` what may pass others the code does not show there (``**options``, a request
-    object set up elsewhere), empty when nothing can.
+    ``unseen`` the kind of what may pass others the code does not show there (``**options``,
+    a request object set up elsewhere: a key of ``call_syntax.UNSEEN``), empty when nothing can.
     """
 
     path: str

@@ -18,6 +18,7 @@ from auditor.scan.restrictions import Restriction, load_restrictions
 
 if TYPE_CHECKING:
     from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.rules.i18n import Phrase
     from auditor.scan.calls import ApiCall
 
 MAX_NODES = 20000
@@ -26,10 +27,11 @@ _CLASS_RANK = {"non_sensitive": 0, "sensitive": 1, "restricted": 2}
 
 @dataclass(frozen=True)
 class Excluded:
-    """A scope that authorizes a method but not this call, and why (what it would cost)."""
+    """A scope that authorizes a method but not this call, and why (a catalog phrase, worded
+    in the report's language)."""
 
     scope: str
-    reason: str
+    reason: Phrase
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ class Broader:
 
 
 @dataclass(frozen=True)
+class RuledOut:
+    """Scopes cheaper than the one chosen for some calls that those calls rule out, all for
+    the same reason: why the least-privileged set does not hold them."""
+
+    scopes: tuple[str, ...]
+    reason: Phrase
+    calls: tuple[ApiCall, ...]
+
+
+@dataclass(frozen=True)
 class LeastPrivilege:
     """What the calls need and how the declared scopes compare with it."""
 
@@ -79,6 +91,7 @@ class LeastPrivilege:
     broader: tuple[Broader, ...] = ()
     unauthorized: tuple[CallNeed, ...] = ()
     serving: frozenset[str] = field(default_factory=frozenset)
+    ruled_out: tuple[RuledOut, ...] = ()
 
 
 class ScopeCost:
@@ -185,4 +198,24 @@ def compare(needs: tuple[CallNeed, ...], declared: Iterable[str], cost: ScopeCos
         broader.append(Broader(scope, cover.scopes, tuple(need.call for need in usable),
                                tuple(caveats[key] for key in sorted(caveats)),
                                tuple(excluded[key] for key in sorted(excluded))))
-    return LeastPrivilege(needs, needed, tuple(broader), unauthorized, frozenset(serving))
+    return LeastPrivilege(needs, needed, tuple(broader), unauthorized, frozenset(serving),
+                          ruled_out(needs, needed, cost))
+
+
+def ruled_out(needs: tuple[CallNeed, ...], needed: Cover, cost: ScopeCost) -> tuple[RuledOut, ...]:
+    """The scopes the calls rule out that would have been cheaper than the scope chosen for
+    them (any, for a call no chosen scope authorizes): what a reader asks when a narrower
+    scope is not offered. Scopes ruled out for the same reason in the same calls go
+    together; in the order of their first scope, then of the reason."""
+    chosen = set(needed.scopes)
+    by_scope: dict[tuple[str, str], tuple[Phrase, list[ApiCall]]] = {}
+    for need in needs:
+        ceiling = min((cost.single(scope) for scope in need.options & chosen), default=None)
+        for item in need.excluded:
+            if ceiling is None or cost.single(item.scope) < ceiling:
+                by_scope.setdefault((item.scope, str(item.reason)), (item.reason, []))[1].append(need.call)
+    together: dict[tuple[str, tuple[ApiCall, ...]], tuple[Phrase, list[str]]] = {}
+    for (scope, text), (reason, calls) in sorted(by_scope.items()):
+        together.setdefault((text, tuple(calls)), (reason, []))[1].append(scope)
+    return tuple(sorted((RuledOut(tuple(scopes), reason, calls) for (_, calls), (reason, scopes) in together.items()),
+                        key=lambda item: (item.scopes, str(item.reason))))

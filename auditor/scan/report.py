@@ -150,9 +150,13 @@ def least_privilege_record(report: ScanReport) -> dict[str, Any]:
     """The ``least_privilege`` object of the JSON report (see the command-line contract)."""
     least = report.least
     relative = report.relative_path
+    excluded = {need.call: need.excluded for need in least.needs} if least else {}
     return {
         "calls": [{"file": relative(call.path), "line": call.line, "column": call.column, "api": call.api,
-                   "method": call.method, "kind": call.kind} for call in report.calls],
+                   "method": call.method, "kind": call.kind,
+                   "ruled_out": [{"scope": item.scope, "reason": str(item.reason)}
+                                 for item in sorted(excluded.get(call, ()), key=lambda item: item.scope)]}
+                  for call in report.calls],
         "needed": sorted(least.needed.scopes) if least else [],
         "exact": least.needed.exact if least else True,
         "broader_than_needed": [
@@ -195,6 +199,16 @@ class BroaderScope:
 
 
 @dataclass(frozen=True)
+class RuledOutScope:
+    """Scopes cheaper than the chosen one that some calls rule out (short names), why, and
+    those calls."""
+
+    scopes: tuple[str, ...]
+    reason: str
+    calls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CodeScanSummary:
     """What a scan found beyond its findings: counts, the least-privileged scopes, and the
     JSON report's extra top-level keys (:meth:`to_json`)."""
@@ -212,6 +226,7 @@ class CodeScanSummary:
     needed: tuple[NeededScope, ...]
     exact: bool
     broader: tuple[BroaderScope, ...]
+    ruled_out: tuple[RuledOutScope, ...]
     document: dict[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -239,6 +254,7 @@ def code_scan_summary(report: ScanReport, lang: str = "en") -> CodeScanSummary:
     least = report.least
     needed: list[NeededScope] = []
     broader: list[BroaderScope] = []
+    ruled_out: list[RuledOutScope] = []
     if least is not None:
         chosen = set(least.needed.scopes)
         for scope in least.needed.scopes:
@@ -250,6 +266,8 @@ def code_scan_summary(report: ScanReport, lang: str = "en") -> CodeScanSummary:
                                         tuple(_short(scope) for scope in item.instead),
                                         tuple(_place(report, call) for call in item.calls),
                                         tuple(caveat_phrase(c).worded(t) for c in item.caveats)))
+        ruled_out = [RuledOutScope(tuple(_short(scope) for scope in item.scopes), item.reason.worded(t),
+                                   tuple(_place(report, call) for call in item.calls)) for item in least.ruled_out]
     counts: dict[str, int] = {}
     for use in report.uses:
         counts[use.scope] = counts.get(use.scope, 0) + 1
@@ -268,7 +286,7 @@ def code_scan_summary(report: ScanReport, lang: str = "en") -> CodeScanSummary:
         uses=len(report.uses), scopes_seen=len(counts), undeclared=len({use.scope for use in report.undeclared}),
         unused=len(report.unused), calls=len(report.calls), unauthorized=len(least.unauthorized) if least else 0,
         unresolved=len(report.unresolved), needed=tuple(needed), exact=least.needed.exact if least else True,
-        broader=tuple(broader), document=document)
+        broader=tuple(broader), ruled_out=tuple(ruled_out), document=document)
 
 
 def scan_report(report: ScanReport, tool_version: str, as_of: str, lang: str = "en") -> Report:

@@ -6,8 +6,12 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.catalog.scope_names import canonical_scope
+
+if TYPE_CHECKING:
+    from auditor.rules.i18n import Phrase
 
 _DATA = Path(__file__).resolve().parent / "restrictions.yaml"
 
@@ -30,27 +34,43 @@ class Restriction:
     def applies_to(self, method_id: str) -> bool:
         return any(fnmatch.fnmatchcase(method_id, pattern) for pattern in self.methods)
 
-    def rules_out(self, parameters: dict[str, str | None], unseen: str = "") -> str | None:
+    @property
+    def cost_key(self) -> str:
+        """Where a report catalog words ``cost`` (``costs.<scope>``, and for a limit on a
+        parameter ``costs.<scope>.<parameter>``, as one scope may limit two): a language
+        without it says the English of the data file."""
+        from auditor.catalog.scope_names import short_scope
+
+        key = f"costs.{short_scope(self.scope)}"
+        if self.kind == "parameter":
+            key += "." + (self.parameter or self.forbidden[0])
+        return key
+
+    def rules_out(self, parameters: dict[str, str | None], unseen: str = "") -> Phrase | None:
         """Why the call's stated arguments rule this scope out, or ``None`` when they allow it.
-        ``unseen`` names what may pass arguments the code does not show (see
+        ``unseen`` is the kind of what may pass arguments the code does not show (see
         :class:`~auditor.scan.calls.ApiCall`): any of them may be one this scope forbids or
         a value it does not allow, so the scope is not offered."""
-        if self.kind == "context":
-            return self.cost
-        if self.kind != "parameter":
+        from auditor.rules.i18n import Phrase
+
+        if self.kind not in ("context", "parameter"):
             return None
+        cost = Phrase(self.cost_key, default=self.cost)
+        if self.kind == "context":
+            return Phrase("scan.ruled_out.context", cost=cost)
         for name in self.forbidden:
             if name in parameters:
-                return f"the call passes {name}: {self.cost}"
+                return Phrase("scan.ruled_out.passes", name=name, cost=cost)
         if unseen:
-            names = " or ".join([*self.forbidden, *([self.parameter] if self.parameter else [])])
-            return f"the call may pass {names} through {unseen}: {self.cost}"
+            names = [*self.forbidden, *([self.parameter] if self.parameter else [])]
+            return Phrase("scan.ruled_out.may_pass", names=names, unseen=Phrase(f"scan.unseen.{unseen}"), cost=cost)
         if self.parameter is not None:
             value = parameters.get(self.parameter, self.default)
             if value is None:
-                return f"the code does not state {self.parameter} as one of {', '.join(self.allowed)}: {self.cost}"
+                return Phrase("scan.ruled_out.not_stated", parameter=self.parameter, allowed=list(self.allowed),
+                              cost=cost)
             if value not in self.allowed:
-                return f"the call asks for {self.parameter}={value}: {self.cost}"
+                return Phrase("scan.ruled_out.asks_for", parameter=self.parameter, value=value, cost=cost)
         return None
 
 

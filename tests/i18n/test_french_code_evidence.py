@@ -53,9 +53,10 @@ def _english_fragments() -> list[str]:
     strings = report_text("en").strings
     texts: list[str] = []
     for key, value in strings.items():
-        if key.startswith(("facts.", "scan.messages.", "scan.reasons.", "scan.rules.", "scan.citation.")):
+        if key.startswith(("facts.", "scan.messages.", "scan.reasons.", "scan.rules.", "scan.citation.",
+                           "scan.ruled_out.", "scan.unseen.")):
             texts += list(value.values()) if isinstance(value, dict) else [value]
-    texts += [item["cost"] for item in _restrictions() if item["kind"] == "reach"]
+    texts += [item["cost"] for item in _restrictions()]
     fragments = set()
     for text in texts:
         for part in re.split(r"\{[^}]*\}", text):
@@ -206,11 +207,11 @@ def test_every_scan_rule_is_worded_in_every_language(lang):
 
 
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
-def test_every_cost_a_caveat_can_name_is_worded_in_every_language(lang):
+def test_every_cost_a_caveat_or_a_ruled_out_scope_can_name_is_worded_in_every_language(lang):
+    from auditor.scan.restrictions import load_restrictions
+
     strings = report_text(lang).strings
-    reach = sorted({scope for item in _restrictions() if item["kind"] == "reach"
-                    for scope in item.get("scopes") or [item["scope"]]})
-    assert [scope for scope in reach if not strings.get(f"costs.{scope}")] == []
+    assert sorted({item.cost_key for item in load_restrictions()} - set(strings)) == []
 
 
 def test_a_phrase_crosses_processes_and_is_worded_again():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import parse_valid_junit, run_wsaudit, sarif_schema_errors
+from tests.helpers import DESKTOP, PHONE, measure_layout, parse_valid_junit, run_wsaudit, sarif_schema_errors
 
 A = "https://www.googleapis.com/auth/"
 QUICKSTART = '''\
@@ -78,6 +78,54 @@ def test_text_markdown_and_html_show_the_least_privilege_section(tmp_path: Path,
     assert heading in result.stdout
     assert "gmail.labels" in result.stdout.split(heading, 1)[1]
     assert "users.labels.list" in result.stdout and "src/quickstart.py:5" in result.stdout
+
+
+SEARCHING = '''\
+from googleapiclient.discovery import build
+
+service = build("gmail", "v1")
+found = service.users().messages().list(userId="me", q="is:unread").execute()
+'''
+
+
+@pytest.mark.parametrize("output_format, lang, expected", [
+    ("json", "en", '"reason": "the call passes q: the call could not search with a Gmail query (q)"'),
+    ("text", "en", "ruled out: gmail.metadata for gmail.users.messages.list (search.py:4): the call passes q: "
+                   "the call could not search with a Gmail query (q)"),
+    ("text", "fr", "exclu\u00a0: gmail.metadata pour gmail.users.messages.list (search.py:4)\u00a0: l'appel passe q"
+                   "\u00a0: l'appel ne pourrait pas chercher avec une requête Gmail (q)"),
+    ("markdown", "en", "| `gmail.metadata` | the call passes q: the call could not search with a Gmail query \\(q\\) | "
+                       "gmail.users.messages.list \\(search.py:4\\) |"),
+    ("html", "en", "<td><code><bdi>gmail.metadata</bdi></code></td>\n        <td><bdi>the call passes q: the call could not "
+                   "search with a Gmail query (q)</bdi></td>"),
+], ids=["json", "text", "text-fr", "markdown", "html"])
+def test_a_narrower_scope_the_calls_rule_out_is_shown_with_why(tmp_path: Path, output_format, lang, expected):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "search.py").write_text(SEARCHING, encoding="utf-8")
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text("manifest_version: 1\napp: {name: Search, developer: D, type: web}\nscopes:\n"
+                        "  - scope: gmail.readonly\n", encoding="utf-8")
+    result = _scan(tmp_path / "src", manifest, "--format", output_format, "--lang", lang)
+    assert result.code == 0, result.stderr
+    assert expected in result.stdout
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_least_privilege_section_fits_the_screen_in_a_browser(tmp_path: Path, open_page, viewport):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "search.py").write_text(SEARCHING, encoding="utf-8")
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text("manifest_version: 1\napp: {name: Search, developer: D, type: web}\nscopes:\n"
+                        "  - scope: gmail.modify\n", encoding="utf-8")
+    path = tmp_path / "scan.html"
+    result = _scan(tmp_path / "src", manifest, "--format", "html", "-o", str(path))
+    assert result.code == 0, result.stderr
+    page = open_page(path, viewport=viewport).page
+    tables = page.evaluate("[...document.querySelectorAll('#least-privilege table')]"
+                           ".map(table => [table.className, table.getBoundingClientRect().height > 0])")
+    layout = measure_layout(page, ["#least-privilege th", "#least-privilege td"])
+    assert (tables, layout.scroll_width <= viewport["width"], layout.overflowing, layout.overlapping) == (
+        [["least-needed stack", True], ["least-ruled-out stack", True], ["least-broader stack", True]], True, [], [])
 
 
 def test_an_audit_report_has_no_least_privilege_section():

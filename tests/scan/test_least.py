@@ -69,13 +69,13 @@ def test_a_query_rules_out_gmail_metadata_for_list():
 
 def test_parameters_out_of_sight_rule_out_gmail_metadata_for_list():
     # The options passed by name may hold a query, which gmail.metadata forbids.
-    hidden, = needs_of([_call("gmail.users.messages.list", unseen="an object of parameters built elsewhere")])
+    hidden, = needs_of([_call("gmail.users.messages.list", unseen="object")])
     reasons = {item.scope: item.reason for item in hidden.excluded}
     assert "may pass q through an object of parameters" in reasons.get(A + "gmail.metadata", "")
 
 
 def test_parameters_out_of_sight_rule_out_gmail_metadata_even_beside_format_metadata():
-    hidden, = needs_of([_call("gmail.users.messages.get", unseen="entries unpacked", format="metadata")])
+    hidden, = needs_of([_call("gmail.users.messages.get", unseen="unpacked", format="metadata")])
     assert A + "gmail.metadata" not in hidden.options
 
 
@@ -126,7 +126,7 @@ def test_quickstart_needs_only_gmail_labels(tmp_path: Path):
     assert result.code == 0, result.stderr
     least = json.loads(result.stdout)["least_privilege"]
     assert least["calls"] == [{"file": "quickstart.py", "line": 14, "column": 41, "api": "gmail",
-                               "method": "gmail.users.labels.list", "kind": "client"}]
+                               "method": "gmail.users.labels.list", "kind": "client", "ruled_out": []}]
     assert least["needed"] == [A + "gmail.labels"]
     assert [(item["scope"], item["instead"]) for item in least["broader_than_needed"]] == [
         (A + "gmail.readonly", [A + "gmail.labels"])]
@@ -203,3 +203,27 @@ def test_a_query_the_code_may_pass_does_not_make_gmail_metadata_enough(tmp_path:
     result = run_wsaudit("scan-code", str(tmp_path), "--manifest", str(manifest), "--format", "json")
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["least_privilege"]["broader_than_needed"] == []
+
+
+def test_a_narrower_scope_a_call_rules_out_is_named_with_why():
+    result = compare(needs_of([_call("gmail.users.messages.list", q="is:unread")]), [A + "gmail.readonly"], _cost())
+    assert [(item.scopes, str(item.reason)) for item in result.ruled_out] == [
+        ((A + "gmail.metadata",), "the call passes q: the call could not search with a Gmail query (q)")]
+
+
+def test_only_scopes_cheaper_than_the_chosen_one_are_named_as_ruled_out():
+    # drive.files.list rules out drive.appdata (non-sensitive) and two restricted scopes that
+    # reach one kind of file; drive.file (non-sensitive) is chosen, so only drive.appdata
+    # would have been cheaper.
+    need, = needs_of([_call("drive.files.list")])
+    result = compare((need,), [A + "drive.file"], _cost())
+    excluded = {item.scope for item in need.excluded}
+    assert (A + "drive.meet.readonly" in excluded, [item.scopes for item in result.ruled_out]) == (
+        True, [(A + "drive.appdata",)])
+
+
+def test_scopes_ruled_out_for_one_reason_in_the_same_calls_are_named_together():
+    result = compare(needs_of([_call("gmail.users.messages.get", format="full")]), [A + "gmail.readonly"], _cost())
+    add_ons = [item.scopes for item in result.ruled_out if "add-on" in item.reason]
+    assert add_ons == [tuple(A + f"gmail.addons.current.message.{kind}" for kind in ("action", "metadata", "readonly"))]
+
