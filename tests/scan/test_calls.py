@@ -115,11 +115,21 @@ listed = drafts.list(userId="me").execute()
 '''
 
 
-@pytest.mark.parametrize("text, syntax, expected", [
+# A client given a name in the ways a language has: with a type annotation (the type's last
+# word is no name), by a `with` statement, after a block's colon (its opening word is no name).
+BOUND_NAMES = [
     (TYPED_NODE_APP, JAVASCRIPT, [(5, "gmail.users.messages.list")]),
     (TYPED_PYTHON_APP, PYTHON, [(5, "gmail.users.labels.list"), (6, "gmail.users.drafts.list")]),
-], ids=["typescript", "python"])
-def test_a_client_assigned_to_a_name_with_a_type_annotation_is_bound(finder: CallFinder, text, syntax, expected):
+    ('with build("drive", "v3", credentials=creds) as service, open(path) as handle:\n'
+     '    service.files().list(pageSize=10).execute()\n', PYTHON, [(2, "drive.files.list")]),
+    ('if offline: pass\nelse: service = build("gmail", "v1")\nservice.users().labels().list(userId="me").execute()\n',
+     PYTHON, [(3, "gmail.users.labels.list")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, expected", BOUND_NAMES,
+                         ids=["typescript-annotation", "python-annotation", "with-statement", "after-a-blocks-colon"])
+def test_a_client_is_bound_to_the_name_it_is_given(finder: CallFinder, text, syntax, expected):
     calls, _ = _calls(finder, text, syntax)
     assert calls == expected
 
@@ -156,13 +166,6 @@ def test_a_resource_taken_from_a_new_client_is_bound_to_its_name(finder: CallFin
     assert (calls, unresolved) == ([(2, "calendar.events.list")], [])
 
 
-def test_a_python_client_opened_by_a_with_statement_is_bound_to_its_name(finder: CallFinder):
-    text = ('with build("drive", "v3", credentials=creds) as service, open(path) as handle:\n'
-            '    service.files().list(pageSize=10).execute()\n')
-    calls, _ = _calls(finder, text, PYTHON)
-    assert calls == [(2, "drive.files.list")]
-
-
 def test_a_function_named_like_an_api_is_no_client_without_its_package(finder: CallFinder):
     text = ("const {auth} = require('@googleapis/drive');\nconst tools = require('./tools');\n"
             "drive({version: 'v3'}).files.list({});\ntools.drive({version: 'v3'}).files.list({});\n")
@@ -191,14 +194,6 @@ def test_a_name_declared_with_a_typescript_client_type_is_bound(finder: CallFind
     calls, unresolved = _calls(finder, TYPESCRIPT_CLIENT_TYPES, JAVASCRIPT)
     assert (calls, unresolved) == ([(4, "drive.files.list"), (5, "directory.users.list"),
                                     (11, "gmail.users.labels.list")], [])
-
-
-def test_a_client_assigned_after_a_blocks_colon_is_bound_to_its_own_name(finder: CallFinder):
-    text = ('if offline: pass\n'
-            'else: service = build("gmail", "v1")\n'
-            'service.users().labels().list(userId="me").execute()\n')
-    calls, _ = _calls(finder, text, PYTHON)
-    assert calls == [(3, "gmail.users.labels.list")]
 
 
 def test_node_keys_of_the_parameter_object_are_stated_and_keys_nested_deeper_are_not(finder: CallFinder):
