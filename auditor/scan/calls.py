@@ -73,10 +73,10 @@ _ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s
 # A name declared with its type and given a value, at the start of a statement: TypeScript's
 # `const client: gmail_v1.Gmail =`, Python's `service: Resource =` or `Optional[Resource]`,
 # Kotlin's `val service: Gmail =`. (Without it the type's last word would be taken for the
-# name.) A block's opening word is no name: `else: service = build(...)` assigns `service`.
+# name.) A block's opening word is no name: `except: service = build(...)` assigns `service`.
 _DECLARED_WITH_TYPE = re.compile(
     r"(?:^|[\n;{])[ \t]*(?:(?:export|declare|const|let|var|val|private|public|protected|readonly|static|override)"
-    r"[ \t]+)*(?!(?:else|try|finally|default)\b)((?:(?:this|self)[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*:[ \t]*"
+    r"[ \t]+)*(?!(?:else|try|except|finally|default)\b)((?:(?:this|self)[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*:[ \t]*"
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
 _WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")

@@ -124,11 +124,13 @@ BOUND_NAMES = [
      '    service.files().list(pageSize=10).execute()\n', PYTHON, [(2, "drive.files.list")]),
     ('if offline: pass\nelse: service = build("gmail", "v1")\nservice.users().labels().list(userId="me").execute()\n',
      PYTHON, [(3, "gmail.users.labels.list")]),
+    ('try: import x\nexcept: service = build("gmail", "v1")\nservice.users().labels().list(userId="me").execute()\n',
+     PYTHON, [(3, "gmail.users.labels.list")]),
 ]
 
 
 @pytest.mark.parametrize("text, syntax, expected", BOUND_NAMES,
-                         ids=["typescript-annotation", "python-annotation", "with-statement", "after-a-blocks-colon"])
+                         ids=["typescript-annotation", "python-annotation", "with-statement", "after-else", "after-except"])
 def test_a_client_is_bound_to_the_name_it_is_given(finder: CallFinder, text, syntax, expected):
     calls, _ = _calls(finder, text, syntax)
     assert calls == expected
