@@ -54,8 +54,7 @@ def caveat_phrase(caveat: Caveat) -> Phrase:
     (``costs.<scope>``)."""
     from auditor.catalog.scope_names import short_scope
 
-    short = short_scope(caveat.scope)
-    return Phrase("facts.caveat", scope=short, cost=Phrase(f"costs.{short}", default=caveat.cost))
+    return Phrase("facts.caveat", scope=short_scope(caveat.scope), cost=caveat.cost)
 
 
 def use_evidence(calls: list[str], strings: list[str]) -> Phrase:

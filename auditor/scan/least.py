@@ -36,10 +36,11 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Caveat:
-    """A scope offered for a call that reaches only some data: what the feature would give up."""
+    """A scope offered for a call that reaches only some data: what the feature would give up
+    (the restriction's :meth:`~auditor.scan.restrictions.Restriction.cost_phrase`)."""
 
     scope: str
-    cost: str
+    cost: Phrase
     source: str
 
 
@@ -129,7 +130,7 @@ def needs_of(calls: Iterable[ApiCall], restrictions: tuple[Restriction, ...] | N
                 options.discard(restriction.scope)
                 excluded.append(Excluded(restriction.scope, reason))
             elif restriction.kind == "reach":
-                caveats.append(Caveat(restriction.scope, restriction.cost, restriction.source))
+                caveats.append(Caveat(restriction.scope, restriction.cost_phrase(), restriction.source))
         needs.append(CallNeed(call, frozenset(options), tuple(excluded), tuple(caveats)))
     return tuple(needs)
 

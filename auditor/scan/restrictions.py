@@ -46,6 +46,12 @@ class Restriction:
             key += "." + (self.parameter or self.forbidden[0])
         return key
 
+    def cost_phrase(self) -> Phrase:
+        """``cost`` as reports word it (see :attr:`cost_key`)."""
+        from auditor.rules.i18n import Phrase
+
+        return Phrase(self.cost_key, default=self.cost)
+
     def rules_out(self, parameters: dict[str, str | None], unseen: str = "") -> Phrase | None:
         """Why the call's stated arguments rule this scope out, or ``None`` when they allow it.
         ``unseen`` is the kind of what may pass arguments the code does not show (see
@@ -55,7 +61,7 @@ class Restriction:
 
         if self.kind not in ("context", "parameter"):
             return None
-        cost = Phrase(self.cost_key, default=self.cost)
+        cost = self.cost_phrase()
         if self.kind == "context":
             return Phrase("scan.ruled_out.context", cost=cost)
         for name in self.forbidden:
