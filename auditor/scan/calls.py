@@ -80,6 +80,9 @@ _DECLARED_WITH_TYPE = re.compile(
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
 _WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")
+# A word of code, and the object before a dot (group 1) that ends where the search ends.
+_WORD = re.compile(r"(?<![\w$])" + IDENT)
+_OWNER = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\.$")
 _GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
@@ -335,26 +338,47 @@ class CallFinder:
 
     def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
                          found: _FileCalls, path: str, style: CallStyle) -> None:
+        """Resolve the chain after each use of a bound name, in rounds: a resource bound in
+        one round (``msgs = service.users().messages()``) is followed in the next. Each round
+        is one pass over the file's words, whatever the number of names."""
         done: set[str] = set()
-        # A client kept in an object: `this.gmail`, `self.service`; in Go, a struct's field
-        # read through any receiver (`m.svc` of `svc *gmail.Service`).
-        owner = r"(?:" + IDENT + r"\s*\.\s*)?" if style == "go" else r"(?:(?:this|self)\s*\.\s*)?"
         for _ in range(3):  # a resource bound from a resource bound from a client
-            pending = [name for name in sorted(bindings) if name not in done]
+            pending: dict[str, list[str]] = {}
+            for name in sorted(bindings):
+                if name not in done:
+                    done.add(name)
+                    pending.setdefault(name.rsplit(".", 1)[-1], []).append(name)
             if not pending:
                 return
-            for name in pending:
-                done.add(name)
-                binding = bindings[name]
-                bare = name.split(".")[-1]
-                pattern = re.compile(r"(?<![\w$.])" + owner + re.escape(bare) + r"(?![\w$])"
-                                     if "." not in name or name.startswith(("this.", "self.")) else
-                                     r"(?<![\w$.])" + re.escape(name).replace(r"\.", r"\s*\.\s*") + r"(?![\w$])")
-                for match in pattern.finditer(structure):
-                    resolved = self._resolve(source, binding.api, binding.node, match.start(), match.end(), found,
+            for match in _WORD.finditer(structure):
+                names = pending.get(match.group())
+                if names is None:
+                    continue
+                root_start = self._owner_start(structure, match.start(), style)
+                if root_start is None:
+                    continue
+                for name in names:
+                    binding = bindings[name]
+                    resolved = self._resolve(source, binding.api, binding.node, root_start, match.end(), found,
                                              path, name, style)
                     if resolved is not None and resolved[0] not in bindings:
                         bindings[resolved[0]] = _Binding(binding.api, resolved[1])
+
+    @staticmethod
+    def _owner_start(structure: str, start: int, style: CallStyle) -> int | None:
+        """Where the use of a bound name at ``start`` begins: the name itself, or the object
+        that keeps the client (``this.gmail``, ``self.service``; in Go, a struct's field read
+        through any receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the name
+        is a field of something else (``other.service``)."""
+        before = start - 1
+        while before >= 0 and structure[before] in " \t\r\n":
+            before -= 1
+        if before < 0 or structure[before] != ".":
+            return start
+        owner = _OWNER.search(structure, max(0, before - 120), before + 1)
+        if owner is None or (style != "go" and owner.group(1) not in ("this", "self")):
+            return None
+        return owner.start()
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: _FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:
