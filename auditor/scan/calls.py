@@ -8,7 +8,9 @@ string literals blanked, so a call written in a comment or a string is never one
   name, Go ``gmail.NewService(...)`` or a ``*gmail.Service``), then a chain of resources
   ending in a method (``service.users().messages().list(...)``,
   ``srv.Users.Messages.List("me")``); a name bound to an intermediate resource
-  (``msgs = service.users().messages()``) is followed too;
+  (``msgs = service.users().messages()``) is followed too, and so is a client made by a
+  function of the app that returns one (``service = get_service(creds)``), in this file or
+  in another (:mod:`auditor.scan.factories`);
 * **Apps Script**: advanced services (``Gmail.Users.Messages.list("me")``) and built-in
   services (``DocumentApp.getUi()``) in ``.gs`` files and in the script files of a folder
   holding ``appsscript.json``;
@@ -35,6 +37,26 @@ from auditor.scan.call_syntax import (
     closing_bracket,
     setter_parameters,
     stated_arguments,
+)
+from auditor.scan.factories import (
+    ANY_CALL,
+    ARROW_BODY,
+    ENDS_BODY,
+    ENDS_RETURN,
+    FAMILIES,
+    GO_FACTORY,
+    LAMBDA_BODY,
+    RETURNED,
+    RETURNED_NAME,
+    ClientFactory,
+    FactoryTable,
+    brace_functions,
+    called_here,
+    is_definition,
+    java_factory,
+    kotlin_factory,
+    python_functions,
+    starts_a_word,
 )
 from auditor.scan.lexer import LexedSource
 
@@ -176,9 +198,21 @@ class _Binding:
 
 
 @dataclass
-class _FileCalls:
+class FileCalls:
+    """What one file gave: its calls, its unresolved chains and the client factories it
+    defines."""
+
     calls: list[ApiCall] = field(default_factory=list)
     unresolved: list[UnresolvedCall] = field(default_factory=list)
+    factories: list[ClientFactory] = field(default_factory=list)
+    # Each client made (by a constructor or a factory's call): where its expression starts
+    # and ends, of which API, and the name it is given (``None`` when none).
+    made: list[tuple[int, int, Api, str | None]] = field(default_factory=list, repr=False)
+
+
+# Rounds of factories found in a file: a factory whose client comes from another factory
+# of the same file is found in the round after that one.
+_FACTORY_ROUNDS = 3
 
 
 class CallFinder:
@@ -199,9 +233,19 @@ class CallFinder:
 
     def find(self, path: str, source: LexedSource, language: str, apps_script: bool) -> tuple[list[ApiCall], list[UnresolvedCall]]:
         """Every call in the file ``path`` (``language`` is the lexer's syntax name)."""
-        found = _FileCalls()
+        found = self.find_all(path, source, language, apps_script)
+        return found.calls, found.unresolved
+
+    def find_all(self, path: str, source: LexedSource, language: str, apps_script: bool,
+                 factories: FactoryTable | None = None) -> FileCalls:
+        """Every call in the file ``path`` (``language`` is the lexer's syntax name) and the
+        client factories it defines; ``factories`` are those of other files of the same
+        family of languages (see :mod:`auditor.scan.factories`): a factory the file defines
+        itself takes the place of another file's of the same name."""
+        found = FileCalls()
         structure = source.structure
         bindings: dict[str, _Binding] = {}
+        packages: dict[str, Api] = {}
         if language == "python":
             self._python_clients(source, bindings, found, path)
         elif language == "javascript":
@@ -209,13 +253,17 @@ class CallFinder:
         elif language in ("java", "kotlin"):
             self._java_clients(source, bindings, language == "kotlin")
         elif language == "go":
-            self._go_clients(source, bindings)
+            packages = self._go_clients(source, bindings)
         if apps_script and language == "javascript":
             self._apps_script(source, found, path)
+        style = _STYLES.get(language, "node")
+        family = FAMILIES.get(language)
+        if family is not None:
+            self._factory_clients(source, language, family, packages, factories or {}, bindings, found, path, style)
         if bindings:
-            self._follow_bindings(source, structure, bindings, found, path, _STYLES.get(language, "node"))
+            self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
-        return found.calls, found.unresolved
+        return found
 
     # ------------------------------------------------------------------ client bindings
 
@@ -226,7 +274,7 @@ class CallFinder:
             return None
         return re.sub(r"\s+", "", match.group(1))
 
-    def _python_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
+    def _python_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: FileCalls, path: str) -> None:
         for match in _PY_BUILD.finditer(source.code):
             if source.structure[match.start()] == " ":
                 continue  # inside a string
@@ -239,10 +287,11 @@ class CallFinder:
             name = managed.group(1) if managed else self._bind_name(source.structure, match.start())
             if name:
                 bindings[name] = _Binding(api, api.root)
+            found.made.append((match.start(), end, api, name))
             self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,
                                                              name or "build(...)", "python"))
 
-    def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: _FileCalls, path: str) -> None:
+    def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
             name_of_api = match.group(1)
             if name_of_api not in ("auth", "options", "discoverAPI"):
@@ -259,7 +308,7 @@ class CallFinder:
                     bindings.setdefault(name, _Binding(api, api.root))
 
     def _node_client(self, source: LexedSource, start: int, opening: int, name_of_api: str,
-                     bindings: dict[str, _Binding], found: _FileCalls, path: str, label: str) -> None:
+                     bindings: dict[str, _Binding], found: FileCalls, path: str, label: str) -> None:
         """The client made by the call of a Node API function (``google.gmail``, or the
         ``gmail`` of ``@googleapis/gmail``) at ``start``, whose arguments open at ``opening``:
         bound to the name it is assigned to, and any chain on the call itself resolved."""
@@ -273,6 +322,7 @@ class CallFinder:
         name = self._bind_name(source.structure, start)
         if name:
             bindings[name] = _Binding(api, api.root)
+        found.made.append((start, end, api, name))
         self._bind_resource(bindings, api, self._resolve(source, api, api.root, start, end, found, path, name or label,
                                                          "node"))
 
@@ -307,7 +357,9 @@ class CallFinder:
             if api is not None:
                 bindings.setdefault(match.group(name_group), _Binding(api, api.root))
 
-    def _go_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> None:
+    def _go_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> dict[str, Api]:
+        """Clients made by a Go package's constructor, and names declared with its client's
+        type; the API of each package the file imports, by the name the code gives it."""
         packages: dict[str, Api] = {}
         for match in _GO_IMPORT.finditer(source.code):
             alias, package, version = match.groups()
@@ -321,7 +373,7 @@ class CallFinder:
             if api is not None:
                 packages[package_name] = api
         if not packages:
-            return
+            return packages
         names = "|".join(sorted(packages))
         constructor = re.compile(r"(?<![\w$.])(" + names + r")\s*\.\s*New(?:Service)?\s*\(")
         for match in constructor.finditer(source.structure):
@@ -333,11 +385,120 @@ class CallFinder:
             if match.group(2) in packages:
                 api = packages[match.group(2)]
                 bindings.setdefault(match.group(1), _Binding(api, api.root))
+        return packages
+
+    # ------------------------------------------------------------------ client factories
+
+    def _factory_clients(self, source: LexedSource, language: str, family: str, packages: dict[str, Api],
+                         others: FactoryTable, bindings: dict[str, _Binding], found: FileCalls, path: str,
+                         style: CallStyle) -> None:
+        """The file's client factories (in ``found.factories``), and the clients made by
+        calls of them or of ``others``' factories: bound like a constructor's."""
+        own: dict[str, set[tuple[str, str]]] = {}
+        applied: dict[str, tuple[str, str]] = {}
+        for _ in range(_FACTORY_ROUNDS):
+            for name, api in self._defined_factories(source, language, packages, found):
+                own.setdefault(name, set()).add(api)
+            known = {**others, **{name: next(iter(apis)) for name, apis in own.items() if len(apis) == 1}}
+            for name in own:
+                if len(own[name]) > 1:
+                    known.pop(name, None)  # two factories of different APIs in one file: no telling which
+            fresh = {name: api for name, api in known.items() if applied.get(name) != api}
+            if not fresh:
+                break
+            applied.update(fresh)
+            self._calls_of_factories(source, language, fresh, bindings, found, path, style)
+        found.factories = sorted(ClientFactory(family, name, *next(iter(apis)))
+                                 for name, apis in own.items() if len(apis) == 1)
+
+    def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
+                           found: FileCalls) -> Iterator[tuple[str, tuple[str, str]]]:
+        """Each function of the file that returns a client: its name and (API, version)."""
+        structure = source.structure
+        if language == "go":
+            for match in GO_FACTORY.finditer(structure):
+                api = packages.get(match.group(2))
+                if api is not None:
+                    yield match.group(1), (api.name, api.version)
+            return
+        if language in ("java", "kotlin"):
+            if "com.google.api.services" not in source.code:
+                return
+            classes = "|".join(sorted(JAVA_CLASSES))
+            kotlin = language == "kotlin"
+            for match in (kotlin_factory(classes) if kotlin else java_factory(classes)).finditer(structure):
+                if not (kotlin or starts_a_word(structure, match.start())):
+                    continue
+                name, class_name = (match.group(1), match.group(2)) if kotlin else (match.group(2), match.group(1))
+                api = self.table.api(*JAVA_CLASSES[class_name])
+                if api is not None:
+                    yield name, (api.name, api.version)
+            return
+        # Python and JavaScript: a client returned where it is made, or made under a name the
+        # same function returns.
+        python = language == "python"
+        returned: list[tuple[int, Api]] = []
+        named: dict[str, list[tuple[int, Api]]] = {}
+        for start, end, api, name in found.made:
+            head = structure[max(0, start - 300):start]
+            if RETURNED.search(head):
+                if ENDS_RETURN.match(structure, end):  # the client itself, not a call on it
+                    returned.append((start, api))
+                continue
+            body_of, marker = (LAMBDA_BODY, "lambda") if python else (ARROW_BODY, "=>")
+            body = body_of.search(head) if marker in head else None
+            if body:
+                if ENDS_BODY.match(structure, end):
+                    yield body.group(1), (api.name, api.version)
+            elif name and "." not in name:
+                named.setdefault(name, []).append((start, api))
+        returns = [(match.start(), match.group(1)) for match in RETURNED_NAME.finditer(structure)
+                   if match.group(1) in named] if named else []
+        if not returned and not returns:
+            return
+        offsets = [start for start, _ in returned] + [start for start, _ in returns]
+        offsets += [start for sites in named.values() for start, _ in sites]
+        functions = (python_functions if python else brace_functions)(structure, offsets)
+        for start, api in returned:
+            function = functions[start]
+            if function is not None:
+                yield function[0], (api.name, api.version)
+        for start, name in returns:
+            function = functions[start]
+            if function is None:
+                continue
+            for made_at, api in named[name]:
+                if functions[made_at] == function:
+                    yield function[0], (api.name, api.version)
+                    break
+
+    def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
+                            bindings: dict[str, _Binding], found: FileCalls, path: str, style: CallStyle) -> None:
+        """Each call of one of ``factories`` makes a client: bound to the name it is given
+        (unless a constructor bound that name), and any chain on the call itself resolved."""
+        structure = source.structure
+        for match in ANY_CALL.finditer(structure):
+            name = match.group(1)
+            if name not in factories or not called_here(structure[match.start():match.start(1)], name):
+                continue
+            opening = match.end() - 1
+            end = closing_bracket(source, opening)
+            if is_definition(structure, match.start(1), end):
+                continue
+            api = self.table.api(*factories[name])
+            if api is None:
+                continue
+            bound = self._bind_name(structure, match.start(), go=language == "go")
+            if bound:
+                bindings.setdefault(bound, _Binding(api, api.root))
+            found.made.append((match.start(), end, api, bound))
+            self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,
+                                                             bound or f"{name}(...)", style))
 
     # ------------------------------------------------------------------ chains
 
     def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
-                         found: _FileCalls, path: str, style: CallStyle) -> None:
+                         found: FileCalls, path: str, style: CallStyle) -> None:
         """Resolve the chain after each use of a bound name, in rounds: a resource bound in
         one round (``msgs = service.users().messages()``) is followed in the next. Each round
         is one pass over the file's words, whatever the number of names."""
@@ -381,7 +542,7 @@ class CallFinder:
         return owner.start()
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
-                 found: _FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:
+                 found: FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:
         """Follow the chain at ``start``; record a call or an unresolved chain. ``style`` is how
         the client takes a method's parameters (see :func:`stated_arguments`).
 
@@ -436,7 +597,7 @@ class CallFinder:
 
     # ------------------------------------------------------------------ Apps Script
 
-    def _apps_script(self, source: LexedSource, found: _FileCalls, path: str) -> None:
+    def _apps_script(self, source: LexedSource, found: FileCalls, path: str) -> None:
         structure = source.structure
         for match in self._built_in.finditer(structure):
             service = self.apps_script.built_in[match.group(1)]
@@ -458,7 +619,7 @@ class CallFinder:
 
     # ------------------------------------------------------------------ raw HTTP
 
-    def _rest(self, source: LexedSource, found: _FileCalls, path: str) -> None:
+    def _rest(self, source: LexedSource, found: FileCalls, path: str) -> None:
         from auditor.rules.i18n import Phrase
 
         text, structure = source.text, source.structure

@@ -5,6 +5,11 @@ searched with one RE2 pattern (linear time, no decoding) for the few fragments e
 spelling and every recognised call contains; only the files that match are decoded, lexed
 and scanned. Files are spread over a process pool in fixed-size chunks and the results are
 merged in the order of the file list, so the output does not depend on scheduling.
+
+A function that returns a client may be defined in one file and called in others (see
+:mod:`auditor.scan.factories`). Once every file is scanned, the files that name a factory
+another file defines are scanned again with those factories known, in as many rounds as new
+factories turn up (at most ``FACTORY_ROUNDS``): a file that mentions none is not read again.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from auditor.scan.factories import FAMILIES, factory_table
 from auditor.scan.source_files import SkippedFile, read_source_bytes
 
 if TYPE_CHECKING:
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
 
 PARALLEL_MIN_FILES = 400
 CHUNK_FILES = 64
+FACTORY_ROUNDS = 3
 _CALL_FRAGMENTS = (
     r"googleapis", r"google\.golang\.org/api", r"com\.google\.api\.services", r"build\(", r"google\.[a-z]",
     r"[A-Z][a-z]+App\.", r"Session\.", r"\.show(?:Sidebar|Modal|Modeless)",
@@ -47,6 +54,13 @@ class FileResult:
     uses: tuple = ()
     calls: tuple = ()
     unresolved: tuple = ()
+    # The client factories the file defines (``auditor.scan.factories.ClientFactory``).
+    factories: tuple = ()
+
+
+# The factories of a scan's files, by family of languages: the table of each family, and
+# the names of each that a file must mention to be scanned again.
+KnownFactories = tuple[dict[str, dict[str, tuple[str, str]]], dict[str, frozenset[str]]]
 
 
 def prefilter_pattern(catalog: ScopeCatalog) -> str:
@@ -78,52 +92,87 @@ class FileScanner:
         options.max_mem = 64 << 20
         self.prefilter = re2.compile(prefilter_pattern(catalog).encode(), options)
 
-    def scan(self, job: FileJob, max_bytes: int) -> FileResult:
+    def scan(self, job: FileJob, max_bytes: int, known: KnownFactories | None = None) -> FileResult | None:
+        """What the file holds. With ``known`` (the factories of other files), ``None`` when
+        the file names none of the new ones: what it held before stands."""
         from auditor.scan.lexer import SYNTAXES, lex
         from auditor.scan.scope_recognition import is_own_report
 
         raw = read_source_bytes(job.path, max_bytes)
         if isinstance(raw, SkippedFile):
-            return FileResult(job.path, False, raw)
-        if self.prefilter.search(raw) is None:
+            return FileResult(job.path, False, raw) if known is None else None
+        family = FAMILIES.get(job.syntax, "")
+        if known is not None:
+            if not any(name.encode() in raw for name in known[1].get(family, ())):
+                return None
+        elif self.prefilter.search(raw) is None:
             return FileResult(job.path, True)
         text = raw.decode("utf-8", errors="replace")
         syntax = SYNTAXES[job.syntax]
         if is_own_report(text, syntax):
             return FileResult(job.path, False)
         uses = self.scopes.scan_text(job.path, text, syntax)
-        calls: list = []
-        unresolved: list = []
-        if syntax.name in ("python", "javascript", "java", "kotlin", "go"):
-            source = lex(text, syntax)
-            calls, unresolved = self.calls.find(job.path, source, syntax.name, job.apps_script)
-        return FileResult(job.path, True, None, tuple(uses), tuple(calls), tuple(unresolved))
+        if not family:
+            return FileResult(job.path, True, None, tuple(uses))
+        found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script,
+                                    known[0].get(family) if known is not None else None)
+        return FileResult(job.path, True, None, tuple(uses), tuple(found.calls), tuple(found.unresolved),
+                          tuple(found.factories))
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_scan(chunk: list[FileJob], max_bytes: int) -> list[FileResult]:
+def _worker_scan(chunk: list[FileJob], max_bytes: int, known: KnownFactories | None) -> list[FileResult | None]:
     scanner = _WORKER.get("scanner")
     if scanner is None:
         from auditor.catalog.scope_catalog import ScopeCatalog
 
         scanner = _WORKER["scanner"] = FileScanner(ScopeCatalog.load())
-    return [scanner.scan(job, max_bytes) for job in chunk]
+    return [scanner.scan(job, max_bytes, known) for job in chunk]
 
 
 def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> list[FileResult]:
-    """Scan every job, in parallel when there are many files and more than one core.
+    """Scan every job, in parallel when there are many files and more than one core, then
+    again the files that call a client factory another file defines.
 
     Worker processes load the packaged catalog themselves; a scan with another catalog
     (tests, custom builds) runs in this process.
     """
+    scanners: list[FileScanner] = []
+    results: list[FileResult] = _scanned(jobs, catalog, max_bytes, None, scanners)  # type: ignore[assignment]
+    tables: dict[str, dict[str, tuple[str, str]]] = {}
+    for _ in range(FACTORY_ROUNDS):
+        factories = sorted({factory for result in results for factory in result.factories})
+        if not factories:
+            break
+        new = {family: factory_table(factories, family) for family in sorted(set(FAMILIES.values()))}
+        fresh = {family: frozenset(name for name, api in table.items() if tables.get(family, {}).get(name) != api)
+                 for family, table in new.items()}
+        fresh = {family: names for family, names in fresh.items() if names}
+        tables = new
+        if not fresh:
+            break
+        picked = [index for index, (job, result) in enumerate(zip(jobs, results))
+                  if result.scanned and FAMILIES.get(job.syntax) in fresh]
+        again = _scanned([jobs[index] for index in picked], catalog, max_bytes, (tables, fresh), scanners)
+        for index, result in zip(picked, again):
+            if result is not None:
+                results[index] = result
+    return results
+
+
+def _scanned(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int, known: KnownFactories | None,
+             scanners: list[FileScanner]) -> list[FileResult | None]:
+    """``FileScanner.scan`` of every job with ``known``, in order; ``scanners`` keeps this
+    process's scanner from one call to the next."""
     from auditor.catalog.scope_catalog import ScopeCatalog
 
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2 or catalog is not ScopeCatalog.load():
-        scanner = FileScanner(catalog)
-        return [scanner.scan(job, max_bytes) for job in jobs]
+        if not scanners:
+            scanners.append(FileScanner(catalog))
+        return [scanners[0].scan(job, max_bytes, known) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -131,7 +180,7 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
     # fork shares the parent's loaded modules; elsewhere spawn re-imports them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        results: list[FileResult] = []
-        for part in pool.map(_worker_scan, chunks, [max_bytes] * len(chunks)):
+        results: list[FileResult | None] = []
+        for part in pool.map(_worker_scan, chunks, [max_bytes] * len(chunks), [known] * len(chunks)):
             results.extend(part)
     return results

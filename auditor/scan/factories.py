@@ -1,0 +1,273 @@
+"""Functions that return a Google API client, and where the code calls them.
+
+Apps seldom call ``build("gmail", "v1")`` where they use the client: they write a function
+that makes it (``def get_service(creds): return build(...)``, ``async function
+getGmail(auth) { return google.gmail(...) }``, ``func newService(ctx) (*gmail.Service,
+error)``, ``Gmail gmail() throws IOException``) and call that from other functions and other
+files. Such a function is a **client factory**: each of its calls makes a client of its API,
+so the name the call is assigned to is bound to that client, as a constructor's would be.
+
+A factory is recognised by what it returns: in Python and JavaScript, a client made in its
+``return`` statement (or an arrow function's or lambda's body), or a name bound to a client
+in the same function; in Go, Java and Kotlin, the client type it declares it returns. The
+enclosing function is found in one pass over the file, whatever the number of ``return``
+statements. Calls are matched by name within one family of languages (``FAMILIES``), across
+the files of a scan; a name two factories of different APIs share is ambiguous and is not
+followed, except in a file that defines it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from auditor.scan.call_syntax import IDENT
+
+# The languages whose code calls each other's functions by name.
+FAMILIES = {"python": "python", "javascript": "javascript", "java": "jvm", "kotlin": "jvm", "go": "go"}
+
+# A name's factory as a table of factories gives it: the API's name and version.
+FactoryTable = Mapping[str, tuple[str, str]]
+
+
+class _Lazy:
+    """A regular expression compiled on first use: most files, and the process that merges
+    the files' results, never need the patterns below, which take as long to compile as
+    the rest of the scanner's."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return getattr(self._compiled, name)
+
+
+@dataclass(frozen=True, order=True)
+class ClientFactory:
+    """A function of ``family``'s code named ``name`` that returns a client of ``api`` at
+    ``version``."""
+
+    family: str
+    name: str
+    api: str
+    version: str
+
+
+def factory_table(factories: Iterable[ClientFactory], family: str) -> dict[str, tuple[str, str]]:
+    """Name -> (API, version) of the ``family``'s factories, without the names that two
+    factories of different APIs share."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for factory in factories:
+        if factory.family == family:
+            found.setdefault(factory.name, set()).add((factory.api, factory.version))
+    return {name: next(iter(apis)) for name, apis in sorted(found.items()) if len(apis) == 1}
+
+
+# ---------------------------------------------------------------------------- returned clients
+
+# What comes before a client made by a `return` statement.
+RETURNED = _Lazy(r"(?<![\w$.])return[ \t]+(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
+# Parameters of a function: brackets inside them (a default value's call) one level deep.
+_PARAMETERS = r"\((?:[^()]|\([^()]*\))*\)"
+# A TypeScript type after a parameter list, up to the body.
+_RETURN_TYPE = r"(?:\s*:\s*[^{};=()]{1,200}?)?"
+# A client made by the body of an arrow function or of a Python lambda given to a name:
+# `const getGmail = (auth) => google.gmail(...)`, `get_service = lambda: build(...)`.
+ARROW_BODY = _Lazy(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
+                        + _RETURN_TYPE + r"\s*=>\s*(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
+# What follows a returned client (the end of the statement: no call on it, no second value),
+# and a client an arrow function or lambda gives (which may be an item of a list of them).
+ENDS_RETURN = _Lazy(r"[ \t]*\)*[ \t]*(?:[;}\n]|$)")
+ENDS_BODY = _Lazy(r"[ \t]*\)*[ \t]*(?:[;,}\]\n]|$)")
+LAMBDA_BODY = _Lazy(r"(?<![\w$.])(" + IDENT + r")\s*=\s*lambda\b[^:\n]{0,200}:\s*$")
+
+
+# A name returned alone, ``return service`` (then the end of the statement): group 1.
+# (A pattern run over a whole file begins with its keyword, which the engine looks for
+# quickly, and checks what comes before it afterwards.)
+RETURNED_NAME = _Lazy(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;\n}]|$))")
+
+
+# ---------------------------------------------------------------------------- enclosing functions
+
+_PY_DEF = _Lazy(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
+_PY_BRACKET = _Lazy(r"[()\[\]{}]")
+
+
+def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[str, int] | None]:
+    """For each offset of a Python file's structure, the innermost function it is in: its
+    name and the offset of its ``def`` line, or ``None`` at module level. One pass over the
+    lines: a line inside brackets (a call's continuation) neither opens nor closes one."""
+    wanted = sorted(set(offsets))
+    found: dict[int, tuple[str, int] | None] = {}
+    if not wanted:
+        return found
+    stack: list[tuple[int, str, int]] = []  # indentation, name, offset of the def line
+    depth = 0
+    index = 0
+    start = 0
+    length = len(structure)
+    while start <= length and index < len(wanted):
+        end = structure.find("\n", start)
+        if end < 0:
+            end = length
+        line = structure[start:end]
+        if depth == 0 and line.strip():
+            indentation = len(line) - len(line.lstrip(" \t"))
+            while stack and stack[-1][0] >= indentation:
+                stack.pop()
+            definition = _PY_DEF.match(line)
+            if definition:
+                stack.append((indentation, definition.group(1), start))
+        while index < len(wanted) and wanted[index] <= end:
+            found[wanted[index]] = (stack[-1][1], stack[-1][2]) if stack else None
+            index += 1
+        for bracket in _PY_BRACKET.findall(line):
+            depth = depth + 1 if bracket in "([{" else max(0, depth - 1)
+        start = end + 1
+    for offset in wanted[index:]:
+        found[offset] = (stack[-1][1], stack[-1][2]) if stack else None
+    return found
+
+
+_BRACE = _Lazy(r"[{}]")
+# The most braces looked through, from a `return` outwards, for the function it is in.
+_MAX_LEVELS = 64
+_CONTROL = _Lazy(r"(?:(?<![\w$.])(?:if|for|while|switch|catch|with)\s*" + _PARAMETERS
+                      + r"|(?<![\w$.])(?:else|try|finally|do))\s*$")
+_NAMED_FUNCTION = _Lazy(
+    r"(?:(?<![\w$.])function\s*\*?\s*(" + IDENT + r")\s*" + _PARAMETERS
+    + r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?function\s*\*?\s*(?:" + IDENT + r"\s*)?" + _PARAMETERS
+    + r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
+    + _RETURN_TYPE + r"\s*=>"
+    + r"|(?<![\w$.])(" + IDENT + r")\s*" + _PARAMETERS + r")" + _RETURN_TYPE + r"\s*$")
+_ANONYMOUS = _Lazy(r"(?:(?<![\w$.])function\s*\*?\s*" + _PARAMETERS + _RETURN_TYPE + r"|=>)\s*$")
+_NOT_NAMES = frozenset({"if", "for", "while", "switch", "catch", "with", "function", "return", "typeof", "await",
+                        "new", "super", "import", "require"})
+
+
+def brace_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[str, int] | None]:
+    """For each offset of a JavaScript or TypeScript file's structure, the innermost named
+    function it is in (a declaration, a method, a function or arrow function given to a
+    name): its name and the offset of its opening brace; ``None`` outside any, or in an
+    anonymous function (a callback). Blocks of ``if``, ``for``, ``try``... are looked
+    through; one pass over the file's braces."""
+    wanted = sorted(set(offsets))
+    found: dict[int, tuple[str, int] | None] = {}
+    kinds: dict[int, str | None] = {}  # what each brace opens, read once however many ask
+    open_at: list[int] = []
+    index = 0
+    for match in _BRACE.finditer(structure):
+        while index < len(wanted) and wanted[index] < match.start():
+            found[wanted[index]] = _named_function(structure, open_at, kinds)
+            index += 1
+        if index == len(wanted):
+            return found
+        if match.group() == "{":
+            open_at.append(match.start())
+        elif open_at:
+            open_at.pop()
+    for offset in wanted[index:]:
+        found[offset] = _named_function(structure, open_at, kinds)
+    return found
+
+
+# What a brace opens, for brace_functions: a block to look through, a function (by name),
+# or an anonymous function, where the search stops.
+_BLOCK = ""
+_ANONYMOUS_FUNCTION = None
+
+
+def _named_function(structure: str, open_at: list[int], kinds: dict[int, str | None]) -> tuple[str, int] | None:
+    for opening in reversed(open_at[-_MAX_LEVELS:]):
+        if opening not in kinds:
+            kinds[opening] = _opened_by(structure[max(0, opening - 300):opening])
+        kind = kinds[opening]
+        if kind is _ANONYMOUS_FUNCTION:
+            return None
+        if kind:
+            return kind, opening
+    return None
+
+
+def _opened_by(head: str) -> str | None:
+    """What the brace after ``head`` opens: a function's name, ``_BLOCK`` (a statement's
+    block, an object, a class) or ``_ANONYMOUS_FUNCTION``."""
+    if _CONTROL.search(head):
+        return _BLOCK
+    named = _NAMED_FUNCTION.search(head)
+    if named:
+        name = next(group for group in named.groups() if group)
+        if name not in _NOT_NAMES:
+            return name
+    return _ANONYMOUS_FUNCTION if _ANONYMOUS.search(head) else _BLOCK
+
+
+# ---------------------------------------------------------------------------- declared return types
+
+# Go: `func newService(ctx context.Context) (*gmail.Service, error)`, a method too.
+GO_FACTORY = _Lazy(r"func(?<![\w$.]func)\s+(?:\([^()]{0,200}\)\s*)?(" + IDENT + r")\s*\([^()]{0,500}\)\s*\(?\s*"
+                        r"\*\s*(\w+)\s*\.\s*Service\b")
+
+
+def java_factory(classes: str) -> re.Pattern[str]:
+    """Java: a method declared to return a client, ``Gmail gmail(...)`` (group 1 the class,
+    group 2 the name); a call never has a type before its name. A match after a letter or
+    digit is part of a longer name (``MyGmail``): see :func:`starts_a_word`."""
+    return re.compile(r"(" + classes + r")\s+(" + IDENT + r")\s*\(")
+
+
+def starts_a_word(structure: str, offset: int) -> bool:
+    """Whether no letter, digit, ``_`` or ``$`` comes before ``offset``."""
+    return offset == 0 or not (structure[offset - 1].isalnum() or structure[offset - 1] in "_$")
+
+
+def kotlin_factory(classes: str) -> re.Pattern[str]:
+    """Kotlin: ``fun gmail(...): Gmail`` (group 1 the name, group 2 the class)."""
+    return re.compile(r"fun(?<![\w$.]fun)\s+(?:<[^<>]{0,200}>\s*)?(?:[\w.]+\.)?(" + IDENT + r")\s*\([^()]{0,500}\)\s*:\s*"
+                      r"(?:[\w.]+\.)?(" + classes + r")\??(?![\w$.])")
+
+
+# ---------------------------------------------------------------------------- calls of factories
+
+# What a function's definition has before its name (it is no call of it).
+_DEFINED_AFTER = _Lazy(r"(?:(?<![\w$.])(?:def|function\s*\*?|fun(?:\s*<[^<>]{0,200}>)?)"
+                            r"|(?<![\w$.])func(?:\s*\([^()]{0,200}\))?)\s*$")
+# What follows the parameters of a method's definition: its body (after a return type or
+# Java's `throws`), where a call is followed by anything else.
+_BODY_AFTER = _Lazy(r"\s*(?::[^;{}=()\n]{0,200})?(?:throws[\w\s.,]{0,200})?\{")
+
+
+# A call of a function, on its own or on an object or module (``get_service(...)``,
+# ``self.get_service(...)``, ``auth.getGmail(...)``): the match starts at the first qualifier
+# and ends at the opening bracket; the function's name is group 1. (Every call matches: the
+# name is looked up in a table, so that the cost does not grow with the number of names.)
+ANY_CALL = _Lazy(r"(?<![\w$.])(?:" + IDENT + r"\s*\.\s*){0,8}(" + IDENT + r")\s*\(")
+
+
+# Names too common to be taken for a factory's when called on an object the code does not
+# name as its own (``config.get(...)``, ``pool.connect(...)``): only ``get(...)`` on its own,
+# or ``self.get(...)``, ``this.get(...)``.
+GENERIC_NAMES = frozenset({
+    "apply", "build", "call", "client", "connect", "create", "default", "execute", "get", "init", "list", "load",
+    "main", "make", "new", "open", "run", "service", "setup", "start",
+})
+_OWN_OBJECT = _Lazy(r"(?:self|this|cls)\s*\.\s*$")
+
+
+def called_here(qualifier: str, name: str) -> bool:
+    """Whether a call of the factory ``name`` written after ``qualifier`` (``""``,
+    ``"self."``, ``"auth."``...) is taken for a call of it."""
+    return not qualifier or name not in GENERIC_NAMES or _OWN_OBJECT.fullmatch(qualifier) is not None
+
+
+def is_definition(structure: str, name_start: int, end: int) -> bool:
+    """Whether the name at ``name_start`` whose brackets close at ``end`` is a function's
+    definition rather than a call of it."""
+    if _DEFINED_AFTER.search(structure, max(0, name_start - 240), name_start):
+        return True
+    return _BODY_AFTER.match(structure, end) is not None

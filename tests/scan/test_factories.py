@@ -1,0 +1,252 @@
+"""Client factories: functions that return a Google API client, called in the same file or
+in other files of the same language, whose clients' calls are found like a constructor's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor.catalog.scope_catalog import ScopeCatalog
+from auditor.scan.calls import CallFinder
+from auditor.scan.drift import scan_code
+from auditor.scan.factories import ClientFactory, factory_table
+from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
+from auditor.scan.methods import load_method_table
+from tests.helpers import lines_run, run_wsaudit
+
+
+@pytest.fixture(scope="module")
+def finder() -> CallFinder:
+    return CallFinder(load_method_table())
+
+
+def _found(finder: CallFinder, text: str, syntax, others=None):
+    found = finder.find_all("f", lex(text, syntax), syntax.name, False, others)
+    return (sorted((call.line, call.method) for call in found.calls),
+            sorted((factory.name, factory.api) for factory in found.factories))
+
+
+SAME_FILE = [
+    # Python: returned where it is made, returned by name, a lambda, a method, a factory of
+    # a factory.
+    ('''\
+from googleapiclient.discovery import build
+def get_service(creds):
+    return build("gmail", "v1", credentials=creds)
+def named(creds):
+    files = build("drive", "v3", credentials=creds)
+    return files
+tasks = lambda creds: build("tasks", "v1", credentials=creds)
+class Mail:
+    def __init__(self, creds):
+        self.svc = get_service(creds)
+    def labels(self):
+        return self.svc.users().labels().list(userId="me").execute()
+def gmail_again(creds):
+    return get_service(creds)
+listed = named(None).files().list().execute()
+service = gmail_again(None)
+service.users().drafts().list(userId="me").execute()
+tasks(None).tasklists().list().execute()
+''', PYTHON, [(12, "gmail.users.labels.list"), (15, "drive.files.list"), (17, "gmail.users.drafts.list"),
+              (18, "tasks.tasklists.list")],
+     [("get_service", "gmail"), ("gmail_again", "gmail"), ("named", "drive"), ("tasks", "tasks")]),
+    # JavaScript and TypeScript: a declaration, an arrow function, a method with a return
+    # type whose client is returned by name inside an `if`, an object's method.
+    ('''\
+const {google} = require('googleapis');
+export async function getGmail(auth) { return google.gmail({version: 'v1', auth}); }
+const getDrive = (auth) => google.drive({version: 'v3', auth});
+class Store {
+  async calendar(auth): Promise<calendar_v3.Calendar> {
+    if (auth) {
+      const cal = google.calendar({version: 'v3', auth});
+      return cal;
+    }
+  }
+  async run(auth) {
+    const gmail = await getGmail(auth);
+    await gmail.users.labels.list({userId: 'me'});
+    const events = (await this.calendar(auth)).events;
+    this.client = await this.calendar(auth);
+    this.client.events.list({calendarId: 'primary'});
+    getDrive(auth).files.list({});
+  }
+}
+module.exports = { tasks(auth) { return google.tasks({version: 'v1', auth}); } };
+const t = tasks(auth);
+t.tasklists.list({});
+''', JAVASCRIPT, [(13, "gmail.users.labels.list"), (16, "calendar.events.list"), (17, "drive.files.list"),
+                  (22, "tasks.tasklists.list")],
+     [("calendar", "calendar"), ("getDrive", "drive"), ("getGmail", "gmail"), ("tasks", "tasks")]),
+    # Go: the client type a function returns.
+    ('''\
+package main
+import (
+  "context"
+  "google.golang.org/api/gmail/v1"
+)
+func (c *Config) newService(ctx context.Context) (*gmail.Service, error) {
+  return gmail.NewService(ctx)
+}
+func main() {
+  srv, err := cfg.newService(context.Background())
+  srv.Users.Labels.List("me").Do()
+}
+''', GO, [(11, "gmail.users.labels.list")], [("newService", "gmail")]),
+    # Java: a method declared to return a client (a Spring bean), used through `var`.
+    ('''\
+import com.google.api.services.gmail.Gmail;
+class Clients {
+  @Bean Gmail gmail(Credential credential) throws IOException {
+    return new Gmail.Builder(transport, json, credential).build();
+  }
+  void run() { var service = gmail(credential); service.users().labels().list("me").execute(); }
+}
+''', JAVA, [(6, "gmail.users.labels.list")], [("gmail", "gmail")]),
+    # Kotlin: a function declared to return a client.
+    ('''\
+import com.google.api.services.drive.Drive
+fun drive(credential: Credential): Drive = Drive.Builder(transport, json, credential).build()
+fun main() { val files = drive(credential); files.files().list().execute() }
+''', KOTLIN, [(3, "drive.files.list")], [("drive", "drive")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, factories", SAME_FILE, ids=["python", "node", "go", "java", "kotlin"])
+def test_a_factory_of_the_same_file_makes_clients_where_it_is_called(finder, text, syntax, calls, factories):
+    assert _found(finder, text, syntax) == (calls, factories)
+
+
+NOT_FACTORIES = [
+    # What is returned is a call on the client, or the client and something else.
+    ('from googleapiclient.discovery import build\n'
+     'def labels():\n    return build("gmail", "v1").users().labels().list(userId="me").execute()\n'
+     'def pair():\n    return build("drive", "v3"), None\n', PYTHON),
+    # A callback returns the client: the function it is given to does not.
+    ("authorize(creds, function (auth) { return google.gmail({version: 'v1', auth}); });\n"
+     "authorize(creds, (auth) => { return google.drive({version: 'v3', auth}); });\n", JAVASCRIPT),
+    # A client made in one function and a name of the same spelling returned by another.
+    ('from googleapiclient.discovery import build\n'
+     'def one():\n    service = build("gmail", "v1")\n    service.users().getProfile(userId="me").execute()\n'
+     'def other(service):\n    return service\n', PYTHON),
+    # A method returning a resource of the API, not its client.
+    ("import com.google.api.services.gmail.Gmail;\nclass A { Gmail.Users users() { return null; } }\n", JAVA),
+]
+
+
+@pytest.mark.parametrize("text, syntax", NOT_FACTORIES,
+                         ids=["call-on-client", "callback", "other-function", "resource"])
+def test_what_returns_no_client_is_no_factory(finder, text, syntax):
+    assert _found(finder, text, syntax)[1] == []
+
+
+def test_a_definition_is_no_call_and_a_common_name_on_another_object_is_no_factory(finder):
+    others = {"get": ("gmail", "v1"), "make_gmail": ("gmail", "v1")}
+    text = '''\
+def make_gmail(creds):
+    pass
+value = config.get("labels")
+value.users().labels().list(userId="me").execute()
+mine = self.get()
+mine.users().drafts().list(userId="me").execute()
+svc = clients.make_gmail(None)
+svc.users().threads().list(userId="me").execute()
+'''
+    # `make_gmail`'s own definition is no call of it; `config.get(...)` is no call of a
+    # factory named `get`, but `self.get()` and `clients.make_gmail(...)` are.
+    assert _found(finder, text, PYTHON, others)[0] == [(6, "gmail.users.drafts.list"), (8, "gmail.users.threads.list")]
+
+
+def test_a_name_two_factories_of_different_apis_share_is_not_followed(finder):
+    text = '''\
+from googleapiclient.discovery import build
+class Mail:
+    def client(self):
+        return build("gmail", "v1")
+class Files:
+    def client(self):
+        return build("drive", "v3")
+service = Mail().client()
+service.users().labels().list(userId="me").execute()
+'''
+    assert _found(finder, text, PYTHON) == ([], [])
+    factories = [ClientFactory("python", "client", "gmail", "v1"), ClientFactory("python", "client", "drive", "v3"),
+                 ClientFactory("python", "gmail", "gmail", "v1"), ClientFactory("javascript", "drive", "drive", "v3")]
+    assert factory_table(factories, "python") == {"gmail": ("gmail", "v1")}
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+ACROSS_FILES = {
+    # A factory of a factory of another file: found in a second round.
+    "app/clients.py": 'from googleapiclient.discovery import build\n\ndef base(creds):\n'
+                      '    return build("gmail", "v1", credentials=creds)\n',
+    "app/mail.py": "from app.clients import base\n\ndef mailbox(creds):\n    return base(creds)\n",
+    "app/main.py": "from app import clients, mail\n\n"
+                   "def run(creds):\n    service = mail.mailbox(creds)\n"
+                   '    return service.users().messages().list(userId="me", q="is:unread").execute()\n',
+    "web/gmail.ts": "import {google, gmail_v1} from 'googleapis';\n"
+                    "export const getGmail = (auth): gmail_v1.Gmail => google.gmail({version: 'v1', auth});\n",
+    "web/labels.ts": "import {getGmail} from './gmail';\n"
+                     "export async function labels(auth) {\n  const gmail = getGmail(auth);\n"
+                     "  return gmail.users.labels.list({userId: 'me'});\n}\n",
+    # Another language's function of the same name makes no client.
+    "web/other.js": "const service = base(creds);\nservice.users.drafts.list({userId: 'me'});\n",
+}
+
+
+def test_a_factory_of_another_file_makes_clients_where_it_is_called(tmp_path: Path):
+    root = _tree(tmp_path / "src", ACROSS_FILES)
+    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
+
+
+def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_path: Path):
+    # Past PARALLEL_MIN_FILES files, each round is scanned in a pool of processes.
+    from auditor.scan.files import PARALLEL_MIN_FILES
+
+    files = dict(ACROSS_FILES)
+    files.update({f"app/filler_{index:03}.py": f"def f{index}():\n    return {index}\n"
+                  for index in range(PARALLEL_MIN_FILES)})
+    root = _tree(tmp_path / "src", files)
+    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
+
+
+def test_scan_code_sees_the_scope_a_factory_client_uses(tmp_path: Path):
+    root = _tree(tmp_path / "src", ACROSS_FILES)
+    manifest = tmp_path / "app.wsaudit.yaml"
+    manifest.write_text("manifest_version: 1\napp:\n  name: Mail\n  developer: Mail Ltd\n  type: web\n"
+                        "scopes:\n  - scope: gmail.readonly\n    justification: Lists unread mail.\n", encoding="utf-8")
+    run = run_wsaudit("scan-code", str(root), "--manifest", str(manifest), "--format", "json")
+    assert run.code == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["least_privilege"]["needed"] == ["https://www.googleapis.com/auth/gmail.readonly"]
+
+
+@pytest.mark.parametrize("syntax, text", [
+    (PYTHON, lambda count: "from googleapiclient.discovery import build\n"
+     + "".join(f"def f{index}():\n    return build('gmail', 'v1')\n" for index in range(count))
+     + "".join(f"s{index} = f{index}()\ns{index}.users().labels().list(userId='me')\n" for index in range(count))),
+    (JAVASCRIPT, lambda count: "function g(a) {\n" + "if (a) {\n" * count
+     + "return google.gmail({version: 'v1'});\n" * count + "}" * count + "\n"),
+    (JAVASCRIPT, lambda count: "f(function (a) {\n" * count + "return google.gmail({version: 'v1'});\n" * count
+     + "});\n" * count),
+], ids=["python-factories", "node-nested-blocks", "node-nested-callbacks"])
+def test_factories_are_found_in_linear_work(finder, syntax, text):
+    # Finding the function each return is in is one pass over the file, whatever the
+    # number of returns and the depth of the blocks around them.
+    _found(finder, text(100), syntax)  # first use, not counted
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
+    assert large <= 2.2 * small
