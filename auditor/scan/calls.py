@@ -24,9 +24,11 @@ so that scope restrictions can be checked.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator
+from operator import itemgetter
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from auditor.scan.call_syntax import (
     HELPER_SEGMENTS,
@@ -102,6 +104,8 @@ _DECLARED_WITH_TYPE = re.compile(
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
 _WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")
+# How to tell the function an offset of a file is in, by call style (see _Bindings.at).
+_ENCLOSING = {"python": python_functions, "node": brace_functions}
 # A word of code, and the object before a dot (group 1) that ends where the search ends.
 _WORD = re.compile(r"(?<![\w$])" + IDENT)
 _OWNER = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\.$")
@@ -194,7 +198,85 @@ class UnresolvedCall:
 class _Binding:
     api: Api
     node: ResourceNode
-    prefix: tuple[str, ...] = ()
+
+
+class _Bindings:
+    """The names a file gives clients and resources, each with every place it is given one.
+
+    Code often gives one name clients of several APIs, one per function (``service =
+    build("drive", ...)`` in one, ``service = build("gmail", ...)`` in the next). A use of
+    the name reads the binding made last before it in the same function; else the last one
+    before it outside any function (or, when there is none above, the first one there: a
+    function written above the code that binds its client); else the last one before it
+    anywhere (a client passed from one function to another), or the first.
+    """
+
+    def __init__(self) -> None:
+        self._sites: dict[str, list[tuple[int, _Binding]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._sites)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._sites
+
+    def names(self) -> list[str]:
+        return sorted(self._sites)
+
+    def bind(self, name: str, at: int, binding: _Binding) -> None:
+        """Give ``name`` ``binding`` at offset ``at`` (the expression that makes it)."""
+        sites = self._sites.setdefault(name, [])
+        if sites and sites[-1][0] > at:
+            bisect.insort(sites, (at, binding), key=_OFFSET)
+        else:
+            sites.append((at, binding))
+
+    def shared(self, names: Iterable[str]) -> list[str]:
+        """Which of ``names`` have been given more than one binding."""
+        return [name for name in names if len(self._sites[name]) > 1]
+
+    def offsets(self, name: str) -> list[int]:
+        return [at for at, _ in self._sites[name]]
+
+    def by_function(self, names: Iterable[str], functions: Mapping[int, object]
+                    ) -> dict[str, dict[object, list[tuple[int, _Binding]]]]:
+        """For each of ``names``, its bindings by the function they are made in
+        (``functions`` gives it for each offset, ``None`` outside any), in order."""
+        grouped: dict[str, dict[object, list[tuple[int, _Binding]]]] = {}
+        for name in names:
+            groups = grouped[name] = {}
+            for site in self._sites[name]:
+                groups.setdefault(functions.get(site[0]), []).append(site)
+        return grouped
+
+    def at(self, name: str, use: int, functions: Mapping[int, object] | None,
+           grouped: dict[str, dict[object, list[tuple[int, _Binding]]]]) -> _Binding:
+        """The binding of ``name`` a use at offset ``use`` reads; ``functions`` gives the
+        function each offset of a use is in, ``grouped`` the bindings of each name that has
+        several by function (:meth:`by_function`), when the language tells them apart."""
+        sites = self._sites[name]
+        if len(sites) == 1:
+            return sites[0][1]
+        groups = grouped.get(name)
+        if groups is not None and functions is not None:
+            here = functions.get(use)
+            if here is not None and here in groups:
+                own = groups[here]
+                index = bisect.bisect_right(own, use, key=_OFFSET)
+                if index:
+                    return own[index - 1][1]
+            if None in groups:
+                return _last_before(groups[None], use)
+        return _last_before(sites, use)
+
+
+def _last_before(sites: list[tuple[int, _Binding]], use: int) -> _Binding:
+    """The binding of the last of ``sites`` (in order) at or before ``use``, else the first."""
+    index = bisect.bisect_right(sites, use, key=_OFFSET)
+    return sites[index - 1][1] if index else sites[0][1]
+
+
+_OFFSET = itemgetter(0)
 
 
 @dataclass
@@ -244,7 +326,7 @@ class CallFinder:
         itself takes the place of another file's of the same name."""
         found = FileCalls()
         structure = source.structure
-        bindings: dict[str, _Binding] = {}
+        bindings = _Bindings()
         packages: dict[str, Api] = {}
         if language == "python":
             self._python_clients(source, bindings, found, path)
@@ -274,7 +356,7 @@ class CallFinder:
             return None
         return re.sub(r"\s+", "", match.group(1))
 
-    def _python_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: FileCalls, path: str) -> None:
+    def _python_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
         for match in _PY_BUILD.finditer(source.code):
             if source.structure[match.start()] == " ":
                 continue  # inside a string
@@ -286,12 +368,12 @@ class CallFinder:
             managed = _WITH_AS.match(source.structure, end)
             name = managed.group(1) if managed else self._bind_name(source.structure, match.start())
             if name:
-                bindings[name] = _Binding(api, api.root)
+                bindings.bind(name, match.start(), _Binding(api, api.root))
             found.made.append((match.start(), end, api, name))
-            self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,
-                                                             name or "build(...)", "python"))
+            self._bind_resource(bindings, api, match.start(), self._resolve(
+                source, api, api.root, match.start(), end, found, path, name or "build(...)", "python"))
 
-    def _node_clients(self, source: LexedSource, bindings: dict[str, _Binding], found: FileCalls, path: str) -> None:
+    def _node_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
             name_of_api = match.group(1)
             if name_of_api not in ("auth", "options", "discoverAPI"):
@@ -305,10 +387,10 @@ class CallFinder:
             if client_class.lower() == api_name:  # the client, not a schema or a resource of the API
                 api = self.table.api(api_name, version)
                 if api is not None:
-                    bindings.setdefault(name, _Binding(api, api.root))
+                    bindings.bind(name, match.start(), _Binding(api, api.root))
 
     def _node_client(self, source: LexedSource, start: int, opening: int, name_of_api: str,
-                     bindings: dict[str, _Binding], found: FileCalls, path: str, label: str) -> None:
+                     bindings: _Bindings, found: FileCalls, path: str, label: str) -> None:
         """The client made by the call of a Node API function (``google.gmail``, or the
         ``gmail`` of ``@googleapis/gmail``) at ``start``, whose arguments open at ``opening``:
         bound to the name it is assigned to, and any chain on the call itself resolved."""
@@ -321,19 +403,19 @@ class CallFinder:
             return
         name = self._bind_name(source.structure, start)
         if name:
-            bindings[name] = _Binding(api, api.root)
+            bindings.bind(name, start, _Binding(api, api.root))
         found.made.append((start, end, api, name))
-        self._bind_resource(bindings, api, self._resolve(source, api, api.root, start, end, found, path, name or label,
-                                                         "node"))
+        self._bind_resource(bindings, api, start, self._resolve(source, api, api.root, start, end, found, path,
+                                                                name or label, "node"))
 
     @staticmethod
-    def _bind_resource(bindings: dict[str, _Binding], api: Api, resolved: tuple[str, ResourceNode] | None) -> None:
-        """A name given a resource of the client made in the same expression
+    def _bind_resource(bindings: _Bindings, api: Api, at: int, resolved: tuple[str, ResourceNode] | None) -> None:
+        """A name given a resource of the client made in the same expression at ``at``
         (``events = google.calendar(...).events``) is bound to that resource, not the client."""
         if resolved is not None:
-            bindings[resolved[0]] = _Binding(api, resolved[1])
+            bindings.bind(resolved[0], at, _Binding(api, resolved[1]))
 
-    def _java_clients(self, source: LexedSource, bindings: dict[str, _Binding], kotlin: bool) -> None:
+    def _java_clients(self, source: LexedSource, bindings: _Bindings, kotlin: bool) -> None:
         """Clients made with a builder, and names declared with a client's type: Java's
         ``Gmail service``, Kotlin's ``service: Gmail`` (not ``Gmail.Users``, a resource)."""
         if "com.google.api.services" not in source.code:
@@ -344,7 +426,7 @@ class CallFinder:
             if known and name:
                 api = self.table.api(*known)
                 if api is not None:
-                    bindings[name] = _Binding(api, api.root)
+                    bindings.bind(name, match.start(), _Binding(api, api.root))
         classes = "|".join(sorted(JAVA_CLASSES))
         if kotlin:
             typed = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*:\s*(?:[\w.]+\.)?(" + classes + r")(?![\w$.])")
@@ -355,9 +437,9 @@ class CallFinder:
         for match in typed.finditer(source.structure):
             api = self.table.api(*JAVA_CLASSES[match.group(class_group)])
             if api is not None:
-                bindings.setdefault(match.group(name_group), _Binding(api, api.root))
+                bindings.bind(match.group(name_group), match.start(), _Binding(api, api.root))
 
-    def _go_clients(self, source: LexedSource, bindings: dict[str, _Binding]) -> dict[str, Api]:
+    def _go_clients(self, source: LexedSource, bindings: _Bindings) -> dict[str, Api]:
         """Clients made by a Go package's constructor, and names declared with its client's
         type; the API of each package the file imports, by the name the code gives it."""
         packages: dict[str, Api] = {}
@@ -380,17 +462,17 @@ class CallFinder:
             name = self._bind_name(source.structure, match.start(), go=True)
             if name:
                 api = packages[match.group(1)]
-                bindings[name] = _Binding(api, api.root)
+                bindings.bind(name, match.start(), _Binding(api, api.root))
         for match in _GO_TYPED.finditer(source.structure):
             if match.group(2) in packages:
                 api = packages[match.group(2)]
-                bindings.setdefault(match.group(1), _Binding(api, api.root))
+                bindings.bind(match.group(1), match.start(), _Binding(api, api.root))
         return packages
 
     # ------------------------------------------------------------------ client factories
 
     def _factory_clients(self, source: LexedSource, language: str, family: str, packages: dict[str, Api],
-                         others: FactoryTable, bindings: dict[str, _Binding], found: FileCalls, path: str,
+                         others: FactoryTable, bindings: _Bindings, found: FileCalls, path: str,
                          style: CallStyle) -> None:
         """The file's client factories (in ``found.factories``), and the clients made by
         calls of them or of ``others``' factories: bound like a constructor's."""
@@ -473,7 +555,7 @@ class CallFinder:
                     break
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
-                            bindings: dict[str, _Binding], found: FileCalls, path: str, style: CallStyle) -> None:
+                            bindings: _Bindings, found: FileCalls, path: str, style: CallStyle) -> None:
         """Each call of one of ``factories`` makes a client: bound to the name it is given
         (unless a constructor bound that name), and any chain on the call itself resolved."""
         structure = source.structure
@@ -490,40 +572,53 @@ class CallFinder:
                 continue
             bound = self._bind_name(structure, match.start(), go=language == "go")
             if bound:
-                bindings.setdefault(bound, _Binding(api, api.root))
+                bindings.bind(bound, match.start(), _Binding(api, api.root))
             found.made.append((match.start(), end, api, bound))
-            self._bind_resource(bindings, api, self._resolve(source, api, api.root, match.start(), end, found, path,
-                                                             bound or f"{name}(...)", style))
+            self._bind_resource(bindings, api, match.start(), self._resolve(
+                source, api, api.root, match.start(), end, found, path, bound or f"{name}(...)", style))
 
     # ------------------------------------------------------------------ chains
 
-    def _follow_bindings(self, source: LexedSource, structure: str, bindings: dict[str, _Binding],
+    def _follow_bindings(self, source: LexedSource, structure: str, bindings: _Bindings,
                          found: FileCalls, path: str, style: CallStyle) -> None:
         """Resolve the chain after each use of a bound name, in rounds: a resource bound in
         one round (``msgs = service.users().messages()``) is followed in the next. Each round
         is one pass over the file's words, whatever the number of names."""
         done: set[str] = set()
+        enclosing = _ENCLOSING.get(style)
         for _ in range(3):  # a resource bound from a resource bound from a client
             pending: dict[str, list[str]] = {}
-            for name in sorted(bindings):
+            for name in bindings.names():
                 if name not in done:
                     done.add(name)
                     pending.setdefault(name.rsplit(".", 1)[-1], []).append(name)
             if not pending:
                 return
+            uses = []
             for match in _WORD.finditer(structure):
                 names = pending.get(match.group())
-                if names is None:
-                    continue
-                root_start = self._owner_start(structure, match.start(), style)
-                if root_start is None:
-                    continue
+                if names is not None:
+                    root_start = self._owner_start(structure, match.start(), style)
+                    if root_start is not None:
+                        uses.append((root_start, match.end(), names))
+            # The function of each use and binding, when a name used here has several.
+            shared = bindings.shared(name for names in pending.values() for name in names)
+            functions = None
+            grouped: dict[str, dict[object, list[tuple[int, _Binding]]]] = {}
+            if shared and enclosing is not None:
+                offsets = [offset for name in shared for offset in bindings.offsets(name)]
+                functions = enclosing(structure, offsets + [root_start for root_start, _, _ in uses])
+                grouped = bindings.by_function(shared, functions)
+            made: list[tuple[str, int, _Binding]] = []
+            for root_start, end, names in uses:
                 for name in names:
-                    binding = bindings[name]
-                    resolved = self._resolve(source, binding.api, binding.node, root_start, match.end(), found,
-                                             path, name, style)
-                    if resolved is not None and resolved[0] not in bindings:
-                        bindings[resolved[0]] = _Binding(binding.api, resolved[1])
+                    binding = bindings.at(name, root_start, functions, grouped)
+                    resolved = self._resolve(source, binding.api, binding.node, root_start, end, found, path, name,
+                                             style)
+                    if resolved is not None and resolved[0] not in done:
+                        made.append((resolved[0], root_start, _Binding(binding.api, resolved[1])))
+            for name, at, binding in made:
+                bindings.bind(name, at, binding)
 
     @staticmethod
     def _owner_start(structure: str, start: int, style: CallStyle) -> int | None:

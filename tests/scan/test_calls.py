@@ -589,3 +589,59 @@ def test_many_bound_names_are_followed_in_one_pass_over_the_file(finder: CallFin
     assert scans[1] == scans[0]
     small, large = (lines_run(lambda count=count: _calls(finder, text(count), syntax)) for count in (300, 600))
     assert large <= 2.2 * small
+
+
+ONE_NAME_SEVERAL_CLIENTS = [
+    # One name, a client of another API in each function.
+    ('''\
+def files(creds):
+    service = build("drive", "v3", credentials=creds)
+    return service.files().list().execute()
+
+def labels(creds):
+    service = build("gmail", "v1", credentials=creds)
+    return service.users().labels().list(userId="me").execute()
+''', PYTHON, [(3, "drive.files.list"), (7, "gmail.users.labels.list")]),
+    # A module's client, a function's own of the same name, and functions written above
+    # the module's binding that use it.
+    ('''\
+def early():
+    return service.users().labels().list(userId="me").execute()
+
+service = build("gmail", "v1")
+
+def files():
+    service = build("drive", "v3")
+    return service.files().list().execute()
+
+def drafts():
+    return service.users().drafts().list(userId="me").execute()
+''', PYTHON, [(2, "gmail.users.labels.list"), (8, "drive.files.list"), (11, "gmail.users.drafts.list")]),
+    ('''\
+async function files(auth) {
+  const client = google.drive({version: 'v3', auth});
+  return client.files.list({});
+}
+const labels = async (auth) => {
+  const client = google.gmail({version: 'v1', auth});
+  return client.users.labels.list({userId: 'me'});
+};
+''', JAVASCRIPT, [(3, "drive.files.list"), (7, "gmail.users.labels.list")]),
+    ('''\
+import com.google.api.services.drive.Drive;
+import com.google.api.services.gmail.Gmail;
+class Both {
+  void files(Drive service) throws IOException { service.files().list().execute(); }
+  void labels(Gmail service) throws IOException { service.users().labels().list("me").execute(); }
+}
+''', JAVA, [(4, "drive.files.list"), (5, "gmail.users.labels.list")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, expected", ONE_NAME_SEVERAL_CLIENTS,
+                         ids=["python-functions", "python-module-and-function", "node-functions", "java-parameters"])
+def test_a_name_given_clients_of_several_apis_reads_the_one_made_for_it(finder: CallFinder, text, syntax, expected):
+    # The last binding of a name used to stand for every use of it in the file: the other
+    # API's calls were missed, and its scope reported as never seen.
+    calls, unresolved = _calls(finder, text, syntax)
+    assert (calls, unresolved) == (expected, [])
