@@ -57,6 +57,7 @@ from auditor.scan.factories import (
     is_definition,
     java_factory,
     kotlin_factory,
+    property_name,
     python_functions,
     starts_a_word,
 )
@@ -478,9 +479,18 @@ class CallFinder:
         calls of them or of ``others``' factories: bound like a constructor's."""
         own: dict[str, set[tuple[str, str]]] = {}
         applied: dict[str, tuple[str, str]] = {}
+        properties: set[tuple[str, int]] = set()
         for _ in range(_FACTORY_ROUNDS):
-            for name, api in self._defined_factories(source, language, packages, found):
-                own.setdefault(name, set()).add(api)
+            for name, api, defined_at in self._defined_factories(source, language, packages, found):
+                attribute = property_name(source.structure, language, name, defined_at) if defined_at >= 0 else None
+                if attribute is None:
+                    own.setdefault(name, set()).add(api)
+                elif (attribute, defined_at) not in properties:
+                    # A property's client is read, not called: `self.service.users()`.
+                    properties.add((attribute, defined_at))
+                    client = self.table.api(*api)
+                    if client is not None:
+                        bindings.bind(attribute, defined_at, _Binding(client, client.root))
             known = {**others, **{name: next(iter(apis)) for name, apis in own.items() if len(apis) == 1}}
             for name in own:
                 if len(own[name]) > 1:
@@ -494,14 +504,15 @@ class CallFinder:
                                  for name, apis in own.items() if len(apis) == 1)
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
-                           found: FileCalls) -> Iterator[tuple[str, tuple[str, str]]]:
-        """Each function of the file that returns a client: its name and (API, version)."""
+                           found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:
+        """Each function of the file that returns a client: its name, (API, version) and
+        where it is defined (its ``def`` line or its body's brace; -1 when not looked for)."""
         structure = source.structure
         if language == "go":
             for match in GO_FACTORY.finditer(structure):
                 api = packages.get(match.group(2))
                 if api is not None:
-                    yield match.group(1), (api.name, api.version)
+                    yield match.group(1), (api.name, api.version), -1
             return
         if language in ("java", "kotlin"):
             if "com.google.api.services" not in source.code:
@@ -514,7 +525,7 @@ class CallFinder:
                 name, class_name = (match.group(1), match.group(2)) if kotlin else (match.group(2), match.group(1))
                 api = self.table.api(*JAVA_CLASSES[class_name])
                 if api is not None:
-                    yield name, (api.name, api.version)
+                    yield name, (api.name, api.version), -1
             return
         # Python and JavaScript: a client returned where it is made, or made under a name the
         # same function returns.
@@ -531,7 +542,7 @@ class CallFinder:
             body = body_of.search(head) if marker in head else None
             if body:
                 if ENDS_BODY.match(structure, end):
-                    yield body.group(1), (api.name, api.version)
+                    yield body.group(1), (api.name, api.version), -1
             elif name and "." not in name:
                 named.setdefault(name, []).append((start, api))
         returns = [(match.start(), match.group(1)) for match in RETURNED_NAME.finditer(structure)
@@ -544,14 +555,14 @@ class CallFinder:
         for start, api in returned:
             function = functions[start]
             if function is not None:
-                yield function[0], (api.name, api.version)
+                yield function[0], (api.name, api.version), function[1]
         for start, name in returns:
             function = functions[start]
             if function is None:
                 continue
             for made_at, api in named[name]:
                 if functions[made_at] == function:
-                    yield function[0], (api.name, api.version)
+                    yield function[0], (api.name, api.version), function[1]
                     break
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],

@@ -13,7 +13,9 @@ in the same function; in Go, Java and Kotlin, the client type it declares it ret
 enclosing function is found in one pass over the file, whatever the number of ``return``
 statements. Calls are matched by name within one family of languages (``FAMILIES``), across
 the files of a scan; a name two factories of different APIs share is ambiguous and is not
-followed, except in a file that defines it.
+followed, except in a file that defines it. A property that returns a client (Python's
+``@property``, a JavaScript getter) is read rather than called: its attribute
+(``self.service``) is bound to the client instead.
 """
 
 from __future__ import annotations
@@ -205,6 +207,23 @@ def _opened_by(head: str) -> str | None:
         if name not in _NOT_NAMES:
             return name
     return _ANONYMOUS_FUNCTION if _ANONYMOUS.search(head) else _BLOCK
+
+
+# A Python property (`@property`, `@functools.cached_property`) on the line above a `def`,
+# possibly among other decorators.
+_PY_PROPERTY = _Lazy(r"(?:^|\n)[ \t]*@(?:functools[ \t]*\.[ \t]*)?(?:cached_)?property[ \t]*\n"
+                     r"(?:[ \t]*@[^\n]*\n)*[ \t]*$")
+
+
+def property_name(structure: str, language: str, name: str, defined_at: int) -> str | None:
+    """The attribute a function defined at ``defined_at`` is read as, when it is a property
+    (Python's ``@property``, a JavaScript getter: ``get gmail() {``): ``self.<name>`` or
+    ``this.<name>``; ``None`` when it is called."""
+    head = structure[max(0, defined_at - 300):defined_at]
+    if language == "python":
+        return f"self.{name}" if _PY_PROPERTY.search(head) else None
+    getter = re.search(r"(?<![\w$.])get\s+" + re.escape(name) + r"\s*\(\s*\)" + _RETURN_TYPE + r"\s*$", head)
+    return f"this.{name}" if getter else None
 
 
 # ---------------------------------------------------------------------------- declared return types

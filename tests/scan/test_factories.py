@@ -250,3 +250,41 @@ def test_factories_are_found_in_linear_work(finder, syntax, text):
     _found(finder, text(100), syntax)  # first use, not counted
     small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
     assert large <= 2.2 * small
+
+
+PROPERTIES = [
+    ('''\
+import functools
+from googleapiclient.discovery import build
+class Mail:
+    @property
+    def service(self):
+        return build("gmail", "v1", credentials=self.creds)
+
+    @functools.cached_property
+    def drive(self):
+        client = build("drive", "v3", credentials=self.creds)
+        return client
+
+    def labels(self):
+        return self.service.users().labels().list(userId="me").execute()
+
+    def files(self):
+        return self.drive.files().list().execute()
+''', PYTHON, [(14, "gmail.users.labels.list"), (17, "drive.files.list")]),
+    ('''\
+class Mail {
+  get gmail(): gmail_v1.Gmail {
+    return google.gmail({version: 'v1', auth: this.auth});
+  }
+  async labels() { return this.gmail.users.labels.list({userId: 'me'}); }
+}
+''', JAVASCRIPT, [(5, "gmail.users.labels.list")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls", PROPERTIES, ids=["python-properties", "node-getter"])
+def test_a_property_that_returns_a_client_is_read_as_the_client(finder, text, syntax, calls):
+    # A property is read, not called (`self.service.users()`): no factory, but the
+    # attribute is bound to the client.
+    assert _found(finder, text, syntax) == (calls, [])
