@@ -105,6 +105,14 @@ _DECLARED_WITH_TYPE = re.compile(
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
 _WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")
+def _on_bound_client(qualifier: str, bindings: _Bindings) -> bool:
+    """Whether a call written after ``qualifier`` (``"service."``, ``"self.svc."``) is a
+    segment of a chain on a name bound to a client or resource."""
+    words = re.sub(r"\s+", "", qualifier).split(".")
+    return words[0] in bindings or (words[0] in ("self", "this") and len(words) > 2 and
+                                    f"{words[0]}.{words[1]}" in bindings)
+
+
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
 _ENCLOSING = {"python": python_functions, "node": brace_functions}
 # A word of code, and the object before a dot (group 1) that ends where the search ends.
@@ -567,12 +575,16 @@ class CallFinder:
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
                             bindings: _Bindings, found: FileCalls, path: str, style: CallStyle) -> None:
-        """Each call of one of ``factories`` makes a client: bound to the name it is given
-        (unless a constructor bound that name), and any chain on the call itself resolved."""
+        """Each call of one of ``factories`` makes a client: bound to the name it is given,
+        and any chain on the call itself resolved. A segment of a chain on a bound client
+        (``service.users()``) is no call of a factory that shares its name."""
         structure = source.structure
         for match in ANY_CALL.finditer(structure):
             name = match.group(1)
-            if name not in factories or not called_here(structure[match.start():match.start(1)], name):
+            if name not in factories:
+                continue
+            qualifier = structure[match.start():match.start(1)]
+            if not called_here(qualifier, name) or (qualifier and _on_bound_client(qualifier, bindings)):
                 continue
             opening = match.end() - 1
             end = closing_bracket(source, opening)

@@ -288,3 +288,22 @@ def test_a_property_that_returns_a_client_is_read_as_the_client(finder, text, sy
     # A property is read, not called (`self.service.users()`): no factory, but the
     # attribute is bound to the client.
     assert _found(finder, text, syntax) == (calls, [])
+
+
+def test_a_chain_on_a_client_is_no_call_of_a_factory_sharing_a_segment_name(finder):
+    # A factory named like a resource of the API: `service.users()` and
+    # `self.svc.users()` are segments of chains on clients, not calls of it.
+    others = {"users": ("drive", "v3")}
+    text = '''\
+from googleapiclient.discovery import build
+service = build("gmail", "v1")
+msgs = service.users().messages()
+msgs.list(userId="me").execute()
+class Box:
+    def __init__(self):
+        self.svc = build("gmail", "v1")
+    def labels(self):
+        box = self.svc.users()
+        return box.labels().list(userId="me").execute()
+'''
+    assert _found(finder, text, PYTHON, others)[0] == [(4, "gmail.users.messages.list"), (10, "gmail.users.labels.list")]
