@@ -306,4 +306,5 @@ class Box:
         box = self.svc.users()
         return box.labels().list(userId="me").execute()
 '''
-    assert _found(finder, text, PYTHON, others)[0] == [(4, "gmail.users.messages.list"), (10, "gmail.users.labels.list")]
+    calls, _ = _found(finder, text, PYTHON, others)
+    assert calls == [(4, "gmail.users.messages.list"), (10, "gmail.users.labels.list")]
