@@ -535,9 +535,13 @@ class CallFinder:
                 if api is not None:
                     yield name, (api.name, api.version), -1
             return
-        # Python and JavaScript: a client returned where it is made, or made under a name the
-        # same function returns.
-        python = language == "python"
+        yield from self._returned_clients(structure, language == "python", found)
+
+    @staticmethod
+    def _returned_clients(structure: str, python: bool, found: FileCalls
+                          ) -> Iterator[tuple[str, tuple[str, str], int]]:
+        """:meth:`_defined_factories` in Python and JavaScript: a client returned where it is
+        made, or made under a name the same function returns."""
         returned: list[tuple[int, Api]] = []
         named: dict[str, list[tuple[int, Api]]] = {}
         for start, end, api, name in found.made:
