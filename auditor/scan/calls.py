@@ -52,7 +52,9 @@ from auditor.scan.factories import (
     RETURNED_NAME,
     ClientFactory,
     FactoryTable,
+    ModuleTable,
     brace_functions,
+    imports,
     called_here,
     is_definition,
     java_factory,
@@ -60,6 +62,7 @@ from auditor.scan.factories import (
     property_name,
     python_functions,
     starts_a_word,
+    top_level,
 )
 from auditor.scan.lexer import LexedSource
 
@@ -240,6 +243,14 @@ class _Bindings:
         else:
             sites.append((at, binding))
 
+    def clients(self) -> Iterator[tuple[str, int, _Binding]]:
+        """Each binding of a plain name (not ``self.x``) to a client, with where it is made."""
+        for name, sites in self._sites.items():
+            if "." not in name:
+                for at, binding in sites:
+                    if binding.node is binding.api.root:
+                        yield name, at, binding
+
     def shared(self, names: Iterable[str]) -> list[str]:
         """Which of ``names`` have been given more than one binding."""
         return [name for name in names if len(self._sites[name]) > 1]
@@ -328,11 +339,14 @@ class CallFinder:
         return found.calls, found.unresolved
 
     def find_all(self, path: str, source: LexedSource, language: str, apps_script: bool,
-                 factories: FactoryTable | None = None) -> FileCalls:
+                 factories: FactoryTable | None = None, modules: ModuleTable | None = None) -> FileCalls:
         """Every call in the file ``path`` (``language`` is the lexer's syntax name) and the
-        client factories it defines; ``factories`` are those of other files of the same
-        family of languages (see :mod:`auditor.scan.factories`): a factory the file defines
-        itself takes the place of another file's of the same name."""
+        client factories it defines (and, in Python and JavaScript, the clients it binds at
+        its top level); ``factories`` are those of other files of the same family of
+        languages, ``modules`` their factories and clients by module, which the file's
+        imports name (see :mod:`auditor.scan.factories`): a factory the file defines itself
+        takes the place of another file's of the same name, and one it imports by its
+        module, of a name other files share."""
         found = FileCalls()
         structure = source.structure
         bindings = _Bindings()
@@ -350,7 +364,8 @@ class CallFinder:
         style = _STYLES.get(language, "node")
         family = FAMILIES.get(language)
         if family is not None:
-            self._factory_clients(source, language, family, packages, factories or {}, bindings, found, path, style)
+            self._factory_clients(source, language, family, packages, factories or {}, modules or {}, bindings,
+                                  found, path, style)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -481,14 +496,17 @@ class CallFinder:
     # ------------------------------------------------------------------ client factories
 
     def _factory_clients(self, source: LexedSource, language: str, family: str, packages: dict[str, Api],
-                         others: FactoryTable, bindings: _Bindings, found: FileCalls, path: str,
+                         others: FactoryTable, modules: ModuleTable, bindings: _Bindings, found: FileCalls, path: str,
                          style: CallStyle) -> None:
-        """The file's client factories (in ``found.factories``), and the clients made by
-        calls of them or of ``others``' factories: bound like a constructor's."""
+        """The file's client factories (in ``found.factories``, with the clients it binds at
+        its top level), and the clients made by calls of them or of ``others``' factories,
+        or imported from ``modules``: bound like a constructor's."""
         own: dict[str, set[tuple[str, str]]] = {}
         applied: dict[str, tuple[str, str]] = {}
         properties: set[tuple[str, int]] = set()
-        for _ in range(_FACTORY_ROUNDS):
+        imported, whole_modules = self._imported(source, language, modules, bindings)
+        others = {**others, **imported}
+        for round_number in range(_FACTORY_ROUNDS):
             for name, api, defined_at in self._defined_factories(source, language, packages, found):
                 attribute = property_name(source.structure, language, name, defined_at) if defined_at >= 0 else None
                 if attribute is None:
@@ -507,9 +525,36 @@ class CallFinder:
             if not fresh:
                 break
             applied.update(fresh)
-            self._calls_of_factories(source, language, fresh, bindings, found, path, style)
+            self._calls_of_factories(source, language, fresh, bindings, found, path, style,
+                                     (modules, whole_modules) if round_number == 0 else None)
         found.factories = sorted(ClientFactory(family, name, *next(iter(apis)))
                                  for name, apis in own.items() if len(apis) == 1)
+        if language in ("python", "javascript"):
+            clients = list(bindings.clients())
+            top = top_level(source.structure, [at for _, at, _ in clients], language == "python")
+            found.factories += sorted({ClientFactory(family, name, binding.api.name, binding.api.version, "client")
+                                       for name, at, binding in clients if at in top})
+
+    def _imported(self, source: LexedSource, language: str, modules: ModuleTable, bindings: _Bindings
+                  ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """What the file imports from the modules of ``modules``: a client is bound to the
+        name the file gives it; a factory is returned (by that name), with the modules the
+        file names as a whole (for ``clients.get_service()``)."""
+        if not modules or language not in ("python", "javascript"):
+            return {}, {}
+        names, whole = imports(source.code, language == "python")
+        factories: dict[str, tuple[str, str]] = {}
+        for local, module, name, at in names:
+            entry = modules.get((module, name))
+            if entry is None:
+                continue
+            if entry[2] == "function":
+                factories[local] = entry[:2]
+                continue
+            api = self.table.api(*entry[:2])
+            if api is not None:
+                bindings.bind(local, at, _Binding(api, api.root))
+        return factories, whole
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
                            found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:
@@ -578,23 +623,33 @@ class CallFinder:
                     break
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
-                            bindings: _Bindings, found: FileCalls, path: str, style: CallStyle) -> None:
+                            bindings: _Bindings, found: FileCalls, path: str, style: CallStyle,
+                            modules: tuple[ModuleTable, dict[str, str]] | None = None) -> None:
         """Each call of one of ``factories`` makes a client: bound to the name it is given,
         and any chain on the call itself resolved. A segment of a chain on a bound client
-        (``service.users()``) is no call of a factory that shares its name."""
+        (``service.users()``) is no call of a factory that shares its name. With
+        ``modules`` (the modules' table and the modules the file names as a whole), a call
+        on a module (``clients.get_service()``) is one of that module's factory."""
         structure = source.structure
         for match in ANY_CALL.finditer(structure):
             name = match.group(1)
-            if name not in factories:
-                continue
             qualifier = structure[match.start():match.start(1)]
+            api_of = None
+            if qualifier and modules is not None:
+                module = re.sub(r"\s+", "", qualifier).rstrip(".").rsplit(".", 1)[-1]
+                entry = modules[0].get((modules[1].get(module, module), name))
+                api_of = entry[:2] if entry is not None and entry[2] == "function" else None
+            if api_of is None:
+                api_of = factories.get(name)
+            if api_of is None:
+                continue
             if not called_here(qualifier, name) or (qualifier and _on_bound_client(qualifier, bindings)):
                 continue
             opening = match.end() - 1
             end = closing_bracket(source, opening)
             if is_definition(structure, match.start(1), end):
                 continue
-            api = self.table.api(*factories[name])
+            api = self.table.api(*api_of)
             if api is None:
                 continue
             bound = self._bind_name(structure, match.start(), go=language == "go")

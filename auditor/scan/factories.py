@@ -13,7 +13,10 @@ in the same function; in Go, Java and Kotlin, the client type it declares it ret
 enclosing function is found in one pass over the file, whatever the number of ``return``
 statements. Calls are matched by name within one family of languages (``FAMILIES``), across
 the files of a scan; a name two factories of different APIs share is ambiguous and is not
-followed, except in a file that defines it. A property that returns a client (Python's
+followed, except in a file that defines it or imports it from its module (``from
+app.gmail_client import get_service``, ``drive_client.get_service()``). A client a Python or
+JavaScript module binds at its top level is followed into the files that import it by name
+(``from app.clients import service``, ``import {gmail} from './client'``). A property that returns a client (Python's
 ``@property``, a JavaScript getter) is read rather than called: its attribute
 (``self.service``) is bound to the client instead.
 """
@@ -51,12 +54,14 @@ class _Lazy:
 @dataclass(frozen=True, order=True)
 class ClientFactory:
     """A function of ``family``'s code named ``name`` that returns a client of ``api`` at
-    ``version``."""
+    ``version`` (``kind`` ``"function"``), or a client the module itself binds to ``name``,
+    which other modules may import (``"client"``)."""
 
     family: str
     name: str
     api: str
     version: str
+    kind: str = "function"
 
 
 def factory_table(factories: Iterable[ClientFactory], family: str) -> dict[str, tuple[str, str]]:
@@ -64,9 +69,114 @@ def factory_table(factories: Iterable[ClientFactory], family: str) -> dict[str, 
     factories of different APIs share."""
     found: dict[str, set[tuple[str, str]]] = {}
     for factory in factories:
-        if factory.family == family:
+        if factory.family == family and factory.kind == "function":
             found.setdefault(factory.name, set()).add((factory.api, factory.version))
     return {name: next(iter(apis)) for name, apis in sorted(found.items()) if len(apis) == 1}
+
+
+# A module's factories and clients by (module, name), as an importing file finds them: the
+# module is the file's name without its suffix (``clients`` for ``app/clients.py``).
+ModuleTable = Mapping[tuple[str, str], tuple[str, str, str]]
+
+
+def module_name(path: str) -> str:
+    """The name other files import a source file by: its name without the suffix, or its
+    folder's for a JavaScript ``index`` file."""
+    parts = path.replace("\\", "/").rstrip("/").split("/")
+    stem = parts[-1].split(".", 1)[0]
+    return parts[-2] if stem == "index" and len(parts) > 1 else stem
+
+
+def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
+                 ) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(module, name) -> (API, version, kind) of the ``family``'s factories and clients,
+    each given with the path of its file, without the pairs two files of one module name
+    give different values."""
+    found: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
+    for path, factory in named:
+        if factory.family == family:
+            found.setdefault((module_name(path), factory.name), set()).add(
+                (factory.api, factory.version, factory.kind))
+    return {key: next(iter(values)) for key, values in sorted(found.items()) if len(values) == 1}
+
+
+# What a file imports from other modules: Python's `from x.y import a, b as c`, `import x.y
+# as m`; JavaScript's `import {a, b as c} from './x'`, `const {a, b: c} = require('./x')`,
+# and a whole module under a name (`import * as m from`, `import m from`, `const m =
+# require(...)`). Read in the code with comments blanked (the paths are strings).
+_PY_FROM = _Lazy(r"(?m)^[ \t]*from[ \t]+\.*([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
+_PY_IMPORT = _Lazy(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
+_JS_NAMED = _Lazy(r"(?:import\s*(?:type\s+)?\{([^{}]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}]{0,2000})\}\s*=\s*"
+                  r"require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\3")
+_JS_WHOLE = _Lazy(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + IDENT + r")\s+from"
+                  r"|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\4")
+_IMPORTED = _Lazy(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
+
+
+def imports(code: str, python: bool) -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:
+    """The names a file imports from other modules, each as (the name it uses, the module,
+    the name there, where), and the modules it names as a whole (the name it uses -> the
+    module). A Python ``from app import clients`` may import a module as well as a name:
+    it is given both ways."""
+    names: list[tuple[str, str, str, int]] = []
+    modules: dict[str, str] = {}
+    if python:
+        for match in _PY_FROM.finditer(code):
+            module = match.group(1).rsplit(".", 1)[-1]
+            for item in match.group(2).strip("()").split(","):
+                imported = _IMPORTED.fullmatch(item)
+                if imported:
+                    local = imported.group(2) or imported.group(1)
+                    modules[local] = imported.group(1)
+                    if module:
+                        names.append((local, module, imported.group(1), match.start()))
+        for match in _PY_IMPORT.finditer(code):
+            for item in match.group(1).split(","):
+                words = item.split()
+                if words and re.fullmatch(r"[\w.]+", words[0]):
+                    module = words[0].rsplit(".", 1)[-1]
+                    modules[words[2] if len(words) == 3 and words[1] == "as" else module] = module
+        return names, modules
+    for match in _JS_NAMED.finditer(code):
+        module = module_name(match.group(4))
+        for item in (match.group(1) if match.group(1) is not None else match.group(2)).split(","):
+            imported = _IMPORTED.fullmatch(item)
+            if imported:
+                names.append((imported.group(2) or imported.group(1), module, imported.group(1), match.start()))
+    for match in _JS_WHOLE.finditer(code):
+        modules[match.group(1) or match.group(2) or match.group(3)] = module_name(match.group(5))
+    return names, modules
+
+
+def top_level(structure: str, offsets: Iterable[int], python: bool) -> set[int]:
+    """Which of ``offsets`` are at a module's top level: on a line without indentation in
+    Python, outside every brace in JavaScript. One pass over the file."""
+    wanted = sorted(set(offsets))
+    if python:
+        found_here: set[int] = set()
+        line_start = previous = 0
+        for offset in wanted:
+            # Only the text since the previous offset is searched for a newer line break.
+            newline = structure.rfind("\n", previous, offset)
+            if newline >= 0:
+                line_start = newline + 1
+            previous = offset
+            if structure[line_start] not in " \t":
+                found_here.add(offset)
+        return found_here
+    found: set[int] = set()
+    depth = 0
+    index = 0
+    for match in _BRACE.finditer(structure):
+        while index < len(wanted) and wanted[index] < match.start():
+            if depth == 0:
+                found.add(wanted[index])
+            index += 1
+        if index == len(wanted):
+            return found
+        depth = depth + 1 if match.group() == "{" else max(0, depth - 1)
+    found.update(offset for offset in wanted[index:] if depth == 0)
+    return found
 
 
 # ---------------------------------------------------------------------------- returned clients

@@ -7,9 +7,10 @@ and scanned. Files are spread over a process pool in fixed-size chunks and the r
 merged in the order of the file list, so the output does not depend on scheduling.
 
 A function that returns a client may be defined in one file and called in others (see
-:mod:`auditor.scan.factories`). Once every file is scanned, the files that name a factory
-another file defines are scanned again with those factories known, in as many rounds as new
-factories turn up (at most ``FACTORY_ROUNDS``): a file that mentions none is not read again.
+:mod:`auditor.scan.factories`), and a module may bind a client other files import. Once
+every file is scanned, the files that name a factory another file defines (or a module's
+client and that module) are scanned again with those known, in as many rounds as new ones
+turn up (at most ``FACTORY_ROUNDS``): a file that mentions none is not read again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditor.scan.factories import FAMILIES, factory_table
+from auditor.scan.factories import FAMILIES, factory_table, module_table
 from auditor.scan.source_files import SkippedFile, read_source_bytes
 
 if TYPE_CHECKING:
@@ -58,9 +59,11 @@ class FileResult:
     factories: tuple = ()
 
 
-# The factories of a scan's files, by family of languages: the table of each family, and
-# the names of each that a file must mention to be scanned again.
-KnownFactories = tuple[dict[str, dict[str, tuple[str, str]]], dict[str, frozenset[str]]]
+# The factories of a scan's files, by family of languages: the table of each family, the
+# factories and clients of each family by module, and what a file must mention to be scanned
+# again: a new factory's name, or a new client's name and its module's.
+KnownFactories = tuple[dict[str, dict[str, tuple[str, str]]], dict[str, dict[tuple[str, str], tuple[str, str, str]]],
+                       dict[str, frozenset[tuple[str, ...]]]]
 
 
 def prefilter_pattern(catalog: ScopeCatalog) -> str:
@@ -103,7 +106,7 @@ class FileScanner:
             return FileResult(job.path, False, raw) if known is None else None
         family = FAMILIES.get(job.syntax, "")
         if known is not None:
-            if not any(name.encode() in raw for name in known[1].get(family, ())):
+            if not any(all(word.encode() in raw for word in words) for words in known[2].get(family, ())):
                 return None
         elif self.prefilter.search(raw) is None:
             return FileResult(job.path, True)
@@ -115,7 +118,7 @@ class FileScanner:
         if not family:
             return FileResult(job.path, True, None, tuple(uses))
         found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script,
-                                    known[0].get(family) if known is not None else None)
+                                    *((known[0].get(family), known[1].get(family)) if known is not None else ()))
         return FileResult(job.path, True, None, tuple(uses), tuple(found.calls), tuple(found.unresolved),
                           tuple(found.factories))
 
@@ -142,20 +145,29 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
     scanners: list[FileScanner] = []
     results: list[FileResult] = _scanned(jobs, catalog, max_bytes, None, scanners)  # type: ignore[assignment]
     tables: dict[str, dict[str, tuple[str, str]]] = {}
+    modules: dict[str, dict[tuple[str, str], tuple[str, str, str]]] = {}
+    families = sorted(set(FAMILIES.values()))
     for _ in range(FACTORY_ROUNDS):
         factories = sorted({factory for result in results for factory in result.factories})
         if not factories:
             break
-        new = {family: factory_table(factories, family) for family in sorted(set(FAMILIES.values()))}
-        fresh = {family: frozenset(name for name, api in table.items() if tables.get(family, {}).get(name) != api)
-                 for family, table in new.items()}
-        fresh = {family: names for family, names in fresh.items() if names}
-        tables = new
+        named = sorted({(result.path, factory) for result in results for factory in result.factories})
+        new_tables = {family: factory_table(factories, family) for family in families}
+        new_modules = {family: module_table(named, family) for family in families}
+        fresh = {family: frozenset(
+            {(name,) for name, api in new_tables[family].items() if tables.get(family, {}).get(name) != api}
+            | {(name, module) for (module, name), entry in new_modules[family].items()
+               if entry[2] == "client" and modules.get(family, {}).get((module, name)) != entry}
+            | {(name, module) for (module, name), entry in new_modules[family].items()
+               if entry[2] == "function" and name not in new_tables[family]
+               and modules.get(family, {}).get((module, name)) != entry}) for family in families}
+        fresh = {family: words for family, words in fresh.items() if words}
+        tables, modules = new_tables, new_modules
         if not fresh:
             break
         picked = [index for index, (job, result) in enumerate(zip(jobs, results))
                   if result.scanned and FAMILIES.get(job.syntax) in fresh]
-        again = _scanned([jobs[index] for index in picked], catalog, max_bytes, (tables, fresh), scanners)
+        again = _scanned([jobs[index] for index in picked], catalog, max_bytes, (tables, modules, fresh), scanners)
         for index, result in zip(picked, again):
             if result is not None:
                 results[index] = result

@@ -25,7 +25,7 @@ def finder() -> CallFinder:
 def _found(finder: CallFinder, text: str, syntax, others=None):
     found = finder.find_all("f", lex(text, syntax), syntax.name, False, others)
     return (sorted((call.line, call.method) for call in found.calls),
-            sorted((factory.name, factory.api) for factory in found.factories))
+            sorted((factory.name, factory.api) for factory in found.factories if factory.kind == "function"))
 
 
 SAME_FILE = [
@@ -308,3 +308,53 @@ class Box:
 '''
     calls, _ = _found(finder, text, PYTHON, others)
     assert calls == [(4, "gmail.users.messages.list"), (10, "gmail.users.labels.list")]
+
+
+BY_MODULE = {
+    # Two modules define a factory of the same name for different APIs; a third module's
+    # client, and a TypeScript module's.
+    "app/gmail_client.py": 'from googleapiclient.discovery import build\n\ndef get_service(creds):\n'
+                           '    return build("gmail", "v1", credentials=creds)\n',
+    "app/drive_client.py": 'from googleapiclient.discovery import build\n\ndef get_service(creds):\n'
+                           '    return build("drive", "v3", credentials=creds)\n',
+    "app/calendar_client.py": 'from googleapiclient.discovery import build\n\nservice = build("calendar", "v3")\n',
+    "app/main.py": "from app.gmail_client import get_service\nfrom app import drive_client\n"
+                   "from app.calendar_client import service as calendar\n\n"
+                   "def run(creds):\n    mail = get_service(creds)\n"
+                   '    mail.users().labels().list(userId="me").execute()\n'
+                   "    files = drive_client.get_service(creds)\n    files.files().list().execute()\n"
+                   '    calendar.events().list(calendarId="primary").execute()\n',
+    # A name no import brings in is not the other module's client.
+    "app/other.py": 'def run(service):\n    return service.users().drafts().list(userId="me").execute()\n',
+    "web/client.ts": "import {google} from 'googleapis';\nexport const gmail = google.gmail({version: 'v1'});\n",
+    "web/use.ts": "import {gmail as mail} from './client';\n"
+                  "export const labels = () => mail.users.labels.list({userId: 'me'});\n",
+}
+
+
+def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path):
+    root = _tree(tmp_path / "src", BY_MODULE)
+    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("app/main.py", 7, "gmail.users.labels.list"), ("app/main.py", 9, "drive.files.list"),
+        ("app/main.py", 10, "calendar.events.list"), ("web/use.ts", 2, "gmail.users.labels.list")]
+    assert scan.unresolved == ()
+
+
+@pytest.mark.parametrize("code, python, names, modules", [
+    ("from app.clients import base, get_service as gs\nfrom . import mail\nimport app.other as o, x.y\n", True,
+     [("base", "clients", "base"), ("gs", "clients", "get_service")],
+     {"base": "base", "gs": "get_service", "mail": "mail", "o": "other", "y": "y"}),
+    ("from app.clients import (\n    base,\n    get_service,\n)\n", True,
+     [("base", "clients", "base"), ("get_service", "clients", "get_service")],
+     {"base": "base", "get_service": "get_service"}),
+    ("import {getGmail as g, drive} from './lib/gmail.js';\nconst {svc: s} = require('../clients');\n"
+     "import * as m from './mod/index';\nconst k = require('./k');\nimport d from './d';\n", False,
+     [("g", "gmail", "getGmail"), ("drive", "gmail", "drive"), ("s", "clients", "svc")],
+     {"m": "mod", "k": "k", "d": "d"}),
+], ids=["python", "python-brackets", "javascript"])
+def test_what_a_file_imports_from_other_modules(code, python, names, modules):
+    from auditor.scan.factories import imports
+
+    found, whole = imports(code, python)
+    assert ([(local, module, name) for local, module, name, _ in found], whole) == (names, modules)
