@@ -543,6 +543,14 @@ class CallFinder:
         if not modules or language not in ("python", "javascript"):
             return {}, {}
         names, whole = imports(source.code, language == "python")
+        # A module's clients read on the module (`clients.service`) where the file names it
+        # as a whole.
+        clients_of: dict[str, list[tuple[str, tuple[str, str, str]]]] = {}
+        for (module, name), entry in modules.items():
+            if entry[2] == "client":
+                clients_of.setdefault(module, []).append((name, entry))
+        names += [(f"{local}.{name}", module, name, 0) for local, module in sorted(whole.items())
+                  for name, _ in clients_of.get(module, ())]
         factories: dict[str, tuple[str, str]] = {}
         for local, module, name, at in names:
             entry = modules.get((module, name))
@@ -669,22 +677,31 @@ class CallFinder:
         done: set[str] = set()
         enclosing = _ENCLOSING.get(style)
         for _ in range(3):  # a resource bound from a resource bound from a client
-            pending: dict[str, list[str]] = {}
+            # The names waiting to be followed, by their last word, then by what comes
+            # before it: nothing (or `self`, `this`), else a module (`clients.service`).
+            pending: dict[str, dict[str, list[str]]] = {}
             for name in bindings.names():
                 if name not in done:
                     done.add(name)
-                    pending.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+                    head, _, last = name.rpartition(".")
+                    pending.setdefault(last, {}).setdefault("" if head in ("this", "self") else head, []).append(name)
             if not pending:
                 return
             uses = []
             for match in _WORD.finditer(structure):
-                names = pending.get(match.group())
-                if names is not None:
-                    root_start = self._owner_start(structure, match.start(), style)
-                    if root_start is not None:
-                        uses.append((root_start, match.end(), names))
+                by_head = pending.get(match.group())
+                if by_head is not None:
+                    owned = self._owner_start(structure, match.start(), style)
+                    if owned is not None:
+                        owner = owned[1]
+                        names = by_head.get("", []) if owner in (None, "this", "self") or style == "go" else []
+                        if owner is not None and owner in by_head:
+                            names = names + by_head[owner]
+                        if names:
+                            uses.append((owned[0], match.end(), names))
             # The function of each use and binding, when a name used here has several.
-            shared = bindings.shared(name for names in pending.values() for name in names)
+            shared = bindings.shared(name for by_head in pending.values() for names in by_head.values()
+                                     for name in names)
             functions = None
             grouped: dict[str, dict[object, list[tuple[int, _Binding]]]] = {}
             if shared and enclosing is not None:
@@ -703,20 +720,19 @@ class CallFinder:
                 bindings.bind(name, at, binding)
 
     @staticmethod
-    def _owner_start(structure: str, start: int, style: CallStyle) -> int | None:
-        """Where the use of a bound name at ``start`` begins: the name itself, or the object
-        that keeps the client (``this.gmail``, ``self.service``; in Go, a struct's field read
-        through any receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the name
-        is a field of something else (``other.service``)."""
+    def _owner_start(structure: str, start: int, style: CallStyle) -> tuple[int, str | None] | None:
+        """Where the use of a bound name at ``start`` begins, and the object before it: the
+        name itself (no object), or the object that keeps the client (``this.gmail``,
+        ``self.service``, a module's ``clients.service``; in Go, a struct's field read
+        through any receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the object
+        is itself a field (``a.b.service``)."""
         before = start - 1
         while before >= 0 and structure[before] in " \t\r\n":
             before -= 1
         if before < 0 or structure[before] != ".":
-            return start
+            return start, None
         owner = _OWNER.search(structure, max(0, before - 120), before + 1)
-        if owner is None or (style != "go" and owner.group(1) not in ("this", "self")):
-            return None
-        return owner.start()
+        return None if owner is None else (owner.start(), owner.group(1))
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:

@@ -16,7 +16,8 @@ the files of a scan; a name two factories of different APIs share is ambiguous a
 followed, except in a file that defines it or imports it from its module (``from
 app.gmail_client import get_service``, ``drive_client.get_service()``). A client a Python or
 JavaScript module binds at its top level is followed into the files that import it by name
-(``from app.clients import service``, ``import {gmail} from './client'``). A property that returns a client (Python's
+(``from app.clients import service``, ``import {gmail} from './client'``) or read on the
+module (``clients.service``). A property that returns a client (Python's
 ``@property``, a JavaScript getter) is read rather than called: its attribute
 (``self.service``) is bound to the client instead.
 """
