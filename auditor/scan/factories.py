@@ -139,14 +139,26 @@ def imports(code: str, python: bool) -> tuple[list[tuple[str, str, str, int]], d
                     modules[words[2] if len(words) == 3 and words[1] == "as" else module] = module
         return names, modules
     for match in _JS_NAMED.finditer(code):
+        if _is_package(match.group(4)):
+            continue
         module = module_name(match.group(4))
         for item in (match.group(1) if match.group(1) is not None else match.group(2)).split(","):
             imported = _IMPORTED.fullmatch(item)
             if imported:
                 names.append((imported.group(2) or imported.group(1), module, imported.group(1), match.start()))
     for match in _JS_WHOLE.finditer(code):
-        modules[match.group(1) or match.group(2) or match.group(3)] = module_name(match.group(5))
+        if not _is_package(match.group(5)):
+            modules[match.group(1) or match.group(2) or match.group(3)] = module_name(match.group(5))
     return names, modules
+
+
+def _is_package(path: str) -> bool:
+    """Whether a JavaScript import names a package (``googleapis``, ``@googleapis/drive``)
+    rather than a file of the project (``./client``, ``../lib/gmail``, or through a path
+    alias such as ``@/lib/gmail`` or ``~/lib/gmail``)."""
+    if path.startswith((".", "/", "@/", "~/")):
+        return False
+    return "/" not in path or path.startswith("@")
 
 
 def top_level(structure: str, offsets: Iterable[int], python: bool) -> set[int]:

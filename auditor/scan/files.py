@@ -55,7 +55,8 @@ class FileResult:
     uses: tuple = ()
     calls: tuple = ()
     unresolved: tuple = ()
-    # The client factories the file defines (``auditor.scan.factories.ClientFactory``).
+    # The client factories the file defines, and the clients it binds at its top level
+    # (``auditor.scan.factories.ClientFactory``).
     factories: tuple = ()
 
 

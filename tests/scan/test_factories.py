@@ -354,7 +354,9 @@ def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path
      [("base", "clients", "base"), ("get_service", "clients", "get_service")],
      {"base": "base", "get_service": "get_service"}),
     ("import {getGmail as g, drive} from './lib/gmail.js';\nconst {svc: s} = require('../clients');\n"
-     "import * as m from './mod/index';\nconst k = require('./k');\nimport d from './d';\n", False,
+     "import * as m from './mod/index';\nconst k = require('./k');\nimport d from '@/lib/d';\n"
+     "import {google} from 'googleapis';\nimport {drive as d2} from '@googleapis/drive';\n"
+     "const pkg = require('left-pad');\n", False,
      [("g", "gmail", "getGmail"), ("drive", "gmail", "drive"), ("s", "clients", "svc")],
      {"m": "mod", "k": "k", "d": "d"}),
 ], ids=["python", "python-brackets", "javascript"])
