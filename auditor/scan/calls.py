@@ -55,6 +55,7 @@ from auditor.scan.factories import (
     ModuleTable,
     brace_functions,
     imports,
+    javascript_imports,
     called_here,
     is_definition,
     java_factory,
@@ -77,20 +78,10 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
 _PY_BUILD = re.compile(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
 _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
-# A module of Google's per-API Node packages (`@googleapis/drive`, whose API function is
-# `drive`), as the code takes it: named imports or a destructured require (groups 1 and 3),
-# or the whole module under a name (groups 2 and 4: `import * as x`, `import x`,
-# `const x = require(...)`); the package's name is group 6.
-_NODE_PACKAGE = re.compile(
-    r"(?:import\s*\{([^{}();=]{0,500})\}\s*from|import\s+(?:\*\s*as\s+)?(" + IDENT + r")\s+from"
-    r"|(?:const|let|var)\s*\{([^{}();=]{0,500})\}\s*=\s*require\s*\(|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()"
-    r"\s*([\"'])@googleapis/(\w+)\5")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
 _NODE_TYPED = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
                          r"([A-Z]\w*)(?![\w$])")
-# One name of a named import or a destructured require: `drive`, `drive as d`, `drive: d`.
-_IMPORTED_NAME = re.compile(r"^\s*(" + IDENT + r")\s*(?:(?:\bas\b|:)\s*(" + IDENT + r"))?\s*$")
 _NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
@@ -869,22 +860,21 @@ class CallFinder:
         return None
 
 
+# Where Google's per-API Node packages are (`@googleapis/drive`, whose API function is
+# `drive`).
+_PACKAGES = "@googleapis/"
+
+
 def _package_clients(source: LexedSource) -> Iterator[tuple[int, int, str, str]]:
     """Each call of the API function of a per-API Node package (``@googleapis/drive``) the
     file imports or requires: where the call starts, its opening bracket, the API's name and
     the call as written (``drive``, an alias, or ``module.drive``)."""
-    functions: dict[str, str] = {}  # the name the code calls -> the package
-    modules: dict[str, str] = {}  # the name of a whole module -> its package
-    for match in _NODE_PACKAGE.finditer(source.code):
-        package = match.group(6)
-        named = match.group(1) if match.group(1) is not None else match.group(3)
-        if named is None:
-            modules[match.group(2) or match.group(4)] = package
-            continue
-        for item in named.split(","):
-            imported = _IMPORTED_NAME.match(item)
-            if imported and imported.group(1) == package:
-                functions[imported.group(2) or package] = package
+    named, whole = javascript_imports(source.code)
+    # The name the code calls -> the package; the name of a whole module -> its package.
+    functions = {local: path[len(_PACKAGES):] for local, path, name, _ in named
+                 if path.startswith(_PACKAGES) and name == path[len(_PACKAGES):]}
+    modules = {local: path[len(_PACKAGES):] for local, path in whole.items()
+               if path.startswith(_PACKAGES) and path[len(_PACKAGES):].isidentifier()}
     if not functions and not modules:
         return
     alternatives = [f"(?P<function>{'|'.join(map(re.escape, sorted(functions)))})"] if functions else []

@@ -107,8 +107,9 @@ def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
 # require(...)`). Read in the code with comments blanked (the paths are strings).
 _PY_FROM = _Lazy(r"(?m)^[ \t]*from[ \t]+\.*([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
 _PY_IMPORT = _Lazy(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
-_JS_NAMED = _Lazy(r"(?:import\s*(?:type\s+)?\{([^{}]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}]{0,2000})\}\s*=\s*"
-                  r"require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\3")
+# (A list of names is read up to the next bracket, so that unclosed braces cost linear work.)
+_JS_NAMED = _Lazy(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}"
+                  r"\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\3")
 _JS_WHOLE = _Lazy(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + IDENT + r")\s+from"
                   r"|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\4")
 _IMPORTED = _Lazy(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
@@ -138,18 +139,23 @@ def imports(code: str, python: bool) -> tuple[list[tuple[str, str, str, int]], d
                     module = words[0].rsplit(".", 1)[-1]
                     modules[words[2] if len(words) == 3 and words[1] == "as" else module] = module
         return names, modules
+    named, whole = javascript_imports(code)
+    names = [(local, module_name(path), name, at) for local, path, name, at in named if not _is_package(path)]
+    modules = {local: module_name(path) for local, path in whole.items() if not _is_package(path)}
+    return names, modules
+
+
+def javascript_imports(code: str) -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:
+    """What a JavaScript or TypeScript file imports, as :func:`imports` gives it but with
+    each module's path as written (``./client``, ``@googleapis/drive``)."""
+    names: list[tuple[str, str, str, int]] = []
     for match in _JS_NAMED.finditer(code):
-        if _is_package(match.group(4)):
-            continue
-        module = module_name(match.group(4))
         for item in (match.group(1) if match.group(1) is not None else match.group(2)).split(","):
             imported = _IMPORTED.fullmatch(item)
             if imported:
-                names.append((imported.group(2) or imported.group(1), module, imported.group(1), match.start()))
-    for match in _JS_WHOLE.finditer(code):
-        if not _is_package(match.group(5)):
-            modules[match.group(1) or match.group(2) or match.group(3)] = module_name(match.group(5))
-    return names, modules
+                names.append((imported.group(2) or imported.group(1), match.group(4), imported.group(1), match.start()))
+    whole = {match.group(1) or match.group(2) or match.group(3): match.group(5) for match in _JS_WHOLE.finditer(code)}
+    return names, whole
 
 
 def _is_package(path: str) -> bool:
