@@ -129,6 +129,8 @@ JAVA_CLASSES = {
     "Groupssettings": ("groupssettings", None), "Licensing": ("licensing", None), "Vault": ("vault", None),
     "CloudIdentity": ("cloudidentity", None), "AlertCenter": ("alertcenter", None),
 }
+# The classes as alternatives of a pattern.
+_JAVA_CLASS_NAMES = "|".join(sorted(JAVA_CLASSES))
 
 
 @dataclass(frozen=True)
@@ -442,7 +444,7 @@ class CallFinder:
                 api = self.table.api(*known)
                 if api is not None:
                     bindings.bind(name, match.start(), _Binding(api, api.root))
-        classes = "|".join(sorted(JAVA_CLASSES))
+        classes = _JAVA_CLASS_NAMES
         if kotlin:
             typed = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*:\s*(?:[\w.]+\.)?(" + classes + r")(?![\w$.])")
             name_group, class_group = 1, 2
@@ -569,7 +571,7 @@ class CallFinder:
         if language in ("java", "kotlin"):
             if "com.google.api.services" not in source.code:
                 return
-            classes = "|".join(sorted(JAVA_CLASSES))
+            classes = _JAVA_CLASS_NAMES
             kotlin = language == "kotlin"
             for match in (kotlin_factory(classes) if kotlin else java_factory(classes)).finditer(structure):
                 if not (kotlin or starts_a_word(structure, match.start())):

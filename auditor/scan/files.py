@@ -138,7 +138,8 @@ def _worker_scan(chunk: list[FileJob], max_bytes: int, known: KnownFactories | N
 
 def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> list[FileResult]:
     """Scan every job, in parallel when there are many files and more than one core, then
-    again the files that call a client factory another file defines.
+    again the files that call a client factory another file defines or import a client
+    another module binds.
 
     Worker processes load the packaged catalog themselves; a scan with another catalog
     (tests, custom builds) runs in this process.
@@ -149,19 +150,13 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
     modules: dict[str, dict[tuple[str, str], tuple[str, str, str]]] = {}
     families = sorted(set(FAMILIES.values()))
     for _ in range(FACTORY_ROUNDS):
-        factories = sorted({factory for result in results for factory in result.factories})
-        if not factories:
-            break
         named = sorted({(result.path, factory) for result in results for factory in result.factories})
-        new_tables = {family: factory_table(factories, family) for family in families}
+        if not named:
+            break
+        new_tables = {family: factory_table((factory for _, factory in named), family) for family in families}
         new_modules = {family: module_table(named, family) for family in families}
-        fresh = {family: frozenset(
-            {(name,) for name, api in new_tables[family].items() if tables.get(family, {}).get(name) != api}
-            | {(name, module) for (module, name), entry in new_modules[family].items()
-               if entry[2] == "client" and modules.get(family, {}).get((module, name)) != entry}
-            | {(name, module) for (module, name), entry in new_modules[family].items()
-               if entry[2] == "function" and name not in new_tables[family]
-               and modules.get(family, {}).get((module, name)) != entry}) for family in families}
+        fresh = {family: _fresh(tables.get(family, {}), modules.get(family, {}), new_tables[family],
+                                new_modules[family]) for family in families}
         fresh = {family: words for family, words in fresh.items() if words}
         tables, modules = new_tables, new_modules
         if not fresh:
@@ -173,6 +168,18 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
             if result is not None:
                 results[index] = result
     return results
+
+
+def _fresh(tables: dict[str, tuple[str, str]], modules: dict[tuple[str, str], tuple[str, str, str]],
+           new_tables: dict[str, tuple[str, str]], new_modules: dict[tuple[str, str], tuple[str, str, str]]
+           ) -> frozenset[tuple[str, ...]]:
+    """What a file must mention to be scanned again for what a round found new: a
+    factory's name (when no other factory has it), else the name and its module's (a module's
+    client, or a factory whose name several share, which only an import names)."""
+    words = {(name,) for name, api in new_tables.items() if tables.get(name) != api}
+    words.update((name, module) for (module, name), entry in new_modules.items()
+                 if modules.get((module, name)) != entry and (entry[2] == "client" or name not in new_tables))
+    return frozenset(words)
 
 
 def _scanned(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int, known: KnownFactories | None,
