@@ -75,8 +75,11 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
               "Sheets", "Docs", "Slides", "Tasks", "People", "Admin", "Classroom", "Forms", "Chat", "Meet",
               "Directory", "google.golang.org/api", "com.google.api.services")
 
+# `build("gmail", "v1", ...)`: its API a literal (group 2) or a name (group 3), its version a
+# literal (group 5) or a name (group 6); a name's value is found by auditor.scan.named_values.
 _PY_BUILD = re.compile(
-    r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?([\"'])([\w.]+)\1\s*,\s*(?:version\s*=\s*)?([\"'])([\w.]+)\3")
+    r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?(?:([\"'])([\w.]+)\1|(" + IDENT + r"))\s*,\s*"
+    r"(?:version\s*=\s*)?(?:([\"'])([\w.]+)\4|(" + IDENT + r")(?=\s*[,)]))")
 _NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
@@ -105,6 +108,26 @@ def _on_bound_client(qualifier: str, bindings: _Bindings) -> bool:
     words = re.sub(r"\s+", "", qualifier).split(".")
     return words[0] in bindings or (words[0] in ("self", "this") and len(words) > 2 and
                                     f"{words[0]}.{words[1]}" in bindings)
+
+
+def _filled_in(source: LexedSource, calls: list[tuple[int, int, str, tuple[str, str]]]
+               ) -> list[tuple[str, str] | None]:
+    """The (API, version) each call of a parametric factory makes a client of, its
+    arguments filling in the parameters the factory's table entry names (see
+    :mod:`auditor.scan.named_values`); ``None`` where an argument's value is not known."""
+    from auditor.scan.named_values import parameter_in
+
+    wanted = []
+    for start, end, _name, api_of in calls:
+        parameters = [parameter_in(text) for text in api_of]
+        wanted.append((source.structure.index("(", start), end,
+                       [parameter for parameter in parameters if parameter is not None]))
+    filled: list[tuple[str, str] | None] = []
+    for (_start, _end, _name, api_of), values in zip(calls, source.python_values.arguments(wanted)):
+        given = iter(values)
+        pair = tuple(next(given) if parameter_in(text) is not None else text for text in api_of)
+        filled.append(pair if None not in pair else None)  # type: ignore[arg-type]
+    return filled
 
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
@@ -303,6 +326,10 @@ class FileCalls:
     # Each client made (by a constructor or a factory's call): where its expression starts
     # and ends, of which API, and the name it is given (``None`` when none).
     made: list[tuple[int, int, Api, str | None]] = field(default_factory=list, repr=False)
+    # The same for a client whose API or version is a parameter of the function that makes
+    # it (Python's `build(api_name, version)`), with (API, version) as a table of factories
+    # holds them (see auditor.scan.named_values).
+    parametric: list[tuple[int, int, tuple[str, str], str | None]] = field(default_factory=list, repr=False)
 
 
 # Rounds of factories found in a file: a factory whose client comes from another factory
@@ -374,21 +401,51 @@ class CallFinder:
         return re.sub(r"\s+", "", match.group(1))
 
     def _python_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
+        """Clients made by ``build``: of the API its literals name, or its names stand for
+        (constants, or the parameters of a parametric factory: ``found.parametric``)."""
+        named: list[re.Match[str]] = []
         for match in _PY_BUILD.finditer(source.code):
             if source.structure[match.start()] == " ":
                 continue  # inside a string
-            api = self.table.api(match.group(2), match.group(4))
-            if api is None:
+            if match.group(2) is None or match.group(5) is None:
+                named.append(match)
                 continue
-            opening = source.code.index("(", match.start())
-            end = closing_bracket(source, opening)
-            managed = _WITH_AS.match(source.structure, end)
-            name = managed.group(1) if managed else self._bind_name(source.structure, match.start())
-            if name:
-                bindings.bind(name, match.start(), _Binding(api, api.root))
-            found.made.append((match.start(), end, api, name))
-            self._bind_resource(bindings, api, match.start(), self._resolve(
-                source, api, api.root, match.start(), end, found, path, name or "build(...)", "python"))
+            api = self.table.api(match.group(2), match.group(5))
+            if api is not None:
+                self._python_client(source, match.start(), api, bindings, found, path)
+        if not named or "apiclient" not in source.code:  # googleapiclient, or its old name
+            return
+        uses = [(match.group(group), match.start(group)) for match in named for group in (3, 6) if match.group(group)]
+        resolved = iter(source.python_values.values(uses))
+        for match in named:
+            api_name = match.group(2) if match.group(2) is not None else next(resolved)
+            version = match.group(5) if match.group(5) is not None else next(resolved)
+            if isinstance(api_name, str) and isinstance(version, str):
+                api = self.table.api(api_name, version)
+                if api is not None:
+                    self._python_client(source, match.start(), api, bindings, found, path)
+            elif api_name is not None and version is not None:
+                from auditor.scan.named_values import table_text
+
+                end = closing_bracket(source, source.code.index("(", match.start()))
+                found.parametric.append((match.start(), end, (table_text(api_name), table_text(version)),
+                                         self._python_client_name(source, end, match.start())))
+
+    def _python_client_name(self, source: LexedSource, end: int, start: int) -> str | None:
+        managed = _WITH_AS.match(source.structure, end)
+        return managed.group(1) if managed else self._bind_name(source.structure, start)
+
+    def _python_client(self, source: LexedSource, start: int, api: Api, bindings: _Bindings, found: FileCalls,
+                       path: str) -> None:
+        """The client of ``api`` made by the ``build`` call at ``start``: bound to the name
+        it is given (by assignment or ``with ... as``), any chain on it resolved."""
+        end = closing_bracket(source, source.code.index("(", start))
+        name = self._python_client_name(source, end, start)
+        if name:
+            bindings.bind(name, start, _Binding(api, api.root))
+        found.made.append((start, end, api, name))
+        self._bind_resource(bindings, api, start, self._resolve(
+            source, api, api.root, start, end, found, path, name or "build(...)", "python"))
 
     def _node_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
         for match in _NODE_CLIENT.finditer(source.structure):
@@ -588,9 +645,10 @@ class CallFinder:
                           ) -> Iterator[tuple[str, tuple[str, str], int]]:
         """:meth:`_defined_factories` in Python and JavaScript: a client returned where it is
         made, or made under a name the same function returns."""
-        returned: list[tuple[int, Api]] = []
-        named: dict[str, list[tuple[int, Api]]] = {}
-        for start, end, api, name in found.made:
+        returned: list[tuple[int, tuple[str, str]]] = []
+        named: dict[str, list[tuple[int, tuple[str, str]]]] = {}
+        made = [(start, end, (api.name, api.version), name) for start, end, api, name in found.made]
+        for start, end, api, name in made + found.parametric:
             head = structure[max(0, start - 300):start]
             if RETURNED.search(head):
                 if ENDS_RETURN.match(structure, end):  # the client itself, not a call on it
@@ -600,7 +658,7 @@ class CallFinder:
             body = body_of.search(head) if marker in head else None
             if body:
                 if ENDS_BODY.match(structure, end):
-                    yield body.group(1), (api.name, api.version), -1
+                    yield body.group(1), api, -1
             elif name and "." not in name:
                 named.setdefault(name, []).append((start, api))
         returns = [(match.start(), match.group(1)) for match in RETURNED_NAME.finditer(structure)
@@ -613,14 +671,14 @@ class CallFinder:
         for start, api in returned:
             function = functions[start]
             if function is not None:
-                yield function[0], (api.name, api.version), function[1]
+                yield function[0], api, function[1]
         for start, name in returns:
             function = functions[start]
             if function is None:
                 continue
             for made_at, api in named[name]:
                 if functions[made_at] == function:
-                    yield function[0], (api.name, api.version), function[1]
+                    yield function[0], api, function[1]
                     break
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
@@ -632,6 +690,7 @@ class CallFinder:
         ``modules`` (the modules' table and the modules the file names as a whole), a call
         on a module (``clients.get_service()``) is one of that module's factory."""
         structure = source.structure
+        parametric: list[tuple[int, int, str, tuple[str, str]]] = []
         for match in ANY_CALL.finditer(structure):
             name = match.group(1)
             qualifier = structure[match.start():match.start(1)]
@@ -650,15 +709,28 @@ class CallFinder:
             end = closing_bracket(source, opening)
             if is_definition(structure, match.start(1), end):
                 continue
-            api = self.table.api(*api_of)
-            if api is None:
+            if api_of[0].startswith("(") or api_of[1].startswith("("):
+                parametric.append((match.start(), end, name, api_of))
                 continue
-            bound = self._bind_name(structure, match.start(), go=language == "go")
-            if bound:
-                bindings.bind(bound, match.start(), _Binding(api, api.root))
-            found.made.append((match.start(), end, api, bound))
-            self._bind_resource(bindings, api, match.start(), self._resolve(
-                source, api, api.root, match.start(), end, found, path, bound or f"{name}(...)", style))
+            api = self.table.api(*api_of)
+            if api is not None:
+                self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
+        if parametric and language == "python":
+            for (start, end, name, _), api_of in zip(parametric, _filled_in(source, parametric)):
+                api = self.table.api(*api_of) if api_of is not None else None
+                if api is not None:
+                    self._factory_client(source, start, end, name, api, bindings, found, path, style)
+
+    def _factory_client(self, source: LexedSource, start: int, end: int, name: str, api: Api, bindings: _Bindings,
+                        found: FileCalls, path: str, style: CallStyle) -> None:
+        """The client of ``api`` the call of the factory ``name`` at ``start`` makes: bound
+        to the name it is given, and any chain on the call itself resolved."""
+        bound = self._bind_name(source.structure, start, go=style == "go")
+        if bound:
+            bindings.bind(bound, start, _Binding(api, api.root))
+        found.made.append((start, end, api, bound))
+        self._bind_resource(bindings, api, start, self._resolve(
+            source, api, api.root, start, end, found, path, bound or f"{name}(...)", style))
 
     # ------------------------------------------------------------------ chains
 

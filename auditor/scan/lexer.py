@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from auditor.scan.call_syntax import KeywordIndex
+    from auditor.scan.named_values import NamedValues
 
 # "scope" as a word or a camelCase / snake_case part: scopes, SCOPES, oauthScopes, set_scope;
 # not telescope, nor AngularJS's $scope.
@@ -99,6 +100,13 @@ class LexedSource:
         from auditor.scan.call_syntax import KeywordIndex
 
         return KeywordIndex(self.code, self.structure, frozenset(start for start, _, _, _ in self.literals))
+
+    @cached_property
+    def python_values(self) -> NamedValues:
+        """``named_values.NamedValues`` of a Python file, built on first use."""
+        from auditor.scan.named_values import NamedValues
+
+        return NamedValues(self)
 
     @property
     def structure(self) -> str:

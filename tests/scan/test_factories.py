@@ -382,3 +382,110 @@ def test_module_clients_of_many_modules_are_followed_in_linear_work(finder):
     assert len(run(100).calls) == 100
     small, large = (lines_run(lambda count=count: run(count)) for count in (300, 600))
     assert large <= 2.2 * small
+
+
+PARAMETRIC = '''\
+from googleapiclient.discovery import build
+API_NAME = 'gmail'
+API_VERSION = "v1"
+def Create_Service(client_secret_file, api_name, api_version, *scopes):
+    API_SERVICE_NAME = api_name
+    service = build(API_SERVICE_NAME, api_version, credentials=None)
+    return service
+class Clients:
+    def make(self, api: str, version: str = 'v3'):
+        return build(api, version)
+    def run(self):
+        self.make('drive').files().list().execute()
+def gmail():
+    return Create_Service(SECRET, 'gmail', 'v1', SCOPES)
+s1 = build(API_NAME, API_VERSION, credentials=creds)
+s1.users().labels().list(userId='me').execute()
+s2 = Create_Service('x.json', api_version='v1', api_name='tasks')
+s2.tasklists().list().execute()
+s3 = gmail()
+s3.users().drafts().list(userId='me').execute()
+s4 = Create_Service('x.json', sys.argv[1], 'v1')
+s4.users().threads().list(userId='me').execute()
+s5 = Create_Service(*arguments)
+s5.users().threads().list(userId='me').execute()
+'''
+
+
+def test_a_factory_that_takes_its_api_as_a_parameter_makes_the_client_its_call_names(finder):
+    # Constants, a renamed parameter, keywords, a default, a method; a factory of one. An
+    # argument whose value is not known (s4, s5) makes no client.
+    assert _found(finder, PARAMETRIC, PYTHON) == (
+        [(12, "drive.files.list"), (16, "gmail.users.labels.list"), (18, "tasks.tasklists.list"),
+         (20, "gmail.users.drafts.list")],
+        [("Create_Service", "(1 api_name)"), ("gmail", "gmail"), ("make", "(0 api)")])
+
+
+def test_a_build_call_naming_variables_makes_no_factory_outside_the_client_library(finder):
+    # Without an import of the client library, `build(target, config)` is another build.
+    text = "def make(target, config):\n    return build(target, config)\n"
+    assert _found(finder, text, PYTHON) == ([], [])
+
+
+TUTORIAL = {
+    # The helper copied from a widely read tutorial, and a script that uses it.
+    "Google.py": '''\
+import os
+from google_auth_oauthlib.flow import InstalledAppFlow
+from googleapiclient.discovery import build
+
+def Create_Service(client_secret_file, api_name, api_version, *scopes):
+    CLIENT_SECRET_FILE = client_secret_file
+    API_SERVICE_NAME = api_name
+    API_VERSION = api_version
+    SCOPES = [scope for scope in scopes[0]]
+    flow = InstalledAppFlow.from_client_secrets_file(CLIENT_SECRET_FILE, SCOPES)
+    cred = flow.run_local_server()
+    try:
+        service = build(API_SERVICE_NAME, API_VERSION, credentials=cred)
+        print(API_SERVICE_NAME, 'service created successfully')
+        return service
+    except Exception as e:
+        print(e)
+    return None
+''',
+    "main.py": '''\
+from Google import Create_Service
+
+CLIENT_SECRET_FILE = 'client_secret.json'
+API_NAME = 'gmail'
+API_VERSION = 'v1'
+SCOPES = ['https://mail.google.com/']
+
+service = Create_Service(CLIENT_SECRET_FILE, API_NAME, API_VERSION, SCOPES)
+result = service.users().messages().list(userId='me', q='is:unread').execute()
+''',
+}
+
+
+def test_scan_code_follows_a_factory_of_another_file_given_the_api_by_its_caller(tmp_path: Path):
+    root = _tree(tmp_path / "src", TUTORIAL)
+    manifest = tmp_path / "app.wsaudit.yaml"
+    manifest.write_text("manifest_version: 1\napp:\n  name: Mail\n  developer: Mail Ltd\n  type: installed\n"
+                        "scopes:\n  - scope: https://mail.google.com/\n    justification: Lists unread mail.\n",
+                        encoding="utf-8")
+    run = run_wsaudit("scan-code", str(root), "--manifest", str(manifest), "--format", "json")
+    assert run.code == 0, run.stderr
+    least = json.loads(run.stdout)["least_privilege"]
+    assert ([(call["method"], call["file"], call["line"]) for call in least["calls"]],
+            [(broader["scope"], broader["instead"]) for broader in least["broader_than_needed"]]) == (
+        [("gmail.users.messages.list", "main.py", 9)],
+        [("https://mail.google.com/", ["https://www.googleapis.com/auth/gmail.readonly"])])
+
+
+def test_calls_of_a_parametric_factory_are_followed_in_linear_work(finder):
+    def text(count: int) -> str:
+        return ("from googleapiclient.discovery import build\n"
+                "def make(secret, api, version):\n    return build(api, version)\n"
+                + "".join(f"API{index} = 'gmail'\nservice{index} = make('x', API{index}, 'v1')\n"
+                          f"service{index}.users().labels().list(userId='me')\n" for index in range(count)))
+
+    assert len(_found(finder, text(100), PYTHON)[0]) == 100
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
+
