@@ -554,7 +554,7 @@ class CallFinder:
         own: dict[str, set[tuple[str, str]]] = {}
         applied: dict[str, tuple[str, str]] = {}
         properties: set[tuple[str, int]] = set()
-        imported, whole_modules = self._imported(source, language, modules, bindings)
+        imported, whole_modules = self._imported(source, language, modules, bindings, path)
         others = {**others, **imported}
         for round_number in range(_FACTORY_ROUNDS):
             for name, api, defined_at in self._defined_factories(source, language, packages, found):
@@ -585,14 +585,14 @@ class CallFinder:
             found.factories += sorted({ClientFactory(family, name, binding.api.name, binding.api.version, "client")
                                        for name, at, binding in clients if at in top})
 
-    def _imported(self, source: LexedSource, language: str, modules: ModuleTable, bindings: _Bindings
+    def _imported(self, source: LexedSource, language: str, modules: ModuleTable, bindings: _Bindings, path: str
                   ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         """What the file imports from the modules of ``modules``: a client is bound to the
         name the file gives it; a factory is returned (by that name), with the modules the
         file names as a whole (for ``clients.get_service()``)."""
         if not modules or language not in ("python", "javascript"):
             return {}, {}
-        names, whole = imports(source.code, language == "python")
+        names, whole = imports(source.code, language == "python", path)
         # A module's clients read on the module (`clients.service`) where the file names it
         # as a whole.
         clients_of: dict[str, list[tuple[str, tuple[str, str, str]]]] = {}

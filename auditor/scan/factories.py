@@ -14,7 +14,9 @@ enclosing function is found in one pass over the file, whatever the number of ``
 statements. Calls are matched by name within one family of languages (``FAMILIES``), across
 the files of a scan; a name two factories of different APIs share is ambiguous and is not
 followed, except in a file that defines it or imports it from its module (``from
-app.gmail_client import get_service``, ``drive_client.get_service()``). A client a Python or
+app.gmail_client import get_service``, ``drive_client.get_service()``). Modules are known by
+their paths, so two of one name are told apart by the folders an import names (``from
+app.gmail.client import``, ``from .client import``, ``'./drive'``). A client a Python or
 JavaScript module binds at its top level is followed into the files that import it by name
 (``from app.clients import service``, ``import {gmail} from './client'``) or read on the
 module (``clients.service``). A property that returns a client (Python's
@@ -24,6 +26,7 @@ module (``clients.service``). A property that returns a client (Python's
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
@@ -75,29 +78,41 @@ def factory_table(factories: Iterable[ClientFactory], family: str) -> dict[str, 
     return {name: next(iter(apis)) for name, apis in sorted(found.items()) if len(apis) == 1}
 
 
-# A module's factories and clients by (module, name), as an importing file finds them: the
-# module is the file's name without its suffix (``clients`` for ``app/clients.py``).
+# A module's factories and clients by (module, name), as an importing file finds them. The
+# module is the file's path without its suffix, or any end of it (``clients``,
+# ``app/clients``, ``src/app/clients`` for ``src/app/clients.py``): an import names as much
+# of it as it needs to tell it apart (:func:`imports`).
 ModuleTable = Mapping[tuple[str, str], tuple[str, str, str]]
 
 
-def module_name(path: str) -> str:
-    """The name other files import a source file by: its name without the suffix, or its
-    folder's for a JavaScript ``index`` file."""
+def module_path(path: str) -> str:
+    """A source file's path without its suffix, ``/``-separated: the module other files
+    import it as; a JavaScript ``index`` file or a Python ``__init__`` file is its folder's."""
     parts = path.replace("\\", "/").rstrip("/").split("/")
-    stem = parts[-1].split(".", 1)[0]
-    return parts[-2] if stem == "index" and len(parts) > 1 else stem
+    parts[-1] = parts[-1].split(".", 1)[0]
+    if parts[-1] in ("index", "__init__") and len(parts) > 1:
+        parts.pop()
+    return "/".join(parts)
+
+
+def module_name(path: str) -> str:
+    """The last word of :func:`module_path`: the name other files import a source file by."""
+    return module_path(path).rsplit("/", 1)[-1]
 
 
 def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
                  ) -> dict[tuple[str, str], tuple[str, str, str]]:
     """(module, name) -> (API, version, kind) of the ``family``'s factories and clients,
-    each given with the path of its file, without the pairs two files of one module name
-    give different values."""
+    each given with the path of its file, under every end of the file's module path
+    (``clients``, ``app/clients``...), without the pairs two files give different values
+    (two ``utils`` modules are told apart by the folders an import names)."""
     found: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
     for path, factory in named:
         if factory.family == family:
-            found.setdefault((module_name(path), factory.name), set()).add(
-                (factory.api, factory.version, factory.kind))
+            parts = module_path(path).split("/")
+            for first in range(len(parts)):
+                found.setdefault(("/".join(parts[first:]), factory.name), set()).add(
+                    (factory.api, factory.version, factory.kind))
     return {key: next(iter(values)) for key, values in sorted(found.items()) if len(values) == 1}
 
 
@@ -105,7 +120,7 @@ def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
 # as m`; JavaScript's `import {a, b as c} from './x'`, `const {a, b: c} = require('./x')`,
 # and a whole module under a name (`import * as m from`, `import m from`, `const m =
 # require(...)`). Read in the code with comments blanked (the paths are strings).
-_PY_FROM = _Lazy(r"(?m)^[ \t]*from[ \t]+\.*([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
+_PY_FROM = _Lazy(r"(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
 _PY_IMPORT = _Lazy(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
 # (A list of names is read up to the next bracket, so that unclosed braces cost linear work.)
 _JS_NAMED = _Lazy(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}"
@@ -115,34 +130,53 @@ _JS_WHOLE = _Lazy(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + 
 _IMPORTED = _Lazy(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
 
 
-def imports(code: str, python: bool) -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:
-    """The names a file imports from other modules, each as (the name it uses, the module,
-    the name there, where), and the modules it names as a whole (the name it uses -> the
-    module). A Python ``from app import clients`` may import a module as well as a name:
-    it is given both ways."""
+def imports(code: str, python: bool, path: str = "") -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:
+    """The names a file (at ``path``) imports from other modules, each as (the name it
+    uses, the module, the name there, where), and the modules it names as a whole (the name
+    it uses -> the module). A module is given as a path without suffix (see
+    :data:`ModuleTable`): ``app/clients`` for ``from app.clients import``, the path beside
+    the file for a relative import (``from .clients import``, ``'./clients'``). A Python
+    ``from app import clients`` may import a module as well as a name: it is given both
+    ways."""
+    folder = posixpath.dirname(path.replace("\\", "/"))
     names: list[tuple[str, str, str, int]] = []
     modules: dict[str, str] = {}
     if python:
         for match in _PY_FROM.finditer(code):
-            module = match.group(1).rsplit(".", 1)[-1]
-            for item in match.group(2).strip("()").split(","):
+            dots, dotted = match.group(1), match.group(2)
+            module = dotted.replace(".", "/")
+            if dots:  # relative: from the file's folder, one folder up for each dot after the first
+                module = posixpath.normpath(posixpath.join(folder, *[".."] * (len(dots) - 1), module))
+                module = "" if module == "." else module
+            for item in match.group(3).strip("()").split(","):
                 imported = _IMPORTED.fullmatch(item)
                 if imported:
                     local = imported.group(2) or imported.group(1)
-                    modules[local] = imported.group(1)
+                    modules[local] = f"{module}/{imported.group(1)}" if module else imported.group(1)
                     if module:
                         names.append((local, module, imported.group(1), match.start()))
         for match in _PY_IMPORT.finditer(code):
             for item in match.group(1).split(","):
                 words = item.split()
                 if words and re.fullmatch(r"[\w.]+", words[0]):
-                    module = words[0].rsplit(".", 1)[-1]
-                    modules[words[2] if len(words) == 3 and words[1] == "as" else module] = module
+                    module = words[0].replace(".", "/")
+                    modules[words[2] if len(words) == 3 and words[1] == "as" else module.rsplit("/", 1)[-1]] = module
         return names, modules
     named, whole = javascript_imports(code)
-    names = [(local, module_name(path), name, at) for local, path, name, at in named if not _is_package(path)]
-    modules = {local: module_name(path) for local, path in whole.items() if not _is_package(path)}
+    names = [(local, _javascript_module(folder, module), name, at) for local, module, name, at in named
+             if not _is_package(module)]
+    modules = {local: _javascript_module(folder, module) for local, module in whole.items() if not _is_package(module)}
     return names, modules
+
+
+def _javascript_module(folder: str, written: str) -> str:
+    """The module a JavaScript import of the project names (``./lib/gmail.js`` in
+    ``web/src`` is ``web/src/lib/gmail``; ``@/lib/gmail`` is ``lib/gmail``)."""
+    if written.startswith("."):
+        written = posixpath.normpath(posixpath.join(folder, written))
+    elif written.startswith(("@/", "~/")):
+        written = written[2:]
+    return module_path(written)
 
 
 def javascript_imports(code: str) -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.scan.calls import CallFinder
 from auditor.scan.drift import scan_code
-from auditor.scan.factories import ClientFactory, factory_table
+from auditor.scan.factories import ClientFactory, factory_table, module_table
 from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.methods import load_method_table
 from tests.helpers import lines_run, run_wsaudit
@@ -347,30 +347,35 @@ def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path
 
 
 @pytest.mark.parametrize("code, python, names, modules", [
-    ("from app.clients import base, get_service as gs\nfrom . import mail\nimport app.other as o, x.y\n", True,
-     [("base", "clients", "base"), ("gs", "clients", "get_service")],
-     {"base": "base", "gs": "get_service", "mail": "mail", "o": "other", "y": "y"}),
+    ("from app.clients import base, get_service as gs\nfrom . import mail\nfrom ..lib.gmail import svc\n"
+     "import app.other as o, x.y\n", True,
+     [("base", "app/clients", "base"), ("gs", "app/clients", "get_service"), ("mail", "src/app", "mail"),
+      ("svc", "src/lib/gmail", "svc")],
+     {"base": "app/clients/base", "gs": "app/clients/get_service", "mail": "src/app/mail",
+      "svc": "src/lib/gmail/svc", "o": "app/other", "y": "x/y"}),
     ("from app.clients import (\n    base,\n    get_service,\n)\n", True,
-     [("base", "clients", "base"), ("get_service", "clients", "get_service")],
-     {"base": "base", "get_service": "get_service"}),
+     [("base", "app/clients", "base"), ("get_service", "app/clients", "get_service")],
+     {"base": "app/clients/base", "get_service": "app/clients/get_service"}),
     ("import {getGmail as g, drive} from './lib/gmail.js';\nconst {svc: s} = require('../clients');\n"
      "import * as m from './mod/index';\nconst k = require('./k');\nimport d from '@/lib/d';\n"
      "import {google} from 'googleapis';\nimport {drive as d2} from '@googleapis/drive';\n"
      "const pkg = require('left-pad');\n", False,
-     [("g", "gmail", "getGmail"), ("drive", "gmail", "drive"), ("s", "clients", "svc")],
-     {"m": "mod", "k": "k", "d": "d"}),
+     [("g", "src/app/lib/gmail", "getGmail"), ("drive", "src/app/lib/gmail", "drive"), ("s", "src/clients", "svc")],
+     {"m": "src/app/mod", "k": "src/app/k", "d": "lib/d"}),
 ], ids=["python", "python-brackets", "javascript"])
 def test_what_a_file_imports_from_other_modules(code, python, names, modules):
+    # Each module as the path an import names: from the file's folder for a relative one.
     from auditor.scan.factories import imports
 
-    found, whole = imports(code, python)
+    found, whole = imports(code, python, "src/app/main.py")
     assert ([(local, module, name) for local, module, name, _ in found], whole) == (names, modules)
 
 
 def test_module_clients_of_many_modules_are_followed_in_linear_work(finder):
     # Every module's client has the same last word (`service`): a use is matched to the
     # module it is read on by a look-up, not by going through every module's name.
-    modules = {(f"m{index}", "service"): ("gmail", "v1", "client") for index in range(1200)}
+    modules = module_table([(f"app/m{index}.py", ClientFactory("python", "service", "gmail", "v1", "client"))
+                            for index in range(1200)], "python")
 
     def text(count: int) -> str:
         return ("".join(f"import app.m{index} as a{index}\n" for index in range(count))
@@ -489,3 +494,30 @@ def test_calls_of_a_parametric_factory_are_followed_in_linear_work(finder):
     small, large = (lines_run(lambda count=count: _found(finder, text(count), PYTHON)) for count in (300, 600))
     assert large <= 2.2 * small
 
+
+SAME_NAMED_MODULES = {
+    # Two modules named `client`, each with a `get_service` of its own API; two JavaScript
+    # folders whose `index` files export a `client` each.
+    "app/gmail/client.py": 'from googleapiclient.discovery import build\n\ndef get_service(creds):\n'
+                           '    return build("gmail", "v1", credentials=creds)\n',
+    "app/drive/client.py": 'from googleapiclient.discovery import build\n\ndef get_service(creds):\n'
+                           '    return build("drive", "v3", credentials=creds)\n',
+    "app/main.py": "from app.gmail.client import get_service\nfrom app.drive import client\n\n"
+                   "mail = get_service(None)\nmail.users().labels().list(userId='me').execute()\n"
+                   "files = client.get_service(None)\nfiles.files().list().execute()\n",
+    "app/gmail/labels.py": "from .client import get_service\n\n"
+                           "get_service(None).users().labels().get(userId='me', id='x').execute()\n",
+    "web/gmail/index.ts": "import {google} from 'googleapis';\nexport const client = google.gmail({version: 'v1'});\n",
+    "web/drive/index.ts": "import {google} from 'googleapis';\nexport const client = google.drive({version: 'v3'});\n",
+    "web/app.ts": "import {client} from './drive';\nimport * as mail from './gmail/index';\n"
+                  "client.files.list();\nmail.client.users.drafts.list({userId: 'me'});\n",
+}
+
+
+def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_path: Path):
+    root = _tree(tmp_path / "src", SAME_NAMED_MODULES)
+    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("app/gmail/labels.py", 3, "gmail.users.labels.get"), ("app/main.py", 5, "gmail.users.labels.list"),
+        ("app/main.py", 7, "drive.files.list"), ("web/app.ts", 3, "drive.files.list"),
+        ("web/app.ts", 4, "gmail.users.drafts.list")]
