@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
@@ -350,6 +351,8 @@ class CallFinder:
         advanced = "|".join(sorted(self.apps_script.advanced))
         self._advanced = re.compile(r"(?<![\w$.])(" + advanced + r")(?=\s*\.\s*[A-Z])")
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
+        # The last table of modules whose clients were listed by module, and that list.
+        self._clients_of: tuple[ModuleTable | None, dict[str, list[str]]] = (None, {})
 
     # ------------------------------------------------------------------ entry point
 
@@ -552,10 +555,12 @@ class CallFinder:
         its top level), and the clients made by calls of them or of ``others``' factories,
         or imported from ``modules``: bound like a constructor's."""
         own: dict[str, set[tuple[str, str]]] = {}
+        # The API each of the file's own factory names was last followed as (the other
+        # files' factories, never copied, are followed in the first round).
         applied: dict[str, tuple[str, str]] = {}
         properties: set[tuple[str, int]] = set()
         imported, whole_modules = self._imported(source, language, modules, bindings, path)
-        others = {**others, **imported}
+        outside: Mapping[str, tuple[str, str]] = ChainMap(imported, others) if imported else others
         for round_number in range(_FACTORY_ROUNDS):
             for name, api, defined_at in self._defined_factories(source, language, packages, found):
                 attribute = property_name(source.structure, language, name, defined_at) if defined_at >= 0 else None
@@ -567,14 +572,19 @@ class CallFinder:
                     client = self.table.api(*api)
                     if client is not None:
                         bindings.bind(attribute, defined_at, _Binding(client, client.root))
-            known = {**others, **{name: next(iter(apis)) for name, apis in own.items() if len(apis) == 1}}
-            for name in own:
-                if len(own[name]) > 1:
-                    known.pop(name, None)  # two factories of different APIs in one file: no telling which
-            fresh = {name: api for name, api in known.items() if applied.get(name) != api}
-            if not fresh:
-                break
-            applied.update(fresh)
+            # Two factories of different APIs in one file: no telling which (None).
+            mine = {name: next(iter(apis)) if len(apis) == 1 else None for name, apis in own.items()}
+            fresh: Mapping[str, tuple[str, str] | None]
+            if round_number == 0:
+                fresh = ChainMap(mine, outside)  # type: ignore[arg-type]
+                if not mine and not outside:
+                    break
+            else:
+                fresh = {name: api for name, api in mine.items()
+                         if api is not None and applied.get(name, outside.get(name)) != api}
+                if not fresh:
+                    break
+            applied.update((name, api) for name, api in mine.items() if api is not None)
             self._calls_of_factories(source, language, fresh, bindings, found, path, style,
                                      (modules, whole_modules) if round_number == 0 else None)
         found.factories = sorted(ClientFactory(family, name, *next(iter(apis)))
@@ -595,12 +605,10 @@ class CallFinder:
         names, whole = imports(source.code, language == "python", path)
         # A module's clients read on the module (`clients.service`) where the file names it
         # as a whole.
-        clients_of: dict[str, list[tuple[str, tuple[str, str, str]]]] = {}
-        for (module, name), entry in modules.items():
-            if entry[2] == "client":
-                clients_of.setdefault(module, []).append((name, entry))
-        names += [(f"{local}.{name}", module, name, 0) for local, module in sorted(whole.items())
-                  for name, _ in clients_of.get(module, ())]
+        if whole:
+            clients_of = self._clients_by_module(modules)
+            names += [(f"{local}.{name}", module, name, 0) for local, module in sorted(whole.items())
+                      for name in clients_of.get(module, ())]
         factories: dict[str, tuple[str, str]] = {}
         for local, module, name, at in names:
             entry = modules.get((module, name))
@@ -613,6 +621,17 @@ class CallFinder:
             if api is not None:
                 bindings.bind(local, at, _Binding(api, api.root))
         return factories, whole
+
+    def _clients_by_module(self, modules: ModuleTable) -> dict[str, list[str]]:
+        """The names of the clients of each module of ``modules``, worked out once for each
+        table (the table is the same for every file of a round)."""
+        if self._clients_of[0] is not modules:
+            clients_of: dict[str, list[str]] = {}
+            for (module, name), entry in modules.items():
+                if entry[2] == "client":
+                    clients_of.setdefault(module, []).append(name)
+            self._clients_of = (modules, clients_of)
+        return self._clients_of[1]
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
                            found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:
@@ -681,7 +700,7 @@ class CallFinder:
                     yield function[0], api, function[1]
                     break
 
-    def _calls_of_factories(self, source: LexedSource, language: str, factories: dict[str, tuple[str, str]],
+    def _calls_of_factories(self, source: LexedSource, language: str, factories: Mapping[str, tuple[str, str] | None],
                             bindings: _Bindings, found: FileCalls, path: str, style: CallStyle,
                             modules: tuple[ModuleTable, dict[str, str]] | None = None) -> None:
         """Each call of one of ``factories`` makes a client: bound to the name it is given,

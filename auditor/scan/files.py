@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from auditor.catalog.scope_catalog import ScopeCatalog
 
 PARALLEL_MIN_FILES = 400
+# Past this many sets of words that make a file scan again (FileScanner._mentions), a file's
+# words are looked up among them rather than each set looked for in the file.
+_FEW_WORDS = 32
+_CODE_WORD = re.compile(rb"[A-Za-z_$][\w$]*")
 CHUNK_FILES = 64
 FACTORY_ROUNDS = 3
 _CALL_FRAGMENTS = (
@@ -95,6 +100,31 @@ class FileScanner:
         options = re2.Options()
         options.max_mem = 64 << 20
         self.prefilter = re2.compile(prefilter_pattern(catalog).encode(), options)
+        # The last set of words that make a file scan again, indexed by first word.
+        self._indexed: tuple[frozenset[tuple[str, ...]] | None, dict[bytes, list[list[bytes]]]] = (None, {})
+
+    def _mentions(self, raw: bytes, words: frozenset[tuple[str, ...]]) -> bool:
+        """Whether the file ``raw`` mentions all the words of one of ``words`` (a name of
+        code, and the name of its module). A few are each looked for in the file; past that,
+        each set is filed under its word that fewest sets share, and only the sets filed
+        under a word of the file are looked for, so that the work does not grow with the
+        number of sets (most module clients share one name, ``service``)."""
+        if len(words) <= _FEW_WORDS:
+            return any(all(word.encode() in raw for word in group) for group in words)
+        if self._indexed[0] is not words:
+            shared = Counter(word for group in words for word in group)
+            index: dict[bytes, list[list[bytes]]] = {}
+            for group in sorted(words):
+                # A word that is no ASCII name of code (`gmail-client`) is looked for in the text.
+                keys = [word for word in group if word.isascii() and _CODE_WORD.fullmatch(word.encode())]
+                key = min(keys, key=lambda word: (shared[word], word)).encode() if keys else b""
+                index.setdefault(key, []).append([word.encode() for word in group])
+            self._indexed = (words, index)
+        index = self._indexed[1]
+        keys = set(_CODE_WORD.findall(raw)) & index.keys()
+        if b"" in index:
+            keys.add(b"")
+        return any(all(word in raw for word in group) for key in keys for group in index[key])
 
     def scan(self, job: FileJob, max_bytes: int, known: KnownFactories | None = None) -> FileResult | None:
         """What the file holds. With ``known`` (the factories of other files), ``None`` when
@@ -107,7 +137,7 @@ class FileScanner:
             return FileResult(job.path, False, raw) if known is None else None
         family = FAMILIES.get(job.syntax, "")
         if known is not None:
-            if not any(all(word.encode() in raw for word in words) for words in known[2].get(family, ())):
+            if not self._mentions(raw, known[2].get(family, frozenset())):
                 return None
         elif self.prefilter.search(raw) is None:
             return FileResult(job.path, True)

@@ -521,3 +521,58 @@ def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_p
         ("app/gmail/labels.py", 3, "gmail.users.labels.get"), ("app/main.py", 5, "gmail.users.labels.list"),
         ("app/main.py", 7, "drive.files.list"), ("web/app.ts", 3, "drive.files.list"),
         ("web/app.ts", 4, "gmail.users.drafts.list")]
+
+
+def test_the_work_of_a_file_does_not_grow_with_the_other_files_factories_and_clients(finder):
+    # A file is scanned again for every round that finds new factories: the tables of the
+    # others' factories and clients are looked up, never copied or gone through per file.
+    text = ("import app.m1 as mod\nservice = get_service_1()\nservice.users().labels().list(userId='me')\n"
+            "mod.service.users().drafts().list(userId='me')\n")
+
+    def tables(count: int):
+        return ({f"get_service_{index}": ("gmail", "v1") for index in range(count)},
+                module_table([(f"app/m{index}.py", ClientFactory("python", "service", "gmail", "v1", "client"))
+                              for index in range(count)], "python"))
+
+    def run(known) -> int:
+        return len(finder.find_all("f", lex(text, PYTHON), "python", False, *known).calls)
+
+    small_tables, large_tables = tables(1000), tables(2000)
+    assert run(small_tables) == 2  # the first file of each round's tables, not counted
+    small = lines_run(lambda: run(small_tables))
+    assert run(large_tables) == 2
+    large = lines_run(lambda: run(large_tables))
+    assert large <= 1.1 * small
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    from auditor.scan.files import FileScanner
+
+    return FileScanner(ScopeCatalog.load())
+
+
+@pytest.mark.parametrize("count", [3, 1000], ids=["few", "many"])
+def test_a_file_scans_again_when_it_mentions_all_the_words_of_a_new_factory_or_client(scanner, count):
+    words = frozenset({("service", "client"), ("get_gmail", "gmail-client"), ("获取", "mail")}
+                      | {("service", f"m{index}") for index in range(count)})
+    assert [scanner._mentions(raw, words) for raw in (
+        b"from app import client\nclient.service.users()\n", b"import m2\nm2.service.files()\n",
+        b"from gmail-client import get_gmail\n", "from mail import 获取\n".encode(),
+        b"from app import client\n", b"m2 = 2\n")] == [True, True, True, True, False, False]
+
+
+def test_which_files_scan_again_is_decided_in_work_that_does_not_grow_with_the_words(scanner):
+    # Most module clients are named `service`: a file that reads the `service` of a module
+    # none of them is is not checked against every module's.
+    raw = b"from app import other\nother.service.users().labels().list(userId='me')\n"
+    small_words, large_words = (frozenset(("service", f"m{index}") for index in range(count)) for count in (1000, 2000))
+
+    def run(words) -> bool:
+        return any(scanner._mentions(raw, words) for _ in range(20))
+
+    assert not run(small_words)  # first use of the words, not counted
+    small = lines_run(lambda: run(small_words))
+    assert not run(large_words)
+    large = lines_run(lambda: run(large_words))
+    assert large <= 1.1 * small
