@@ -112,10 +112,10 @@ def _on_bound_client(qualifier: str, bindings: _Bindings) -> bool:
 
 
 def _filled_in(source: LexedSource, calls: list[tuple[int, int, str, tuple[str, str]]]
-               ) -> list[tuple[str, str] | None]:
+               ) -> list[tuple[str | None, str | None]]:
     """The (API, version) each call of a parametric factory makes a client of, its
     arguments filling in the parameters the factory's table entry names (see
-    :mod:`auditor.scan.named_values`); ``None`` where an argument's value is not known."""
+    :mod:`auditor.scan.named_values`); ``None`` for a part whose value is not known."""
     from auditor.scan.named_values import parameter_in
 
     wanted = []
@@ -123,12 +123,23 @@ def _filled_in(source: LexedSource, calls: list[tuple[int, int, str, tuple[str, 
         parameters = [parameter_in(text) for text in api_of]
         wanted.append((source.structure.index("(", start), end,
                        [parameter for parameter in parameters if parameter is not None]))
-    filled: list[tuple[str, str] | None] = []
+    filled: list[tuple[str | None, str | None]] = []
     for (_start, _end, _name, api_of), values in zip(calls, source.python_values.arguments(wanted)):
         given = iter(values)
-        pair = tuple(next(given) if parameter_in(text) is not None else text for text in api_of)
-        filled.append(pair if None not in pair else None)  # type: ignore[arg-type]
+        api_name, version = (next(given) if parameter_in(text) is not None else text for text in api_of)
+        filled.append((api_name, version))
     return filled
+
+
+def _not_followed(source: LexedSource, start: int, written: str, names: list[str], found: FileCalls,
+                  path: str) -> None:
+    """A client made at ``start`` of an API (or version) given by ``names``, whose value
+    the code computes: reported as unresolved, its calls not followed, nothing guessed."""
+    from auditor.rules.i18n import Phrase
+
+    line, column = source.position(start)
+    found.unresolved.append(UnresolvedCall(path, line, column, "", written,
+                                           Phrase("scan.reasons.api_not_stated", names=names)))
 
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
@@ -427,7 +438,11 @@ class CallFinder:
                 api = self.table.api(api_name, version)
                 if api is not None:
                     self._python_client(source, match.start(), api, bindings, found, path)
-            elif api_name is not None and version is not None:
+            elif api_name is None or version is None:
+                unknown = [match.group(group) for group, value in ((3, api_name), (6, version)) if value is None]
+                written = f"build({match.group(3) or repr(match.group(2))}, {match.group(6) or repr(match.group(5))}, ...)"
+                _not_followed(source, match.start(), written, unknown, found, path)
+            else:
                 from auditor.scan.named_values import table_text
 
                 end = closing_bracket(source, source.code.index("(", match.start()))
@@ -735,8 +750,15 @@ class CallFinder:
             if api is not None:
                 self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
         if parametric and language == "python":
-            for (start, end, name, _), api_of in zip(parametric, _filled_in(source, parametric)):
-                api = self.table.api(*api_of) if api_of is not None else None
+            from auditor.scan.named_values import parameter_in
+
+            for (start, end, name, given), api_of in zip(parametric, _filled_in(source, parametric)):
+                if None in api_of:
+                    unknown = [parameter_in(text).name for text, value in zip(given, api_of)  # type: ignore[union-attr]
+                               if value is None]
+                    _not_followed(source, start, f"{name}(...)", unknown, found, path)
+                    continue
+                api = self.table.api(*api_of)  # type: ignore[arg-type]
                 if api is not None:
                     self._factory_client(source, start, end, name, api, bindings, found, path, style)
 

@@ -414,6 +414,7 @@ s4 = Create_Service('x.json', sys.argv[1], 'v1')
 s4.users().threads().list(userId='me').execute()
 s5 = Create_Service(*arguments)
 s5.users().threads().list(userId='me').execute()
+s6 = build(api, 'v1')
 '''
 
 
@@ -424,6 +425,14 @@ def test_a_factory_that_takes_its_api_as_a_parameter_makes_the_client_its_call_n
         [(12, "drive.files.list"), (16, "gmail.users.labels.list"), (18, "tasks.tasklists.list"),
          (20, "gmail.users.drafts.list")],
         [("Create_Service", "(1 api_name)"), ("gmail", "gmail"), ("make", "(0 api)")])
+
+
+def test_a_client_whose_api_the_code_computes_is_reported_unresolved(finder):
+    found = finder.find_all("f", lex(PARAMETRIC, PYTHON), "python", False)
+    assert sorted((item.line, item.written, item.reason.key, item.reason.values) for item in found.unresolved) == [
+        (21, "Create_Service(...)", "scan.reasons.api_not_stated", {"names": ["api_name"]}),
+        (23, "Create_Service(...)", "scan.reasons.api_not_stated", {"names": ["api_name", "api_version"]}),
+        (25, "build(api, 'v1', ...)", "scan.reasons.api_not_stated", {"names": ["api"]})]
 
 
 def test_a_build_call_naming_variables_makes_no_factory_outside_the_client_library(finder):
