@@ -157,12 +157,19 @@ class FileScanner:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_scan(chunk: list[FileJob], max_bytes: int, known: KnownFactories | None) -> list[FileResult | None]:
+def _worker_known(known: KnownFactories | None) -> None:
+    """A worker's start: the factories of the round it scans, given once rather than with
+    each chunk (their tables grow with the tree)."""
+    _WORKER["known"] = known
+
+
+def _worker_scan(chunk: list[FileJob], max_bytes: int) -> list[FileResult | None]:
     scanner = _WORKER.get("scanner")
     if scanner is None:
         from auditor.catalog.scope_catalog import ScopeCatalog
 
         scanner = _WORKER["scanner"] = FileScanner(ScopeCatalog.load())
+    known = _WORKER.get("known")
     return [scanner.scan(job, max_bytes, known) for job in chunk]
 
 
@@ -229,8 +236,9 @@ def _scanned(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int, known: 
     chunks = [jobs[start:start + CHUNK_FILES] for start in range(0, len(jobs), CHUNK_FILES)]
     # fork shares the parent's loaded modules; elsewhere spawn re-imports them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                             initializer=_worker_known, initargs=(known,)) as pool:
         results: list[FileResult | None] = []
-        for part in pool.map(_worker_scan, chunks, [max_bytes] * len(chunks), [known] * len(chunks)):
+        for part in pool.map(_worker_scan, chunks, [max_bytes] * len(chunks)):
             results.extend(part)
     return results

@@ -224,6 +224,32 @@ def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_pat
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
 
 
+class _CountedWords(dict):
+    """The words of a round's factories, counting how often they are pickled for a worker."""
+
+    pickled = 0
+
+    def __reduce__(self):
+        _CountedWords.pickled += 1
+        return dict, (dict(self),)
+
+
+def test_a_rounds_factories_reach_each_worker_once_not_with_every_chunk(tmp_path: Path):
+    # The tables grow with the tree: sent with each chunk of files, they cost the number of
+    # chunks times their size.
+    from auditor.scan.files import CHUNK_FILES, PARALLEL_MIN_FILES, FileJob, _scanned
+
+    root = _tree(tmp_path / "src", {f"f{index:03}.py": "service = get_service()\nservice.users().labels().list(userId='me')\n"
+                                    for index in range(PARALLEL_MIN_FILES)})
+    jobs = [FileJob(str(path), "python", False) for path in sorted(root.iterdir())]
+    _CountedWords.pickled = 0
+    known = ({"python": {"get_service": ("gmail", "v1")}}, {"python": {}},
+             _CountedWords(python=frozenset({("get_service",)})))
+    results = _scanned(jobs, ScopeCatalog.load(), 1 << 20, known, [])  # type: ignore[arg-type]
+    assert (len(jobs) // CHUNK_FILES > 2, _CountedWords.pickled <= 2,
+            sum(len(result.calls) for result in results if result is not None)) == (True, True, len(jobs))
+
+
 def test_scan_code_sees_the_scope_a_factory_client_uses(tmp_path: Path):
     root = _tree(tmp_path / "src", ACROSS_FILES)
     manifest = tmp_path / "app.wsaudit.yaml"
