@@ -53,6 +53,7 @@ from auditor.scan.factories import (
     RETURNED_NAME,
     ClientFactory,
     FactoryTable,
+    LazyPattern,
     ModuleTable,
     brace_functions,
     imports,
@@ -78,31 +79,31 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
 
 # `build("gmail", "v1", ...)`: its API a literal (group 2) or a name (group 3), its version a
 # literal (group 5) or a name (group 6); a name's value is found by auditor.scan.named_values.
-_PY_BUILD = re.compile(
+_PY_BUILD = LazyPattern(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?(?:([\"'])([\w.]+)\1|(" + IDENT + r"))\s*,\s*"
     r"(?:version\s*=\s*)?(?:([\"'])([\w.]+)\4|(" + IDENT + r")(?=\s*[,)]))")
-_NODE_CLIENT = re.compile(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
+_NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
-_NODE_TYPED = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
+_NODE_TYPED = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
                          r"([A-Z]\w*)(?![\w$])")
-_NODE_VERSION = re.compile(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
+_NODE_VERSION = LazyPattern(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
-_JAVA_BUILDER = re.compile(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
+_JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 # An import's optional name before the path; the keyword itself is not one (`import "..."`).
-_GO_IMPORT = re.compile(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
-_GO_TYPED = re.compile(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
-_ASSIGNED = re.compile(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
+_GO_IMPORT = LazyPattern(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
+_GO_TYPED = LazyPattern(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
+_ASSIGNED = LazyPattern(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
 # A name declared with its type and given a value, at the start of a statement: TypeScript's
 # `const client: gmail_v1.Gmail =`, Python's `service: Resource =` or `Optional[Resource]`,
 # Kotlin's `val service: Gmail =`. (Without it the type's last word would be taken for the
 # name.) A block's opening word is no name: `except: service = build(...)` assigns `service`.
-_DECLARED_WITH_TYPE = re.compile(
+_DECLARED_WITH_TYPE = LazyPattern(
     r"(?:^|[\n;{])[ \t]*(?:(?:export|declare|const|let|var|val|private|public|protected|readonly|static|override)"
     r"[ \t]+)*(?!(?:else|try|except|finally|default)\b)((?:(?:this|self)[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*:[ \t]*"
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
-_WITH_AS = re.compile(r"\s*as\s+(" + IDENT + r")(?![\w$])")
+_WITH_AS = LazyPattern(r"\s*as\s+(" + IDENT + r")(?![\w$])")
 def _on_bound_client(qualifier: str, bindings: _Bindings) -> bool:
     """Whether a call written after ``qualifier`` (``"service."``, ``"self.svc."``) is a
     segment of a chain on a name bound to a client or resource."""
@@ -145,13 +146,13 @@ def _not_followed(source: LexedSource, start: int, written: str, names: list[str
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
 _ENCLOSING = {"python": python_functions, "node": brace_functions}
 # A word of code, and the object before a dot (group 1) that ends where the search ends.
-_WORD = re.compile(r"(?<![\w$])" + IDENT)
-_OWNER = re.compile(r"(?<![\w$.])(" + IDENT + r")\s*\.$")
-_GO_ASSIGNED = re.compile(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
-_URL = re.compile(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
-_VERB_CALL = re.compile(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
-_METHOD_OPTION = re.compile(r"\bmethod\s*[:=]\s*([\"'`])(\w+)\1", re.IGNORECASE)
-_NEW_REQUEST = re.compile(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?$")
+_WORD = LazyPattern(r"(?<![\w$])" + IDENT)
+_OWNER = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\.$")
+_GO_ASSIGNED = LazyPattern(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
+_URL = LazyPattern(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
+_VERB_CALL = LazyPattern(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
+_METHOD_OPTION = LazyPattern(r"(?i)\bmethod\s*[:=]\s*([\"'`])(\w+)\1")
+_NEW_REQUEST = LazyPattern(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?$")
 
 # Java client classes and the API behind each (the class is the API's canonical name).
 JAVA_CLASSES = {

@@ -29,7 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from auditor.scan.call_syntax import IDENT
 
@@ -40,19 +40,23 @@ FAMILIES = {"python": "python", "javascript": "javascript", "java": "jvm", "kotl
 FactoryTable = Mapping[str, tuple[str, str]]
 
 
-class _Lazy:
+class LazyPattern:
     """A regular expression compiled on first use: most files, and the process that merges
-    the files' results, never need the patterns below (compiled at import, they cost each
-    process that imports this module about 17 M instructions)."""
+    the files' results, never need most of a module's patterns (compiled at import, this
+    module's and ``calls``'s cost each process that imports them about 30 M instructions).
+    Each attribute read (``finditer``, ``search``...) is kept on the object, so later reads
+    cost what a compiled pattern's do."""
 
     def __init__(self, source: str) -> None:
         self._source = source
         self._compiled: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str) -> object:
+    def __getattr__(self, name: str) -> Any:
         if self._compiled is None:
             self._compiled = re.compile(self._source)
-        return getattr(self._compiled, name)
+        value = getattr(self._compiled, name)
+        setattr(self, name, value)
+        return value
 
 
 @dataclass(frozen=True, order=True)
@@ -120,14 +124,14 @@ def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
 # as m`; JavaScript's `import {a, b as c} from './x'`, `const {a, b: c} = require('./x')`,
 # and a whole module under a name (`import * as m from`, `import m from`, `const m =
 # require(...)`). Read in the code with comments blanked (the paths are strings).
-_PY_FROM = _Lazy(r"(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
-_PY_IMPORT = _Lazy(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
+_PY_FROM = LazyPattern(r"(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
+_PY_IMPORT = LazyPattern(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
 # (A list of names is read up to the next bracket, so that unclosed braces cost linear work.)
-_JS_NAMED = _Lazy(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}"
+_JS_NAMED = LazyPattern(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}"
                   r"\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\3")
-_JS_WHOLE = _Lazy(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + IDENT + r")\s+from"
+_JS_WHOLE = LazyPattern(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + IDENT + r")\s+from"
                   r"|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\4")
-_IMPORTED = _Lazy(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
+_IMPORTED = LazyPattern(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
 
 
 def imports(code: str, python: bool, path: str = "") -> tuple[list[tuple[str, str, str, int]], dict[str, str]]:
@@ -235,32 +239,32 @@ def top_level(structure: str, offsets: Iterable[int], python: bool) -> set[int]:
 # ---------------------------------------------------------------------------- returned clients
 
 # What comes before a client made by a `return` statement.
-RETURNED = _Lazy(r"(?<![\w$.])return[ \t]+(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
+RETURNED = LazyPattern(r"(?<![\w$.])return[ \t]+(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
 # Parameters of a function: brackets inside them (a default value's call) one level deep.
 _PARAMETERS = r"\((?:[^()]|\([^()]*\))*\)"
 # A TypeScript type after a parameter list, up to the body.
 _RETURN_TYPE = r"(?:\s*:\s*[^{};=()]{1,200}?)?"
 # A client made by the body of an arrow function or of a Python lambda given to a name:
 # `const getGmail = (auth) => google.gmail(...)`, `get_service = lambda: build(...)`.
-ARROW_BODY = _Lazy(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
+ARROW_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
                    + _RETURN_TYPE + r"\s*=>\s*(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
 # What follows a returned client (the end of the statement: no call on it, no second value),
 # and a client an arrow function or lambda gives (which may be an item of a list of them).
-ENDS_RETURN = _Lazy(r"[ \t]*\)*[ \t]*(?:[;}\n]|$)")
-ENDS_BODY = _Lazy(r"[ \t]*\)*[ \t]*(?:[;,}\]\n]|$)")
-LAMBDA_BODY = _Lazy(r"(?<![\w$.])(" + IDENT + r")\s*=\s*lambda\b[^:\n]{0,200}:\s*$")
+ENDS_RETURN = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;}\n]|$)")
+ENDS_BODY = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;,}\]\n]|$)")
+LAMBDA_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*=\s*lambda\b[^:\n]{0,200}:\s*$")
 
 
 # A name returned alone, ``return service`` (then the end of the statement): group 1.
 # (A pattern run over a whole file begins with its keyword, which the engine looks for
 # quickly, and checks what comes before it afterwards.)
-RETURNED_NAME = _Lazy(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;\n}]|$))")
+RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;\n}]|$))")
 
 
 # ---------------------------------------------------------------------------- enclosing functions
 
-_PY_DEF = _Lazy(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
-_PY_BRACKET = _Lazy(r"[()\[\]{}]")
+_PY_DEF = LazyPattern(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
+_PY_BRACKET = LazyPattern(r"[()\[\]{}]")
 
 
 def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[str, int] | None]:
@@ -299,18 +303,18 @@ def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[
     return found
 
 
-_BRACE = _Lazy(r"[{}]")
+_BRACE = LazyPattern(r"[{}]")
 # The most braces looked through, from a `return` outwards, for the function it is in.
 _MAX_LEVELS = 64
-_CONTROL = _Lazy(r"(?:(?<![\w$.])(?:if|for|while|switch|catch|with)\s*" + _PARAMETERS
+_CONTROL = LazyPattern(r"(?:(?<![\w$.])(?:if|for|while|switch|catch|with)\s*" + _PARAMETERS
                  + r"|(?<![\w$.])(?:else|try|finally|do))\s*$")
-_NAMED_FUNCTION = _Lazy(
+_NAMED_FUNCTION = LazyPattern(
     r"(?:(?<![\w$.])function\s*\*?\s*(" + IDENT + r")\s*" + _PARAMETERS
     + r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?function\s*\*?\s*(?:" + IDENT + r"\s*)?" + _PARAMETERS
     + r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
     + _RETURN_TYPE + r"\s*=>"
     + r"|(?<![\w$.])(" + IDENT + r")\s*" + _PARAMETERS + r")" + _RETURN_TYPE + r"\s*$")
-_ANONYMOUS = _Lazy(r"(?:(?<![\w$.])function\s*\*?\s*" + _PARAMETERS + _RETURN_TYPE + r"|=>)\s*$")
+_ANONYMOUS = LazyPattern(r"(?:(?<![\w$.])function\s*\*?\s*" + _PARAMETERS + _RETURN_TYPE + r"|=>)\s*$")
 _NOT_NAMES = frozenset({"if", "for", "while", "switch", "catch", "with", "function", "return", "typeof", "await",
                         "new", "super", "import", "require"})
 
@@ -374,7 +378,7 @@ def _opened_by(head: str) -> str | None:
 
 # A Python property (`@property`, `@functools.cached_property`) on the line above a `def`,
 # possibly among other decorators.
-_PY_PROPERTY = _Lazy(r"(?:^|\n)[ \t]*@(?:functools[ \t]*\.[ \t]*)?(?:cached_)?property[ \t]*\n"
+_PY_PROPERTY = LazyPattern(r"(?:^|\n)[ \t]*@(?:functools[ \t]*\.[ \t]*)?(?:cached_)?property[ \t]*\n"
                      r"(?:[ \t]*@[^\n]*\n)*[ \t]*$")
 
 
@@ -392,7 +396,7 @@ def property_name(structure: str, language: str, name: str, defined_at: int) -> 
 # ---------------------------------------------------------------------------- declared return types
 
 # Go: `func newService(ctx context.Context) (*gmail.Service, error)`, a method too.
-GO_FACTORY = _Lazy(r"func(?<![\w$.]func)\s+(?:\([^()]{0,200}\)\s*)?(" + IDENT + r")\s*\([^()]{0,500}\)\s*\(?\s*"
+GO_FACTORY = LazyPattern(r"func(?<![\w$.]func)\s+(?:\([^()]{0,200}\)\s*)?(" + IDENT + r")\s*\([^()]{0,500}\)\s*\(?\s*"
                    r"\*\s*(\w+)\s*\.\s*Service\b")
 
 
@@ -417,18 +421,18 @@ def kotlin_factory(classes: str) -> re.Pattern[str]:
 # ---------------------------------------------------------------------------- calls of factories
 
 # What a function's definition has before its name (it is no call of it).
-_DEFINED_AFTER = _Lazy(r"(?:(?<![\w$.])(?:def|function\s*\*?|fun(?:\s*<[^<>]{0,200}>)?)"
+_DEFINED_AFTER = LazyPattern(r"(?:(?<![\w$.])(?:def|function\s*\*?|fun(?:\s*<[^<>]{0,200}>)?)"
                        r"|(?<![\w$.])func(?:\s*\([^()]{0,200}\))?)\s*$")
 # What follows the parameters of a method's definition: its body (after a return type or
 # Java's `throws`), where a call is followed by anything else.
-_BODY_AFTER = _Lazy(r"\s*(?::[^;{}=()\n]{0,200})?(?:throws[\w\s.,]{0,200})?\{")
+_BODY_AFTER = LazyPattern(r"\s*(?::[^;{}=()\n]{0,200})?(?:throws[\w\s.,]{0,200})?\{")
 
 
 # A call of a function, on its own or on an object or module (``get_service(...)``,
 # ``self.get_service(...)``, ``auth.getGmail(...)``): the match starts at the first qualifier
 # and ends at the opening bracket; the function's name is group 1. (Every call matches: the
 # name is looked up in a table, so that the cost does not grow with the number of names.)
-ANY_CALL = _Lazy(r"(?<![\w$.])(?:" + IDENT + r"\s*\.\s*){0,8}(" + IDENT + r")\s*\(")
+ANY_CALL = LazyPattern(r"(?<![\w$.])(?:" + IDENT + r"\s*\.\s*){0,8}(" + IDENT + r")\s*\(")
 
 
 # Names too common to be taken for a factory's when called on an object the code does not
@@ -438,7 +442,7 @@ GENERIC_NAMES = frozenset({
     "apply", "build", "call", "client", "connect", "create", "default", "execute", "get", "init", "list", "load",
     "main", "make", "new", "open", "run", "service", "setup", "start",
 })
-_OWN_OBJECT = _Lazy(r"(?:self|this|cls)\s*\.\s*$")
+_OWN_OBJECT = LazyPattern(r"(?:self|this|cls)\s*\.\s*$")
 
 
 def called_here(qualifier: str, name: str) -> bool:
