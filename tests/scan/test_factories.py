@@ -186,6 +186,13 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def _scanned_tree(root: Path, files: dict[str, str]):
+    """The scan of a tree of ``files`` written under ``root``, and its calls as (path in the
+    tree, line, method), in order."""
+    scan = scan_code([str(_tree(root, files))], ScopeCatalog.load(), 1 << 20)
+    return scan, sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls)
+
+
 ACROSS_FILES = {
     # A factory of a factory of another file: found in a second round.
     "app/clients.py": 'from googleapiclient.discovery import build\n\ndef base(creds):\n'
@@ -205,9 +212,8 @@ ACROSS_FILES = {
 
 
 def test_a_factory_of_another_file_makes_clients_where_it_is_called(tmp_path: Path):
-    root = _tree(tmp_path / "src", ACROSS_FILES)
-    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    _, calls = _scanned_tree(tmp_path / "src", ACROSS_FILES)
+    assert calls == [
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
 
 
@@ -218,9 +224,8 @@ def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_pat
     files = dict(ACROSS_FILES)
     files.update({f"app/filler_{index:03}.py": f"def f{index}():\n    return {index}\n"
                   for index in range(PARALLEL_MIN_FILES)})
-    root = _tree(tmp_path / "src", files)
-    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    _, calls = _scanned_tree(tmp_path / "src", files)
+    assert calls == [
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
 
 
@@ -363,9 +368,8 @@ BY_MODULE = {
 
 
 def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path):
-    root = _tree(tmp_path / "src", BY_MODULE)
-    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    scan, calls = _scanned_tree(tmp_path / "src", BY_MODULE)
+    assert calls == [
         ("app/main.py", 7, "gmail.users.labels.list"), ("app/main.py", 9, "drive.files.list"),
         ("app/main.py", 10, "calendar.events.list"), ("app/report.py", 4, "calendar.events.list"),
         ("web/more.ts", 2, "gmail.users.drafts.list"), ("web/use.ts", 2, "gmail.users.labels.list")]
@@ -550,9 +554,8 @@ SAME_NAMED_MODULES = {
 
 
 def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_path: Path):
-    root = _tree(tmp_path / "src", SAME_NAMED_MODULES)
-    scan = scan_code([str(root)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    _, calls = _scanned_tree(tmp_path / "src", SAME_NAMED_MODULES)
+    assert calls == [
         ("app/gmail/labels.py", 3, "gmail.users.labels.get"), ("app/main.py", 5, "gmail.users.labels.list"),
         ("app/main.py", 7, "drive.files.list"), ("web/app.ts", 3, "drive.files.list"),
         ("web/app.ts", 4, "gmail.users.drafts.list")]
