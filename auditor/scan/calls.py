@@ -86,7 +86,7 @@ _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
 _NODE_TYPED = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
-                         r"([A-Z]\w*)(?![\w$])")
+                          r"([A-Z]\w*)(?![\w$])")
 _NODE_VERSION = LazyPattern(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
@@ -104,6 +104,8 @@ _DECLARED_WITH_TYPE = LazyPattern(
     r"[\w$.]+(?:[ \t]*[<\[][^=;(){}\n]*?[>\]])?(?:[ \t]*\|[ \t]*[\w$.]+)*[ \t]*=[ \t]*(?:await[ \t]+)?(?:new[ \t]+)?$")
 # The name a `with` statement gives the client it opens: `with build(...) as service:`.
 _WITH_AS = LazyPattern(r"\s*as\s+(" + IDENT + r")(?![\w$])")
+
+
 def _on_bound_client(qualifier: str, bindings: _Bindings) -> bool:
     """Whether a call written after ``qualifier`` (``"service."``, ``"self.svc."``) is a
     segment of a chain on a name bound to a client or resource."""
@@ -441,7 +443,8 @@ class CallFinder:
                     self._python_client(source, match.start(), api, bindings, found, path)
             elif api_name is None or version is None:
                 unknown = [match.group(group) for group, value in ((3, api_name), (6, version)) if value is None]
-                written = f"build({match.group(3) or repr(match.group(2))}, {match.group(6) or repr(match.group(5))}, ...)"
+                arguments = (match.group(3) or repr(match.group(2)), match.group(6) or repr(match.group(5)))
+                written = f"build({arguments[0]}, {arguments[1]}, ...)"
                 _not_followed(source, match.start(), written, unknown, found, path)
             else:
                 from auditor.scan.named_values import table_text

@@ -127,10 +127,11 @@ def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
 _PY_FROM = LazyPattern(r"(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^()]{0,2000}\)|[^\n;]{1,2000})")
 _PY_IMPORT = LazyPattern(r"(?m)^[ \t]*import[ \t]+([^\n;]{1,2000})")
 # (A list of names is read up to the next bracket, so that unclosed braces cost linear work.)
-_JS_NAMED = LazyPattern(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}"
-                  r"\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\3")
+_JS_NAMED = LazyPattern(r"(?:import\s*(?:type\s+)?\{([^{}();=]{0,2000})\}\s*from"
+                        r"|(?:const|let|var)\s*\{([^{}();=]{0,2000})\}\s*=\s*require\s*\()"
+                        r"\s*([\"'`])([^\"'`\n]{1,500})\3")
 _JS_WHOLE = LazyPattern(r"(?:import\s*\*\s*as\s+(" + IDENT + r")\s+from|import\s+(" + IDENT + r")\s+from"
-                  r"|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\4")
+                        r"|(?:const|let|var)\s+(" + IDENT + r")\s*=\s*require\s*\()\s*([\"'`])([^\"'`\n]{1,500})\4")
 _IMPORTED = LazyPattern(r"\s*(" + IDENT + r")(?:\s*(?:\bas\b|:)\s*(" + IDENT + r"))?\s*")
 
 
@@ -247,7 +248,7 @@ _RETURN_TYPE = r"(?:\s*:\s*[^{};=()]{1,200}?)?"
 # A client made by the body of an arrow function or of a Python lambda given to a name:
 # `const getGmail = (auth) => google.gmail(...)`, `get_service = lambda: build(...)`.
 ARROW_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
-                   + _RETURN_TYPE + r"\s*=>\s*(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
+                         + _RETURN_TYPE + r"\s*=>\s*(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
 # What follows a returned client (the end of the statement: no call on it, no second value),
 # and a client an arrow function or lambda gives (which may be an item of a list of them).
 ENDS_RETURN = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;}\n]|$)")
@@ -307,7 +308,7 @@ _BRACE = LazyPattern(r"[{}]")
 # The most braces looked through, from a `return` outwards, for the function it is in.
 _MAX_LEVELS = 64
 _CONTROL = LazyPattern(r"(?:(?<![\w$.])(?:if|for|while|switch|catch|with)\s*" + _PARAMETERS
-                 + r"|(?<![\w$.])(?:else|try|finally|do))\s*$")
+                       + r"|(?<![\w$.])(?:else|try|finally|do))\s*$")
 _NAMED_FUNCTION = LazyPattern(
     r"(?:(?<![\w$.])function\s*\*?\s*(" + IDENT + r")\s*" + _PARAMETERS
     + r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?function\s*\*?\s*(?:" + IDENT + r"\s*)?" + _PARAMETERS
@@ -379,7 +380,7 @@ def _opened_by(head: str) -> str | None:
 # A Python property (`@property`, `@functools.cached_property`) on the line above a `def`,
 # possibly among other decorators.
 _PY_PROPERTY = LazyPattern(r"(?:^|\n)[ \t]*@(?:functools[ \t]*\.[ \t]*)?(?:cached_)?property[ \t]*\n"
-                     r"(?:[ \t]*@[^\n]*\n)*[ \t]*$")
+                           r"(?:[ \t]*@[^\n]*\n)*[ \t]*$")
 
 
 def property_name(structure: str, language: str, name: str, defined_at: int) -> str | None:
@@ -397,7 +398,7 @@ def property_name(structure: str, language: str, name: str, defined_at: int) -> 
 
 # Go: `func newService(ctx context.Context) (*gmail.Service, error)`, a method too.
 GO_FACTORY = LazyPattern(r"func(?<![\w$.]func)\s+(?:\([^()]{0,200}\)\s*)?(" + IDENT + r")\s*\([^()]{0,500}\)\s*\(?\s*"
-                   r"\*\s*(\w+)\s*\.\s*Service\b")
+                         r"\*\s*(\w+)\s*\.\s*Service\b")
 
 
 def java_factory(classes: str) -> re.Pattern[str]:
@@ -422,7 +423,7 @@ def kotlin_factory(classes: str) -> re.Pattern[str]:
 
 # What a function's definition has before its name (it is no call of it).
 _DEFINED_AFTER = LazyPattern(r"(?:(?<![\w$.])(?:def|function\s*\*?|fun(?:\s*<[^<>]{0,200}>)?)"
-                       r"|(?<![\w$.])func(?:\s*\([^()]{0,200}\))?)\s*$")
+                             r"|(?<![\w$.])func(?:\s*\([^()]{0,200}\))?)\s*$")
 # What follows the parameters of a method's definition: its body (after a return type or
 # Java's `throws`), where a call is followed by anything else.
 _BODY_AFTER = LazyPattern(r"\s*(?::[^;{}=()\n]{0,200})?(?:throws[\w\s.,]{0,200})?\{")

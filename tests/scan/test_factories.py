@@ -244,8 +244,8 @@ def test_a_rounds_factories_reach_each_worker_once_not_with_every_chunk(tmp_path
     # chunks times their size.
     from auditor.scan.files import CHUNK_FILES, PARALLEL_MIN_FILES, FileJob, _scanned
 
-    root = _tree(tmp_path / "src", {f"f{index:03}.py": "service = get_service()\nservice.users().labels().list(userId='me')\n"
-                                    for index in range(PARALLEL_MIN_FILES)})
+    text = "service = get_service()\nservice.users().labels().list(userId='me')\n"
+    root = _tree(tmp_path / "src", {f"f{index:03}.py": text for index in range(PARALLEL_MIN_FILES)})
     jobs = [FileJob(str(path), "python", False) for path in sorted(root.iterdir())]
     _CountedWords.pickled = 0
     known = ({"python": {"get_service": ("gmail", "v1")}}, {"python": {}},
