@@ -264,7 +264,8 @@ RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ 
 
 # ---------------------------------------------------------------------------- enclosing functions
 
-_PY_DEF = LazyPattern(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
+# A `def` line (group 1 the function's name).
+PY_DEF = LazyPattern(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
 _PY_BRACKET = LazyPattern(r"[()\[\]{}]")
 
 
@@ -290,7 +291,7 @@ def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[
             indentation = len(line) - len(line.lstrip(" \t"))
             while stack and stack[-1][0] >= indentation:
                 stack.pop()
-            definition = _PY_DEF.match(line)
+            definition = PY_DEF.match(line)
             if definition:
                 stack.append((indentation, definition.group(1), start))
         while index < len(wanted) and wanted[index] <= end:

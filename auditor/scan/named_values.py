@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from auditor.scan.call_syntax import IDENT, closing_bracket
-from auditor.scan.factories import python_functions
+from auditor.scan.factories import PY_DEF, python_functions
 
 if TYPE_CHECKING:
     from auditor.scan.lexer import LexedSource
@@ -79,7 +79,6 @@ def parameter_in(text: str) -> Parameter | None:
 # text, or group 4 the other name). Read in the code, whose comments are blanked.
 _ASSIGNMENT = re.compile(r"(?m)^[ \t]*(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*(?:([\"'])([\w.]{1,100})\2|("
                          + IDENT + r"))[ \t]*$")
-_DEF = re.compile(r"[ \t]*(?:async[ \t]+)?def[ \t]+" + IDENT + r"[ \t]*\(")
 # One parameter of a definition: `name`, `name: type`, `name='gmail'`, `*scopes`, `**kw`.
 # (Matched against the stripped text, so that no two runs of blanks meet.)
 _DEFINED_PARAMETER = re.compile(r"(\*{0,2})\s*(" + IDENT + r")?\s*(?::[^=]*)?(?:=\s*(?:([\"'])([\w.]+)\3|.*))?",
@@ -217,10 +216,11 @@ class NamedValues:
             return self._parameters[defined_at]
         found: dict[str, Parameter] = {}
         self._parameters[defined_at] = found
-        definition = _DEF.match(self._source.structure, defined_at)
-        if definition is None:
+        structure = self._source.structure
+        definition = PY_DEF.match(structure, defined_at)
+        opening = structure.find("(", definition.end(), definition.end() + 200) if definition else -1
+        if opening < 0 or structure[definition.end():opening].strip():
             return found
-        opening = definition.end() - 1
         end = closing_bracket(self._source, opening)
         position: int | None = 0
         for index, (start, stop) in enumerate(self._source.keyword_index.items_in(opening, end)):
