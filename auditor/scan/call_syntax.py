@@ -208,7 +208,7 @@ def _unpacks(structure: str, at: int, style: CallStyle) -> bool:
     JavaScript's ``...`` (its ``**`` is a power, Python's ``...`` a value)."""
     if style != "python":
         return structure.startswith("...", at)
-    return structure.startswith("**", at) and _follows(structure, at, "(,{")
+    return structure.startswith("**", at) and follows(structure, at, "(,{")
 
 
 def _argument_kind(source: LexedSource, start: int, end: int) -> str:
@@ -272,7 +272,7 @@ class KeywordIndex:
                 if structure[start] != code[start]:
                     continue  # inside a string literal
                 name = match.group(1)
-            elif start in literal_starts and _follows(structure, start, "{,"):
+            elif start in literal_starts and follows(structure, start, "{,"):
                 # A quoted name begins an entry (after a brace or a comma): in `c ? 'a' : 'b'`
                 # the quoted text before the colon is no key.
                 name = match.group(3)
@@ -321,7 +321,7 @@ def _before(offsets: list[int], end: int) -> list[int]:
     return offsets[:bisect.bisect_left(offsets, end)]
 
 
-def _follows(structure: str, at: int, characters: str) -> bool:
+def follows(structure: str, at: int, characters: str) -> bool:
     """Whether the last character before ``at`` that is not blank is one of ``characters``
     (the blanks crossed are the run just before ``at``, so each token's look back is its own)."""
     before = at - 1

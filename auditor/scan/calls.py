@@ -38,6 +38,7 @@ from auditor.scan.call_syntax import (
     CallStyle,
     call_chain,
     closing_bracket,
+    follows,
     setter_parameters,
     stated_arguments,
 )
@@ -82,6 +83,16 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
 _PY_BUILD = LazyPattern(
     r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?(?:([\"'])([\w.]+)\1|(" + IDENT + r"))\s*,\s*"
     r"(?:version\s*=\s*)?(?:([\"'])([\w.]+)\4|(" + IDENT + r")(?=\s*[,)]))")
+# Any call of the client library's `build` (`build(`, `discovery.build(`,
+# `googleapiclient.discovery.build(`), read in the structure: its arguments are read one by
+# one when they are not two literals.
+_PY_LIBRARY_BUILD = LazyPattern(r"(?<![\w$.])(?:(?:googleapiclient|apiclient)\s*\.\s*)?(?:discovery\s*\.\s*)?"
+                                r"build\s*\(")
+# A constant a Python module gives a word at its top level (group 1 its name, group 3 the
+# word): `API_NAME = "gmail"`, `API_VERSION: str = 'v1'`. Read in the code (comments blanked).
+_PY_CONSTANT = LazyPattern(r"(?m)^(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*([\"'])([\w.]{1,100})\2[ \t]*$")
+# How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
+_SHOWN_ARGUMENT = 40
 _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
@@ -143,6 +154,13 @@ def _not_followed(source: LexedSource, start: int, written: str, names: list[str
     line, column = source.position(start)
     found.unresolved.append(UnresolvedCall(path, line, column, "", written,
                                            Phrase("scan.reasons.api_not_stated", names=names)))
+
+
+def _shown_argument(text: str) -> str:
+    """An argument as a finding shows it: its blanks collapsed, cut short past
+    ``_SHOWN_ARGUMENT`` characters."""
+    shown = " ".join(text.split())
+    return shown if len(shown) <= _SHOWN_ARGUMENT else shown[:_SHOWN_ARGUMENT - 1] + "\u2026"
 
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
@@ -367,6 +385,8 @@ class CallFinder:
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
         # The last table of modules whose clients were listed by module, and that list.
         self._clients_of: tuple[ModuleTable | None, dict[str, list[str]]] = (None, {})
+        # The API names and versions of the table: what a module's exported constant may be.
+        self._api_words: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ entry point
 
@@ -388,6 +408,7 @@ class CallFinder:
         structure = source.structure
         bindings = _Bindings()
         packages: dict[str, Api] = {}
+        imported = self._imported(source, language, modules or {}, bindings, path)
         if language == "python":
             self._python_clients(source, bindings, found, path)
         elif language == "javascript":
@@ -401,8 +422,8 @@ class CallFinder:
         style = _STYLES.get(language, "node")
         family = FAMILIES.get(language)
         if family is not None:
-            self._factory_clients(source, language, family, packages, factories or {}, modules or {}, bindings,
-                                  found, path, style)
+            self._factory_clients(source, language, family, packages, factories or {}, modules or {}, imported,
+                                  bindings, found, path, style)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -418,40 +439,63 @@ class CallFinder:
         return re.sub(r"\s+", "", match.group(1))
 
     def _python_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
-        """Clients made by ``build``: of the API its literals name, or its names stand for
-        (constants, or the parameters of a parametric factory: ``found.parametric``)."""
-        named: list[re.Match[str]] = []
+        """Clients made by ``build``: of the API its literals name, or its arguments stand for
+        (constants, or the parameters of a parametric factory: ``found.parametric``). In a
+        file of the client library, a ``build`` whose API or version the code computes is
+        reported as unresolved."""
+        named: list[int] = []  # where the builds start whose arguments are not two literals
+        seen: set[int] = set()
         for match in _PY_BUILD.finditer(source.code):
             if source.structure[match.start()] == " ":
                 continue  # inside a string
+            seen.add(match.start())
             if match.group(2) is None or match.group(5) is None:
-                named.append(match)
+                named.append(match.start())
                 continue
             api = self.table.api(match.group(2), match.group(5))
             if api is not None:
                 self._python_client(source, match.start(), api, bindings, found, path)
-        if not named or "apiclient" not in source.code:  # googleapiclient, or its old name
+        if "apiclient" not in source.code:  # googleapiclient, or its old name
             return
-        uses = [(match.group(group), match.start(group)) for match in named for group in (3, 6) if match.group(group)]
-        resolved = iter(source.python_values.values(uses))
-        for match in named:
-            api_name = match.group(2) if match.group(2) is not None else next(resolved)
-            version = match.group(5) if match.group(5) is not None else next(resolved)
-            if isinstance(api_name, str) and isinstance(version, str):
-                api = self.table.api(api_name, version)
-                if api is not None:
-                    self._python_client(source, match.start(), api, bindings, found, path)
-            elif api_name is None or version is None:
-                unknown = [match.group(group) for group, value in ((3, api_name), (6, version)) if value is None]
-                arguments = (match.group(3) or repr(match.group(2)), match.group(6) or repr(match.group(5)))
-                written = f"build({arguments[0]}, {arguments[1]}, ...)"
-                _not_followed(source, match.start(), written, unknown, found, path)
-            else:
-                from auditor.scan.named_values import table_text
+        structure = source.structure
+        named.extend(match.start() for match in _PY_LIBRARY_BUILD.finditer(structure) if match.start() not in seen)
+        if not named:
+            return
+        from auditor.scan.named_values import Parameter
 
-                end = closing_bracket(source, source.code.index("(", match.start()))
-                found.parametric.append((match.start(), end, (table_text(api_name), table_text(version)),
-                                         self._python_client_name(source, end, match.start())))
+        wanted = [Parameter(0, "serviceName"), Parameter(1, "version")]
+        read = []
+        for start in sorted(named):
+            opening = structure.index("(", start)
+            end = closing_bracket(source, opening)
+            given = source.python_values.chosen(opening, end, wanted)
+            # Without both, or in its own definition, it is not the client library's build.
+            if all(isinstance(argument, tuple) for argument in given) and not is_definition(structure, start, end):
+                read.append((start, end, given))
+        resolved = iter(source.python_values.values([argument for _, _, given in read for argument in given]))
+        for start, end, given in read:
+            self._named_build(source, start, end, given, [next(resolved) for _ in given], bindings, found, path)
+
+    def _named_build(self, source: LexedSource, start: int, end: int, given: list[tuple[str, int]],
+                     values: list[object], bindings: _Bindings, found: FileCalls, path: str) -> None:
+        """The client of a ``build`` at ``start`` whose API and version are ``given`` (each
+        argument's text and offset) and stand for ``values`` (see ``NamedValues.values``)."""
+        from auditor.scan.named_values import Parameter, table_text
+
+        api_name, version = values
+        if isinstance(api_name, str) and isinstance(version, str):
+            api = self.table.api(api_name, version)
+            if api is not None:
+                self._python_client(source, start, api, bindings, found, path)
+        elif isinstance(api_name, (str, Parameter)) and isinstance(version, (str, Parameter)):
+            found.parametric.append((start, end, (table_text(api_name), table_text(version)),
+                                     self._python_client_name(source, end, start)))
+        else:
+            # One unpacked argument may give both: `build(*arguments)`.
+            arguments = {at: (_shown_argument(text), value) for (text, at), value in zip(given, values)}
+            written = ", ".join(text for text, _ in arguments.values())
+            _not_followed(source, start, f"build({written}, ...)",
+                          [text for text, value in arguments.values() if value is None], found, path)
 
     def _python_client_name(self, source: LexedSource, end: int, start: int) -> str | None:
         managed = _WITH_AS.match(source.structure, end)
@@ -568,17 +612,19 @@ class CallFinder:
     # ------------------------------------------------------------------ client factories
 
     def _factory_clients(self, source: LexedSource, language: str, family: str, packages: dict[str, Api],
-                         others: FactoryTable, modules: ModuleTable, bindings: _Bindings, found: FileCalls, path: str,
-                         style: CallStyle) -> None:
-        """The file's client factories (in ``found.factories``, with the clients it binds at
-        its top level), and the clients made by calls of them or of ``others``' factories,
-        or imported from ``modules``: bound like a constructor's."""
+                         others: FactoryTable, modules: ModuleTable,
+                         imports_of: tuple[dict[str, tuple[str, str]], dict[str, str]], bindings: _Bindings,
+                         found: FileCalls, path: str, style: CallStyle) -> None:
+        """The file's client factories (in ``found.factories``, with the clients and constants
+        it binds at its top level), and the clients made by calls of them or of ``others``'
+        factories, or imported from ``modules`` (``imports_of``: see ``_imported``): bound
+        like a constructor's."""
         own: dict[str, set[tuple[str, str]]] = {}
         # The API each of the file's own factory names was last followed as (the other
         # files' factories, never copied, are followed in the first round).
         applied: dict[str, tuple[str, str]] = {}
         properties: set[tuple[str, int]] = set()
-        imported, whole_modules = self._imported(source, language, modules, bindings, path)
+        imported, whole_modules = imports_of
         outside: Mapping[str, tuple[str, str]] = ChainMap(imported, others) if imported else others
         for round_number in range(_FACTORY_ROUNDS):
             for name, api, defined_at in self._defined_factories(source, language, packages, found):
@@ -613,17 +659,32 @@ class CallFinder:
             top = top_level(source.structure, [at for _, at, _ in clients], language == "python")
             found.factories += sorted({ClientFactory(family, name, binding.api.name, binding.api.version, "client")
                                        for name, at, binding in clients if at in top})
+        if language == "python":
+            found.factories += self._python_constants(source)
+
+    def _python_constants(self, source: LexedSource) -> list[ClientFactory]:
+        """The constants a Python module gives an API's name or version at its top level
+        (``API_NAME = "gmail"``), which other modules may import."""
+        code, structure = source.code, source.structure
+        words = self._api_words
+        if words is None:
+            words = self._api_words = frozenset(word for api in self.table.apis for word in api)
+        return sorted({ClientFactory("python", match.group(1), match.group(3), "", "constant")
+                       for match in _PY_CONSTANT.finditer(code)
+                       if match.group(3) in words and structure[match.start()] == code[match.start()]
+                       and not follows(structure, match.start(), "([{,")})
 
     def _imported(self, source: LexedSource, language: str, modules: ModuleTable, bindings: _Bindings, path: str
                   ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         """What the file imports from the modules of ``modules``: a client is bound to the
         name the file gives it; a factory is returned (by that name), with the modules the
-        file names as a whole (for ``clients.get_service()``)."""
+        file names as a whole (for ``clients.get_service()``); a constant is given to the
+        file's named values (``config.API_NAME`` for a module named as a whole)."""
         if not modules or language not in ("python", "javascript"):
             return {}, {}
         names, whole = imports(source.code, language == "python", path)
-        # A module's clients read on the module (`clients.service`) where the file names it
-        # as a whole.
+        # A module's clients and constants read on the module (`clients.service`) where the
+        # file names it as a whole.
         if whole:
             clients_of = self._clients_by_module(modules)
             names += [(f"{local}.{name}", module, name, 0) for local, module in sorted(whole.items())
@@ -636,18 +697,21 @@ class CallFinder:
             if entry[2] == "function":
                 factories[local] = entry[:2]
                 continue
+            if entry[2] == "constant":
+                source.python_values.imported[local] = entry[0]
+                continue
             api = self.table.api(*entry[:2])
             if api is not None:
                 bindings.bind(local, at, _Binding(api, api.root))
         return factories, whole
 
     def _clients_by_module(self, modules: ModuleTable) -> dict[str, list[str]]:
-        """The names of the clients of each module of ``modules``, worked out once for each
-        table (the table is the same for every file of a round)."""
+        """The names of the clients and constants of each module of ``modules``, worked out
+        once for each table (the table is the same for every file of a round)."""
         if self._clients_of[0] is not modules:
             clients_of: dict[str, list[str]] = {}
             for (module, name), entry in modules.items():
-                if entry[2] == "client":
+                if entry[2] in ("client", "constant"):
                     clients_of.setdefault(module, []).append(name)
             self._clients_of = (modules, clients_of)
         return self._clients_of[1]

@@ -63,7 +63,8 @@ class LazyPattern:
 class ClientFactory:
     """A function of ``family``'s code named ``name`` that returns a client of ``api`` at
     ``version`` (``kind`` ``"function"``), or a client the module itself binds to ``name``,
-    which other modules may import (``"client"``)."""
+    which other modules may import (``"client"``), or a Python module's constant ``name``
+    whose value ``api`` is an API's name or version (``"constant"``, ``version`` empty)."""
 
     family: str
     name: str

@@ -2,15 +2,17 @@
 
 Most files of a tree cannot hold a scope or a Google API call. Each file's bytes are first
 searched with one RE2 pattern (linear time, no decoding) for the few fragments every scope
-spelling and every recognised call contains; only the files that match are decoded, lexed
-and scanned. Files are spread over a process pool in fixed-size chunks and the results are
-merged in the order of the file list, so the output does not depend on scheduling.
+spelling and every recognised call contains (and for a Python module's constant that names
+an API, which another module may build a client of); only the files that match are decoded,
+lexed and scanned. Files are spread over a process pool in fixed-size chunks and the results
+are merged in the order of the file list, so the output does not depend on scheduling.
 
 A function that returns a client may be defined in one file and called in others (see
-:mod:`auditor.scan.factories`), and a module may bind a client other files import. Once
-every file is scanned, the files that name a factory another file defines (or a module's
-client and that module) are scanned again with those known, in as many rounds as new ones
-turn up (at most ``FACTORY_ROUNDS``): a file that mentions none is not read again.
+:mod:`auditor.scan.factories`), and a module may bind a client, or a constant naming an
+API, that other files import. Once every file is scanned, the files that name a factory
+another file defines (or a module's client or constant and that module) are scanned again
+with those known, in as many rounds as new ones turn up (at most ``FACTORY_ROUNDS``): a
+file that mentions none is not read again.
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ class FileResult:
     uses: tuple = ()
     calls: tuple = ()
     unresolved: tuple = ()
-    # The client factories the file defines, and the clients it binds at its top level
-    # (``auditor.scan.factories.ClientFactory``).
+    # The client factories the file defines, and the clients and API constants it binds at
+    # its top level (``auditor.scan.factories.ClientFactory``).
     factories: tuple = ()
 
 
@@ -81,8 +83,17 @@ def prefilter_pattern(catalog: ScopeCatalog) -> str:
     hosts = sorted({url.split("://", 1)[1].split("/", 1)[0] for url in names._by_bare_url.values()})
     parts = [r"(?i:scope)", "(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\.",
              *(re.escape(host) for host in hosts), *_CALL_FRAGMENTS, _ADVANCED_FRAGMENT,
-             "openid"]
+             "openid", _constant_fragment()]
     return "|".join(parts)
+
+
+def _constant_fragment() -> str:
+    """A Python module's constant naming an API (``API_NAME = "gmail"``), which another
+    module may import and build a client of (see ``CallFinder._python_constants``)."""
+    from auditor.scan.methods import load_method_table
+
+    names = sorted({name for name, _ in load_method_table().apis})
+    return r"(?m:^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[ \t]*[\"'](?:" + "|".join(names) + r")[\"'])"
 
 
 class FileScanner:
@@ -212,7 +223,7 @@ def _fresh(tables: dict[str, tuple[str, str]], modules: dict[tuple[str, str], tu
            ) -> frozenset[tuple[str, ...]]:
     """What a file must mention to be scanned again for what a round found new: a
     factory's name (when no other factory has it), else the name and its module's (a module's
-    client, or a factory whose name several share, which only an import names)."""
+    client or constant, or a factory whose name several share, which only an import names)."""
     words = {(name,) for name, api in new_tables.items() if tables.get(name) != api}
     words.update((name, module.rsplit("/", 1)[-1]) for (module, name), entry in new_modules.items()
                  if modules.get((module, name)) != entry and (entry[2] == "client" or name not in new_tables))

@@ -16,8 +16,10 @@ Two shapes are common in published samples and the apps built from them::
 A name is read as the string given to it last before the use in the same function (an
 assignment of a literal, or of another name read the same way), else as a parameter of that
 function, else as the module's (the last one above the use, or the first one when none is
-above: a function written before the module's constants). Anything else (a name computed,
-imported or given several values in one statement) stands for nothing known: no client is
+above: a function written before the module's constants), else as a constant the file
+imports from another module of the scan (:attr:`NamedValues.imported`, by its name or read
+on its module: ``config.API_NAME``). Anything else (a name computed, imported from
+elsewhere or given several values in one statement) stands for nothing known: no client is
 guessed from it.
 
 A function that passes a parameter to ``build`` is a **parametric factory**: where a table
@@ -32,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from auditor.scan.call_syntax import IDENT, closing_bracket
+from auditor.scan.call_syntax import IDENT, closing_bracket, follows
 from auditor.scan.factories import PY_DEF, python_functions
 
 if TYPE_CHECKING:
@@ -85,6 +87,7 @@ _DEFINED_PARAMETER = re.compile(r"(\*{0,2})\s*(" + IDENT + r")?\s*(?::[^=]*)?(?:
                                 re.DOTALL)
 _LITERAL = re.compile(r"\s*([\"'])([\w.]{1,100})\1\s*")
 _NAME = re.compile(r"\s*(" + IDENT + r")\s*")
+_DOTTED = re.compile(r"\s*" + IDENT + r"(?:\s*\.\s*" + IDENT + r")+\s*")
 _KEYWORD = re.compile(r"\s*(" + IDENT + r")\s*=(?!=)")
 # How many names one use may go through (`A = B`, `B = api_name`...).
 _MAX_STEPS = 4
@@ -102,6 +105,9 @@ class NamedValues:
         # (name, function) -> the offsets of its assignments there, and (literal, other name).
         self._assigned: dict[tuple[str, object], tuple[list[int], list[tuple[str | None, str | None]]]] | None = None
         self._parameters: dict[int, dict[str, Parameter]] = {}
+        # The constants the file imports from other modules of the scan, by the name it reads
+        # them as (`API_NAME`, `config.API_NAME`): set before the first use.
+        self.imported: dict[str, str] = {}
 
     def values(self, uses: Iterable[tuple[str, int]]) -> list[Value]:
         """What each of ``uses`` (an expression's text in the code and its offset) stands
@@ -114,6 +120,8 @@ class NamedValues:
             found.append(literal.group(2) if literal else None)
             if name:
                 names.append((len(found) - 1, name.group(1), at))
+            elif self.imported and not literal and _DOTTED.fullmatch(text):
+                found[-1] = self.imported.get(re.sub(r"\s+", "", text))  # `config.API_NAME`
         if names:
             assigned = self._assignments()
             functions = python_functions(self._source.structure, [at for _, _, at in names])
@@ -126,7 +134,7 @@ class NamedValues:
         the value it gives each parameter: by keyword, else by position, else the default;
         ``None`` when not known (a value computed, a parameter of the calling function, or a
         place an unpacked list or mapping may fill)."""
-        chosen = [self._chosen(opening, end, wanted) for opening, end, wanted in calls]
+        chosen = [self.chosen(opening, end, wanted) for opening, end, wanted in calls]
         resolved = iter(self.values([choice for choices in chosen for choice in choices if isinstance(choice, tuple)]))
         answers: list[list[str | None]] = []
         for choices in chosen:
@@ -134,22 +142,23 @@ class NamedValues:
             answers.append([value if isinstance(value, str) else None for value in values])
         return answers
 
-    def _chosen(self, opening: int, end: int, wanted: list[Parameter]) -> list[tuple[str, int] | str | None]:
-        """The argument (its text and offset) a call gives each of ``wanted``, or the
-        parameter's default, or ``None``."""
+    def chosen(self, opening: int, end: int, wanted: list[Parameter]) -> list[tuple[str, int] | str | None]:
+        """The argument (its text and offset) a call whose brackets open at ``opening`` and
+        end at ``end`` gives each of ``wanted``; where an unpacked list or mapping may give
+        it, that argument (``*args``, ``**options``); else the parameter's default, or
+        ``None``."""
         code = self._source.code
         positional: list[tuple[str, int]] = []
         keywords: dict[str, tuple[str, int]] = {}
-        unpacked = ""  # "*" after an unpacked list, "**" after an unpacked mapping
+        # The first unpacked list (`*`) and the first unpacked mapping (`**`).
+        unpacked: dict[str, tuple[str, int]] = {}
         for start, stop in self._source.keyword_index.items_in(opening, end):
             text = code[start:stop]
             keyword = _KEYWORD.match(text)
             if keyword:
                 keywords[keyword.group(1)] = (text[keyword.end():], start + keyword.end())
-            elif text.lstrip().startswith("**"):
-                unpacked = "**"
             elif text.lstrip().startswith("*"):
-                unpacked = unpacked or "*"
+                unpacked.setdefault("**" if text.lstrip().startswith("**") else "*", (text, start))
             elif text.strip() and not unpacked and not keywords:
                 positional.append((text, start))
         chosen: list[tuple[str, int] | str | None] = []
@@ -158,8 +167,10 @@ class NamedValues:
                 chosen.append(keywords[parameter.name])
             elif parameter.position is not None and parameter.position < len(positional):
                 chosen.append(positional[parameter.position])
-            elif unpacked == "**" or (unpacked and parameter.position is not None):
-                chosen.append(None)
+            elif parameter.position is not None and unpacked:
+                chosen.append(unpacked.get("*", unpacked.get("**")))
+            elif "**" in unpacked:
+                chosen.append(unpacked["**"])
             else:
                 chosen.append(parameter.default)
         return chosen
@@ -174,7 +185,7 @@ class NamedValues:
         for match in _ASSIGNMENT.finditer(code):
             start = match.start(1)
             # Not in a string, and not a keyword argument on a line of its own.
-            if structure[start] == code[start] and not _after_opening(structure, match.start()):
+            if structure[start] == code[start] and not follows(structure, match.start(), "([{,"):
                 sites.append((start, match.group(1), match.group(3) if match.group(2) else None, match.group(4)))
         functions = python_functions(structure, [start for start, _, _, _ in sites])
         assigned: dict[tuple[str, object], tuple[list[int], list[tuple[str | None, str | None]]]] = {}
@@ -199,7 +210,7 @@ class NamedValues:
                 return parameter
         module = assigned.get((name, None))
         if module is None:
-            return None
+            return self.imported.get(name)
         index = bisect.bisect_left(module[0], at)
         index = index - 1 if index else 0
         return self._given(assigned, module[0][index], module[1][index], None, steps)
@@ -237,12 +248,3 @@ class NamedValues:
             if position is not None:
                 position += 1
         return found
-
-
-def _after_opening(structure: str, line_start: int) -> bool:
-    """Whether the last character before ``line_start`` that is not blank opens a bracket
-    or separates its items: the line is inside a call's or a literal's brackets."""
-    before = line_start - 1
-    while before >= 0 and structure[before] in " \t\r\n":
-        before -= 1
-    return before >= 0 and structure[before] in "([{,"

@@ -471,6 +471,60 @@ def test_a_build_call_naming_variables_makes_no_factory_outside_the_client_libra
     assert _found(finder, text, PYTHON) == ([], [])
 
 
+COMPUTED = '''\
+from googleapiclient import discovery
+from googleapiclient.discovery import build
+class Mail:
+    def __init__(self, creds, api_name="gmail"):
+        self.service = build(self.api_name, "v1", credentials=creds)
+    def build(self, target, config):
+        return target
+s1 = build(sys.argv[1], 'v3')
+s2 = discovery.build(CONFIG["api"]["name"],
+                     "v1")
+s3 = build(*arguments)
+s4 = build("gmail", **options)
+s5 = build(version="v1", serviceName="gmail")
+s5.users().labels().list(userId='me').execute()
+s6 = build(settings.get("service name that is much longer than any shown"), "v1")
+s7 = builder.build(settings.target, "release")
+s8 = build(settings.target)
+'''
+
+
+def test_a_client_library_build_of_an_api_the_code_computes_is_reported_unresolved(finder):
+    # An attribute, a subscript, a call, an unpacked list or mapping: what the argument is
+    # written as is named. Keywords in either order make the client. Not the library's
+    # build: a method's definition, another object's build, a build of one argument.
+    found = finder.find_all("f", lex(COMPUTED, PYTHON), "python", False)
+    assert (sorted((item.line, item.written, item.reason.values["names"]) for item in found.unresolved),
+            [(call.line, call.method) for call in found.calls]) == (
+        [(5, "build(self.api_name, \"v1\", ...)", ["self.api_name"]),
+         (8, "build(sys.argv[1], 'v3', ...)", ["sys.argv[1]"]),
+         (9, "build(CONFIG[\"api\"][\"name\"], \"v1\", ...)", ['CONFIG["api"]["name"]']),
+         (11, "build(*arguments, ...)", ["*arguments"]),
+         (12, "build(\"gmail\", **options, ...)", ["**options"]),
+         (15, "build(settings.get(\"service name that is much\u2026, \"v1\", ...)",
+          ["settings.get(\"service name that is much\u2026"])],
+        [(14, "gmail.users.labels.list")])
+
+
+def test_a_build_the_code_computes_outside_the_client_library_is_no_finding(finder):
+    text = COMPUTED.replace("googleapiclient", "builders")
+    assert finder.find_all("f", lex(text, PYTHON), "python", False).unresolved == []
+
+
+def test_builds_of_apis_the_code_computes_are_read_in_linear_work(finder):
+    def run(count: int):
+        text = "from googleapiclient import discovery\n" + "".join(
+            f"s{index} = discovery.build(api{index}, version=VERSIONS[{index}])\n" for index in range(count))
+        return finder.find_all("f", lex(text, PYTHON), "python", False)
+
+    assert len(run(100).unresolved) == 100
+    small, large = (lines_run(lambda count=count: run(count)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
 TUTORIAL = {
     # The helper copied from a widely read tutorial, and a script that uses it.
     "Google.py": '''\
@@ -559,6 +613,39 @@ def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_p
         ("app/gmail/labels.py", 3, "gmail.users.labels.get"), ("app/main.py", 5, "gmail.users.labels.list"),
         ("app/main.py", 7, "drive.files.list"), ("web/app.ts", 3, "drive.files.list"),
         ("web/app.ts", 4, "gmail.users.drafts.list")]
+
+
+IMPORTED_CONSTANTS = {
+    # The API and version kept in a module of their own, which holds nothing else: imported by
+    # name (renamed, by a relative import), read on the module, passed to a parametric factory.
+    "app/config.py": 'API_NAME = "gmail"\nAPI_VERSION: str = \'v1\'\nDRIVE = "drive"\n',
+    "app/mail.py": "from googleapiclient.discovery import build\n"
+                   "from app.config import API_NAME, API_VERSION as VERSION\nimport app.config as cfg\n\n"
+                   "mail = build(API_NAME, VERSION, credentials=None)\n"
+                   "mail.users().labels().list(userId='me').execute()\n"
+                   "files = build(cfg.DRIVE, 'v3')\nfiles.files().list().execute()\n"
+                   "other = build(UNKNOWN, 'v1')\n",
+    "app/tool/Google.py": TUTORIAL["Google.py"],
+    "app/tool/main.py": "from .Google import Create_Service\nfrom ..config import API_NAME, API_VERSION\n\n"
+                        "service = Create_Service('secret.json', API_NAME, API_VERSION, ['x'])\n"
+                        "service.users().drafts().list(userId='me').execute()\n",
+}
+
+
+def test_constants_imported_from_another_module_name_the_api_of_a_client(tmp_path: Path):
+    scan, calls = _scanned_tree(tmp_path / "src", IMPORTED_CONSTANTS)
+    assert (calls, [(scan.relative_path(item.path), item.line, item.written) for item in scan.unresolved]) == (
+        [("app/mail.py", 6, "gmail.users.labels.list"), ("app/mail.py", 8, "drive.files.list"),
+         ("app/tool/main.py", 5, "gmail.users.drafts.list")],
+        [("app/mail.py", 9, "build(UNKNOWN, 'v1', ...)")])
+
+
+def test_a_module_exports_its_top_level_constants_that_name_an_api_or_a_version(finder):
+    text = ('API_NAME = "gmail"\nVERSION: Final = "v3"\nROLE = "owner"\nSPLIT = "gmail"\nSPLIT = "drive"\n'
+            'def f():\n    LOCAL = "drive"\nDOC = """\nINSIDE = "tasks"\n"""\nx = dict(\nKEYWORD="tasks")\n')
+    found = finder.find_all("f", lex(text, PYTHON), "python", False)
+    assert [(factory.name, factory.api) for factory in found.factories if factory.kind == "constant"] == [
+        ("API_NAME", "gmail"), ("SPLIT", "drive"), ("SPLIT", "gmail"), ("VERSION", "v3")]
 
 
 def test_the_work_of_a_file_does_not_grow_with_the_other_files_factories_and_clients(finder):
