@@ -91,6 +91,12 @@ _PY_LIBRARY_BUILD = LazyPattern(r"(?<![\w$.])(?:(?:googleapiclient|apiclient)\s*
 # A constant a Python module gives a word at its top level (group 1 its name, group 3 the
 # word): `API_NAME = "gmail"`, `API_VERSION: str = 'v1'`. Read in the code (comments blanked).
 _PY_CONSTANT = LazyPattern(r"(?m)^(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*([\"'])([\w.]{1,100})\2[ \t]*$")
+# `google[...]`, the client function of an API chosen by a key (in the structure), the key's
+# quoted word, and the opening bracket of a call after it.
+_NODE_INDEXED = LazyPattern(r"(?<![\w$.])(?:google|googleapis)\s*\[")
+_QUOTED_WORD = LazyPattern(r"([\"'`])(\w+)\1")
+_OPENING_NEXT = LazyPattern(r"\s*\(")
+_WORD_RUN = LazyPattern(r"\S+")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
 _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
@@ -98,7 +104,13 @@ _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
 _NODE_TYPED = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
                           r"([A-Z]\w*)(?![\w$])")
-_NODE_VERSION = LazyPattern(r"^\s*(?:([\"'`])(\w+)\1|\{[\s\S]*?\bversion\s*:\s*([\"'`])(\w+)\3)")
+# A Node client function's version: a quoted word, as its argument or as the value of its
+# options object's `version` entry (`{version: 'v1', auth}`; a quoted key too, or the
+# shorthand `version`: group 2 empty). Each matched where an argument or entry starts.
+_NODE_VERSION = LazyPattern(r"\s*([\"'`])(\w+)\1")
+_NODE_OPTIONS = LazyPattern(r"\s*\{")
+_VERSION_KEY = LazyPattern(r"\s*(?:version|([\"'])version\1)\s*(:|\Z)")
+_SPREAD = LazyPattern(r"\s*\.\.\.")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 # An import's optional name before the path; the keyword itself is not one (`import "..."`).
@@ -156,11 +168,50 @@ def _not_followed(source: LexedSource, start: int, written: str, names: list[str
                                            Phrase("scan.reasons.api_not_stated", names=names)))
 
 
-def _shown_argument(text: str) -> str:
-    """An argument as a finding shows it: its blanks collapsed, cut short past
-    ``_SHOWN_ARGUMENT`` characters."""
-    shown = " ".join(text.split())
-    return shown if len(shown) <= _SHOWN_ARGUMENT else shown[:_SHOWN_ARGUMENT - 1] + "\u2026"
+def _shown_argument(text: str, start: int = 0, stop: int | None = None) -> str:
+    """An argument (``text``, or its part from ``start`` to ``stop``) as a finding shows it:
+    its blanks collapsed, cut short past ``_SHOWN_ARGUMENT`` characters (its words are read
+    only that far)."""
+    words: list[str] = []
+    length = -1
+    for word in _WORD_RUN.finditer(text, start, len(text) if stop is None else stop):
+        words.append(word.group())
+        length += len(word.group()) + 1
+        if length > _SHOWN_ARGUMENT:
+            return " ".join(words)[:_SHOWN_ARGUMENT - 1] + "\u2026"
+    return " ".join(words)
+
+
+def _node_version(source: LexedSource, opening: int, end: int) -> tuple[str | None, str | None]:
+    """The version the arguments of a Node client function (``google.gmail(...)``), which
+    open at ``opening``, give as a literal; else what gives it, as written: the options
+    object's ``version`` entry, else its spread (``...options``), else the argument itself
+    (``options``, ``VERSION``); ``(None, None)`` when they give none. Each argument and entry
+    is read from where it starts, so that calls whose brackets never close cost no more
+    than their own text."""
+    code, index = source.code, source.keyword_index
+    items = index.items_in(opening, end)
+    if not items:
+        return None, None
+    start, stop = items[0]
+    literal = _NODE_VERSION.match(code, start, stop)
+    if literal:
+        return literal.group(2), None
+    options = _NODE_OPTIONS.match(source.structure, start, stop)
+    if options is None:
+        return None, _shown_argument(code, start, stop) or None
+    spread = None
+    brace = options.end() - 1
+    for entry_start, entry_stop in index.items_in(brace, closing_bracket(source, brace)):
+        key = _VERSION_KEY.match(code, entry_start, entry_stop)
+        if key and not key.group(2):
+            return None, "version"  # the shorthand: a name the code gives the version
+        if key:
+            literal = _NODE_VERSION.match(code, key.end(), entry_stop)
+            return (literal.group(2), None) if literal else (None, _shown_argument(code, key.end(), entry_stop))
+        if spread is None and _SPREAD.match(code, entry_start, entry_stop):
+            spread = _shown_argument(code, entry_start, entry_stop)
+    return None, spread
 
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
@@ -519,6 +570,8 @@ class CallFinder:
             if name_of_api not in ("auth", "options", "discoverAPI"):
                 self._node_client(source, match.start(), match.end() - 1, name_of_api, bindings, found, path,
                                   f"google.{name_of_api}(...)")
+        for match in _NODE_INDEXED.finditer(source.structure):
+            self._node_indexed_client(source, match.start(), match.end() - 1, bindings, found, path)
         if "@googleapis/" in source.code:
             for start, opening, name_of_api, written in _package_clients(source):
                 self._node_client(source, start, opening, name_of_api, bindings, found, path, f"{written}(...)")
@@ -535,10 +588,12 @@ class CallFinder:
         ``gmail`` of ``@googleapis/gmail``) at ``start``, whose arguments open at ``opening``:
         bound to the name it is assigned to, and any chain on the call itself resolved."""
         end = closing_bracket(source, opening)
-        version = _NODE_VERSION.match(source.code[opening + 1:end])
+        version, unstated = _node_version(source, opening, end)
         if version is None:
+            if unstated is not None and self.table.api(name_of_api) is not None:
+                _not_followed(source, start, label, [unstated], found, path)
             return
-        api = self.table.api(name_of_api, version.group(2) or version.group(4))
+        api = self.table.api(name_of_api, version)
         if api is None:
             return
         name = self._bind_name(source.structure, start)
@@ -547,6 +602,22 @@ class CallFinder:
         found.made.append((start, end, api, name))
         self._bind_resource(bindings, api, start, self._resolve(source, api, api.root, start, end, found, path,
                                                                 name or label, "node"))
+
+    def _node_indexed_client(self, source: LexedSource, start: int, bracket: int, bindings: _Bindings,
+                             found: FileCalls, path: str) -> None:
+        """``google['gmail']({...})``: the client of the API the literal names; ``google[api](...)``,
+        whose API the code computes: reported as unresolved."""
+        after = closing_bracket(source, bracket)
+        opening = _OPENING_NEXT.match(source.structure, after)
+        if opening is None:
+            return  # not called: `google[name]` kept or passed on
+        shown = _shown_argument(source.code, bracket + 1, after - 1)
+        literal = _QUOTED_WORD.fullmatch(shown)
+        if literal:
+            self._node_client(source, start, opening.end() - 1, literal.group(2), bindings, found, path,
+                              f"google[{shown}](...)")
+        else:
+            _not_followed(source, start, f"google[{shown}](...)", [shown], found, path)
 
     @staticmethod
     def _bind_resource(bindings: _Bindings, api: Api, at: int, resolved: tuple[str, ResourceNode] | None) -> None:

@@ -514,6 +514,37 @@ def test_a_build_the_code_computes_outside_the_client_library_is_no_finding(find
     assert finder.find_all("f", lex(text, PYTHON), "python", False).unresolved == []
 
 
+NODE_COMPUTED = '''\
+const {google} = require('googleapis');
+const gmail = google.gmail({version: VERSION, auth});
+gmail.users.labels.list({userId: 'me'});
+const drive = google.drive(options);
+const calendar = google.calendar({version, auth});
+const people = google.people({'version': settings.people.version, auth});
+const sheets = google.sheets({...options, auth});
+const client = google[api]({version: 'v1', auth});
+const tasks = google['tasks']({version: 'v1', auth});
+tasks.tasklists.list();
+const kept = google[name];
+google.maps(options);
+google.gmail();
+google.gmail({auth});
+'''
+
+
+def test_a_node_client_whose_api_or_version_the_code_computes_is_reported_unresolved(finder):
+    # The version as an object's entry, its shorthand, a quoted key, a spread, the whole
+    # argument; an API chosen by a key. Not reported: an API chosen by a quoted key (followed),
+    # a function kept rather than called, no API of the table, no version given at all.
+    found = finder.find_all("f", lex(NODE_COMPUTED, JAVASCRIPT), "javascript", False)
+    assert (sorted((item.line, item.written, item.reason.values["names"]) for item in found.unresolved),
+            [(call.line, call.method) for call in found.calls]) == (
+        [(2, "google.gmail(...)", ["VERSION"]), (4, "google.drive(...)", ["options"]),
+         (5, "google.calendar(...)", ["version"]), (6, "google.people(...)", ["settings.people.version"]),
+         (7, "google.sheets(...)", ["...options"]), (8, "google[api](...)", ["api"])],
+        [(10, "tasks.tasklists.list")])
+
+
 def test_builds_of_apis_the_code_computes_are_read_in_linear_work(finder):
     def run(count: int):
         text = "from googleapiclient import discovery\n" + "".join(
