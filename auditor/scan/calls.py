@@ -91,10 +91,9 @@ _PY_LIBRARY_BUILD = LazyPattern(r"(?<![\w$.])(?:(?:googleapiclient|apiclient)\s*
 # A constant a Python module gives a word at its top level (group 1 its name, group 3 the
 # word): `API_NAME = "gmail"`, `API_VERSION: str = 'v1'`. Read in the code (comments blanked).
 _PY_CONSTANT = LazyPattern(r"(?m)^(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*([\"'])([\w.]{1,100})\2[ \t]*$")
-# `google[...]`, the client function of an API chosen by a key (in the structure), the key's
-# quoted word, and the opening bracket of a call after it.
+# `google[...]`, the client function of an API chosen by a key (in the structure), and the
+# opening bracket of a call after it.
 _NODE_INDEXED = LazyPattern(r"(?<![\w$.])(?:google|googleapis)\s*\[")
-_QUOTED_WORD = LazyPattern(r"([\"'`])(\w+)\1")
 _OPENING_NEXT = LazyPattern(r"\s*\(")
 _WORD_RUN = LazyPattern(r"\S+")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
@@ -111,6 +110,7 @@ _NODE_VERSION = LazyPattern(r"\s*([\"'`])(\w+)\1")
 _NODE_OPTIONS = LazyPattern(r"\s*\{")
 _VERSION_KEY = LazyPattern(r"\s*(?:version|([\"'])version\1)\s*(:|\Z)")
 _SPREAD = LazyPattern(r"\s*\.\.\.")
+_SCRIPT_NAME = LazyPattern(r"\s*(" + IDENT + r")\s*\Z")
 # `new Gmail.Builder(` in Java, `Gmail.Builder(` in Kotlin.
 _JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 # An import's optional name before the path; the keyword itself is not one (`import "..."`).
@@ -194,24 +194,33 @@ def _node_version(source: LexedSource, opening: int, end: int) -> tuple[str | No
     if not items:
         return None, None
     start, stop = items[0]
-    literal = _NODE_VERSION.match(code, start, stop)
-    if literal:
-        return literal.group(2), None
     options = _NODE_OPTIONS.match(source.structure, start, stop)
     if options is None:
-        return None, _shown_argument(code, start, stop) or None
+        return _script_word(source, start, stop)
     spread = None
     brace = options.end() - 1
     for entry_start, entry_stop in index.items_in(brace, closing_bracket(source, brace)):
         key = _VERSION_KEY.match(code, entry_start, entry_stop)
-        if key and not key.group(2):
-            return None, "version"  # the shorthand: a name the code gives the version
         if key:
-            literal = _NODE_VERSION.match(code, key.end(), entry_stop)
-            return (literal.group(2), None) if literal else (None, _shown_argument(code, key.end(), entry_stop))
+            # `version: ...`, or the shorthand `version` (a name the code gives the version).
+            return _script_word(source, key.end() if key.group(2) else entry_start, entry_stop)
         if spread is None and _SPREAD.match(code, entry_start, entry_stop):
             spread = _shown_argument(code, entry_start, entry_stop)
     return None, spread
+
+
+def _script_word(source: LexedSource, start: int, stop: int) -> tuple[str | None, str | None]:
+    """The word the JavaScript expression from ``start`` to ``stop`` stands for: a quoted
+    word, or a name a ``const`` gives one (``named_values.script_constants``); else ``None``
+    and the expression as written (``None`` for none)."""
+    literal = _NODE_VERSION.match(source.code, start, stop)
+    if literal:
+        return literal.group(2), None
+    name = _SCRIPT_NAME.match(source.code, start, stop)
+    word = source.script_constants.get(name.group(1)) if name else None
+    if word is not None:
+        return word, None
+    return None, _shown_argument(source.code, start, stop) or None
 
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
@@ -605,19 +614,19 @@ class CallFinder:
 
     def _node_indexed_client(self, source: LexedSource, start: int, bracket: int, bindings: _Bindings,
                              found: FileCalls, path: str) -> None:
-        """``google['gmail']({...})``: the client of the API the literal names; ``google[api](...)``,
-        whose API the code computes: reported as unresolved."""
+        """``google['gmail']({...})``, or a key a ``const`` gives a word: the client of the API
+        it names; ``google[api](...)``, whose API the code computes: reported as unresolved."""
         after = closing_bracket(source, bracket)
         opening = _OPENING_NEXT.match(source.structure, after)
         if opening is None:
             return  # not called: `google[name]` kept or passed on
+        name_of_api, unstated = _script_word(source, bracket + 1, after - 1)
         shown = _shown_argument(source.code, bracket + 1, after - 1)
-        literal = _QUOTED_WORD.fullmatch(shown)
-        if literal:
-            self._node_client(source, start, opening.end() - 1, literal.group(2), bindings, found, path,
+        if name_of_api is not None:
+            self._node_client(source, start, opening.end() - 1, name_of_api, bindings, found, path,
                               f"google[{shown}](...)")
-        else:
-            _not_followed(source, start, f"google[{shown}](...)", [shown], found, path)
+        elif unstated is not None:
+            _not_followed(source, start, f"google[{shown}](...)", [unstated], found, path)
 
     @staticmethod
     def _bind_resource(bindings: _Bindings, api: Api, at: int, resolved: tuple[str, ResourceNode] | None) -> None:

@@ -108,6 +108,13 @@ class LexedSource:
 
         return NamedValues(self)
 
+    @cached_property
+    def script_constants(self) -> dict[str, str | None]:
+        """``named_values.script_constants`` of a JavaScript or TypeScript file, read on first use."""
+        from auditor.scan.named_values import script_constants
+
+        return script_constants(self)
+
     @property
     def structure(self) -> str:
         if self._structure is None:

@@ -22,6 +22,10 @@ on its module: ``config.API_NAME``). Anything else (a name computed, imported fr
 elsewhere or given several values in one statement) stands for nothing known: no client is
 guessed from it.
 
+In JavaScript and TypeScript only a file's ``const`` declarations of a quoted word are read
+(:func:`script_constants`), for the version or the API key of a Node client
+(``google.gmail({version: VERSION})``, ``google[API](...)``).
+
 A function that passes a parameter to ``build`` is a **parametric factory**: where a table
 of factories would hold its API and version, it holds the parameters they come from
 (:func:`table_text`), which each call of it fills in (:meth:`NamedValues.arguments`).
@@ -248,3 +252,33 @@ class NamedValues:
             if position is not None:
                 position += 1
         return found
+
+
+# A JavaScript or TypeScript declaration (`const VERSION =`, `let api: string =`, `export
+# var x =`; group 1 the keyword, group 2 the name), and a quoted word as its whole value.
+# Read in the code.
+_SCRIPT_DECLARATION = re.compile(r"(?<![\w$.])(const|let|var)\s+(" + IDENT + r")\s*(?::\s*[\w$.]{1,100}\s*)?=\s*")
+# The next name of the same declaration (`, B = `; group 2, as in the declaration's pattern).
+_SCRIPT_NEXT = re.compile(r"\s*,\s*()(" + IDENT + r")\s*(?::\s*[\w$.]{1,100}\s*)?=\s*")
+_SCRIPT_WORD = re.compile(r"([\"'`])([\w.]{1,100})\1(?=\s*[;,)\n]|\s*$)")
+
+
+def script_constants(source: LexedSource) -> dict[str, str | None]:
+    """The words a JavaScript or TypeScript file's ``const`` declarations give names
+    (``const VERSION = 'v1'``). A name declared more than once in the file stands for its
+    word only where every declaration gives that word; else (another word in another
+    function, a value computed, a ``let`` or ``var`` that may change) for none (``None``),
+    since which one a use reads is not told."""
+    code, structure = source.code, source.structure
+    found: dict[str, str | None] = {}
+    for match in _SCRIPT_DECLARATION.finditer(code):
+        if structure[match.start()] != code[match.start()]:
+            continue  # inside a string
+        declared: re.Match[str] | None = match
+        while declared is not None:  # `const A = 'x', B = 'y'`: each name in turn
+            word = _SCRIPT_WORD.match(code, declared.end())
+            value = word.group(2) if word and match.group(1) == "const" else None
+            name = declared.group(2)
+            found[name] = value if found.get(name, value) == value else None
+            declared = _SCRIPT_NEXT.match(code, word.end()) if word else None
+    return found

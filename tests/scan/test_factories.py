@@ -529,20 +529,32 @@ const kept = google[name];
 google.maps(options);
 google.gmail();
 google.gmail({auth});
+const GMAIL_VERSION = 'v1', API = "drive";
+const mail = google.gmail({version: GMAIL_VERSION, auth});
+mail.users.drafts.list({userId: 'me'});
+google[API]({version: 'v3'}).files.list();
+let V3 = 'v3';
+google.drive({version: V3}).files.list();
+function one() { const ver = 'v1'; }
+function two() { const ver = 'v2'; }
+google.gmail({version: ver}).users.labels.list({userId: 'me'});
 '''
 
 
 def test_a_node_client_whose_api_or_version_the_code_computes_is_reported_unresolved(finder):
     # The version as an object's entry, its shorthand, a quoted key, a spread, the whole
-    # argument; an API chosen by a key. Not reported: an API chosen by a quoted key (followed),
-    # a function kept rather than called, no API of the table, no version given at all.
+    # argument; an API chosen by a key; a name a `let` gives a word, or two `const`s two
+    # words. Not reported: an API chosen by a quoted key or a `const`'s word, a version a
+    # `const` gives (followed); a function kept rather than called, no API of the table, no
+    # version given at all.
     found = finder.find_all("f", lex(NODE_COMPUTED, JAVASCRIPT), "javascript", False)
     assert (sorted((item.line, item.written, item.reason.values["names"]) for item in found.unresolved),
-            [(call.line, call.method) for call in found.calls]) == (
+            sorted((call.line, call.method) for call in found.calls)) == (
         [(2, "google.gmail(...)", ["VERSION"]), (4, "google.drive(...)", ["options"]),
          (5, "google.calendar(...)", ["version"]), (6, "google.people(...)", ["settings.people.version"]),
-         (7, "google.sheets(...)", ["...options"]), (8, "google[api](...)", ["api"])],
-        [(10, "tasks.tasklists.list")])
+         (7, "google.sheets(...)", ["...options"]), (8, "google[api](...)", ["api"]),
+         (20, "google.drive(...)", ["V3"]), (23, "google.gmail(...)", ["ver"])],
+        [(10, "tasks.tasklists.list"), (17, "gmail.users.drafts.list"), (18, "drive.files.list")])
 
 
 def test_builds_of_apis_the_code_computes_are_read_in_linear_work(finder):
