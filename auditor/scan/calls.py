@@ -50,6 +50,7 @@ from auditor.scan.factories import (
     FAMILIES,
     GO_FACTORY,
     LAMBDA_BODY,
+    PY_CLASS,
     RETURNED,
     RETURNED_NAME,
     ClientFactory,
@@ -72,6 +73,12 @@ from auditor.scan.lexer import LexedSource
 
 if TYPE_CHECKING:
     from auditor.scan.methods import Api, MethodTable, ResourceNode
+
+# What a file imports from the other modules of its family (CallFinder._imported): its
+# factories by the name it calls them by, the modules it names as a whole, and the
+# attributes of the classes it imports by the name it calls them by.
+ClassAttributes = dict[str, dict[str, tuple[str, str]]]
+_Imported = tuple[dict[str, tuple[str, str]], dict[str, str], ClassAttributes]
 
 # Cheap test before any lexing: a file without one of these cannot hold a call we recognise.
 CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gmail", "Drive", "Calendar",
@@ -96,6 +103,10 @@ _PY_CONSTANT = LazyPattern(r"(?m)^(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t
 _NODE_INDEXED = LazyPattern(r"(?<![\w$.])(?:google|googleapis)\s*\[")
 _OPENING_NEXT = LazyPattern(r"\s*\(")
 _WORD_RUN = LazyPattern(r"\S+")
+# A name given an instance of a class (group 2, maybe read on its module): `mail =
+# Gmail(creds)`, `mail: Gmail = clients.Gmail(`. Read in the structure.
+_PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*"
+                           r"(" + IDENT + r"(?:[ \t]*\.[ \t]*" + IDENT + r")?)[ \t]*\(")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
 _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
@@ -360,6 +371,15 @@ class _Bindings:
                     if binding.node is binding.api.root:
                         yield name, at, binding
 
+    def attributes(self) -> Iterator[tuple[str, int, _Binding]]:
+        """Each binding of an attribute of ``self`` to a client (``self.service``): the
+        attribute's name, and where it is made."""
+        for name, sites in self._sites.items():
+            if name.startswith("self.") and name.count(".") == 1:
+                for at, binding in sites:
+                    if binding.node is binding.api.root:
+                        yield name[5:], at, binding
+
     def shared(self, names: Iterable[str]) -> list[str]:
         """Which of ``names`` have been given more than one binding."""
         return [name for name in names if len(self._sites[name]) > 1]
@@ -443,8 +463,8 @@ class CallFinder:
         advanced = "|".join(sorted(self.apps_script.advanced))
         self._advanced = re.compile(r"(?<![\w$.])(" + advanced + r")(?=\s*\.\s*[A-Z])")
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
-        # The last table of modules whose clients were listed by module, and that list.
-        self._clients_of: tuple[ModuleTable | None, dict[str, list[str]]] = (None, {})
+        # The last table of modules whose clients and classes were listed by module, and those lists.
+        self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
         # The API names and versions of the table: what a module's exported constant may be.
         self._api_words: frozenset[str] | None = None
 
@@ -484,6 +504,8 @@ class CallFinder:
         if family is not None:
             self._factory_clients(source, language, family, packages, factories or {}, modules or {}, imported,
                                   bindings, found, path, style)
+        if language == "python":
+            self._python_classes(source, imported[2], bindings, found)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -693,8 +715,8 @@ class CallFinder:
 
     def _factory_clients(self, source: LexedSource, language: str, family: str, packages: dict[str, Api],
                          others: FactoryTable, modules: ModuleTable,
-                         imports_of: tuple[dict[str, tuple[str, str]], dict[str, str]], bindings: _Bindings,
-                         found: FileCalls, path: str, style: CallStyle) -> None:
+                         imports_of: _Imported, bindings: _Bindings, found: FileCalls, path: str,
+                         style: CallStyle) -> None:
         """The file's client factories (in ``found.factories``, with the clients and constants
         it binds at its top level), and the clients made by calls of them or of ``others``'
         factories, or imported from ``modules`` (``imports_of``: see ``_imported``): bound
@@ -704,7 +726,7 @@ class CallFinder:
         # files' factories, never copied, are followed in the first round).
         applied: dict[str, tuple[str, str]] = {}
         properties: set[tuple[str, int]] = set()
-        imported, whole_modules = imports_of
+        imported, whole_modules, _ = imports_of
         outside: Mapping[str, tuple[str, str]] = ChainMap(imported, others) if imported else others
         for round_number in range(_FACTORY_ROUNDS):
             for name, api, defined_at in self._defined_factories(source, language, packages, found):
@@ -755,24 +777,30 @@ class CallFinder:
                        and not follows(structure, match.start(), "([{,")})
 
     def _imported(self, source: LexedSource, language: str, modules: ModuleTable, bindings: _Bindings, path: str
-                  ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+                  ) -> _Imported:
         """What the file imports from the modules of ``modules``: a client is bound to the
         name the file gives it; a factory is returned (by that name), with the modules the
-        file names as a whole (for ``clients.get_service()``); a constant is given to the
-        file's named values (``config.API_NAME`` for a module named as a whole)."""
+        file names as a whole (for ``clients.get_service()``) and the classes whose
+        instances hold clients (by the name the file calls them by: ``Gmail``,
+        ``clients.Gmail``); a constant is given to the file's named values
+        (``config.API_NAME`` for a module named as a whole)."""
         if not modules or language not in ("python", "javascript"):
-            return {}, {}
+            return {}, {}, {}
         names, whole = imports(source.code, language == "python", path)
-        # A module's clients and constants read on the module (`clients.service`) where the
-        # file names it as a whole.
-        if whole:
-            clients_of = self._clients_by_module(modules)
-            names += [(f"{local}.{name}", module, name, 0) for local, module in sorted(whole.items())
-                      for name in clients_of.get(module, ())]
+        clients_of, classes_of = self._by_module(modules)
+        classes: ClassAttributes = {}
+        # A module's clients, constants and classes read on the module (`clients.service`)
+        # where the file names it as a whole.
+        for local, module in sorted(whole.items()):
+            names += [(f"{local}.{name}", module, name, 0) for name in clients_of.get(module, ())]
+            classes.update((f"{local}.{name}", attributes) for name, attributes in classes_of.get(module, {}).items())
         factories: dict[str, tuple[str, str]] = {}
         for local, module, name, at in names:
             entry = modules.get((module, name))
             if entry is None:
+                attributes = classes_of.get(module, {}).get(name)
+                if attributes:
+                    classes[local] = attributes
                 continue
             if entry[2] == "function":
                 factories[local] = entry[:2]
@@ -783,18 +811,54 @@ class CallFinder:
             api = self.table.api(*entry[:2])
             if api is not None:
                 bindings.bind(local, at, _Binding(api, api.root))
-        return factories, whole
+        return factories, whole, classes
 
-    def _clients_by_module(self, modules: ModuleTable) -> dict[str, list[str]]:
-        """The names of the clients and constants of each module of ``modules``, worked out
-        once for each table (the table is the same for every file of a round)."""
+    def _by_module(self, modules: ModuleTable) -> tuple[dict[str, list[str]], dict[str, ClassAttributes]]:
+        """The names of the clients and constants of each module of ``modules``, and the
+        attributes its classes bind to clients (module -> class -> attribute -> (API,
+        version)), worked out once for each table (the table is the same for every file of a
+        round)."""
         if self._clients_of[0] is not modules:
             clients_of: dict[str, list[str]] = {}
+            classes_of: dict[str, ClassAttributes] = {}
             for (module, name), entry in modules.items():
                 if entry[2] in ("client", "constant"):
                     clients_of.setdefault(module, []).append(name)
-            self._clients_of = (modules, clients_of)
-        return self._clients_of[1]
+                elif entry[2] == "attribute":
+                    class_name, _, attribute = name.partition(".")
+                    classes_of.setdefault(module, {}).setdefault(class_name, {})[attribute] = entry[:2]
+            self._clients_of = (modules, clients_of, classes_of)
+        return self._clients_of[1], self._clients_of[2]
+
+    def _python_classes(self, source: LexedSource, imported: ClassAttributes,
+                        bindings: _Bindings, found: FileCalls) -> None:
+        """The clients a Python class binds to its instances' attributes (``self.service =
+        build(...)`` in a method of ``Gmail``), filed with the file's factories; and, for
+        them and the classes the file imports, the instances the file makes (``mail =
+        Gmail(creds)``): ``mail.service`` is bound to the client."""
+        own: dict[str, dict[str, set[tuple[str, str]]]] = {}
+        sites = list(bindings.attributes())
+        if sites:
+            classes = python_functions(source.structure, [at for _, at, _ in sites], PY_CLASS)
+            for attribute, at, binding in sites:
+                if classes[at] is not None:
+                    own.setdefault(classes[at][0], {}).setdefault(attribute, set()).add(
+                        (binding.api.name, binding.api.version))
+        # An attribute given clients of two APIs: no telling which an instance holds.
+        mine = {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
+                for name, attributes in own.items()}
+        found.factories += sorted(ClientFactory("python", f"{name}.{attribute}", *api, "attribute")
+                                  for name, attributes in mine.items() for attribute, api in attributes.items())
+        known = ChainMap(mine, imported)  # a class of the file's own before an imported one
+        if not any(known.values()):
+            return
+        structure = source.structure
+        for match in _PY_INSTANCE.finditer(structure):
+            attributes = known.get(re.sub(r"\s+", "", match.group(2)))
+            for attribute, api_of in sorted((attributes or {}).items()):
+                api = self.table.api(*api_of)
+                if api is not None:
+                    bindings.bind(f"{match.group(1)}.{attribute}", match.start(2), _Binding(api, api.root))
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
                            found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:

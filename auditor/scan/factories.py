@@ -64,7 +64,9 @@ class ClientFactory:
     """A function of ``family``'s code named ``name`` that returns a client of ``api`` at
     ``version`` (``kind`` ``"function"``), or a client the module itself binds to ``name``,
     which other modules may import (``"client"``), or a Python module's constant ``name``
-    whose value ``api`` is an API's name or version (``"constant"``, ``version`` empty)."""
+    whose value ``api`` is an API's name or version (``"constant"``, ``version`` empty), or
+    the client a Python class binds to an attribute of its instances (``"attribute"``,
+    ``name`` the class's and the attribute's: ``Gmail.service``)."""
 
     family: str
     name: str
@@ -265,15 +267,18 @@ RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ 
 
 # ---------------------------------------------------------------------------- enclosing functions
 
-# A `def` line (group 1 the function's name).
+# A `def` line (group 1 the function's name), and a `class` line (group 1 the class's).
 PY_DEF = LazyPattern(r"[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")")
+PY_CLASS = LazyPattern(r"[ \t]*class[ \t]+(" + IDENT + r")")
 _PY_BRACKET = LazyPattern(r"[()\[\]{}]")
 
 
-def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[str, int] | None]:
+def python_functions(structure: str, offsets: Iterable[int], opener: LazyPattern = PY_DEF
+                     ) -> dict[int, tuple[str, int] | None]:
     """For each offset of a Python file's structure, the innermost function it is in: its
-    name and the offset of its ``def`` line, or ``None`` at module level. One pass over the
-    lines: a line inside brackets (a call's continuation) neither opens nor closes one."""
+    name and the offset of its ``def`` line, or ``None`` at module level (with ``opener``
+    :data:`PY_CLASS`, the innermost class instead). One pass over the lines: a line inside
+    brackets (a call's continuation) neither opens nor closes one."""
     wanted = sorted(set(offsets))
     found: dict[int, tuple[str, int] | None] = {}
     if not wanted:
@@ -292,7 +297,7 @@ def python_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[
             indentation = len(line) - len(line.lstrip(" \t"))
             while stack and stack[-1][0] >= indentation:
                 stack.pop()
-            definition = PY_DEF.match(line)
+            definition = opener.match(line)
             if definition:
                 stack.append((indentation, definition.group(1), start))
         while index < len(wanted) and wanted[index] <= end:

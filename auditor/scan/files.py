@@ -223,9 +223,11 @@ def _fresh(tables: dict[str, tuple[str, str]], modules: dict[tuple[str, str], tu
            ) -> frozenset[tuple[str, ...]]:
     """What a file must mention to be scanned again for what a round found new: a
     factory's name (when no other factory has it), else the name and its module's (a module's
-    client or constant, or a factory whose name several share, which only an import names)."""
+    client, constant or class, or a factory whose name several share, which only an import
+    names)."""
     words = {(name,) for name, api in new_tables.items() if tables.get(name) != api}
-    words.update((name, module.rsplit("/", 1)[-1]) for (module, name), entry in new_modules.items()
+    # (A class's attribute, `Gmail.service`, by the class's name: what an importing file calls.)
+    words.update((name.partition(".")[0], module.rsplit("/", 1)[-1]) for (module, name), entry in new_modules.items()
                  if modules.get((module, name)) != entry and (entry[2] == "client" or name not in new_tables))
     return frozenset(words)
 

@@ -691,6 +691,70 @@ def test_a_module_exports_its_top_level_constants_that_name_an_api_or_a_version(
         ("API_NAME", "gmail"), ("SPLIT", "drive"), ("SPLIT", "gmail"), ("VERSION", "v3")]
 
 
+CLASS_INSTANCES = {
+    # Classes that bind clients to their instances' attributes, and scripts that make
+    # instances and read the attributes: in the same file, by an import (renamed), on the
+    # module. An attribute given clients of two APIs makes no client.
+    "app/gmail_client.py": '''\
+from googleapiclient.discovery import build
+
+class GmailClient:
+    def __init__(self, creds):
+        self.service = build("gmail", "v1", credentials=creds)
+        self.files = build("drive", "v3", credentials=creds)
+
+class Tasks:
+    def connect(self):
+        self.service = build("tasks", "v1")
+
+class Either:
+    def one(self):
+        self.service = build("tasks", "v1")
+    def two(self):
+        self.service = build("gmail", "v1")
+
+mail = GmailClient(None)
+mail.service.users().labels().list(userId="me").execute()
+''',
+    "app/main.py": '''\
+from app.gmail_client import GmailClient as Client, Either
+import app.gmail_client as clients
+
+def main():
+    mail: Client = Client(None)
+    mail.service.users().drafts().list(userId="me").execute()
+    drive = clients.GmailClient(None)
+    drive.files.files().list().execute()
+    tasks = clients.Tasks()
+    tasks.service.tasklists().list().execute()
+    either = Either()
+    either.service.users().labels().list(userId="me").execute()
+    plain = object()
+    plain.service.users().labels().list(userId="me").execute()
+''',
+}
+
+
+def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_path: Path):
+    _, calls = _scanned_tree(tmp_path / "src", CLASS_INSTANCES)
+    assert calls == [
+        ("app/gmail_client.py", 19, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
+        ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list")]
+
+
+def test_instances_of_classes_are_followed_in_linear_work(finder):
+    def text(count: int) -> str:
+        return ("from googleapiclient.discovery import build\n"
+                + "".join(f"class C{index}:\n    def __init__(self):\n        self.service = build('gmail', 'v1')\n"
+                          for index in range(count))
+                + "".join(f"c{index} = C{index}()\nc{index}.service.users().labels().list(userId='me')\n"
+                          for index in range(count)))
+
+    assert len(_found(finder, text(100), PYTHON)[0]) == 100
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
 def test_the_work_of_a_file_does_not_grow_with_the_other_files_factories_and_clients(finder):
     # A file is scanned again for every round that finds new factories: the tables of the
     # others' factories and clients are looked up, never copied or gone through per file.
