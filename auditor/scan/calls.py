@@ -57,6 +57,7 @@ from auditor.scan.factories import (
     FactoryTable,
     LazyPattern,
     ModuleTable,
+    brace_classes,
     brace_functions,
     imports,
     javascript_imports,
@@ -107,6 +108,10 @@ _WORD_RUN = LazyPattern(r"\S+")
 # Gmail(creds)`, `mail: Gmail = clients.Gmail(`. Read in the structure.
 _PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*"
                            r"(" + IDENT + r"(?:[ \t]*\.[ \t]*" + IDENT + r")?)[ \t]*\(")
+# The same in JavaScript or TypeScript: `const mail = new Gmail(auth)`, `let mail: Gmail =
+# new clients.Gmail(`.
+_JS_INSTANCE = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
+                           r"(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)\s*\(")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
 _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
@@ -371,14 +376,15 @@ class _Bindings:
                     if binding.node is binding.api.root:
                         yield name, at, binding
 
-    def attributes(self) -> Iterator[tuple[str, int, _Binding]]:
-        """Each binding of an attribute of ``self`` to a client (``self.service``): the
-        attribute's name, and where it is made."""
+    def attributes(self, owner: str) -> Iterator[tuple[str, int, _Binding]]:
+        """Each binding of an attribute of ``owner`` (``self``, ``this``) to a client
+        (``self.service``): the attribute's name, and where it is made."""
+        prefix = owner + "."
         for name, sites in self._sites.items():
-            if name.startswith("self.") and name.count(".") == 1:
+            if name.startswith(prefix) and name.count(".") == 1:
                 for at, binding in sites:
                     if binding.node is binding.api.root:
-                        yield name[5:], at, binding
+                        yield name[len(prefix):], at, binding
 
     def shared(self, names: Iterable[str]) -> list[str]:
         """Which of ``names`` have been given more than one binding."""
@@ -504,8 +510,8 @@ class CallFinder:
         if family is not None:
             self._factory_clients(source, language, family, packages, factories or {}, modules or {}, imported,
                                   bindings, found, path, style)
-        if language == "python":
-            self._python_classes(source, imported[2], bindings, found)
+        if language in ("python", "javascript"):
+            self._classes(source, language, imported[2], bindings, found)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -830,35 +836,53 @@ class CallFinder:
             self._clients_of = (modules, clients_of, classes_of)
         return self._clients_of[1], self._clients_of[2]
 
-    def _python_classes(self, source: LexedSource, imported: ClassAttributes,
-                        bindings: _Bindings, found: FileCalls) -> None:
-        """The clients a Python class binds to its instances' attributes (``self.service =
-        build(...)`` in a method of ``Gmail``), filed with the file's factories; and, for
-        them and the classes the file imports, the instances the file makes (``mail =
-        Gmail(creds)``): ``mail.service`` is bound to the client."""
-        own: dict[str, dict[str, set[tuple[str, str]]]] = {}
-        sites = list(bindings.attributes())
-        if sites:
-            classes = python_functions(source.structure, [at for _, at, _ in sites], PY_CLASS)
-            for attribute, at, binding in sites:
-                if classes[at] is not None:
-                    own.setdefault(classes[at][0], {}).setdefault(attribute, set()).add(
-                        (binding.api.name, binding.api.version))
-        # An attribute given clients of two APIs: no telling which an instance holds.
-        mine = {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
-                for name, attributes in own.items()}
-        found.factories += sorted(ClientFactory("python", f"{name}.{attribute}", *api, "attribute")
+    def _classes(self, source: LexedSource, language: str, imported: ClassAttributes, bindings: _Bindings,
+                 found: FileCalls) -> None:
+        """The clients a class binds to its instances' attributes (``self.service =
+        build(...)`` in a method of ``Gmail``; ``this.gmail = google.gmail(...)``, or a
+        JavaScript class's field), filed with the file's factories; and, for them and the
+        classes the file imports, the instances the file makes (``mail = Gmail(creds)``,
+        ``const mail = new Gmail(auth)``): ``mail.service`` is bound to the client."""
+        family = FAMILIES[language]
+        mine = self._class_attributes(source, language, bindings)
+        found.factories += sorted(ClientFactory(family, f"{name}.{attribute}", *api, "attribute")
                                   for name, attributes in mine.items() for attribute, api in attributes.items())
         known = ChainMap(mine, imported)  # a class of the file's own before an imported one
         if not any(known.values()):
             return
-        structure = source.structure
-        for match in _PY_INSTANCE.finditer(structure):
+        for match in (_PY_INSTANCE if language == "python" else _JS_INSTANCE).finditer(source.structure):
             attributes = known.get(re.sub(r"\s+", "", match.group(2)))
             for attribute, api_of in sorted((attributes or {}).items()):
                 api = self.table.api(*api_of)
                 if api is not None:
                     bindings.bind(f"{match.group(1)}.{attribute}", match.start(2), _Binding(api, api.root))
+
+    @staticmethod
+    def _class_attributes(source: LexedSource, language: str, bindings: _Bindings) -> ClassAttributes:
+        """The attributes each class of the file binds to a client, and its (API, version);
+        an attribute given clients of two APIs is left out (no telling which an instance
+        holds)."""
+        python = language == "python"
+        # `self.service = ...`, `this.gmail = ...` (True); a name bound directly in a
+        # JavaScript class's body is a field (False), elsewhere a variable.
+        sites = [(*site, True) for site in bindings.attributes("self" if python else "this")]
+        if not python:
+            sites += [(*site, False) for site in bindings.clients()]
+        if not sites:
+            return {}
+        offsets = [at for _, at, _, _ in sites]
+        if python:
+            classes = {at: (found[0], False) if found else None
+                       for at, found in python_functions(source.structure, offsets, PY_CLASS).items()}
+        else:
+            classes = brace_classes(source.structure, offsets)
+        own: dict[str, dict[str, set[tuple[str, str]]]] = {}
+        for attribute, at, binding, on_instance in sites:
+            place = classes[at]
+            if place is not None and (on_instance or place[1]):
+                own.setdefault(place[0], {}).setdefault(attribute, set()).add((binding.api.name, binding.api.version))
+        return {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
+                for name, attributes in own.items()}
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
                            found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:

@@ -353,6 +353,46 @@ def brace_functions(structure: str, offsets: Iterable[int]) -> dict[int, tuple[s
     return found
 
 
+# The head of a JavaScript or TypeScript class's body (group 1 its name): `class Gmail {`,
+# `export default class Gmail extends Base<T> implements Api {`.
+_CLASS_HEAD = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?"
+                          r"(?:\s+(?:extends|implements)\s+[^{};=()]{1,200})?\s*$")
+
+
+def brace_classes(structure: str, offsets: Iterable[int]) -> dict[int, tuple[str, bool] | None]:
+    """For each offset of a JavaScript or TypeScript file's structure, the innermost class
+    it is in: its name, and whether the offset is directly in the class's body (a field)
+    rather than in one of its methods; ``None`` outside any class. One pass over the
+    file's braces; what each opens is read once."""
+    wanted = sorted(set(offsets))
+    found: dict[int, tuple[str, bool] | None] = {}
+    # For each open brace: the innermost class at that depth (its name and depth), if any.
+    open_at: list[tuple[str, int] | None] = []
+    index = 0
+    for match in _BRACE.finditer(structure):
+        while index < len(wanted) and wanted[index] < match.start():
+            found[wanted[index]] = _innermost_class(open_at)
+            index += 1
+        if index == len(wanted):
+            return found
+        if match.group() == "{":
+            head = structure[max(0, match.start() - 300):match.start()]
+            opened = _CLASS_HEAD.search(head) if "class" in head else None
+            open_at.append((opened.group(1), len(open_at)) if opened else open_at[-1] if open_at else None)
+        elif open_at:
+            open_at.pop()
+    for offset in wanted[index:]:
+        found[offset] = _innermost_class(open_at)
+    return found
+
+
+def _innermost_class(open_at: list[tuple[str, int] | None]) -> tuple[str, bool] | None:
+    if not open_at or open_at[-1] is None:
+        return None
+    name, depth = open_at[-1]
+    return name, depth == len(open_at) - 1
+
+
 # What a brace opens, for brace_functions: a block to look through, a function (by name),
 # or an anonymous function, where the search stops.
 _BLOCK = ""

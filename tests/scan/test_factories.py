@@ -692,9 +692,10 @@ def test_a_module_exports_its_top_level_constants_that_name_an_api_or_a_version(
 
 
 CLASS_INSTANCES = {
-    # Classes that bind clients to their instances' attributes, and scripts that make
-    # instances and read the attributes: in the same file, by an import (renamed), on the
-    # module. An attribute given clients of two APIs makes no client.
+    # Classes that bind clients to their instances' attributes (in a method, or as a
+    # TypeScript field), and scripts that make instances and read the attributes: in the
+    # same file, by an import (renamed), on the module. An attribute given clients of two
+    # APIs makes no client; a variable of a function is no attribute.
     "app/gmail_client.py": '''\
 from googleapiclient.discovery import build
 
@@ -732,6 +733,31 @@ def main():
     plain = object()
     plain.service.users().labels().list(userId="me").execute()
 ''',
+    "web/gmail.ts": '''\
+import {google} from 'googleapis';
+export class GmailService {
+  private drive = google.drive({version: 'v3'});
+  constructor(auth) {
+    this.gmail = google.gmail({version: 'v1', auth});
+  }
+}
+export default class Tasks extends Base<Options> {
+  constructor() { super(); this.tasks = google.tasks({version: 'v1'}); }
+}
+function notAClass() { const sheets = google.sheets({version: 'v4'}); }
+''',
+    "web/app.ts": '''\
+import {GmailService as Service} from './gmail';
+import * as clients from './gmail';
+const mail: Service = new Service(auth);
+mail.gmail.users.labels.list({userId: 'me'});
+const other = new clients.GmailService(auth);
+other.drive.files.list();
+const tasks = new clients.Tasks();
+tasks.tasks.tasklists.list();
+const notOne = new Other();
+notOne.sheets.spreadsheets.get({spreadsheetId: 'x'});
+''',
 }
 
 
@@ -739,19 +765,33 @@ def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_p
     _, calls = _scanned_tree(tmp_path / "src", CLASS_INSTANCES)
     assert calls == [
         ("app/gmail_client.py", 19, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
-        ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list")]
+        ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list"),
+        ("web/app.ts", 4, "gmail.users.labels.list"), ("web/app.ts", 6, "drive.files.list"),
+        ("web/app.ts", 8, "tasks.tasklists.list")]
 
 
-def test_instances_of_classes_are_followed_in_linear_work(finder):
+CLASSES_AND_INSTANCES = {
+    "python": ("from googleapiclient.discovery import build\n",
+               "class C{index}:\n    def __init__(self):\n        self.service = build('gmail', 'v1')\n",
+               "c{index} = C{index}()\nc{index}.service.users().labels().list(userId='me')\n"),
+    "javascript": ("",
+                   "class C{index} extends B {{\n"
+                   "  f() {{ if (x) {{ this.service = google.gmail({{version: 'v1'}}); }} }}\n}}\n",
+                   "const c{index} = new C{index}();\nc{index}.service.users.labels.list({{userId: 'me'}});\n"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CLASSES_AND_INSTANCES))
+def test_instances_of_classes_are_followed_in_linear_work(finder, language: str):
+    head, defined, used = CLASSES_AND_INSTANCES[language]
+    syntax = PYTHON if language == "python" else JAVASCRIPT
+
     def text(count: int) -> str:
-        return ("from googleapiclient.discovery import build\n"
-                + "".join(f"class C{index}:\n    def __init__(self):\n        self.service = build('gmail', 'v1')\n"
-                          for index in range(count))
-                + "".join(f"c{index} = C{index}()\nc{index}.service.users().labels().list(userId='me')\n"
-                          for index in range(count)))
+        return (head + "".join(defined.format(index=index) for index in range(count))
+                + "".join(used.format(index=index) for index in range(count)))
 
-    assert len(_found(finder, text(100), PYTHON)[0]) == 100
-    small, large = (lines_run(lambda count=count: _found(finder, text(count), PYTHON)) for count in (300, 600))
+    assert len(_found(finder, text(100), syntax)[0]) == 100
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
     assert large <= 2.2 * small
 
 
