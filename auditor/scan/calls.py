@@ -54,6 +54,7 @@ from auditor.scan.factories import (
     RETURNED,
     RETURNED_NAME,
     ClientFactory,
+    GENERIC_NAMES,
     FactoryTable,
     LazyPattern,
     ModuleTable,
@@ -112,6 +113,10 @@ _PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})
 # new clients.Gmail(`.
 _JS_INSTANCE = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
                            r"(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)\s*\(")
+# An object a class makes (`Auth(`, `new Auth(`), and a method called on what a bracket
+# closes (`.get_service(`: group 1). Read in the structure.
+_NEW_OBJECT = LazyPattern(r"(?<![\w$.])(?:new\s+)?([A-Z][\w$]*)\s*\(")
+_CHAINED_CALL = LazyPattern(r"\s*\.\s*(" + IDENT + r")\s*\(")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
 _NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
@@ -985,6 +990,7 @@ class CallFinder:
             api = self.table.api(*api_of)
             if api is not None:
                 self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
+        self._factories_on_new_objects(source, factories, bindings, found, path, style)
         if parametric and language == "python":
             from auditor.scan.named_values import parameter_in
 
@@ -997,6 +1003,29 @@ class CallFinder:
                 api = self.table.api(*api_of)  # type: ignore[arg-type]
                 if api is not None:
                     self._factory_client(source, start, end, name, api, bindings, found, path, style)
+
+    def _factories_on_new_objects(self, source: LexedSource, factories: Mapping[str, tuple[str, str] | None],
+                                  bindings: _Bindings, found: FileCalls, path: str, style: CallStyle) -> None:
+        """A factory method called on the object a class makes in the same expression:
+        ``Auth().get_service()``, ``new GmailFactory(auth).getGmail()`` (a class's name
+        begins with a capital letter). A name too common to be a factory's is not taken for
+        one here either, nor a segment of a chain on what a factory of a capitalised name
+        makes (``Create_Service(...).users()``)."""
+        structure = source.structure
+        for match in _NEW_OBJECT.finditer(structure):
+            if match.group(1) in factories:
+                continue
+            end = closing_bracket(source, match.end() - 1)
+            method = _CHAINED_CALL.match(structure, end)
+            if method is None or method.group(1) in GENERIC_NAMES:
+                continue
+            api_of = factories.get(method.group(1))
+            if api_of is None or api_of[0].startswith("(") or api_of[1].startswith("("):
+                continue  # (a parametric factory's arguments are read after its own name)
+            api = self.table.api(*api_of)
+            if api is not None:
+                self._factory_client(source, match.start(), closing_bracket(source, method.end() - 1),
+                                     method.group(1), api, bindings, found, path, style)
 
     def _factory_client(self, source: LexedSource, start: int, end: int, name: str, api: Api, bindings: _Bindings,
                         found: FileCalls, path: str, style: CallStyle) -> None:

@@ -120,6 +120,60 @@ def test_a_factory_of_the_same_file_makes_clients_where_it_is_called(finder, tex
     assert _found(finder, text, syntax) == (calls, factories)
 
 
+ON_NEW_OBJECTS = [
+    # A factory method called on the object a class makes in the same expression; not a
+    # name too common to be a factory's, not a function of a small letter, not a segment of
+    # a chain on a capitalised factory's client (`Create_Service(...).users()`).
+    ("""\
+from googleapiclient.discovery import build
+class Auth:
+    def get_service(self):
+        return build('drive', 'v3', credentials=self.creds)
+    def get(self):
+        return build('gmail', 'v1')
+def Create_Service():
+    return build('gmail', 'v1')
+def users():
+    return build('tasks', 'v1')
+svc = Auth().get_service()
+svc.files().list().execute()
+Auth(creds).get_service().files().get(fileId='x').execute()
+other = Auth().get()
+other.users().labels().list(userId='me')
+lower = auth().get_service()
+lower.files().list()
+Create_Service().users().tasklists().list()
+""", PYTHON, [(12, "drive.files.list"), (13, "drive.files.get")], [18]),
+    ("""\
+const {google} = require('googleapis');
+class Factory { getGmail() { return google.gmail({version: 'v1'}); } }
+const g = new Factory(auth).getGmail();
+g.users.labels.list({userId: 'me'});
+const h = await new Factory().getGmail();
+h.users.drafts.list({userId: 'me'});
+""", JAVASCRIPT, [(4, "gmail.users.labels.list"), (6, "gmail.users.drafts.list")], []),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, unresolved", ON_NEW_OBJECTS, ids=["python", "node"])
+def test_a_factory_method_called_on_a_new_object_makes_a_client(finder, text, syntax, calls, unresolved):
+    # (`Create_Service().users().tasklists()` is a Gmail chain with no such resource, not a
+    # call of the factory `users`, whose Tasks client has tasklists.)
+    found = finder.find_all("f", lex(text, syntax), syntax.name, False)
+    assert (sorted((call.line, call.method) for call in found.calls), [item.line for item in found.unresolved]) == (
+        calls, unresolved)
+
+
+def test_factory_methods_on_new_objects_are_found_in_linear_work(finder):
+    def text(count: int) -> str:
+        return ("from googleapiclient.discovery import build\nclass Auth:\n    def get_service(self):\n"
+                "        return build('drive', 'v3')\n" + "Auth(X(a).y()).get_service().files().list()\n" * count)
+
+    assert len(_found(finder, text(100), PYTHON)[0]) == 100
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
 NOT_FACTORIES = [
     # What is returned is a call on the client, or the client and something else.
     ('from googleapiclient.discovery import build\n'
