@@ -107,11 +107,11 @@ _OPENING_NEXT = LazyPattern(r"\s*\(")
 _WORD_RUN = LazyPattern(r"\S+")
 # A name given an instance of a class (group 2, maybe read on its module): `mail =
 # Gmail(creds)`, `mail: Gmail = clients.Gmail(`. Read in the structure.
-_PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*"
+_PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*((?:self[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*"
                            r"(" + IDENT + r"(?:[ \t]*\.[ \t]*" + IDENT + r")?)[ \t]*\(")
 # The same in JavaScript or TypeScript: `const mail = new Gmail(auth)`, `let mail: Gmail =
 # new clients.Gmail(`.
-_JS_INSTANCE = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
+_JS_INSTANCE = LazyPattern(r"(?<![\w$.])((?:this\s*\.\s*)?" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
                            r"(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)\s*\(")
 # An object a class makes (`Auth(`, `new Auth(`), and a method called on what a bracket
 # closes (`.get_service(`: group 1). Read in the structure.
@@ -248,7 +248,7 @@ def _script_word(source: LexedSource, start: int, stop: int) -> tuple[str | None
 _ENCLOSING = {"python": python_functions, "node": brace_functions}
 # A word of code, and the object before a dot (group 1) that ends where the search ends.
 _WORD = LazyPattern(r"(?<![\w$])" + IDENT)
-_OWNER = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\.$")
+_OWNER = LazyPattern(r"(?<![\w$.])((?:(?:self|this)\s*\.\s*)?" + IDENT + r")\s*\.$")
 _GO_ASSIGNED = LazyPattern(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = LazyPattern(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = LazyPattern(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
@@ -857,10 +857,11 @@ class CallFinder:
             return
         for match in (_PY_INSTANCE if language == "python" else _JS_INSTANCE).finditer(source.structure):
             attributes = known.get(re.sub(r"\s+", "", match.group(2)))
+            holder = re.sub(r"\s+", "", match.group(1))  # `mail`, `self.mail`
             for attribute, api_of in sorted((attributes or {}).items()):
                 api = self.table.api(*api_of)
                 if api is not None:
-                    bindings.bind(f"{match.group(1)}.{attribute}", match.start(2), _Binding(api, api.root))
+                    bindings.bind(f"{holder}.{attribute}", match.start(2), _Binding(api, api.root))
 
     @staticmethod
     def _class_attributes(source: LexedSource, language: str, bindings: _Bindings) -> ClassAttributes:
@@ -1094,16 +1095,17 @@ class CallFinder:
     def _owner_start(structure: str, start: int, style: CallStyle) -> tuple[int, str | None] | None:
         """Where the use of a bound name at ``start`` begins, and the object before it: the
         name itself (no object), or the object that keeps the client (``this.gmail``,
-        ``self.service``, a module's ``clients.service``; in Go, a struct's field read
-        through any receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the object
-        is itself a field (``a.b.service``)."""
+        ``self.service``, a module's ``clients.service``, an instance of a class
+        ``mail.service`` or ``self.mail.service``; in Go, a struct's field read through any
+        receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the object is itself
+        another object's field (``a.b.service``)."""
         before = start - 1
         while before >= 0 and structure[before] in " \t\r\n":
             before -= 1
         if before < 0 or structure[before] != ".":
             return start, None
         owner = _OWNER.search(structure, max(0, before - 120), before + 1)
-        return None if owner is None else (owner.start(), owner.group(1))
+        return None if owner is None else (owner.start(), re.sub(r"\s+", "", owner.group(1)))
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:

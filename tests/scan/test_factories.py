@@ -748,8 +748,9 @@ def test_a_module_exports_its_top_level_constants_that_name_an_api_or_a_version(
 CLASS_INSTANCES = {
     # Classes that bind clients to their instances' attributes (in a method, or as a
     # TypeScript field), and scripts that make instances and read the attributes: in the
-    # same file, by an import (renamed), on the module. An attribute given clients of two
-    # APIs makes no client; a variable of a function is no attribute.
+    # same file, by an import (renamed), on the module; an instance another class keeps
+    # (`self.mail.service`). An attribute given clients of two APIs makes no client; a
+    # variable of a function is no attribute; another object's field is not followed.
     "app/gmail_client.py": '''\
 from googleapiclient.discovery import build
 
@@ -786,6 +787,12 @@ def main():
     either.service.users().labels().list(userId="me").execute()
     plain = object()
     plain.service.users().labels().list(userId="me").execute()
+class App:
+    def __init__(self):
+        self.mail = Client(None)
+    def run(self):
+        self.mail.service.users().threads().list(userId="me").execute()
+        other.mail.service.users().threads().get(userId="me", id="x").execute()
 ''',
     "web/gmail.ts": '''\
 import {google} from 'googleapis';
@@ -811,6 +818,10 @@ const tasks = new clients.Tasks();
 tasks.tasks.tasklists.list();
 const notOne = new Other();
 notOne.sheets.spreadsheets.get({spreadsheetId: 'x'});
+class App {
+  constructor() { this.mail = new Service(auth); }
+  run() { return this.mail.gmail.users.threads.list({userId: 'me'}); }
+}
 ''',
 }
 
@@ -820,8 +831,9 @@ def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_p
     assert calls == [
         ("app/gmail_client.py", 19, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
         ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list"),
+        ("app/main.py", 19, "gmail.users.threads.list"),
         ("web/app.ts", 4, "gmail.users.labels.list"), ("web/app.ts", 6, "drive.files.list"),
-        ("web/app.ts", 8, "tasks.tasklists.list")]
+        ("web/app.ts", 8, "tasks.tasklists.list"), ("web/app.ts", 13, "gmail.users.threads.list")]
 
 
 CLASSES_AND_INSTANCES = {
