@@ -48,13 +48,13 @@ from auditor.scan.factories import (
     ENDS_BODY,
     ENDS_RETURN,
     FAMILIES,
+    GENERIC_NAMES,
     GO_FACTORY,
     LAMBDA_BODY,
     PY_CLASS,
     RETURNED,
     RETURNED_NAME,
     ClientFactory,
-    GENERIC_NAMES,
     FactoryTable,
     LazyPattern,
     ModuleTable,
@@ -490,10 +490,11 @@ class CallFinder:
                  factories: FactoryTable | None = None, modules: ModuleTable | None = None) -> FileCalls:
         """Every call in the file ``path`` (``language`` is the lexer's syntax name) and the
         client factories it defines (and, in Python and JavaScript, the clients it binds at
-        its top level); ``factories`` are those of other files of the same family of
-        languages, ``modules`` their factories and clients by module, which the file's
-        imports name (see :mod:`auditor.scan.factories`): a factory the file defines itself
-        takes the place of another file's of the same name, and one it imports by its
+        its top level and to its classes' instances; in Python, its constants that name an
+        API); ``factories`` are those of other files of the same family of languages,
+        ``modules`` their factories, clients, classes and constants by module, which the
+        file's imports name (see :mod:`auditor.scan.factories`): a factory the file defines
+        itself takes the place of another file's of the same name, and one it imports by its
         module, of a name other files share."""
         found = FileCalls()
         structure = source.structure
@@ -517,6 +518,8 @@ class CallFinder:
                                   bindings, found, path, style)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
+        if language == "python":
+            found.factories += self._python_constants(source)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -728,10 +731,10 @@ class CallFinder:
                          others: FactoryTable, modules: ModuleTable,
                          imports_of: _Imported, bindings: _Bindings, found: FileCalls, path: str,
                          style: CallStyle) -> None:
-        """The file's client factories (in ``found.factories``, with the clients and constants
-        it binds at its top level), and the clients made by calls of them or of ``others``'
-        factories, or imported from ``modules`` (``imports_of``: see ``_imported``): bound
-        like a constructor's."""
+        """The file's client factories (in ``found.factories``, with the clients it binds at
+        its top level), and the clients made by calls of them or of ``others``' factories,
+        or imported from ``modules`` (``imports_of``: see ``_imported``): bound like a
+        constructor's."""
         own: dict[str, set[tuple[str, str]]] = {}
         # The API each of the file's own factory names was last followed as (the other
         # files' factories, never copied, are followed in the first round).
@@ -772,8 +775,6 @@ class CallFinder:
             top = top_level(source.structure, [at for _, at, _ in clients], language == "python")
             found.factories += sorted({ClientFactory(family, name, binding.api.name, binding.api.version, "client")
                                        for name, at, binding in clients if at in top})
-        if language == "python":
-            found.factories += self._python_constants(source)
 
     def _python_constants(self, source: LexedSource) -> list[ClientFactory]:
         """The constants a Python module gives an API's name or version at its top level
@@ -857,8 +858,10 @@ class CallFinder:
             return
         for match in (_PY_INSTANCE if language == "python" else _JS_INSTANCE).finditer(source.structure):
             attributes = known.get(re.sub(r"\s+", "", match.group(2)))
+            if not attributes:
+                continue
             holder = re.sub(r"\s+", "", match.group(1))  # `mail`, `self.mail`
-            for attribute, api_of in sorted((attributes or {}).items()):
+            for attribute, api_of in sorted(attributes.items()):
                 api = self.table.api(*api_of)
                 if api is not None:
                     bindings.bind(f"{holder}.{attribute}", match.start(2), _Binding(api, api.root))
@@ -871,6 +874,8 @@ class CallFinder:
         python = language == "python"
         # `self.service = ...`, `this.gmail = ...` (True); a name bound directly in a
         # JavaScript class's body is a field (False), elsewhere a variable.
+        if not python and "class" not in source.code:
+            return {}
         sites = [(*site, True) for site in bindings.attributes("self" if python else "this")]
         if not python:
             sites += [(*site, False) for site in bindings.clients()]

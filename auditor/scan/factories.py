@@ -65,8 +65,8 @@ class ClientFactory:
     ``version`` (``kind`` ``"function"``), or a client the module itself binds to ``name``,
     which other modules may import (``"client"``), or a Python module's constant ``name``
     whose value ``api`` is an API's name or version (``"constant"``, ``version`` empty), or
-    the client a Python class binds to an attribute of its instances (``"attribute"``,
-    ``name`` the class's and the attribute's: ``Gmail.service``)."""
+    the client a class binds to an attribute of its instances (``"attribute"``, ``name``
+    the class's and the attribute's: ``Gmail.service``)."""
 
     family: str
     name: str

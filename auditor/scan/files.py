@@ -8,11 +8,11 @@ lexed and scanned. Files are spread over a process pool in fixed-size chunks and
 are merged in the order of the file list, so the output does not depend on scheduling.
 
 A function that returns a client may be defined in one file and called in others (see
-:mod:`auditor.scan.factories`), and a module may bind a client, or a constant naming an
-API, that other files import. Once every file is scanned, the files that name a factory
-another file defines (or a module's client or constant and that module) are scanned again
-with those known, in as many rounds as new ones turn up (at most ``FACTORY_ROUNDS``): a
-file that mentions none is not read again.
+:mod:`auditor.scan.factories`), and a module may bind a client, a constant naming an API
+or a class whose instances hold a client, that other files import. Once every file is
+scanned, the files that name a factory another file defines (or a module's client, constant
+or class and that module) are scanned again with those known, in as many rounds as new ones
+turn up (at most ``FACTORY_ROUNDS``): a file that mentions none is not read again.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ class FileResult:
     uses: tuple = ()
     calls: tuple = ()
     unresolved: tuple = ()
-    # The client factories the file defines, and the clients and API constants it binds at
-    # its top level (``auditor.scan.factories.ClientFactory``).
+    # The client factories the file defines, the clients and API constants it binds at its
+    # top level, and its classes' client attributes (``auditor.scan.factories.ClientFactory``).
     factories: tuple = ()
 
 
