@@ -204,6 +204,10 @@ def _compile_rule(document: YamlDocument, index: int, raw: dict[str, Any], pack_
     )
 
 
+# The message templates a rule may give (the keys of its `message`).
+_MESSAGE_KINDS = ("fail", "pass", "incomplete")
+
+
 def fact_references(raw: dict[str, Any]) -> frozenset[str]:
     """The facts a rule reads, as ``facts.NAME`` / ``manifest_facts.NAME``: in its
     predicates, its needs and its message templates."""
@@ -230,8 +234,13 @@ def fact_references(raw: dict[str, Any]) -> frozenset[str]:
             root, _, rest = path.partition("/")
             if root in _FACT_ROOTS and rest:
                 found.add(f"{root}.{rest.split('/')[0]}")
-    templates = list(raw.get("message", {}).values()) + [reason.get("say", "") for reason in raw.get("reasons", ())]
+    # The templates only: a rule's message may also hold x- extension keys of any value.
+    messages = raw.get("message", {})
+    templates = [messages.get(kind) for kind in _MESSAGE_KINDS]
+    templates += [reason.get("say") for reason in raw.get("reasons", ())]
     for template in templates:
+        if not isinstance(template, str):
+            continue
         for match in PLACEHOLDER.finditer(template):
             parts = match.group(1).split(".")
             if parts[0] in _FACT_ROOTS and len(parts) > 1:
