@@ -758,6 +758,7 @@ class GmailClient:
     def __init__(self, creds):
         self.service = build("gmail", "v1", credentials=creds)
         self.files = build("drive", "v3", credentials=creds)
+        local = build("sheets", "v4", credentials=creds)
 
 class Tasks:
     def connect(self):
@@ -786,7 +787,7 @@ def main():
     either = Either()
     either.service.users().labels().list(userId="me").execute()
     plain = object()
-    plain.service.users().labels().list(userId="me").execute()
+    mail.local.spreadsheets().get(spreadsheetId="x").execute()
 class App:
     def __init__(self):
         self.mail = Client(None)
@@ -800,12 +801,12 @@ export class GmailService {
   private drive = google.drive({version: 'v3'});
   constructor(auth) {
     this.gmail = google.gmail({version: 'v1', auth});
+    const local = google.sheets({version: 'v4'});
   }
 }
 export default class Tasks extends Base<Options> {
   constructor() { super(); this.tasks = google.tasks({version: 'v1'}); }
 }
-function notAClass() { const sheets = google.sheets({version: 'v4'}); }
 ''',
     "web/app.ts": '''\
 import {GmailService as Service} from './gmail';
@@ -817,7 +818,7 @@ other.drive.files.list();
 const tasks = new clients.Tasks();
 tasks.tasks.tasklists.list();
 const notOne = new Other();
-notOne.sheets.spreadsheets.get({spreadsheetId: 'x'});
+mail.local.spreadsheets.get({spreadsheetId: 'x'});
 class App {
   constructor() { this.mail = new Service(auth); }
   run() { return this.mail.gmail.users.threads.list({userId: 'me'}); }
@@ -829,7 +830,7 @@ class App {
 def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_path: Path):
     _, calls = _scanned_tree(tmp_path / "src", CLASS_INSTANCES)
     assert calls == [
-        ("app/gmail_client.py", 19, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
+        ("app/gmail_client.py", 20, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
         ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list"),
         ("app/main.py", 19, "gmail.users.threads.list"),
         ("web/app.ts", 4, "gmail.users.labels.list"), ("web/app.ts", 6, "drive.files.list"),
