@@ -454,6 +454,9 @@ class FileCalls:
     # it (Python's `build(api_name, version)`), with (API, version) as a table of factories
     # holds them (see auditor.scan.named_values).
     parametric: list[tuple[int, int, tuple[str, str], str | None]] = field(default_factory=list, repr=False)
+    # The constants of other modules the file imports and needs the value of, for a client's
+    # API or version, by their modules' names for them (see CallFinder._wanted).
+    wanted: list[str] = field(default_factory=list)
 
 
 # Rounds of factories found in a file: a factory whose client comes from another factory
@@ -520,6 +523,7 @@ class CallFinder:
             self._classes(source, language, imported[2], bindings, found)
         if language == "python":
             found.factories += self._python_constants(source)
+            found.wanted = self._wanted(source, path)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
         self._rest(source, found, path)
@@ -775,6 +779,27 @@ class CallFinder:
             top = top_level(source.structure, [at for _, at, _ in clients], language == "python")
             found.factories += sorted({ClientFactory(family, name, binding.api.name, binding.api.version, "client")
                                        for name, at, binding in clients if at in top})
+
+    @staticmethod
+    def _wanted(source: LexedSource, path: str) -> list[str]:
+        """The names the file imports (``from config import API_NAME as NAME``, ``import
+        config``) whose value a client's API or version needed and no module of the scan
+        has given yet, each by its module's name for it (``API_NAME``): only such a
+        constant is worth another round of scanning."""
+        values = source.python_values_used
+        if values is None or not values.unknown:
+            return []
+        unknown = values.unknown
+        names, whole = imports(source.code, True, path)
+        by_local = {local: name for local, _, name, _ in names}
+        wanted = set()
+        for written in unknown:
+            local, _, name = written.rpartition(".")
+            if not local and name in by_local:
+                wanted.add(by_local[name])
+            elif local in whole:
+                wanted.add(name)
+        return sorted(wanted)
 
     def _python_constants(self, source: LexedSource) -> list[ClientFactory]:
         """The constants a Python module gives an API's name or version at its top level

@@ -65,6 +65,8 @@ class FileResult:
     # The client factories the file defines, the clients and API constants it binds at its
     # top level, and its classes' client attributes (``auditor.scan.factories.ClientFactory``).
     factories: tuple = ()
+    # The names of other modules' constants it needs (``auditor.scan.calls.FileCalls.wanted``).
+    wanted: tuple = ()
 
 
 # The factories of a scan's files, by family of languages: the table of each family, the
@@ -162,7 +164,7 @@ class FileScanner:
         found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script,
                                     *((known[0].get(family), known[1].get(family)) if known is not None else ()))
         return FileResult(job.path, True, None, tuple(uses), tuple(found.calls), tuple(found.unresolved),
-                          tuple(found.factories))
+                          tuple(found.factories), tuple(found.wanted))
 
 
 _WORKER: dict[str, Any] = {}
@@ -197,8 +199,14 @@ def scan_files(jobs: list[FileJob], catalog: ScopeCatalog, max_bytes: int) -> li
     tables: dict[str, dict[str, tuple[str, str]]] = {}
     modules: dict[str, dict[tuple[str, str], tuple[str, str, str]]] = {}
     families = sorted(set(FAMILIES.values()))
+    # A module's constant is shared only when a file needs it: most constants that happen to
+    # equal an API's name (`ROLE = "admin"`) name no API, and scanning again every file that
+    # mentions them would cost more than the whole first round. Once needed, always shared.
+    wanted: set[str] = set()
     for _ in range(FACTORY_ROUNDS):
-        named = sorted({(result.path, factory) for result in results for factory in result.factories})
+        wanted.update(name for result in results for name in result.wanted)
+        named = sorted({(result.path, factory) for result in results for factory in result.factories
+                        if factory.kind != "constant" or factory.name in wanted})
         if not named:
             break
         new_tables = {family: factory_table((factory for _, factory in named), family) for family in families}

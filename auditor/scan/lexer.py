@@ -108,6 +108,11 @@ class LexedSource:
 
         return NamedValues(self)
 
+    @property
+    def python_values_used(self) -> NamedValues | None:
+        """``python_values`` when something has built it, else ``None`` (without building it)."""
+        return self.__dict__.get("python_values")
+
     @cached_property
     def script_constants(self) -> dict[str, str | None]:
         """``named_values.script_constants`` of a JavaScript or TypeScript file, read on first use."""

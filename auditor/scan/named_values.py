@@ -112,6 +112,8 @@ class NamedValues:
         # The constants the file imports from other modules of the scan, by the name it reads
         # them as (`API_NAME`, `config.API_NAME`): set before the first use.
         self.imported: dict[str, str] = {}
+        # The names (`API_NAME`, `config.API_NAME`) a use needed and found no value for.
+        self.unknown: set[str] = set()
 
     def values(self, uses: Iterable[tuple[str, int]]) -> list[Value]:
         """What each of ``uses`` (an expression's text in the code and its offset) stands
@@ -124,13 +126,18 @@ class NamedValues:
             found.append(literal.group(2) if literal else None)
             if name:
                 names.append((len(found) - 1, name.group(1), at))
-            elif self.imported and not literal and _DOTTED.fullmatch(text):
-                found[-1] = self.imported.get(re.sub(r"\s+", "", text))  # `config.API_NAME`
+            elif not literal and _DOTTED.fullmatch(text):
+                dotted = re.sub(r"\s+", "", text)  # `config.API_NAME`
+                found[-1] = self.imported.get(dotted)
+                if found[-1] is None:
+                    self.unknown.add(dotted)
         if names:
             assigned = self._assignments()
             functions = python_functions(self._source.structure, [at for _, _, at in names])
             for index, name, at in names:
                 found[index] = self._value(assigned, name, at, functions[at])
+                if found[index] is None:
+                    self.unknown.add(name)
         return found
 
     def arguments(self, calls: Iterable[tuple[int, int, list[Parameter]]]) -> list[list[str | None]]:

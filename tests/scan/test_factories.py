@@ -715,13 +715,16 @@ def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_p
 IMPORTED_CONSTANTS = {
     # The API and version kept in a module of their own, which holds nothing else: imported by
     # name (renamed, by a relative import), read on the module, passed to a parametric factory.
-    "app/config.py": 'API_NAME = "gmail"\nAPI_VERSION: str = \'v1\'\nDRIVE = "drive"\n',
+    # (`TASKS` is needed only under another name.)
+    "app/config.py": 'API_NAME = "gmail"\nAPI_VERSION: str = \'v1\'\nDRIVE = "drive"\nTASKS = "tasks"\n',
     "app/mail.py": "from googleapiclient.discovery import build\n"
-                   "from app.config import API_NAME, API_VERSION as VERSION\nimport app.config as cfg\n\n"
+                   "from app.config import API_NAME, API_VERSION as VERSION, TASKS as TODO\n"
+                   "import app.config as cfg\n\n"
                    "mail = build(API_NAME, VERSION, credentials=None)\n"
                    "mail.users().labels().list(userId='me').execute()\n"
                    "files = build(cfg.DRIVE, 'v3')\nfiles.files().list().execute()\n"
-                   "other = build(UNKNOWN, 'v1')\n",
+                   "other = build(UNKNOWN, 'v1')\n"
+                   "todo = build(TODO, 'v1')\ntodo.tasklists().list().execute()\n",
     "app/tool/Google.py": TUTORIAL["Google.py"],
     "app/tool/main.py": "from .Google import Create_Service\nfrom ..config import API_NAME, API_VERSION\n\n"
                         "service = Create_Service('secret.json', API_NAME, API_VERSION, ['x'])\n"
@@ -733,8 +736,22 @@ def test_constants_imported_from_another_module_name_the_api_of_a_client(tmp_pat
     scan, calls = _scanned_tree(tmp_path / "src", IMPORTED_CONSTANTS)
     assert (calls, [(scan.relative_path(item.path), item.line, item.written) for item in scan.unresolved]) == (
         [("app/mail.py", 6, "gmail.users.labels.list"), ("app/mail.py", 8, "drive.files.list"),
-         ("app/tool/main.py", 5, "gmail.users.drafts.list")],
+         ("app/mail.py", 11, "tasks.tasklists.list"), ("app/tool/main.py", 5, "gmail.users.drafts.list")],
         [("app/mail.py", 9, "build(UNKNOWN, 'v1', ...)")])
+
+
+def test_a_constant_no_file_needs_makes_no_file_scan_again(tmp_path: Path):
+    # `ROLE = "admin"` equals an API's name; the modules that import it build no client with
+    # it, so they are not scanned again (as they would be if any needed it).
+    def work(role: str) -> int:
+        files = {"config.py": f'ROLE = "{role}"\n', **{
+            f"m{index}.py": "from config import ROLE\n" + "def check(user):\n    return user.role == ROLE\n" * 20
+            for index in range(20)}}
+        root = _tree(tmp_path / role, files)
+        return lines_run(lambda: scan_code([str(root)], ScopeCatalog.load(), 1 << 20))
+
+    work("warm")  # first use, not counted
+    assert work("admin") <= 1.2 * work("owner")
 
 
 def test_a_module_exports_its_top_level_constants_that_name_an_api_or_a_version(finder):
