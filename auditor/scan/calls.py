@@ -28,6 +28,7 @@ import bisect
 import re
 from collections import ChainMap
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
@@ -113,6 +114,16 @@ _PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*((?:self[ \t]*\.[ \t]*)?" + IDENT + r")[
 # new clients.Gmail(`.
 _JS_INSTANCE = LazyPattern(r"(?<![\w$.])((?:this\s*\.\s*)?" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
                            r"(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)\s*\(")
+# A class that extends others (group 1 its name, group 2 what it extends): Python's `class
+# Sync(GoogleBase, clients.Mixin):`, JavaScript's `class Sync extends clients.Base<T>`. Read
+# in the structure; a Python base is each item's leading name (`Base[T]`, not `metaclass=`).
+_PY_SUBCLASS = LazyPattern(r"(?m)^[ \t]*class[ \t]+(" + IDENT + r")[ \t]*\(([^()]{1,500})\)")
+_JS_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s+extends\s+("
+                           + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)")
+# The most attributes a class inherits from each class it extends: the attributes of a long
+# line of classes, each adding its own, would otherwise be copied down the line (squared work).
+_MAX_INHERITED = 64
+_PY_BASE = LazyPattern(r"\s*(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)\s*(?:\[|$)")
 # An object a class makes (`Auth(`, `new Auth(`), and a method called on what a bracket
 # closes (`.get_service(`: group 1). Read in the structure.
 _NEW_OBJECT = LazyPattern(r"(?<![\w$.])(?:new\s+)?([A-Z][\w$]*)\s*\(")
@@ -246,6 +257,10 @@ def _script_word(source: LexedSource, start: int, stop: int) -> tuple[str | None
 
 # How to tell the function an offset of a file is in, by call style (see _Bindings.at).
 _ENCLOSING = {"python": python_functions, "node": brace_functions}
+# The class each offset is in, for an instance's attributes (`self.service`), which each
+# class binds for itself or inherits.
+_ENCLOSING_CLASS = {"python": lambda structure, offsets: python_functions(structure, offsets, PY_CLASS),
+                    "node": brace_classes}
 # A word of code, and the object before a dot (group 1) that ends where the search ends.
 _WORD = LazyPattern(r"(?<![\w$])" + IDENT)
 _OWNER = LazyPattern(r"(?<![\w$.])((?:(?:self|this)\s*\.\s*)?" + IDENT + r")\s*\.$")
@@ -398,22 +413,32 @@ class _Bindings:
     def offsets(self, name: str) -> list[int]:
         return [at for at, _ in self._sites[name]]
 
-    def by_function(self, names: Iterable[str], functions: Mapping[int, object]
+    def by_function(self, names: Iterable[str], functions: Mapping[int, object],
+                    classes: Mapping[int, tuple[str, object] | None] | None = None
                     ) -> dict[str, dict[object, list[tuple[int, _Binding]]]]:
         """For each of ``names``, its bindings by the function they are made in
-        (``functions`` gives it for each offset, ``None`` outside any), in order."""
+        (``functions`` gives it for each offset, ``None`` outside any), in order; and those of
+        an instance's attribute (``self.service``) also by the class they are made in
+        (``classes`` gives it, when given)."""
         grouped: dict[str, dict[object, list[tuple[int, _Binding]]]] = {}
         for name in names:
             groups = grouped[name] = {}
+            by_class = classes is not None and name.startswith(_INSTANCE_OWNERS)
             for site in self._sites[name]:
                 groups.setdefault(functions.get(site[0]), []).append(site)
+                place = classes.get(site[0]) if by_class else None  # type: ignore[union-attr]
+                if place is not None:
+                    groups.setdefault((_IN_CLASS, place[0]), []).append(site)
         return grouped
 
     def at(self, name: str, use: int, functions: Mapping[int, object] | None,
-           grouped: dict[str, dict[object, list[tuple[int, _Binding]]]]) -> _Binding:
+           grouped: dict[str, dict[object, list[tuple[int, _Binding]]]],
+           classes: Mapping[int, tuple[str, object] | None] | None = None) -> _Binding:
         """The binding of ``name`` a use at offset ``use`` reads; ``functions`` gives the
         function each offset of a use is in, ``grouped`` the bindings of each name that has
-        several by function (:meth:`by_function`), when the language tells them apart."""
+        several by function (:meth:`by_function`), when the language tells them apart; an
+        instance's attribute not bound in the use's function reads its class's binding
+        (``classes`` gives the class of each use)."""
         sites = self._sites[name]
         if len(sites) == 1:
             return sites[0][1]
@@ -425,9 +450,18 @@ class _Bindings:
                 index = bisect.bisect_right(own, use, key=_OFFSET)
                 if index:
                     return own[index - 1][1]
+            place = classes.get(use) if classes is not None else None
+            if place is not None and (_IN_CLASS, place[0]) in groups:
+                return _last_before(groups[(_IN_CLASS, place[0])], use)
             if None in groups:
                 return _last_before(groups[None], use)
         return _last_before(sites, use)
+
+
+# The objects whose attributes each class binds for itself (`self.service`, `this.gmail`),
+# and what marks a group of bindings by class rather than by function.
+_INSTANCE_OWNERS = ("self.", "this.")
+_IN_CLASS = object()
 
 
 def _last_before(sites: list[tuple[int, _Binding]], use: int) -> _Binding:
@@ -876,6 +910,8 @@ class CallFinder:
         ``const mail = new Gmail(auth)``): ``mail.service`` is bound to the client."""
         family = FAMILIES[language]
         mine = self._class_attributes(source, language, bindings)
+        if mine or imported:
+            mine = self._inherited(source, language, mine, imported, bindings)
         found.factories += sorted(ClientFactory(family, f"{name}.{attribute}", *api, "attribute")
                                   for name, attributes in mine.items() for attribute, api in attributes.items())
         known = ChainMap(mine, imported)  # a class of the file's own before an imported one
@@ -919,6 +955,50 @@ class CallFinder:
                 own.setdefault(place[0], {}).setdefault(attribute, set()).add((binding.api.name, binding.api.version))
         return {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
                 for name, attributes in own.items()}
+
+    def _inherited(self, source: LexedSource, language: str, own: ClassAttributes, imported: ClassAttributes,
+                   bindings: _Bindings) -> ClassAttributes:
+        """``own`` with what each class of the file inherits from the classes it extends, of
+        the file or imported (``class Sync(GoogleBase)``, ``class Mail extends
+        clients.Base``): their attributes, which the class's own take the place of; an
+        attribute two of them give clients of different APIs is left out. Down a line of the
+        file's classes, a class inherits what the classes above it inherit. In the body of
+        such a class, an inherited attribute (``self.service`` of a base in another module)
+        is bound where the class starts, for its methods to read."""
+        python = language == "python"
+        if "class" not in source.code:
+            return own
+        structure = source.structure
+        resolved: ClassAttributes = dict(own)
+        inherited_at: list[tuple[int, dict[str, tuple[str, str]]]] = []
+        for match in (_PY_SUBCLASS if python else _JS_SUBCLASS).finditer(structure):
+            name = match.group(1)
+            if python:
+                bases = [found.group(1) for item in match.group(2).split(",") if (found := _PY_BASE.match(item))]
+            else:
+                bases = [match.group(2)]
+            given: dict[str, set[tuple[str, str]]] = {}
+            for base in bases:
+                base = re.sub(r"\s+", "", base)
+                # `from clients import Gmail` then `class Gmail(Gmail)`: the imported one.
+                attributes = (resolved.get(base) if base != name else None) or imported.get(base) or {}
+                for attribute, api in islice(attributes.items(), _MAX_INHERITED):
+                    given.setdefault(attribute, set()).add(api)
+            inherited = {attribute: next(iter(apis)) for attribute, apis in given.items()
+                         if len(apis) == 1 and attribute not in own.get(name, {})}
+            if inherited:
+                resolved[name] = {**resolved.get(name, {}), **inherited}
+                # Where the class starts: its name in Python, its body's brace in JavaScript.
+                at = match.start(1) if python else structure.find("{", match.end(), match.end() + 300)
+                if at >= 0:
+                    inherited_at.append((at, inherited))
+        owner = "self." if python else "this."
+        for at, inherited in inherited_at:
+            for attribute, api_of in sorted(inherited.items()):
+                api = self.table.api(*api_of)
+                if api is not None:
+                    bindings.bind(owner + attribute, at, _Binding(api, api.root))
+        return resolved
 
     def _defined_factories(self, source: LexedSource, language: str, packages: dict[str, Api],
                            found: FileCalls) -> Iterator[tuple[str, tuple[str, str], int]]:
@@ -1104,16 +1184,21 @@ class CallFinder:
             # The function of each use and binding, when a name used here has several.
             shared = bindings.shared(name for by_head in pending.values() for names in by_head.values()
                                      for name in names)
-            functions = None
+            functions = classes = None
             grouped: dict[str, dict[object, list[tuple[int, _Binding]]]] = {}
             if shared and enclosing is not None:
                 offsets = [offset for name in shared for offset in bindings.offsets(name)]
-                functions = enclosing(structure, offsets + [root_start for root_start, _, _ in uses])
-                grouped = bindings.by_function(shared, functions)
+                used_at = [root_start for root_start, _, _ in uses]
+                functions = enclosing(structure, offsets + used_at)
+                attributes = [name for name in shared if name.startswith(_INSTANCE_OWNERS)]
+                if attributes:
+                    classes = _ENCLOSING_CLASS[style](structure, [offset for name in attributes
+                                                                  for offset in bindings.offsets(name)] + used_at)
+                grouped = bindings.by_function(shared, functions, classes)
             made: list[tuple[str, int, _Binding]] = []
             for root_start, end, names in uses:
                 for name in names:
-                    binding = bindings.at(name, root_start, functions, grouped)
+                    binding = bindings.at(name, root_start, functions, grouped, classes)
                     resolved = self._resolve(source, binding.api, binding.node, root_start, end, found, path, name,
                                              style)
                     if resolved is not None and resolved[0] not in done:

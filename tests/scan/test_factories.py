@@ -854,6 +854,166 @@ def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_p
         ("web/app.ts", 8, "tasks.tasklists.list"), ("web/app.ts", 13, "gmail.users.threads.list")]
 
 
+INHERITED_CLASSES = {
+    # A class binds a client to its instances; classes that extend it, in the same file or
+    # another (by name, on its module, beside a mixin, as a generic), read it on `self` or
+    # `this` and hold it in their instances, down a line of classes and across files. A
+    # subclass's own client takes the place of the inherited one; an attribute two bases
+    # give clients of different APIs is left out; `class Base(Base)` extends the import.
+    "app/base.py": '''\
+from googleapiclient.discovery import build
+
+class GoogleBase:
+    def __init__(self, creds):
+        self.service = build("drive", "v3", credentials=creds)
+
+class MailBase:
+    def __init__(self, creds):
+        self.service = build("gmail", "v1", credentials=creds)
+        self.tasks = build("tasks", "v1", credentials=creds)
+
+class Local(MailBase):
+    def labels(self):
+        return self.service.users().labels().list(userId="me").execute()
+
+local = Local(None)
+local.tasks.tasklists().list().execute()
+''',
+    "app/sync.py": '''\
+import typing
+from googleapiclient.discovery import build
+from app.base import GoogleBase, MailBase
+import app.base as base
+
+class Mixin:
+    pass
+
+class DriveSync(Mixin, GoogleBase, metaclass=typing.Protocol):
+    def files(self):
+        return self.service.files().list(pageSize=10).execute()
+
+class Deeper(DriveSync):
+    pass
+
+class Mail(base.MailBase):
+    def drafts(self):
+        return self.service.users().drafts().list(userId="me").execute()
+
+class Both(GoogleBase, MailBase):
+    def either(self):
+        return self.tasks.tasklists().list().execute()
+
+class Own(MailBase):
+    def __init__(self, creds):
+        self.tasks = build("sheets", "v4", credentials=creds)
+''',
+    "app/main.py": '''\
+from app.sync import Deeper, Both, Own
+from app.base import GoogleBase
+
+class GoogleBase(GoogleBase):
+    pass
+
+deeper = Deeper(None)
+deeper.service.files().get(fileId="x").execute()
+both = Both(None)
+both.service.files().copy(fileId="x").execute()
+own = Own(None)
+own.tasks.spreadsheets().get(spreadsheetId="x").execute()
+mine = GoogleBase(None)
+mine.service.files().delete(fileId="x").execute()
+''',
+    "web/base.ts": '''\
+import {google} from 'googleapis';
+export class Base<T> {
+  constructor(auth) { this.gmail = google.gmail({version: 'v1', auth}); }
+}
+''',
+    "web/mail.ts": '''\
+import * as clients from './base';
+export class Mail<T> extends clients.Base<T> {
+  labels() { return this.gmail.users.labels.list({userId: 'me'}); }
+}
+''',
+    "web/app.ts": '''\
+import {Mail} from './mail';
+const mail = new Mail(auth);
+mail.gmail.users.drafts.list({userId: 'me'});
+''',
+}
+
+
+def test_a_class_inherits_the_clients_the_classes_it_extends_bind(tmp_path: Path):
+    _, calls = _scanned_tree(tmp_path / "src", INHERITED_CLASSES)
+    assert calls == [
+        ("app/base.py", 14, "gmail.users.labels.list"), ("app/base.py", 17, "tasks.tasklists.list"),
+        ("app/main.py", 8, "drive.files.get"), ("app/main.py", 12, "sheets.spreadsheets.get"),
+        ("app/main.py", 14, "drive.files.delete"),
+        ("app/sync.py", 11, "drive.files.list"), ("app/sync.py", 18, "gmail.users.drafts.list"),
+        ("app/sync.py", 22, "tasks.tasklists.list"),
+        ("web/app.ts", 3, "gmail.users.drafts.list"), ("web/mail.ts", 3, "gmail.users.labels.list")]
+
+
+ATTRIBUTES_OF_TWO_CLASSES = [
+    # Two classes give `self.service` / `this.client` clients of different APIs; the second
+    # binds it below the method that reads it: the method reads its own class's client, not
+    # the one bound last above it.
+    ('''\
+from googleapiclient.discovery import build
+class Mail:
+    def __init__(self):
+        self.service = build("gmail", "v1")
+class Files:
+    def names(self):
+        return self.service.files().list().execute()
+    def __init__(self):
+        self.service = build("drive", "v3")
+''', PYTHON, [(7, "drive.files.list")]),
+    ("""\
+class Mail {
+  constructor() { this.client = google.gmail({version: 'v1'}); }
+}
+class Files {
+  names() { return this.client.files.list(); }
+  constructor() { this.client = google.drive({version: 'v3'}); }
+}
+""", JAVASCRIPT, [(5, "drive.files.list")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls", ATTRIBUTES_OF_TWO_CLASSES)
+def test_a_method_reads_the_attribute_its_own_class_binds(finder, text: str, syntax, calls):
+    assert _found(finder, text, syntax)[0] == calls
+
+
+LINES_OF_CLASSES = {
+    # Each class extends the one above and binds a client of its own; an instance of each.
+    "python": ("from googleapiclient.discovery import build\nclass C0:\n    pass\n",
+               "class C{index}(C{previous}):\n    def __init__(self):\n        self.s{index} = build('gmail', 'v1')\n",
+               "c{index} = C{index}()\nc{index}.s{index}.users().labels().list(userId='me')\n"),
+    "javascript": ("class C0 {}\n",
+                   "class C{index} extends C{previous} {{\n"
+                   "  constructor() {{ super(); this.s{index} = google.gmail({{version: 'v1'}}); }}\n}}\n",
+                   "const c{index} = new C{index}();\nc{index}.s{index}.users.labels.list({{userId: 'me'}});\n"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LINES_OF_CLASSES))
+def test_a_long_line_of_classes_is_followed_in_linear_work(finder, language: str):
+    # Each class inherits every attribute above it (up to a bound): without the bound, the
+    # attributes copied down the line grow with the square of its length.
+    head, defined, used = LINES_OF_CLASSES[language]
+    syntax = PYTHON if language == "python" else JAVASCRIPT
+
+    def text(count: int) -> str:
+        return (head + "".join(defined.format(index=index, previous=index - 1) for index in range(1, count + 1))
+                + "".join(used.format(index=index) for index in range(1, count + 1)))
+
+    assert len(_found(finder, text(100), syntax)[0]) == 100
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
 CLASSES_AND_INSTANCES = {
     "python": ("from googleapiclient.discovery import build\n",
                "class C{index}:\n    def __init__(self):\n        self.service = build('gmail', 'v1')\n",
