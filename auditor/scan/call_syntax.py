@@ -22,6 +22,11 @@ _KEYWORD_VALUE = re.compile(r"(?:(?<![\w$])([A-Za-z_]\w*)\s*[=:]|([\"'])([A-Za-z
                             r"\s*(?:([\"'`])([^\"'`\n]*)\4|([^\s,)}\]]))")
 # Chain segments that are the client library's plumbing, not a resource or a method.
 HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
+# What downloads the content of a method that can return it, as `alt=media` asks: Java's
+# request methods and Go's call method, after the method (`.get(id).executeMediaAndDownloadTo(out)`,
+# `.Get(id).Download()`). Python's client names a twin method instead (`get_media`).
+MEDIA_DOWNLOADS = frozenset({"executeMedia", "executeMediaAsInputStream", "executeMediaAndDownloadTo", "Download"})
+MEDIA_TWIN = "_media"
 
 
 # How far an argument list may run: a bracket still open this many characters after it
@@ -334,7 +339,8 @@ def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[
     """Java ``.setFormat("full")`` and Go ``.Format("full")`` after the method call."""
     found: dict[str, str | None] = {}
     for name, offset, arguments in segments:
-        if arguments is None or name in HELPER_SEGMENTS or name[:1].lower() + name[1:] in ("execute", "do"):
+        if (arguments is None or name in HELPER_SEGMENTS or name in MEDIA_DOWNLOADS
+                or name[:1].lower() + name[1:] in ("execute", "do")):
             continue
         parameter = name[3:] if name.startswith("set") and len(name) > 3 and name[3].isupper() else name
         parameter = parameter[:1].lower() + parameter[1:]

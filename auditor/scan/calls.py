@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 from auditor.scan.call_syntax import (
     HELPER_SEGMENTS,
     IDENT,
+    MEDIA_DOWNLOADS,
+    MEDIA_TWIN,
     UNSEEN,
     CallStyle,
     call_chain,
@@ -75,7 +77,7 @@ from auditor.scan.factories import (
 from auditor.scan.lexer import LexedSource
 
 if TYPE_CHECKING:
-    from auditor.scan.methods import Api, MethodTable, ResourceNode
+    from auditor.scan.methods import Api, ApiMethod, MethodTable, ResourceNode
 
 # What a file imports from the other modules of its family (CallFinder._imported): its
 # factories by the name it calls them by, the modules it names as a whole, and the
@@ -319,17 +321,32 @@ _STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "
 _BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
 
 
+def _method_called(resource: ResourceNode, name: str, key: str, arguments: tuple[int, int] | None, style: CallStyle
+                   ) -> tuple[ApiMethod | None, bool]:
+    """The method of ``resource`` a chain's segment ``name`` (``key`` normalised) calls, if
+    any, and whether it is the Python client's twin of a method that can return the content
+    itself (``files().get_media(...)``), which asks for the content."""
+    if arguments is None:
+        return None, False
+    method = resource.methods.get(key)
+    if method is None and style == "python" and name.endswith(MEDIA_TWIN):
+        twin = resource.methods.get(key.removesuffix(MEDIA_TWIN.replace("_", "")))
+        if twin is not None and twin.media_download:
+            return twin, True
+    return method, False
+
+
 def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]]) -> bool:
     """Whether a Java, Kotlin or Go request may get parameters the chain ``after`` its method
     does not show: the chain does not send it (Java's ``execute()``, ``executeMedia()``…,
-    Go's ``Do()`` or ``Pages()``), so setters may follow elsewhere; a segment before the
-    sending one is not a call with arguments (Kotlin's ``.apply { q = query }``); or Go's
-    ``Do`` gets call options, which may set any parameter
+    Go's ``Do()``, ``Download()`` or ``Pages()``), so setters may follow elsewhere; a segment
+    before the sending one is not a call with arguments (Kotlin's ``.apply { q = query }``);
+    or Go's ``Do`` or ``Download`` gets call options, which may set any parameter
     (``Do(googleapi.QueryParameter("q", q))``)."""
     for name, _offset, arguments in after:
         if name.startswith("execute") or name == "Pages":
             return False
-        if name == "Do":
+        if name in ("Do", "Download"):
             return arguments is not None and arguments[1] - arguments[0] > 2  # more than "()"
         if arguments is None:
             return True
@@ -1239,8 +1256,8 @@ class CallFinder:
         for index, (name, offset, arguments) in enumerate(segments):
             key = name.replace("_", "").lower()
             written.append(name + ("()" if arguments else ""))
-            if arguments is not None and key in current.methods:
-                method = current.methods[key]
+            method, twin = _method_called(current, name, key, arguments, style)
+            if method is not None:
                 # Apps Script passes the path's parameters (and a request body) in order first.
                 positional = method.paths[0].count("{") if method.paths else 0
                 positional += 1 if method.verb in _BODY_VERBS else 0
@@ -1249,6 +1266,8 @@ class CallFinder:
                 after = segments[index + 1:]
                 for key_name, value in setter_parameters(source, after).items():
                     parameters.setdefault(key_name, value)
+                if method.media_download and (twin or any(part[0] in MEDIA_DOWNLOADS for part in after)):
+                    parameters["alt"] = "media"
                 if style in ("java", "go") and _set_up_apart(after):
                     unseen = unseen or UNSEEN["request"]
                 line, column = source.position(offset)

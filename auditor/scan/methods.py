@@ -37,6 +37,9 @@ class ApiMethod:
     verb: str
     paths: tuple[str, ...]
     scopes: tuple[str, ...]
+    # Whether the method can return the content itself (`alt=media`; discovery's
+    # ``supportsMediaDownload``).
+    media_download: bool = False
 
 
 @dataclass
@@ -88,7 +91,7 @@ class MethodTable:
             for chain, item in sorted(entry["methods"].items()):
                 method = ApiMethod(item["id"], api.name, api.version, api.family, chain, item["verb"],
                                    tuple(entry["service_path"] + path for path in item["paths"]),
-                                   tuple(scopes[index] for index in item["scopes"]))
+                                   tuple(scopes[index] for index in item["scopes"]), item.get("media_download", False))
                 node = root
                 *resources, name = chain.split(".")
                 for resource in resources:

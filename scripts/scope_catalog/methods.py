@@ -3,9 +3,10 @@
 Read from the same pinned discovery documents as the scope catalog, so the two always agree.
 For every Workspace API and version: the service's base URL (``rootUrl`` + ``servicePath``)
 and, for each method, its place in the resource tree (``users.messages.list``, the chain a
-client library spells), its discovery id, HTTP verb, path template(s) and the scopes that
-authorize it. Scope URLs are written once per API and referred to by index, which keeps the
-file small enough to ship in the wheel and to load in a few milliseconds.
+client library spells), its discovery id, HTTP verb, path template(s), the scopes that
+authorize it and whether it can return the content itself (``supportsMediaDownload``). Scope
+URLs are written once per API and referred to by index, which keeps the file small enough to
+ship in the wheel and to load in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _api_entry(document: dict[str, Any], family: str) -> dict[str, Any]:
             "paths": _paths(method),
             "scopes": sorted(index[scope] for scope in method.get("scopes") or ()),
         }
+        if method.get("supportsMediaDownload"):
+            # The method can return the content itself (`alt=media`): the Python client adds
+            # a `<method>_media` twin for it, other clients a download call on the request.
+            methods[".".join(path)]["media_download"] = True
     return {
         "name": document["name"],
         "version": document["version"],

@@ -645,3 +645,49 @@ def test_a_name_given_clients_of_several_apis_reads_the_one_made_for_it(finder: 
     # API's calls were missed, and its scope reported as never seen.
     calls, unresolved = _calls(finder, text, syntax)
     assert (calls, unresolved) == (expected, [])
+
+
+MEDIA_DOWNLOADS = [
+    # The Python client's twin of a method that can return the content itself (`get_media`)
+    # is that method, asking for the content; a twin of a method that cannot stays unmatched.
+    ('''\
+from googleapiclient.discovery import build
+drive = build("drive", "v3")
+drive.files().get_media(fileId="x")
+drive.files().export_media(fileId="x", mimeType="text/plain")
+drive.revisions().get_media(fileId="x", revisionId="r")
+drive.files().get(fileId="x").execute()
+drive.files().list_media()
+build("chat", "v1").media().download_media(resourceName="r")
+''', PYTHON, [(3, "drive.files.get", "media"), (4, "drive.files.export", "media"), (5, "drive.revisions.get", "media"),
+              (6, "drive.files.get", None), (8, "chat.media.download", "media")], [(7, "drive.files().list_media()")]),
+    # Java's and Go's download calls after the method ask for the content too.
+    ('''\
+import com.google.api.services.drive.Drive;
+class A {
+  void run(Drive drive) throws Exception {
+    drive.files().get("x").executeMediaAndDownloadTo(out);
+    drive.files().get("x").executeMediaAsInputStream();
+    drive.files().get("x").execute();
+  }
+}
+''', JAVA, [(4, "drive.files.get", "media"), (5, "drive.files.get", "media"), (6, "drive.files.get", None)], []),
+    ('''\
+package main
+import "google.golang.org/api/drive/v3"
+func run() {
+	srv, _ := drive.NewService(ctx)
+	srv.Files.Get("x").Download()
+	srv.Files.Get("x").Do()
+}
+''', GO, [(5, "drive.files.get", "media"), (6, "drive.files.get", None)], []),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, unresolved", MEDIA_DOWNLOADS, ids=["python", "java", "go"])
+def test_a_download_of_the_content_is_its_method_asking_for_it(finder: CallFinder, text, syntax, calls, unresolved):
+    found, unmatched = finder.find("f", lex(text, syntax), syntax.name, False)
+    assert sorted((call.line, call.method, call.stated.get("alt")) for call in found) == calls
+    assert sorted((item.line, item.written) for item in unmatched) == unresolved
+    # A download call sends the request: nothing out of sight.
+    assert not any(call.unseen for call in found)

@@ -227,3 +227,26 @@ def test_scopes_ruled_out_for_one_reason_in_the_same_calls_are_named_together():
     add_ons = [item.scopes for item in result.ruled_out if "add-on" in item.reason]
     assert add_ons == [tuple(A + f"gmail.addons.current.message.{kind}" for kind in ("action", "metadata", "readonly"))]
 
+
+
+def test_a_download_of_the_content_rules_out_the_drive_metadata_scopes():
+    download, metadata = needs_of([_call("drive.files.get", alt="media"), _call("drive.files.get")])
+    for scope in ("drive.metadata", "drive.metadata.readonly"):
+        assert A + scope not in download.options
+        assert "alt=media" in next(item.reason for item in download.excluded if item.scope == A + scope)
+        assert A + scope in metadata.options
+
+
+def test_a_download_with_only_a_drive_metadata_scope_is_an_unauthorized_call(tmp_path: Path):
+    # drive.metadata.readonly authorizes files.get for the file's metadata, not a download
+    # of its content (`get_media`): the download fails, the metadata read does not.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "sync.py").write_text(
+        "from googleapiclient.discovery import build\nservice = build('drive', 'v3')\n"
+        "service.files().get(fileId='x').execute()\nservice.files().get_media(fileId='x')\n", encoding="utf-8")
+    manifest = _manifest(tmp_path, "drive.metadata.readonly")
+    result = run_wsaudit("scan-code", str(tmp_path / "src"), "--manifest", str(manifest), "--format", "json")
+    assert result.code == 1, result.stderr
+    least = json.loads(result.stdout)["least_privilege"]
+    assert least["unauthorized_calls"] == [{"file": "sync.py", "line": 4, "method": "drive.files.get",
+                                            "any_of": [A + "drive", A + "drive.file", A + "drive.readonly"]}]

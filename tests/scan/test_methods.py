@@ -46,3 +46,18 @@ def test_urls_match_the_most_specific_template_of_the_verb():
 
 def test_an_api_without_version_is_its_newest_stable_one():
     assert load_method_table().api("drive").version == "v3"
+
+
+def test_a_method_that_can_return_the_content_itself_is_marked_from_discovery():
+    apis = load_method_table().apis.values()
+    downloads = sorted(f"{api.name} {api.version} {method.chain}" for api in apis for method in _methods(api.root)
+                       if method.media_download)
+    assert downloads == ["chat v1 media.download", "drive v2 files.export", "drive v2 files.get",
+                         "drive v3 files.export", "drive v3 files.get", "drive v3 revisions.get",
+                         "keep v1 media.download"]
+
+
+def _methods(node):
+    yield from node.methods.values()
+    for child in node.resources.values():
+        yield from _methods(child)
