@@ -111,7 +111,7 @@ _WORD_RUN = LazyPattern(r"\S+")
 # A name given an instance of a class (group 2, maybe read on its module): `mail =
 # Gmail(creds)`, `mail: Gmail = clients.Gmail(`. Read in the structure.
 _PY_INSTANCE = LazyPattern(r"(?m)^[ \t]*((?:self[ \t]*\.[ \t]*)?" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*"
-                           r"(" + IDENT + r"(?:[ \t]*\.[ \t]*" + IDENT + r")?)[ \t]*\(")
+                           r"(" + IDENT + r"(?:[ \t]*\.[ \t]*" + IDENT + r"){0,8})[ \t]*\(")
 # The same in JavaScript or TypeScript: `const mail = new Gmail(auth)`, `let mail: Gmail =
 # new clients.Gmail(`.
 _JS_INSTANCE = LazyPattern(r"(?<![\w$.])((?:this\s*\.\s*)?" + IDENT + r")\s*(?::\s*[\w$.<>]{1,200}\s*)?=\s*new\s+"
@@ -263,9 +263,13 @@ _ENCLOSING = {"python": python_functions, "node": brace_functions}
 # class binds for itself or inherits.
 _ENCLOSING_CLASS = {"python": lambda structure, offsets: python_functions(structure, offsets, PY_CLASS),
                     "node": brace_classes}
-# A word of code, and the object before a dot (group 1) that ends where the search ends.
+# A word of code.
 _WORD = LazyPattern(r"(?<![\w$])" + IDENT)
-_OWNER = LazyPattern(r"(?<![\w$.])((?:(?:self|this)\s*\.\s*)?" + IDENT + r")\s*\.$")
+# The most characters of objects read before a bound name (`self.mail.`, `app.clients.`).
+_OWNER_REACH = 120
+# Those objects read backwards from the dot after them (`.liam.fles` for `self.mail.`).
+_OBJECTS_BACKWARDS = LazyPattern(r"\.\s*[\w$]+(?:\s*\.\s*[\w$]+)*")
+_DOT_BETWEEN = LazyPattern(r"\s*\.\s*")
 _GO_ASSIGNED = LazyPattern(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = LazyPattern(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = LazyPattern(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
@@ -319,6 +323,27 @@ class ApiCall:
 _STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "java", "go": "go"}
 # Verbs whose Apps Script method takes the request body before the path's parameters.
 _BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _objects_before(structure: str, dot: int) -> tuple[int, str] | None:
+    """The objects a dot at ``dot`` follows (``self.mail``, ``app.clients``; blanks around
+    the dots dropped) and where they start: ``None`` when no name comes before the dot, the
+    first object is a call's or an item's result (``f().a.``), or the objects run past
+    :data:`_OWNER_REACH` characters. Read in reverse, in one match."""
+    floor = max(0, dot - _OWNER_REACH)
+    backwards = structure[floor:dot + 1][::-1]
+    found = _OBJECTS_BACKWARDS.match(backwards)
+    if found is None:
+        return None
+    after = found.end()
+    while after < len(backwards) and backwards[after] in " \t\r\n":
+        after += 1
+    if (after < len(backwards) and backwards[after] == ".") or (after == len(backwards) and floor > 0):
+        return None
+    words = [word[::-1] for word in reversed(_DOT_BETWEEN.split(found.group()[1:].strip()))]
+    if any(word[0].isdigit() for word in words):
+        return None
+    return dot - found.end() + 1, ".".join(words)
 
 
 def _method_called(resource: ResourceNode, name: str, key: str, arguments: tuple[int, int] | None, style: CallStyle
@@ -1099,8 +1124,10 @@ class CallFinder:
             qualifier = structure[match.start():match.start(1)]
             api_of = None
             if qualifier and modules is not None:
-                module = re.sub(r"\s+", "", qualifier).rstrip(".").rsplit(".", 1)[-1]
-                entry = modules[0].get((modules[1].get(module, module), name))
+                written = re.sub(r"\s+", "", qualifier).rstrip(".")
+                module = written.rsplit(".", 1)[-1]
+                # `clients.get_service()`; `app.clients.get_service()` after `import app.clients`.
+                entry = modules[0].get((modules[1].get(written) or modules[1].get(module, module), name))
                 api_of = entry[:2] if entry is not None and entry[2] == "function" else None
             if api_of is None:
                 api_of = factories.get(name)
@@ -1193,6 +1220,9 @@ class CallFinder:
                     owned = self._owner_start(structure, match.start(), style)
                     if owned is not None:
                         owner = owned[1]
+                        if owner is not None and "." in owner.removeprefix("self.").removeprefix("this.") \
+                                and owner not in by_head:
+                            continue  # another object's field (`a.b.service`), not a module's
                         names = by_head.get("", []) if owner in (None, "this", "self") or style == "go" else []
                         if owner is not None and owner in by_head:
                             names = names + by_head[owner]
@@ -1229,15 +1259,14 @@ class CallFinder:
         name itself (no object), or the object that keeps the client (``this.gmail``,
         ``self.service``, a module's ``clients.service``, an instance of a class
         ``mail.service`` or ``self.mail.service``; in Go, a struct's field read through any
-        receiver, ``m.svc`` of ``svc *gmail.Service``). ``None`` when the object is itself
-        another object's field (``a.b.service``)."""
+        receiver, ``m.svc`` of ``svc *gmail.Service``; a module named by its dotted path,
+        ``app.clients.service``). ``None`` past 120 characters of objects."""
         before = start - 1
         while before >= 0 and structure[before] in " \t\r\n":
             before -= 1
         if before < 0 or structure[before] != ".":
             return start, None
-        owner = _OWNER.search(structure, max(0, before - 120), before + 1)
-        return None if owner is None else (owner.start(), re.sub(r"\s+", "", owner.group(1)))
+        return _objects_before(structure, before)
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:

@@ -167,8 +167,8 @@ def imports(code: str, python: bool, path: str = "") -> tuple[list[tuple[str, st
             for item in match.group(1).split(","):
                 words = item.split()
                 if words and re.fullmatch(r"[\w.]+", words[0]):
-                    module = words[0].replace(".", "/")
-                    modules[words[2] if len(words) == 3 and words[1] == "as" else module.rsplit("/", 1)[-1]] = module
+                    # `import app.config` is read as `app.config.X`: the dotted path is its name.
+                    modules[words[2] if len(words) == 3 and words[1] == "as" else words[0]] = words[0].replace(".", "/")
         return names, modules
     named, whole = javascript_imports(code)
     names = [(local, _javascript_module(folder, module), name, at) for local, module, name, at in named

@@ -436,7 +436,7 @@ def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path
      [("base", "app/clients", "base"), ("gs", "app/clients", "get_service"), ("mail", "src/app", "mail"),
       ("svc", "src/lib/gmail", "svc")],
      {"base": "app/clients/base", "gs": "app/clients/get_service", "mail": "src/app/mail",
-      "svc": "src/lib/gmail/svc", "o": "app/other", "y": "x/y"}),
+      "svc": "src/lib/gmail/svc", "o": "app/other", "x.y": "x/y"}),
     ("from app.clients import (\n    base,\n    get_service,\n)\n", True,
      [("base", "app/clients", "base"), ("get_service", "app/clients", "get_service")],
      {"base": "app/clients/base", "get_service": "app/clients/get_service"}),
@@ -852,6 +852,47 @@ def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_p
         ("app/main.py", 19, "gmail.users.threads.list"),
         ("web/app.ts", 4, "gmail.users.labels.list"), ("web/app.ts", 6, "drive.files.list"),
         ("web/app.ts", 8, "tasks.tasklists.list"), ("web/app.ts", 13, "gmail.users.threads.list")]
+
+
+DOTTED_IMPORTS = {
+    # A module imported by its dotted path is read by it: its constants, clients, factories
+    # and classes (`app.clients.service`); another object's field of the same name is not.
+    "app/config.py": 'API_NAME = "gmail"\nAPI_VERSION = "v1"\n',
+    "app/clients.py": '''\
+from googleapiclient.discovery import build
+
+service = build("drive", "v3")
+
+def get_service(creds):
+    return build("tasks", "v1", credentials=creds)
+
+class GmailClient:
+    def __init__(self, creds):
+        self.service = build("gmail", "v1", credentials=creds)
+''',
+    "app/main.py": '''\
+import app.config
+import app.clients
+from googleapiclient.discovery import build
+
+mail = build(app.config.API_NAME, app.config.API_VERSION)
+mail.users().labels().list(userId="me").execute()
+app.clients.service.files().list().execute()
+tasks = app.clients.get_service(None)
+tasks.tasklists().list().execute()
+client = app.clients.GmailClient(None)
+client.service.users().drafts().list(userId="me").execute()
+other.clients.service.files().get(fileId="x").execute()
+''',
+}
+
+
+def test_a_module_imported_by_its_dotted_path_is_read_by_it(tmp_path: Path):
+    scan, calls = _scanned_tree(tmp_path / "src", DOTTED_IMPORTS)
+    assert calls == [
+        ("app/main.py", 6, "gmail.users.labels.list"), ("app/main.py", 7, "drive.files.list"),
+        ("app/main.py", 9, "tasks.tasklists.list"), ("app/main.py", 11, "gmail.users.drafts.list")]
+    assert scan.unresolved == ()
 
 
 INHERITED_CLASSES = {
