@@ -274,6 +274,13 @@ _GO_ASSIGNED = LazyPattern(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*
 _URL = LazyPattern(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = LazyPattern(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
 _METHOD_OPTION = LazyPattern(r"(?i)\bmethod\s*[:=]\s*([\"'`])(\w+)\1")
+# An HTTP verb given to a request call by position: first, before the URL (requests'
+# `request("POST", url)`), or second, after it (httplib2's `request(url, "POST")`).
+_HTTP_VERB = r"([\"'])(GET|POST|PUT|PATCH|DELETE|HEAD|get|post|put|patch|delete|head)\1"
+_VERB_FIRST = LazyPattern(r"(?<![\w$])request\s*\(\s*" + _HTTP_VERB + r"\s*,\s*$")
+_VERB_SECOND = LazyPattern(r"\s*,\s*" + _HTTP_VERB)
+# The start of an options object whose `url` a request call is given: `request({url: `.
+_URL_OPTION = LazyPattern(r"(?<![\w$])(?:fetch|request|axios)\s*\(\s*\{\s*url\s*:$")
 _NEW_REQUEST = LazyPattern(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?$")
 
 # Java client classes and the API behind each (the class is the API's canonical name).
@@ -1393,7 +1400,16 @@ class CallFinder:
             if verb:
                 return (verb.group(1) or verb.group(2)).upper()
         if not head.endswith("("):
-            return None
+            # requests' `session.request("POST", "https://...")`; an options object whose
+            # `url` the literal is: `request({url: "https://...", method: "POST"})`.
+            verb_first = _VERB_FIRST.search(source.code, max(0, opening - 120), opening)
+            if verb_first:
+                return verb_first.group(2).upper()
+            if not _URL_OPTION.search(head):
+                return None
+            close = closing_bracket(source, structure.rfind("(", 0, opening))
+            option = _METHOD_OPTION.search(source.code, end, close)
+            return option.group(2).upper() if option else "GET"
         callee = head[:-1].rstrip()
         simple = _VERB_CALL.search(callee)
         if simple:
@@ -1401,7 +1417,11 @@ class CallFinder:
         if re.search(r"(?:fetch|request|axios)$", callee):
             close = closing_bracket(source, structure.rfind("(", 0, opening))
             option = _METHOD_OPTION.search(source.code, end, close)
-            return option.group(2).upper() if option else "GET"
+            if option:
+                return option.group(2).upper()
+            # httplib2's `Http().request("https://...", "POST")`: the method second.
+            second = _VERB_SECOND.match(source.code, end) if callee.endswith("request") else None
+            return second.group(2).upper() if second else "GET"
         return None
 
 

@@ -691,3 +691,15 @@ def test_a_download_of_the_content_is_its_method_asking_for_it(finder: CallFinde
     assert sorted((item.line, item.written) for item in unmatched) == unresolved
     # A download call sends the request: nothing out of sight.
     assert not any(call.unseen for call in found)
+
+
+@pytest.mark.parametrize("text, syntax", [
+    ('from httplib2 import Http\nHttp().request("https://chat.googleapis.com/v1/spaces/AAA/messages", "POST")\n', PYTHON),
+    ('import requests\nrequests.Session().request("POST", "https://chat.googleapis.com/v1/spaces/AAA/messages")\n',
+     PYTHON),
+    ("await client.request({url: 'https://chat.googleapis.com/v1/spaces/AAA/messages', method: 'POST'});\n",
+     JAVASCRIPT),
+], ids=["httplib2-method-second", "requests-method-first", "options-object"])
+def test_the_verb_given_to_a_request_call_by_position_or_option_is_read(finder: CallFinder, text, syntax):
+    calls, unresolved = _calls(finder, text, syntax)
+    assert (calls, unresolved) == ([(2 if syntax is PYTHON else 1, "chat.spaces.messages.create")], [])
