@@ -34,6 +34,8 @@ class AppsScriptFacts:
     ui_methods: frozenset[str]
     ui_scopes: tuple[str, ...]
     advanced: dict[str, tuple[str, str]]
+    # An advanced service's name for a method -> the API's (`remove` -> `delete`).
+    renamed: dict[str, str]
 
 
 def _full(scopes: list[str]) -> tuple[str, ...]:
@@ -54,4 +56,5 @@ def load_apps_script_facts() -> AppsScriptFacts:
             item["source"], item.get("quote"), bool(item.get("inferred")), item.get("reason"))
     ui = document["ui_methods"]
     advanced = {name: (pair[0], pair[1]) for name, pair in document["advanced"].items()}
-    return AppsScriptFacts(services, frozenset(ui["methods"]), _full(ui["scopes"]), advanced)
+    renamed = dict(document["renamed_methods"]["methods"])
+    return AppsScriptFacts(services, frozenset(ui["methods"]), _full(ui["scopes"]), advanced, renamed)

@@ -273,7 +273,12 @@ _DOT_BETWEEN = LazyPattern(r"\s*\.\s*")
 _GO_ASSIGNED = LazyPattern(r"(" + IDENT + r")\s*(?:,\s*" + IDENT + r")?\s*:?=\s*$")
 _URL = LazyPattern(r"https://([a-z0-9.-]+\.googleapis\.com)(/[^\s\"'`?#]*)?")
 _VERB_CALL = LazyPattern(r"(?:^|[.\s(])(get|post|put|patch|delete|Get|Post|Put|Patch|Delete)\s*$")
-_METHOD_OPTION = LazyPattern(r"(?i)\bmethod\s*[:=]\s*([\"'`])(\w+)\1")
+# The method an options object states (`method: "POST"`, `"method": "post"`): group 2.
+_METHOD_OPTION = LazyPattern(r"(?i)(?<![\w$])([\"']?)method\1\s*[:=]\s*([\"'`])(?P<verb>\w+)\2")
+# An options object given to a request call by name, after the URL: group 1 the name.
+_OPTIONS_NAME = LazyPattern(r"\s*,\s*(" + IDENT + r")\s*[,)]")
+# How far before a request call the object its options name is looked for.
+_OPTIONS_REACH = 2000
 # An HTTP verb given to a request call by position: first, before the URL (requests'
 # `request("POST", url)`), or second, after it (httplib2's `request(url, "POST")`).
 _HTTP_VERB = r"([\"'])(GET|POST|PUT|PATCH|DELETE|HEAD|get|post|put|patch|delete|head)\1"
@@ -353,19 +358,20 @@ def _objects_before(structure: str, dot: int) -> tuple[int, str] | None:
     return dot - found.end() + 1, ".".join(words)
 
 
-def _method_called(resource: ResourceNode, name: str, key: str, arguments: tuple[int, int] | None, style: CallStyle
-                   ) -> tuple[ApiMethod | None, bool]:
-    """The method of ``resource`` a chain's segment ``name`` (``key`` normalised) calls, if
-    any, and whether it is the Python client's twin of a method that can return the content
-    itself (``files().get_media(...)``), which asks for the content."""
-    if arguments is None:
-        return None, False
-    method = resource.methods.get(key)
-    if method is None and style == "python" and name.endswith(MEDIA_TWIN):
-        twin = resource.methods.get(key.removesuffix(MEDIA_TWIN.replace("_", "")))
-        if twin is not None and twin.media_download:
-            return twin, True
-    return method, False
+def _options_verb(source: LexedSource, name: str, before: int) -> str | None:
+    """The HTTP verb of the options object last given to ``name`` within
+    :data:`_OPTIONS_REACH` characters before ``before`` (its ``method``, else GET); ``None``
+    when no such object is found (the options come from elsewhere)."""
+    code = source.code
+    start = max(0, before - _OPTIONS_REACH)
+    given = None
+    for given in re.finditer(r"(?<![\w$.])" + re.escape(name) + r"\s*=\s*\{", code[start:before]):
+        pass
+    if given is None:
+        return None
+    brace = start + given.end() - 1
+    option = _METHOD_OPTION.search(code, brace, min(closing_bracket(source, brace), brace + _OPTIONS_REACH))
+    return option.group("verb").upper() if option else "GET"
 
 
 def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]]) -> bool:
@@ -1292,7 +1298,7 @@ class CallFinder:
         for index, (name, offset, arguments) in enumerate(segments):
             key = name.replace("_", "").lower()
             written.append(name + ("()" if arguments else ""))
-            method, twin = _method_called(current, name, key, arguments, style)
+            method, twin = self._method_called(api, current, name, key, arguments, style)
             if method is not None:
                 # Apps Script passes the path's parameters (and a request body) in order first.
                 positional = method.paths[0].count("{") if method.paths else 0
@@ -1330,6 +1336,29 @@ class CallFinder:
             if name:
                 return name, current
         return None
+
+    def _method_called(self, api: Api, resource: ResourceNode, name: str, key: str,
+                       arguments: tuple[int, int] | None, style: CallStyle) -> tuple[ApiMethod | None, bool]:
+        """The method of ``resource`` a chain's segment ``name`` (``key`` normalised) calls,
+        if any, and whether it is the Python client's twin of a method that can return the
+        content itself (``files().get_media(...)``), which asks for the content. A client
+        that renames a method whose name its language reserves is followed: Apps Script's
+        ``remove`` for ``delete``; Java's and Kotlin's API name before the word
+        (``classroomReturn``, ``calendarImport``)."""
+        if arguments is None:
+            return None, False
+        method = resource.methods.get(key)
+        if method is not None or key in resource.resources:
+            return method, False
+        if style == "python" and name.endswith(MEDIA_TWIN):
+            twin = resource.methods.get(key.removesuffix(MEDIA_TWIN.replace("_", "")))
+            if twin is not None and twin.media_download:
+                return twin, True
+        elif style == "apps_script" and name in self.apps_script.renamed:
+            return resource.methods.get(self.apps_script.renamed[name]), False
+        elif style == "java" and key.startswith(api.name) and len(key) > len(api.name):
+            return resource.methods.get(key[len(api.name):]), False
+        return None, False
 
     # ------------------------------------------------------------------ Apps Script
 
@@ -1409,7 +1438,7 @@ class CallFinder:
                 return None
             close = closing_bracket(source, structure.rfind("(", 0, opening))
             option = _METHOD_OPTION.search(source.code, end, close)
-            return option.group(2).upper() if option else "GET"
+            return option.group("verb").upper() if option else "GET"
         callee = head[:-1].rstrip()
         simple = _VERB_CALL.search(callee)
         if simple:
@@ -1418,7 +1447,10 @@ class CallFinder:
             close = closing_bracket(source, structure.rfind("(", 0, opening))
             option = _METHOD_OPTION.search(source.code, end, close)
             if option:
-                return option.group(2).upper()
+                return option.group("verb").upper()
+            named = _OPTIONS_NAME.match(source.code, end)
+            if named:  # `UrlFetchApp.fetch(url, options)` after `const options = {method: "post"}`
+                return _options_verb(source, named.group(1), opening)
             # httplib2's `Http().request("https://...", "POST")`: the method second.
             second = _VERB_SECOND.match(source.code, end) if callee.endswith("request") else None
             return second.group(2).upper() if second else "GET"

@@ -703,3 +703,56 @@ def test_a_download_of_the_content_is_its_method_asking_for_it(finder: CallFinde
 def test_the_verb_given_to_a_request_call_by_position_or_option_is_read(finder: CallFinder, text, syntax):
     calls, unresolved = _calls(finder, text, syntax)
     assert (calls, unresolved) == ([(2 if syntax is PYTHON else 1, "chat.spaces.messages.create")], [])
+
+
+def test_the_verb_of_an_options_object_given_by_name_or_with_a_quoted_key_is_read(finder: CallFinder):
+    # An options object given by a name this file gives one (its method, else GET), or not
+    # (no telling the verb: unresolved), and one whose key is quoted.
+    text = '''\
+function post() {
+  const options = { method: "post", payload: "{}" };
+  UrlFetchApp.fetch("https://chat.googleapis.com/v1/spaces/A/messages", options);
+  UrlFetchApp.fetch("https://chat.googleapis.com/v1/spaces/A/messages", {"method": "post"});
+  UrlFetchApp.fetch("https://chat.googleapis.com/v1/spaces/A/messages", other);
+  const plain = {headers: h};
+  UrlFetchApp.fetch("https://chat.googleapis.com/v1/spaces/A/messages", plain);
+}
+'''
+    calls, unresolved = _calls(finder, text, JAVASCRIPT)
+    assert calls == [(3, "chat.spaces.messages.create"), (4, "chat.spaces.messages.create"),
+                     (7, "chat.spaces.messages.list")]
+    assert unresolved == [(5, "https://chat.googleapis.com/v1/spaces/A/messages")]
+
+
+RENAMED_METHODS = [
+    # A method whose name the language reserves: Apps Script's advanced services call
+    # `delete` `remove`; Java's client puts the API's name before `return` and `import`. A
+    # resource whose name starts with the API's (`calendarList`) stays a resource.
+    ('''\
+function clean(id) {
+  Drive.Files.remove(id);
+  Gmail.Users.Messages.remove("me", id);
+  Drive.Files.frobnicate(id);
+}
+''', JAVASCRIPT, True, [(2, "drive.files.delete"), (3, "gmail.users.messages.delete")],
+     [(4, "Drive.Files.frobnicate()")]),
+    ('''\
+import com.google.api.services.classroom.Classroom;
+import com.google.api.services.calendar.Calendar;
+class A {
+  void run(Classroom classroom, Calendar cal) throws Exception {
+    classroom.courses().courseWork().studentSubmissions().classroomReturn("c", "w", "s", null).execute();
+    cal.events().calendarImport("primary", event).execute();
+    cal.calendarList().list().execute();
+  }
+}
+''', JAVA, False, [(5, "classroom.courses.courseWork.studentSubmissions.return"), (6, "calendar.events.import"),
+                   (7, "calendar.calendarList.list")], []),
+]
+
+
+@pytest.mark.parametrize("text, syntax, apps_script, calls, unresolved", RENAMED_METHODS, ids=["apps-script", "java"])
+def test_a_method_renamed_for_a_reserved_word_is_its_api_method(finder: CallFinder, text, syntax, apps_script, calls,
+                                                                 unresolved):
+    found = _calls(finder, text, syntax, apps_script)
+    assert found == (calls, unresolved)
