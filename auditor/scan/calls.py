@@ -92,14 +92,25 @@ CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gma
 
 # `build("gmail", "v1", ...)`: its API a literal (group 2) or a name (group 3), its version a
 # literal (group 5) or a name (group 6); a name's value is found by auditor.scan.named_values.
-_PY_BUILD = LazyPattern(
-    r"(?<![\w$.])(?:[\w.]+\.)?build\(\s*(?:serviceName\s*=\s*)?(?:([\"'])([\w.]+)\1|(" + IDENT + r"))\s*,\s*"
-    r"(?:version\s*=\s*)?(?:([\"'])([\w.]+)\4|(" + IDENT + r")(?=\s*[,)]))")
+def _py_build(names: str) -> str:
+    return (r"(?<![\w$.])(?:[\w.]+\.)?(?:" + names + r")\(\s*(?:serviceName\s*=\s*)?(?:([\"'])([\w.]+)\1|(" + IDENT
+            + r"))\s*,\s*(?:version\s*=\s*)?(?:([\"'])([\w.]+)\4|(" + IDENT + r")(?=\s*[,)]))")
+
+
 # Any call of the client library's `build` (`build(`, `discovery.build(`,
 # `googleapiclient.discovery.build(`), read in the structure: its arguments are read one by
 # one when they are not two literals.
-_PY_LIBRARY_BUILD = LazyPattern(r"(?<![\w$.])(?:(?:googleapiclient|apiclient)\s*\.\s*)?(?:discovery\s*\.\s*)?"
-                                r"build\s*\(")
+def _py_library_build(names: str) -> str:
+    return (r"(?<![\w$.])(?:(?:googleapiclient|apiclient)\s*\.\s*)?(?:discovery\s*\.\s*)?(?:" + names
+            + r")\s*\(")
+
+
+_PY_BUILD = LazyPattern(_py_build("build"))
+_PY_LIBRARY_BUILD = LazyPattern(_py_library_build("build"))
+# `build` imported under another name (group 1): `from googleapiclient.discovery import
+# build as gbuild`. Read in the code.
+_PY_BUILD_ALIAS = LazyPattern(r"(?m)^[ \t]*from[ \t]+(?:googleapiclient|apiclient)[ \t]*\.[ \t]*discovery[ \t]+"
+                              r"import[ \t]+\(?[^\n()]{0,500}?(?<![\w$])build[ \t]+as[ \t]+(" + IDENT + r")")
 # A constant a Python module gives a word at its top level (group 1 its name, group 3 the
 # word): `API_NAME = "gmail"`, `API_VERSION: str = 'v1'`. Read in the code (comments blanked).
 _PY_CONSTANT = LazyPattern(r"(?m)^(" + IDENT + r")[ \t]*(?::[^=\n]{1,200})?=[ \t]*([\"'])([\w.]{1,100})\2[ \t]*$")
@@ -132,7 +143,13 @@ _NEW_OBJECT = LazyPattern(r"(?<![\w$.])(?:new\s+)?([A-Z][\w$]*)\s*\(")
 _CHAINED_CALL = LazyPattern(r"\s*\.\s*(" + IDENT + r")\s*\(")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
-_NODE_CLIENT = LazyPattern(r"(?<![\w$])(?:google|googleapis)\s*\.\s*(\w+)\s*\(")
+def _node_client_pattern(names: str) -> str:
+    return r"(?<![\w$])(?:" + names + r")\s*\.\s*(\w+)\s*\("
+
+
+_NODE_CLIENT = LazyPattern(_node_client_pattern("google|googleapis"))
+# The package's object read on the package itself: `require('googleapis').google.drive(`.
+_REQUIRED_PACKAGE = LazyPattern(r"require\s*\(\s*([\"'])googleapis\1\s*\)\s*\.\s*$")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
 # drive_v3.Drive`, `gmail?: gmail_v1.Gmail`, `dir: admin_directory_v1.Admin`.
 _NODE_TYPED = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*\??\s*:\s*([a-z][a-z0-9]*)_((?:[a-z]+_)?v\d\w*)\s*\.\s*"
@@ -356,6 +373,23 @@ def _objects_before(structure: str, dot: int) -> tuple[int, str] | None:
     if any(word[0].isdigit() for word in words):
         return None
     return dot - found.end() + 1, ".".join(words)
+
+
+def _package_read_on(source: LexedSource, start: int) -> int:
+    """Where the expression starts whose ``google`` is at ``start``: before the module it is
+    read on (``gapis.google``, after ``import * as gapis from 'googleapis'``) or the package
+    (``require('googleapis').google``), else ``start``."""
+    structure = source.structure
+    before = start - 1
+    while before >= 0 and structure[before] in " \t\r\n":
+        before -= 1
+    if before < 0 or structure[before] != ".":
+        return start
+    objects = _objects_before(structure, before)
+    if objects is not None:
+        return objects[0]
+    required = _REQUIRED_PACKAGE.search(source.code, max(0, start - 80), start)
+    return required.start() if required else start
 
 
 def _options_verb(source: LexedSource, name: str, before: int) -> str | None:
@@ -634,7 +668,13 @@ class CallFinder:
         reported as unresolved."""
         named: list[int] = []  # where the builds start whose arguments are not two literals
         seen: set[int] = set()
-        for match in _PY_BUILD.finditer(source.code):
+        builds, library_builds = _PY_BUILD, _PY_LIBRARY_BUILD
+        aliases = sorted({match.group(1) for match in _PY_BUILD_ALIAS.finditer(source.code)}) if " as " in source.code \
+            else []
+        if aliases:
+            names = "|".join(["build", *aliases])
+            builds, library_builds = re.compile(_py_build(names)), re.compile(_py_library_build(names))
+        for match in builds.finditer(source.code):
             if source.structure[match.start()] == " ":
                 continue  # inside a string
             seen.add(match.start())
@@ -647,7 +687,7 @@ class CallFinder:
         if "apiclient" not in source.code:  # googleapiclient, or its old name
             return
         structure = source.structure
-        named.extend(match.start() for match in _PY_LIBRARY_BUILD.finditer(structure) if match.start() not in seen)
+        named.extend(match.start() for match in library_builds.finditer(structure) if match.start() not in seen)
         if not named:
             return
         from auditor.scan.named_values import Parameter
@@ -683,7 +723,9 @@ class CallFinder:
             # One unpacked argument may give both: `build(*arguments)`.
             arguments = {at: (_shown_argument(text), value) for (text, at), value in zip(given, values)}
             written = ", ".join(text for text, _ in arguments.values())
-            _not_followed(source, start, f"build({written}, ...)",
+            # `build`, or the name the file imports it under.
+            called = source.structure[start:source.structure.index("(", start)].rsplit(".", 1)[-1].strip()
+            _not_followed(source, start, f"{called}({written}, ...)",
                           [text for text, value in arguments.values() if value is None], found, path)
 
     def _python_client_name(self, source: LexedSource, end: int, start: int) -> str | None:
@@ -703,11 +745,18 @@ class CallFinder:
             source, api, api.root, start, end, found, path, name or "build(...)", "python"))
 
     def _node_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:
-        for match in _NODE_CLIENT.finditer(source.structure):
+        clients = _NODE_CLIENT
+        if "googleapis" in source.code:
+            # `import {google as g} from 'googleapis'`, `const {google: g} = require('googleapis')`.
+            aliases = sorted({re.escape(local) for local, module, name, _ in javascript_imports(source.code)[0]
+                              if module == "googleapis" and name == "google" and local != "google"})
+            if aliases:
+                clients = re.compile(_node_client_pattern("|".join(["google", "googleapis", *aliases])))
+        for match in clients.finditer(source.structure):
             name_of_api = match.group(1)
             if name_of_api not in ("auth", "options", "discoverAPI"):
-                self._node_client(source, match.start(), match.end() - 1, name_of_api, bindings, found, path,
-                                  f"google.{name_of_api}(...)")
+                self._node_client(source, _package_read_on(source, match.start()), match.end() - 1, name_of_api,
+                                  bindings, found, path, f"google.{name_of_api}(...)")
         for match in _NODE_INDEXED.finditer(source.structure):
             self._node_indexed_client(source, match.start(), match.end() - 1, bindings, found, path)
         if "@googleapis/" in source.code:

@@ -756,3 +756,36 @@ def test_a_method_renamed_for_a_reserved_word_is_its_api_method(finder: CallFind
                                                                  unresolved):
     found = _calls(finder, text, syntax, apps_script)
     assert found == (calls, unresolved)
+
+
+IMPORTED_UNDER_ANOTHER_NAME = [
+    # The client library's `build` and the `google` object imported under another name, read
+    # on the module or on the package itself; a name computed for the API stays unresolved,
+    # shown by the name the code calls.
+    ('''\
+from googleapiclient.discovery import build as gbuild
+from googleapiclient.discovery import (build as make, Resource)
+svc = gbuild("tasks", "v1", credentials=None)
+svc.tasks().insert(tasklist="@default", body={}).execute()
+other = make(API, "v1")
+''', PYTHON, [(4, "tasks.tasks.insert")], [(5, 'make(API, "v1", ...)')]),
+    ('''\
+import {google as g} from 'googleapis';
+import * as gapis from 'googleapis';
+const {google: gg} = require('googleapis');
+g.drive({version: 'v3', auth}).files.list();
+const drive = gapis.google.drive({version: 'v3', auth});
+drive.files.get({fileId: 'x'});
+const cal = gg.calendar('v3');
+cal.events.list({calendarId: 'primary'});
+const tasks = require('googleapis').google.tasks('v1');
+tasks.tasklists.list();
+''', JAVASCRIPT, [(4, "drive.files.list"), (6, "drive.files.get"), (8, "calendar.events.list"),
+                  (10, "tasks.tasklists.list")], []),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, unresolved", IMPORTED_UNDER_ANOTHER_NAME, ids=["python", "javascript"])
+def test_a_client_library_imported_under_another_name_makes_clients(finder: CallFinder, text, syntax, calls,
+                                                                      unresolved):
+    assert _calls(finder, text, syntax) == (calls, unresolved)
