@@ -148,6 +148,14 @@ def _node_client_pattern(names: str) -> str:
 
 
 _NODE_CLIENT = LazyPattern(_node_client_pattern("google|googleapis"))
+# The end of a statement (in the structure, comments blanked).
+_STATEMENT_END = LazyPattern(r"[ \t]*(?:;|\r?\n|$)")
+# A Python function's definition (group 1 its name), from its line's start.
+_PY_DEFINITION = LazyPattern(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")[ \t]*\(")
+# An argument that names a client: a name, or an attribute of the instance.
+_PASSED_NAME = LazyPattern(r"(?:(?:self|this)\s*\.\s*)?" + IDENT)
+# Rounds of clients passed on: a client passed to a function that passes it to another.
+_PASSING_ROUNDS = 3
 # The package's object read on the package itself: `require('googleapis').google.drive(`.
 _REQUIRED_PACKAGE = LazyPattern(r"require\s*\(\s*([\"'])googleapis\1\s*\)\s*\.\s*$")
 # A name declared with the TypeScript type of a client (a parameter, a property): `drive:
@@ -644,6 +652,8 @@ class CallFinder:
                                   bindings, found, path, style)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
+        if language == "python" and bindings:
+            self._python_clients_passed(source, bindings, found)
         if language == "python":
             found.factories += self._python_constants(source)
             found.wanted = self._wanted(source, path)
@@ -1060,6 +1070,65 @@ class CallFinder:
         return {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
                 for name, attributes in own.items()}
 
+    def _python_clients_passed(self, source: LexedSource, bindings: _Bindings, found: FileCalls) -> None:
+        """A client the file passes to one of its functions (``copy_template(drive)``, or
+        ``Writer(slides)`` for ``Writer.__init__``) is bound to the parameter that receives
+        it (by position or keyword, as the call fills parameters), in that function; a
+        parameter given clients of two APIs, or a function the file defines twice, is left
+        out. In rounds, for a client passed on again."""
+        structure = source.structure
+        if "def" not in source.code:
+            return
+        definitions: dict[str, list[int]] = {}
+        for match in _PY_DEFINITION.finditer(structure):
+            definitions.setdefault(match.group(1), []).append(match.start())
+        constructors = [at for at in definitions.get("__init__", ())]
+        for at, place in python_functions(structure, constructors, PY_CLASS).items():
+            if place is not None and place[0] not in definitions:
+                definitions.setdefault(place[0], []).append(at)  # `Writer(...)` fills `__init__`'s
+        targets = {name: found_at[0] for name, found_at in definitions.items() if len(found_at) == 1}
+        made = {start: api for start, _, api, _ in found.made}
+        bound: set[tuple[int, str]] = set()
+        for _ in range(_PASSING_ROUNDS):
+            given: dict[tuple[int, str], list[_Binding]] = {}
+            for match in ANY_CALL.finditer(structure):
+                defined_at = targets.get(match.group(1))
+                qualifier = re.sub(r"\s+", "", structure[match.start():match.start(1)])
+                if defined_at is None or qualifier not in ("", "self.", "cls."):
+                    continue
+                opening = match.end() - 1
+                end = closing_bracket(source, opening)
+                if is_definition(structure, match.start(1), end):
+                    continue
+                parameters = list(source.python_values.parameters_of(defined_at).values())
+                for parameter, argument in zip(parameters, source.python_values.chosen(opening, end, parameters)):
+                    if isinstance(argument, tuple) and (defined_at, parameter.name) not in bound:
+                        binding = self._passed(argument, bindings, made)
+                        if binding is not None:
+                            given.setdefault((defined_at, parameter.name), []).append(binding)
+            fresh = {key: found_at[0] for key, found_at in given.items()
+                     if len({(binding.api, id(binding.node)) for binding in found_at}) == 1}
+            if not fresh:
+                return
+            for (defined_at, name), binding in fresh.items():
+                bindings.bind(name, defined_at, binding)
+                bound.add((defined_at, name))
+
+    @staticmethod
+    def _passed(argument: tuple[str, int], bindings: _Bindings, made: dict[int, Api]) -> _Binding | None:
+        """The client (or resource) an argument passes: a bound name, or a client made there."""
+        text, at = argument
+        written = text.strip()
+        at += len(text) - len(text.lstrip())
+        api = made.get(at)
+        if api is not None:
+            return _Binding(api, api.root)
+        if _PASSED_NAME.fullmatch(written):
+            name = re.sub(r"\s+", "", written)
+            if name in bindings:
+                return bindings.at(name, at, None, {})
+        return None
+
     def _inherited(self, source: LexedSource, language: str, own: ClassAttributes, imported: ClassAttributes,
                    bindings: _Bindings) -> ClassAttributes:
         """``own`` with what each class of the file inherits from the classes it extends, of
@@ -1309,7 +1378,7 @@ class CallFinder:
                 for name in names:
                     binding = bindings.at(name, root_start, functions, grouped, classes)
                     resolved = self._resolve(source, binding.api, binding.node, root_start, end, found, path, name,
-                                             style)
+                                             style, use=True)
                     if resolved is not None and resolved[0] not in done:
                         made.append((resolved[0], root_start, _Binding(binding.api, resolved[1])))
             for name, at, binding in made:
@@ -1331,17 +1400,21 @@ class CallFinder:
         return _objects_before(structure, before)
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
-                 found: FileCalls, path: str, root: str, style: CallStyle) -> tuple[str, ResourceNode] | None:
+                 found: FileCalls, path: str, root: str, style: CallStyle, use: bool = False
+                 ) -> tuple[str, ResourceNode] | None:
         """Follow the chain at ``start``; record a call or an unresolved chain. ``style`` is how
         the client takes a method's parameters (see :func:`stated_arguments`).
 
         Returns ``(name, resource)`` when the chain ends on a resource and is assigned to a
-        name (an intermediate binding), else ``None``.
+        name (an intermediate binding), or when ``use`` (a use of a bound name, not the
+        expression that makes a client) is given whole to a name; else ``None``.
         """
         structure = source.structure
         segments = call_chain(source, start)
         if not segments:
-            return None
+            # A bound name (``use``) given whole to another (`self._slides = slides`, `svc = service`).
+            name = self._bind_name(structure, root_start) if use and _STATEMENT_END.match(structure, start) else None
+            return (name, node) if name else None
         current = node
         written = [root]
         for index, (name, offset, arguments) in enumerate(segments):

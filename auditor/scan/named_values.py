@@ -216,7 +216,7 @@ class NamedValues:
             if index:
                 return self._given(assigned, own[0][index - 1], own[1][index - 1], function, steps)
         if function is not None:
-            parameter = self._parameters_of(function[1]).get(name)
+            parameter = self.parameters_of(function[1]).get(name)
             if parameter is not None:
                 return parameter
         module = assigned.get((name, None))
@@ -232,7 +232,7 @@ class NamedValues:
             return literal
         return self._value(assigned, other, at, function, steps + 1) if other else None
 
-    def _parameters_of(self, defined_at: int) -> dict[str, Parameter]:
+    def parameters_of(self, defined_at: int) -> dict[str, Parameter]:
         """The parameters of the function whose ``def`` line starts at ``defined_at``."""
         if defined_at in self._parameters:
             return self._parameters[defined_at]

@@ -789,3 +789,70 @@ tasks.tasklists.list();
 def test_a_client_library_imported_under_another_name_makes_clients(finder: CallFinder, text, syntax, calls,
                                                                       unresolved):
     assert _calls(finder, text, syntax) == (calls, unresolved)
+
+
+CLIENTS_PASSED = '''\
+from googleapiclient.discovery import build
+
+def copy_template(service):
+    return service.files().copy(fileId="x").execute()
+
+def main():
+    drive = build("drive", "v3", credentials=None)
+    copy_template(drive)
+
+def a(creds):
+    service = build("drive", "v2", credentials=creds)
+    service.files().insert(body={}).execute()
+
+def b(service):
+    service.files().create(body={}).execute()
+
+b(build("drive", "v3", credentials=None))
+
+class Writer:
+    def __init__(self, slides_service, pid):
+        self._slides = slides_service
+    def flush(self, reqs):
+        self._slides.presentations().batchUpdate(presentationId="x", body={}).execute()
+
+def run():
+    slides = build("slides", "v1")
+    Writer(slides, "p").flush([])
+    relay(sheets=build("sheets", "v4"))
+    either(build("gmail", "v1"))
+    either(build("tasks", "v1"))
+
+def relay(sheets):
+    inner(sheets)
+
+def inner(svc):
+    svc.spreadsheets().get(spreadsheetId="x").execute()
+
+def either(client):
+    client.users().labels().list(userId="me").execute()
+'''
+
+
+def test_a_client_passed_to_a_function_is_bound_to_its_parameter(finder: CallFinder):
+    # By position or keyword, inline or by name, to a class's constructor and kept on the
+    # instance, passed on again; a parameter named like another function's client reads the
+    # client passed to it (`b`'s `service` is Drive v3, not `a`'s v2). A parameter given
+    # clients of two APIs is not followed.
+    assert _calls(finder, CLIENTS_PASSED, PYTHON) == ([
+        (4, "drive.files.copy"), (12, "drive.files.insert"), (15, "drive.files.create"),
+        (23, "slides.presentations.batchUpdate"), (36, "sheets.spreadsheets.get")], [])
+
+
+def test_clients_passed_to_many_functions_are_followed_in_linear_work(finder: CallFinder):
+    from tests.helpers import lines_run
+
+    def text(count: int) -> str:
+        return ("from googleapiclient.discovery import build\nservice = build('gmail', 'v1')\n"
+                + "".join(f"def f{index}(svc{index}):\n    svc{index}.users().labels().list(userId='me')\n"
+                          for index in range(count))
+                + "".join(f"f{index}(service)\n" for index in range(count)))
+
+    assert len(_calls(finder, text(100), PYTHON)[0]) == 100
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
+    assert large <= 2.2 * small
