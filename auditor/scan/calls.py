@@ -78,6 +78,7 @@ from auditor.scan.lexer import LexedSource
 
 if TYPE_CHECKING:
     from auditor.scan.methods import Api, ApiMethod, MethodTable, ResourceNode
+    from auditor.scan.named_values import Parameter
 
 # What a file imports from the other modules of its family (CallFinder._imported): its
 # factories by the name it calls them by, the modules it names as a whole, and the
@@ -154,6 +155,24 @@ _STATEMENT_END = LazyPattern(r"[ \t]*(?:;|\r?\n|$)")
 _PY_DEFINITION = LazyPattern(r"(?m)^[ \t]*(?:async[ \t]+)?def[ \t]+(" + IDENT + r")[ \t]*\(")
 # An argument that names a client: a name, or an attribute of the instance.
 _PASSED_NAME = LazyPattern(r"(?:(?:self|this)\s*\.\s*)?" + IDENT)
+# A JavaScript or TypeScript function's definition, up to its parameters' opening bracket:
+# `function copy(`, `copy = function (`, `copy = async (` (an arrow function), and a method
+# at the start of its line, `async copy(`, `constructor(` (group 1, 2 or 3 its name). Read
+# in the structure; the body's brace after the parameters is checked apart.
+_JS_DEFINITION = LazyPattern(
+    r"(?<![\w$.])function\s*\*?\s*(" + IDENT + r")\s*\("
+    r"|(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:function\s*\*?\s*(?:" + IDENT + r"\s*)?)?\("
+    r"|(?m:^)[ \t]*(?:(?:static|async|public|private|protected|override)\s+)*(" + IDENT + r")\s*\(")
+# What may come between a function's parameters and its body's brace: a return type, an arrow.
+_JS_BEFORE_BODY = LazyPattern(r"\s*(?::[^{};=]{1,200}?)?\s*(?:=>\s*)?\{")
+# A JavaScript parameter's name (`service`, `service?: drive_v3.Drive`, `service = null`).
+_JS_PARAMETER = LazyPattern(r"\s*(" + IDENT + r")\s*\??\s*(?::|=|$)")
+_NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "catch", "with", "return", "function", "typeof"})
+# What comes before an argument: a bracket or a comma, maybe a keyword (`(`, `, sheets=`).
+_ARGUMENT_HEAD = LazyPattern(r"[(,]\s*(?:" + IDENT + r"\s*=(?!=)\s*)?$")
+# A name given as a whole argument (group 1): `f(drive)`, `g(a, self.service)`, `h(sheets=sheets)`.
+_NAMED_ARGUMENT = LazyPattern(r"[(,]\s*(?:" + IDENT + r"\s*=(?!=)\s*)?((?:(?:self|this)\s*\.\s*)?" + IDENT
+                              + r")\s*(?=[,)])")
 # Rounds of clients passed on: a client passed to a function that passes it to another.
 _PASSING_ROUNDS = 3
 # The package's object read on the package itself: `require('googleapis').google.drive(`.
@@ -381,6 +400,32 @@ def _objects_before(structure: str, dot: int) -> tuple[int, str] | None:
     if any(word[0].isdigit() for word in words):
         return None
     return dot - found.end() + 1, ".".join(words)
+
+
+def _passes_clients(source: LexedSource, bindings: _Bindings, found: FileCalls) -> bool:
+    """Whether the file may pass a client to a function: a bound name, or a client made, as
+    an argument (after a bracket or a comma, maybe a keyword). Most files do not, and are
+    spared reading their functions' definitions."""
+    structure = source.structure
+    if any(_ARGUMENT_HEAD.search(structure, max(0, start - 100), start) for start, _, _, _ in found.made):
+        return True
+    return any(re.sub(r"\s+", "", match.group(1)) in bindings for match in _NAMED_ARGUMENT.finditer(structure))
+
+
+def _arguments(source: LexedSource, opening: int, end: int, parameters: list[Parameter], python: bool
+               ) -> list[tuple[str, int] | str | None]:
+    """The argument (its text and offset) a call gives each of ``parameters``: in Python
+    as :meth:`NamedValues.chosen` reads it; in JavaScript by position, up to a spread."""
+    if python:
+        return source.python_values.chosen(opening, end, parameters)
+    code = source.code
+    positional: list[tuple[str, int]] = []
+    for start, stop in source.keyword_index.items_in(opening, end):
+        if code[start:stop].lstrip().startswith("..."):
+            break
+        positional.append((code[start:stop], start))
+    return [positional[parameter.position] if parameter.position is not None and parameter.position < len(positional)
+            else None for parameter in parameters]
 
 
 def _package_read_on(source: LexedSource, start: int) -> int:
@@ -652,13 +697,19 @@ class CallFinder:
                                   bindings, found, path, style)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
-        if language == "python" and bindings:
-            self._python_clients_passed(source, bindings, found)
+        if language in ("python", "javascript") and bindings and _passes_clients(source, bindings, found):
+            python = language == "python"
+            definitions = self._python_definitions(source) if python else self._script_definitions(source)
+            self._clients_passed(source, bindings, found, definitions, python)
         if language == "python":
             found.factories += self._python_constants(source)
             found.wanted = self._wanted(source, path)
         if bindings:
             self._follow_bindings(source, structure, bindings, found, path, style)
+            # One use read through two names of one client (`this.slides`, and `slides` in an
+            # earlier round) is one call.
+            found.calls = list(dict.fromkeys(found.calls))
+            found.unresolved = list(dict.fromkeys(found.unresolved))
         self._rest(source, found, path)
         return found
 
@@ -1070,38 +1121,81 @@ class CallFinder:
         return {name: {attribute: next(iter(apis)) for attribute, apis in attributes.items() if len(apis) == 1}
                 for name, attributes in own.items()}
 
-    def _python_clients_passed(self, source: LexedSource, bindings: _Bindings, found: FileCalls) -> None:
-        """A client the file passes to one of its functions (``copy_template(drive)``, or
-        ``Writer(slides)`` for ``Writer.__init__``) is bound to the parameter that receives
-        it (by position or keyword, as the call fills parameters), in that function; a
-        parameter given clients of two APIs, or a function the file defines twice, is left
-        out. In rounds, for a client passed on again."""
+    @staticmethod
+    def _python_definitions(source: LexedSource) -> dict[str, tuple[int, list[Parameter]]]:
+        """The file's Python functions by name, each with where its ``def`` line starts (where
+        its parameters are bound) and its parameters; a class's name stands for its
+        ``__init__``. A function the file defines twice is left out."""
         structure = source.structure
         if "def" not in source.code:
-            return
+            return {}
         definitions: dict[str, list[int]] = {}
         for match in _PY_DEFINITION.finditer(structure):
             definitions.setdefault(match.group(1), []).append(match.start())
-        constructors = [at for at in definitions.get("__init__", ())]
+        constructors = definitions.get("__init__", [])
         for at, place in python_functions(structure, constructors, PY_CLASS).items():
             if place is not None and place[0] not in definitions:
                 definitions.setdefault(place[0], []).append(at)  # `Writer(...)` fills `__init__`'s
-        targets = {name: found_at[0] for name, found_at in definitions.items() if len(found_at) == 1}
+        values = source.python_values
+        return {name: (found_at[0], list(values.parameters_of(found_at[0]).values()))
+                for name, found_at in definitions.items() if len(found_at) == 1}
+
+    @staticmethod
+    def _script_definitions(source: LexedSource) -> dict[str, tuple[int, list[Parameter]]]:
+        """:meth:`_python_definitions` in JavaScript and TypeScript: each function's body's
+        brace (where its parameters are bound) and its parameters by position; a class's name
+        stands for its ``constructor``."""
+        from auditor.scan.named_values import Parameter
+
+        structure = source.structure
+        definitions: dict[str, list[tuple[int, list[Parameter]]]] = {}
+        constructors: list[tuple[int, list[Parameter]]] = []
+        for match in _JS_DEFINITION.finditer(structure):
+            name = match.group(1) or match.group(2) or match.group(3)
+            if name in _NOT_FUNCTIONS:
+                continue
+            opening = match.end() - 1
+            end = closing_bracket(source, opening)
+            body = _JS_BEFORE_BODY.match(structure, end)
+            if body is None:
+                continue
+            parameters = []
+            for position, (start, stop) in enumerate(source.keyword_index.items_in(opening, end)):
+                written = _JS_PARAMETER.match(source.code, start, stop)
+                if written:
+                    parameters.append(Parameter(position, written.group(1)))
+            found = (body.end() - 1, parameters)
+            (constructors if name == "constructor" else definitions.setdefault(name, [])).append(found)
+        for at, place in brace_classes(structure, [at for at, _ in constructors]).items():
+            if place is not None and place[0] not in definitions:
+                definitions[place[0]] = [found for found in constructors if found[0] == at]  # `new Writer(...)`
+        return {name: found_at[0] for name, found_at in definitions.items() if len(found_at) == 1}
+
+    def _clients_passed(self, source: LexedSource, bindings: _Bindings, found: FileCalls,
+                        definitions: dict[str, tuple[int, list[Parameter]]], python: bool) -> None:
+        """A client the file passes to one of its ``definitions`` (``copy_template(drive)``,
+        ``Writer(slides)`` or ``new Writer(slides)`` for its constructor) is bound to the
+        parameter that receives it (by position or keyword, as the call fills parameters),
+        in that function; a parameter given clients of two APIs is left out. In rounds, for
+        a client passed on again."""
+        if not definitions:
+            return
+        structure = source.structure
         made = {start: api for start, _, api, _ in found.made}
         bound: set[tuple[int, str]] = set()
         for _ in range(_PASSING_ROUNDS):
             given: dict[tuple[int, str], list[_Binding]] = {}
             for match in ANY_CALL.finditer(structure):
-                defined_at = targets.get(match.group(1))
+                definition = definitions.get(match.group(1))
                 qualifier = re.sub(r"\s+", "", structure[match.start():match.start(1)])
-                if defined_at is None or qualifier not in ("", "self.", "cls."):
+                if definition is None or qualifier not in ("", "self.", "cls.", "this."):
                     continue
                 opening = match.end() - 1
                 end = closing_bracket(source, opening)
                 if is_definition(structure, match.start(1), end):
                     continue
-                parameters = list(source.python_values.parameters_of(defined_at).values())
-                for parameter, argument in zip(parameters, source.python_values.chosen(opening, end, parameters)):
+                defined_at, parameters = definition
+                for parameter, argument in zip(parameters, _arguments(source, opening, end, parameters, python)):
                     if isinstance(argument, tuple) and (defined_at, parameter.name) not in bound:
                         binding = self._passed(argument, bindings, made)
                         if binding is not None:
@@ -1355,6 +1449,9 @@ class CallFinder:
                                 and owner not in by_head:
                             continue  # another object's field (`a.b.service`), not a module's
                         names = by_head.get("", []) if owner in (None, "this", "self") or style == "go" else []
+                        if len(names) > 1 and owner in (None, "this", "self"):
+                            # `this.slides` reads the attribute, `slides` the name, where both are bound.
+                            names = [name for name in names if (owner is None) != ("." in name)] or names
                         if owner is not None and owner in by_head:
                             names = names + by_head[owner]
                         if names:

@@ -856,3 +856,54 @@ def test_clients_passed_to_many_functions_are_followed_in_linear_work(finder: Ca
     assert len(_calls(finder, text(100), PYTHON)[0]) == 100
     small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
     assert large <= 2.2 * small
+
+
+CLIENTS_PASSED_IN_SCRIPT = '''\
+const {google} = require('googleapis');
+async function uploadFile(driveClient, n) {
+  return driveClient.files.create({requestBody: {name: n}});
+}
+const labels = async (gmail) => {
+  return gmail.users.labels.list({userId: 'me'});
+};
+class Writer {
+  constructor(slidesService) {
+    this.slides = slidesService;
+  }
+  flush() {
+    return this.slides.presentations.batchUpdate({presentationId: 'x'});
+  }
+}
+function spread(client) {
+  return client.users.drafts.list({userId: 'me'});
+}
+async function main(auth) {
+  const drive = google.drive({version: 'v3', auth});
+  await uploadFile(drive, 'a');
+  await labels(google.gmail({version: 'v1', auth}));
+  const slides = google.slides({version: 'v1', auth});
+  new Writer(slides).flush();
+  spread(...clients);
+}
+'''
+
+
+def test_a_client_passed_to_a_script_function_is_bound_to_its_parameter(finder: CallFinder):
+    # A declared function, an arrow function given to a name, a class's constructor (and the
+    # instance's field it keeps); nothing for arguments a spread gives.
+    assert _calls(finder, CLIENTS_PASSED_IN_SCRIPT, JAVASCRIPT) == ([
+        (3, "drive.files.create"), (6, "gmail.users.labels.list"), (13, "slides.presentations.batchUpdate")], [])
+
+
+def test_clients_passed_to_many_script_functions_are_followed_in_linear_work(finder: CallFinder):
+    from tests.helpers import lines_run
+
+    def text(count: int) -> str:
+        return ("const service = google.gmail({version: 'v1'});\n"
+                + "".join(f"function f{index}(svc{index}) {{\n  svc{index}.users.labels.list({{userId: 'me'}});\n}}\n"
+                          for index in range(count))
+                + "".join(f"f{index}(service);\n" for index in range(count)))
+
+    assert len(_calls(finder, text(100), JAVASCRIPT)[0]) == 100
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), JAVASCRIPT)) for count in (300, 600))
+    assert large <= 2.2 * small
