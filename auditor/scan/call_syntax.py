@@ -15,7 +15,10 @@ from auditor.scan.lexer import LexedSource
 
 # An identifier in the languages scanned (JavaScript names may hold `$`).
 IDENT = r"[A-Za-z_$][\w$]*"
-_SEGMENT = re.compile(r"\s*(\?)?\.\s*(" + IDENT + r")")
+# A segment of a chain, `.name` (group 2): after optional chaining (`?.`), a non-null
+# assertion (TypeScript's `!.`, Kotlin's `!!.`), blanks and Python's line continuations.
+_BLANKS = r"(?:\s|\\(?=\r?\n))*"
+_SEGMENT = re.compile(_BLANKS + r"(?:!{1,2}" + _BLANKS + r")?(\?)?\." + _BLANKS + r"(" + IDENT + r")")
 # A stated parameter: ``name=value`` or ``name: value``, or a quoted name in an object literal
 # or dict (``'name': value``); the value is read when it is a literal.
 _KEYWORD_VALUE = re.compile(r"(?:(?<![\w$])([A-Za-z_]\w*)\s*[=:]|([\"'])([A-Za-z_$][\w$]*)\2\s*:)"

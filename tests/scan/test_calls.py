@@ -907,3 +907,18 @@ def test_clients_passed_to_many_script_functions_are_followed_in_linear_work(fin
     assert len(_calls(finder, text(100), JAVASCRIPT)[0]) == 100
     small, large = (lines_run(lambda count=count: _calls(finder, text(count), JAVASCRIPT)) for count in (300, 600))
     assert large <= 2.2 * small
+
+
+@pytest.mark.parametrize("text, syntax, calls", [
+    ('from googleapiclient.discovery import build\nservice = build("gmail", "v1")\n'
+     'result = service.users().threads() \\\n    .list(userId="me").execute()\n', PYTHON,
+     [(4, "gmail.users.threads.list")]),
+    ("import {google} from 'googleapis';\nlet cal = google.calendar({version: 'v3'});\n"
+     "cal!.events.list({calendarId: 'primary'});\n"
+     "class A { c = google.calendar({version: 'v3'}); run() { return this.c!.events.get({eventId: 'e'}); } }\n",
+     JAVASCRIPT, [(3, "calendar.events.list"), (4, "calendar.events.get")]),
+    ('import com.google.api.services.drive.Drive\nclass C(private val drive: Drive?) {\n'
+     '    fun run() { drive!!.files().get("id").execute() }\n}\n', KOTLIN, [(3, "drive.files.get")]),
+], ids=["python-line-continuation", "typescript-non-null", "kotlin-non-null"])
+def test_a_chain_goes_on_past_a_line_continuation_or_a_non_null_assertion(finder: CallFinder, text, syntax, calls):
+    assert _calls(finder, text, syntax) == (calls, [])
