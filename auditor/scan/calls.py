@@ -168,6 +168,13 @@ _JS_BEFORE_BODY = LazyPattern(r"\s*(?::[^{};=]{1,200}?)?\s*(?:=>\s*)?\{")
 # A JavaScript parameter's name (`service`, `service?: drive_v3.Drive`, `service = null`).
 _JS_PARAMETER = LazyPattern(r"\s*(" + IDENT + r")\s*\??\s*(?::|=|$)")
 _NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "catch", "with", "return", "function", "typeof"})
+# A `+` that joins a literal to what follows it, and a value it joins (a name, an attribute,
+# a call of a few arguments): read in the code (in the structure, a literal is blanks).
+_JOINED = LazyPattern(r"\s*\+\s*")
+_JOINED_VALUE = LazyPattern(IDENT + r"(?:\s*\.\s*" + IDENT + r")*(?:\s*\([^()]{0,200}\))?")
+_STRING_PREFIX = LazyPattern(r"[rRbBfFuU]{1,2}(?=[\"'])")
+# The most pieces read of a URL joined with `+`.
+_MAX_JOINED = 16
 # What comes before an argument: a bracket or a comma, maybe a keyword (`(`, `, sheets=`).
 _ARGUMENT_HEAD = LazyPattern(r"[(,]\s*(?:" + IDENT + r"\s*=(?!=)\s*)?$")
 # A name given as a whole argument (group 1): `f(drive)`, `g(a, self.service)`, `h(sheets=sheets)`.
@@ -1606,7 +1613,8 @@ class CallFinder:
     def _rest(self, source: LexedSource, found: FileCalls, path: str) -> None:
         from auditor.rules.i18n import Phrase
 
-        text, structure = source.text, source.structure
+        text = source.text
+        starts: dict[int, tuple[int, int, int]] | None = None  # each literal by its opening quote
         for _, content_start, content_end, literal_end in source.literals:
             if content_end - content_start < 24 or "googleapis.com" not in text[content_start:content_end]:
                 continue
@@ -1615,11 +1623,14 @@ class CallFinder:
             if not match or match.group(2) is None or match.group(2).startswith(("/auth/", "/discovery/")):
                 continue
             url = match.group(0)
-            # Placeholders of f-strings and template literals stand for one segment each;
-            # a literal followed by "+" goes on with a value the code computes.
+            if match.end() == len(content) and _JOINED.match(source.code, literal_end):
+                # A literal that "+" joins to others: `".../files/" + id + "/export"`.
+                if starts is None:
+                    starts = {start: (first, last, end) for start, first, last, end in source.literals}
+                joined = _URL.match(self._joined(source, content, literal_end, starts))
+                url = joined.group(0) if joined else url
+            # Placeholders of f-strings and template literals stand for one segment each.
             url = re.sub(r"\$?\{[^}/]*\}", "X", url)
-            if match.end() == len(content) and re.match(r"\s*\+", structure[literal_end:literal_end + 20]):
-                url = url.rstrip("/") + "/X"
             verb = self._verb(source, content_start - 1, literal_end)
             methods, known_host = self.table.match_url(url, verb)
             line, column = source.position(content_start)
@@ -1635,6 +1646,32 @@ class CallFinder:
                 # Only a URL an HTTP call is made with: a base URL kept in a constant is no call.
                 found.unresolved.append(UnresolvedCall(path, line, column, "", url,
                                                        Phrase("scan.reasons.no_path")))
+
+    @staticmethod
+    def _joined(source: LexedSource, content: str, literal_end: int, starts: dict[int, tuple[int, int, int]]) -> str:
+        """``content`` with what ``+`` joins to it after ``literal_end``: each literal's text
+        (``starts`` gives each literal's content and end by its opening quote), and ``X`` for
+        each value the code computes (a name, an attribute, a call), up to
+        :data:`_MAX_JOINED` pieces or the first piece that is neither."""
+        code, text = source.code, source.text
+        position = literal_end
+        for _ in range(_MAX_JOINED):
+            joined = _JOINED.match(code, position)
+            if joined is None:
+                break
+            position = joined.end()
+            prefix = _STRING_PREFIX.match(code, position)  # Python's f"...", r"..."
+            literal = starts.get(prefix.end() if prefix else position)
+            value = None if literal else _JOINED_VALUE.match(code, position)
+            if literal:
+                content += text[literal[0]:literal[1]]
+                position = literal[2]
+            elif value:
+                content += "X"
+                position = value.end()
+            else:
+                break
+        return content
 
     @staticmethod
     def _verb(source: LexedSource, opening: int, end: int) -> str | None:

@@ -922,3 +922,25 @@ def test_clients_passed_to_many_script_functions_are_followed_in_linear_work(fin
 ], ids=["python-line-continuation", "typescript-non-null", "kotlin-non-null"])
 def test_a_chain_goes_on_past_a_line_continuation_or_a_non_null_assertion(finder: CallFinder, text, syntax, calls):
     assert _calls(finder, text, syntax) == (calls, [])
+
+
+@pytest.mark.parametrize("text, syntax", [
+    ('function f(id, file) {\n'
+     '  UrlFetchApp.fetch("https://www.googleapis.com/drive/v3/files/" + id + "/export?mimeType=application/pdf");\n'
+     '  UrlFetchApp.fetch("https://slides.googleapis.com/v1/presentations/" + id + "/pages/p1/thumbnail");\n'
+     '  UrlFetchApp.fetch("https://www.googleapis.com/drive/v3/files/" + id + "/permissions", {method: "post"});\n'
+     '  UrlFetchApp.fetch("https://www.googleapis.com/drive/v2/files/" + file.getId() + "/children");\n'
+     '  UrlFetchApp.fetch("https://www.googleapis.com/drive/v3/files/" + id);\n}\n', JAVASCRIPT),
+    ('import requests\ndef f(id, file):\n'
+     '    requests.get("https://www.googleapis.com/drive/v3/files/" + id + "/export")\n'
+     '    requests.get("https://slides.googleapis.com/v1/presentations/" + id + f"/pages/{page}/thumbnail")\n'
+     '    requests.post("https://www.googleapis.com/drive/v3/files/" + id + "/permissions")\n'
+     '    requests.get("https://www.googleapis.com/drive/v2/files/" + file.get_id() + "/children")\n'
+     '    requests.get("https://www.googleapis.com/drive/v3/files/" + id)\n', PYTHON),
+], ids=["javascript", "python"])
+def test_a_url_joined_with_plus_is_read_whole(finder: CallFinder, text, syntax):
+    # Before, everything after the first value was dropped: the export read as files.get.
+    first = 2 if syntax is JAVASCRIPT else 3
+    methods = ["drive.files.export", "slides.presentations.pages.getThumbnail", "drive.permissions.create",
+               "drive.children.list", "drive.files.get"]
+    assert _calls(finder, text, syntax) == ([(first + index, method) for index, method in enumerate(methods)], [])
