@@ -657,8 +657,8 @@ class CallFinder:
         self.apps_script = load_apps_script_facts()
         built_in = "|".join(sorted(self.apps_script.built_in))
         self._built_in = re.compile(r"(?<![\w$.])(" + built_in + r")\s*\.\s*(" + IDENT + r")\s*\(")
-        advanced = "|".join(sorted(self.apps_script.advanced))
-        self._advanced = re.compile(r"(?<![\w$.])(" + advanced + r")(?=\s*\.\s*[A-Z])")
+        # The advanced services' pattern and APIs, by the project's services (see _advanced_services).
+        self._services: dict[tuple[tuple[str, str, str], ...], tuple[re.Pattern[str], dict[str, tuple[str, str]]]] = {}
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
         # The last table of modules whose clients and classes were listed by module, and those lists.
         self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
@@ -673,7 +673,8 @@ class CallFinder:
         return found.calls, found.unresolved
 
     def find_all(self, path: str, source: LexedSource, language: str, apps_script: bool,
-                 factories: FactoryTable | None = None, modules: ModuleTable | None = None) -> FileCalls:
+                 factories: FactoryTable | None = None, modules: ModuleTable | None = None,
+                 services: tuple[tuple[str, str, str], ...] = ()) -> FileCalls:
         """Every call in the file ``path`` (``language`` is the lexer's syntax name) and the
         client factories it defines (and, in Python and JavaScript, the clients it binds at
         its top level and to its classes' instances; in Python, its constants that name an
@@ -696,7 +697,7 @@ class CallFinder:
         elif language == "go":
             packages = self._go_clients(source, bindings)
         if apps_script and language == "javascript":
-            self._apps_script(source, found, path)
+            self._apps_script(source, found, path, services)
         style = _STYLES.get(language, "node")
         family = FAMILIES.get(language)
         if family is not None:
@@ -1588,7 +1589,11 @@ class CallFinder:
 
     # ------------------------------------------------------------------ Apps Script
 
-    def _apps_script(self, source: LexedSource, found: FileCalls, path: str) -> None:
+    def _apps_script(self, source: LexedSource, found: FileCalls, path: str,
+                     services: tuple[tuple[str, str, str], ...] = ()) -> None:
+        """Apps Script's built-in services, and its advanced services: by their usual names
+        and versions, and as the project's ``appsscript.json`` enables them (``services``:
+        the name the script calls one by, its API and version)."""
         structure = source.structure
         for match in self._built_in.finditer(structure):
             service = self.apps_script.built_in[match.group(1)]
@@ -1602,11 +1607,25 @@ class CallFinder:
             line, column = source.position(match.start(1))
             found.calls.append(ApiCall(path, line, column, "apps_script", f"Ui.{match.group(1)}", "apps_script",
                                        self.apps_script.ui_scopes))
-        for match in self._advanced.finditer(structure):
-            api = self.table.api(*self.apps_script.advanced[match.group(1)])
+        advanced, apis = self._advanced_services(services)
+        for match in advanced.finditer(structure):
+            api = self.table.api(*apis[match.group(1)])
             if api is not None:
                 self._resolve(source, api, api.root, match.start(), match.end(), found, path, match.group(1),
                               "apps_script")
+
+    def _advanced_services(self, services: tuple[tuple[str, str, str], ...]
+                           ) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+        """The pattern that finds the advanced services' names, and the (API, version) of
+        each: the usual ones, and ``services`` (in place of a usual one of the same name);
+        made once for each set of services."""
+        known = self._services.get(services)
+        if known is None:
+            apis = dict(self.apps_script.advanced)
+            apis.update((symbol, (api, version)) for symbol, api, version in services)
+            pattern = re.compile(r"(?<![\w$.])(" + "|".join(sorted(map(re.escape, apis))) + r")(?=\s*\.\s*[A-Z])")
+            known = self._services[services] = (pattern, apis)
+        return known
 
     # ------------------------------------------------------------------ raw HTTP
 

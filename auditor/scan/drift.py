@@ -9,6 +9,7 @@ the least-privilege comparison of the API calls found with the declared scopes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -16,7 +17,10 @@ from auditor.catalog.scope_catalog import ScopeCatalog
 from auditor.scan.lexer import JSON, PLAIN, Syntax, syntax_for
 from auditor.catalog.scope_names import canonical_scope
 from auditor.scan.scope_recognition import ScopeUse
-from auditor.scan.source_files import SkippedFile, walk_tree
+from auditor.scan.source_files import SkippedFile, read_source_bytes, walk_tree
+
+# A word of an advanced service's entry (its name in the script, its API, its version).
+_SERVICE_WORD = re.compile(r"[A-Za-z_$][\w$]{0,100}")
 
 if TYPE_CHECKING:
     from auditor.manifest.load import Manifest
@@ -108,6 +112,7 @@ def _jobs(paths: tuple[str, ...], excluded: frozenset[str]) -> list:
     # holds appsscript.json (clasp projects keep .js or .ts files there).
     projects = sorted({os.path.dirname(os.path.abspath(path)) for path, _ in listed
                        if path.replace(os.sep, "/").rsplit("/", 1)[-1] == "appsscript.json"})
+    services = {project: advanced_services(os.path.join(project, "appsscript.json")) for project in projects}
     jobs = []
     seen: set[str] = set()
     for path, syntax in listed:
@@ -115,9 +120,35 @@ def _jobs(paths: tuple[str, ...], excluded: frozenset[str]) -> list:
         if absolute in seen or absolute in excluded:
             continue
         seen.add(absolute)
-        apps_script = path.endswith(".gs") or any(absolute.startswith(project + os.sep) for project in projects)
-        jobs.append(FileJob(path, syntax.name, apps_script))
+        # The innermost project the file is in gives its advanced services.
+        project = max((project for project in projects if absolute.startswith(project + os.sep)), key=len, default=None)
+        apps_script = path.endswith(".gs") or project is not None
+        jobs.append(FileJob(path, syntax.name, apps_script, services.get(project, ()) if project else ()))
     return jobs
+
+
+def advanced_services(manifest: str) -> tuple[tuple[str, str, str], ...]:
+    """The advanced services an Apps Script project's manifest (``appsscript.json``)
+    enables, as (the name the script calls it by, the API, its version): a project that
+    still calls Drive's ``v2`` (``Drive.Files.insert``), or names a service otherwise
+    (``DriveAPI``). Nothing for a manifest that cannot be read, or an entry that is not
+    three plain words; the scan of the file as JSON reports what it holds."""
+    import json
+
+    raw = read_source_bytes(manifest, 1 << 20)
+    if isinstance(raw, SkippedFile):
+        return ()
+    try:
+        document = json.loads(raw.decode("utf-8"))
+        listed = document["dependencies"]["enabledAdvancedServices"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return ()
+    found = set()
+    for entry in listed if isinstance(listed, list) else ():
+        words = [entry.get(key) for key in ("userSymbol", "serviceId", "version")] if isinstance(entry, dict) else []
+        if len(words) == 3 and all(isinstance(word, str) and _SERVICE_WORD.fullmatch(word) for word in words):
+            found.add((words[0], words[1], words[2]))
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)

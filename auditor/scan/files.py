@@ -50,6 +50,9 @@ class FileJob:
     path: str
     syntax: str
     apps_script: bool
+    # The advanced services its project's appsscript.json enables: (the name the script
+    # calls it by, the API, its version), e.g. ("Drive", "drive", "v2").
+    services: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class FileScanner:
         if known is not None:
             if not self._mentions(raw, known[2].get(family, frozenset())):
                 return None
-        elif self.prefilter.search(raw) is None:
+        elif self.prefilter.search(raw) is None and not any(symbol.encode() in raw for symbol, _, _ in job.services):
             return FileResult(job.path, True)
         text = raw.decode("utf-8", errors="replace")
         syntax = SYNTAXES[job.syntax]
@@ -162,7 +165,8 @@ class FileScanner:
         if not family:
             return FileResult(job.path, True, None, tuple(uses))
         found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script,
-                                    *((known[0].get(family), known[1].get(family)) if known is not None else ()))
+                                    *((known[0].get(family), known[1].get(family)) if known is not None else (None, None)),
+                                    services=job.services)
         return FileResult(job.path, True, None, tuple(uses), tuple(found.calls), tuple(found.unresolved),
                           tuple(found.factories), tuple(found.wanted))
 

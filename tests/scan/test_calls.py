@@ -944,3 +944,33 @@ def test_a_url_joined_with_plus_is_read_whole(finder: CallFinder, text, syntax):
     methods = ["drive.files.export", "slides.presentations.pages.getThumbnail", "drive.permissions.create",
                "drive.children.list", "drive.files.get"]
     assert _calls(finder, text, syntax) == ([(first + index, method) for index, method in enumerate(methods)], [])
+
+
+APPS_SCRIPT_PROJECT = {
+    # The project's manifest keeps Drive at v2 and names v3 `DriveAPI`; a bad entry is passed
+    # over. A script of another project, without a manifest of its own, keeps the usual v3.
+    "proj/appsscript.json": '{"timeZone": "UTC", "dependencies": {"enabledAdvancedServices": ['
+                            '{"userSymbol": "Drive", "serviceId": "drive", "version": "v2"},'
+                            '{"userSymbol": "DriveAPI", "serviceId": "drive", "version": "v3"},'
+                            '{"userSymbol": 5, "serviceId": "drive"}]}}\n',
+    "proj/Code.js": 'function f(id) {\n  Drive.Files.insert({title: "x"});\n  Drive.Children.list("root");\n'
+                    '  DriveAPI.Files.list();\n  Gmail.Users.Labels.list("me");\n}\n',
+    "other/Code.gs": 'function g() {\n  Drive.Files.create({name: "x"});\n}\n',
+    "broken/appsscript.json": '{"dependencies": {"enabledAdvancedServices": [[[',
+    "broken/Code.js": 'function h() {\n  Drive.Files.list();\n}\n',
+}
+
+
+def test_the_advanced_services_of_an_apps_script_project_are_those_its_manifest_enables(tmp_path):
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.scan.drift import scan_code
+
+    for name, text in APPS_SCRIPT_PROJECT.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("broken/Code.js", 2, "drive.files.list"), ("other/Code.gs", 2, "drive.files.create"),
+        ("proj/Code.js", 2, "drive.files.insert"), ("proj/Code.js", 3, "drive.children.list"),
+        ("proj/Code.js", 4, "drive.files.list"), ("proj/Code.js", 5, "gmail.users.labels.list")]
+    assert scan.unresolved == ()
