@@ -69,6 +69,7 @@ from auditor.scan.factories import (
     is_definition,
     java_factory,
     kotlin_factory,
+    module_path,
     property_name,
     python_functions,
     starts_a_word,
@@ -662,6 +663,8 @@ class CallFinder:
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
         # The last table of modules whose clients and classes were listed by module, and those lists.
         self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
+        # The last table of modules whose Go fields were listed by folder, and those lists.
+        self._fields_of: tuple[ModuleTable | None, dict[str, dict[str, tuple[str, str]]]] = (None, {})
         # The API names and versions of the table: what a module's exported constant may be.
         self._api_words: frozenset[str] | None = None
 
@@ -696,6 +699,9 @@ class CallFinder:
             self._java_clients(source, bindings, language == "kotlin")
         elif language == "go":
             packages = self._go_clients(source, bindings)
+            self._go_package_fields(source, path, modules or {}, bindings)
+            fields = sorted({(name, binding.api.name, binding.api.version) for name, at, binding in bindings.clients()
+                             if at >= 0})
         if apps_script and language == "javascript":
             self._apps_script(source, found, path, services)
         style = _STYLES.get(language, "node")
@@ -703,6 +709,8 @@ class CallFinder:
         if family is not None:
             self._factory_clients(source, language, family, packages, factories or {}, modules or {}, imported,
                                   bindings, found, path, style)
+        if language == "go":
+            found.factories += [ClientFactory("go", name, api, version, "field") for name, api, version in fields]
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
         if language in ("python", "javascript") and bindings and _passes_clients(source, bindings, found):
@@ -935,6 +943,28 @@ class CallFinder:
                 api = packages[match.group(2)]
                 bindings.bind(match.group(1), match.start(), _Binding(api, api.root))
         return packages
+
+    def _go_package_fields(self, source: LexedSource, path: str, modules: ModuleTable, bindings: _Bindings) -> None:
+        """The names the other files of a Go file's package (its folder) declare with a
+        client's type (``Slides *slides.Service`` in a struct, ``var srv *drive.Service``),
+        bound from the file's start where the file does not bind them itself: read through
+        any receiver (``getServices().Slides``, ``c.cal``)."""
+        if not modules:
+            return
+        if self._fields_of[0] is not modules:
+            fields_of: dict[str, dict[str, tuple[str, str]]] = {}
+            for (folder, name), entry in modules.items():
+                if entry[2] == "field":
+                    fields_of.setdefault(folder, {})[name] = entry[:2]
+            self._fields_of = (modules, fields_of)
+        fields = self._fields_of[1].get(module_path(path).rpartition("/")[0])
+        if not fields:
+            return
+        # Only the fields the file names: a package of many files costs each its own length.
+        for name in sorted(set(_WORD.findall(source.structure)) & fields.keys()):
+            api = self.table.api(*fields[name])
+            if api is not None and name not in bindings:
+                bindings.bind(name, -1, _Binding(api, api.root))
 
     # ------------------------------------------------------------------ client factories
 
@@ -1495,14 +1525,19 @@ class CallFinder:
         name itself (no object), or the object that keeps the client (``this.gmail``,
         ``self.service``, a module's ``clients.service``, an instance of a class
         ``mail.service`` or ``self.mail.service``; in Go, a struct's field read through any
-        receiver, ``m.svc`` of ``svc *gmail.Service``; a module named by its dotted path,
-        ``app.clients.service``). ``None`` past 120 characters of objects."""
+        receiver, ``m.svc`` of ``svc *gmail.Service``, also a call's result,
+        ``getServices().Slides``; a module named by its dotted path, ``app.clients.service``).
+        ``None`` after a call's or an item's result (but in Go), or past 120 characters of
+        objects."""
         before = start - 1
         while before >= 0 and structure[before] in " \t\r\n":
             before -= 1
         if before < 0 or structure[before] != ".":
             return start, None
-        return _objects_before(structure, before)
+        objects = _objects_before(structure, before)
+        if objects is None and style == "go":
+            return start, ""  # a Go field read on any receiver: a call's result too (`getServices().Slides`)
+        return objects
 
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: FileCalls, path: str, root: str, style: CallStyle, use: bool = False

@@ -66,7 +66,9 @@ class ClientFactory:
     which other modules may import (``"client"``), or a Python module's constant ``name``
     whose value ``api`` is an API's name or version (``"constant"``, ``version`` empty), or
     the client a class binds to an attribute of its instances (``"attribute"``, ``name``
-    the class's and the attribute's: ``Gmail.service``)."""
+    the class's and the attribute's: ``Gmail.service``), or a Go name declared with a
+    client's type (``"field"``: a struct's field, a package's variable), which the other
+    files of its package (its folder) read."""
 
     family: str
     name: str
@@ -111,12 +113,15 @@ def module_table(named: Iterable[tuple[str, ClientFactory]], family: str
                  ) -> dict[tuple[str, str], tuple[str, str, str]]:
     """(module, name) -> (API, version, kind) of the ``family``'s factories and clients,
     each given with the path of its file, under every end of the file's module path
-    (``clients``, ``app/clients``...), without the pairs two files give different values
-    (two ``utils`` modules are told apart by the folders an import names)."""
+    (``clients``, ``app/clients``...; a Go field, of its folder's), without the pairs two
+    files give different values (two ``utils`` modules are told apart by the folders an
+    import names)."""
     found: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
     for path, factory in named:
         if factory.family == family:
             parts = module_path(path).split("/")
+            if factory.kind == "field":
+                parts = parts[:-1] or [""]  # a Go package is its folder
             for first in range(len(parts)):
                 found.setdefault(("/".join(parts[first:]), factory.name), set()).add(
                     (factory.api, factory.version, factory.kind))

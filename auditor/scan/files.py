@@ -238,9 +238,13 @@ def _fresh(tables: dict[str, tuple[str, str]], modules: dict[tuple[str, str], tu
     client, constant or class, or a factory whose name several share, which only an import
     names)."""
     words = {(name,) for name, api in new_tables.items() if tables.get(name) != api}
+    # (A Go package's field, by its name alone: a file of the package need not name its folder.)
+    words.update((name,) for (module, name), entry in new_modules.items()
+                 if entry[2] == "field" and modules.get((module, name)) != entry)
     # (A class's attribute, `Gmail.service`, by the class's name: what an importing file calls.)
     words.update((name.partition(".")[0], module.rsplit("/", 1)[-1]) for (module, name), entry in new_modules.items()
-                 if modules.get((module, name)) != entry and (entry[2] == "client" or name not in new_tables))
+                 if modules.get((module, name)) != entry and entry[2] != "field"
+                 and (entry[2] == "client" or name not in new_tables))
     return frozenset(words)
 
 

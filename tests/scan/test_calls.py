@@ -974,3 +974,30 @@ def test_the_advanced_services_of_an_apps_script_project_are_those_its_manifest_
         ("proj/Code.js", 2, "drive.files.insert"), ("proj/Code.js", 3, "drive.children.list"),
         ("proj/Code.js", 4, "drive.files.list"), ("proj/Code.js", 5, "gmail.users.labels.list")]
     assert scan.unresolved == ()
+
+
+GO_PACKAGE = {
+    # A struct's fields and a package's variable declared in one file of a Go package, read
+    # in another (through a call's result too); a file of another package does not see them.
+    "slides/test_utils.go": 'package snippets\n\nimport (\n\t"google.golang.org/api/drive/v3"\n'
+                            '\t"google.golang.org/api/slides/v1"\n)\n\n'
+                            'type Services struct {\n\tSlides *slides.Service\n\tDrive  *drive.Service\n}\n\n'
+                            'var srv *drive.Service\n\nfunc getServices() *Services {\n\treturn &Services{}\n}\n',
+    "slides/presentations.go": 'package snippets\n\nfunc create() {\n'
+                               '\tgetServices().Slides.Presentations.Create(p).Do()\n'
+                               '\ts := getServices()\n\ts.Drive.Files.List().Do()\n\tsrv.Files.Get("x").Do()\n}\n',
+    "other/main.go": 'package main\n\nfunc run() {\n\tsrv.Files.Get("x").Do()\n}\n',
+}
+
+
+def test_a_go_packages_fields_are_read_in_its_other_files(tmp_path):
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.scan.drift import scan_code
+
+    for name, text in GO_PACKAGE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("slides/presentations.go", 4, "slides.presentations.create"),
+        ("slides/presentations.go", 6, "drive.files.list"), ("slides/presentations.go", 7, "drive.files.get")]
