@@ -133,6 +133,8 @@ _JS_INSTANCE = LazyPattern(r"(?<![\w$.])((?:this\s*\.\s*)?" + IDENT + r")\s*(?::
 # Sync(GoogleBase, clients.Mixin):`, JavaScript's `class Sync extends clients.Base<T>`. Read
 # in the structure; a Python base is each item's leading name (`Base[T]`, not `metaclass=`).
 _PY_SUBCLASS = LazyPattern(r"(?m)^[ \t]*class[ \t]+(" + IDENT + r")[ \t]*\(([^()]{1,500})\)")
+_JAVA_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s+extends\s+("
+                             + IDENT + r"(?:\s*\.\s*" + IDENT + r")*)")
 _JS_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s+extends\s+("
                            + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)")
 # The most attributes a class inherits from each class it extends: the attributes of a long
@@ -711,6 +713,8 @@ class CallFinder:
                                   bindings, found, path, style)
         if language == "go":
             found.factories += [ClientFactory("go", name, api, version, "field") for name, api, version in fields]
+        elif language == "java":
+            self._java_fields(source, modules or {}, bindings, found)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
         if language in ("python", "javascript") and bindings and _passes_clients(source, bindings, found):
@@ -913,6 +917,40 @@ class CallFinder:
             api = self.table.api(*JAVA_CLASSES[match.group(class_group)])
             if api is not None:
                 bindings.bind(match.group(name_group), match.start(), _Binding(api, api.root))
+
+    def _java_fields(self, source: LexedSource, modules: ModuleTable, bindings: _Bindings, found: FileCalls) -> None:
+        """The fields each Java class of the file declares with a client's type, filed with
+        the file's factories (``BaseTest.service``); and those a class inherits from the
+        class it extends, of the file or of another (found by its name, which is its file's):
+        bound in its body, where its methods read them (``service.users()``,
+        ``this.service.users()``)."""
+        structure = source.structure
+        if "class" not in structure:
+            return
+        sites = list(bindings.clients())
+        places = brace_classes(structure, [at for _, at, _ in sites])
+        own: dict[str, dict[str, set[tuple[str, str]]]] = {}
+        for name, at, binding in sites:
+            place = places.get(at)
+            if place is not None and place[1]:  # directly in the class's body: a field
+                own.setdefault(place[0], {}).setdefault(name, set()).add((binding.api.name, binding.api.version))
+        fields = {cls: {name: next(iter(apis)) for name, apis in named.items() if len(apis) == 1}
+                  for cls, named in own.items()}
+        classes_of = self._by_module(modules)[1] if modules else {}
+        for match in _JAVA_SUBCLASS.finditer(structure):
+            name, base = match.group(1), re.sub(r"\s+", "", match.group(2)).rsplit(".", 1)[-1]
+            inherited = fields.get(base) if base != name else None
+            if inherited is None:
+                inherited = classes_of.get(base, {}).get(base, {})
+            body = structure.find("{", match.end(), match.end() + 300)
+            mine = fields.setdefault(name, {})
+            for attribute, api_of in sorted(inherited.items())[:_MAX_INHERITED]:
+                api = self.table.api(*api_of)
+                if attribute not in mine and api is not None and body >= 0:
+                    mine[attribute] = api_of
+                    bindings.bind(attribute, body, _Binding(api, api.root))
+        found.factories += sorted(ClientFactory("jvm", f"{cls}.{name}", *api_of, "attribute")
+                                  for cls, named in fields.items() for name, api_of in named.items())
 
     def _go_clients(self, source: LexedSource, bindings: _Bindings) -> dict[str, Api]:
         """Clients made by a Go package's constructor, and names declared with its client's

@@ -1001,3 +1001,32 @@ def test_a_go_packages_fields_are_read_in_its_other_files(tmp_path):
     assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
         ("slides/presentations.go", 4, "slides.presentations.create"),
         ("slides/presentations.go", 6, "drive.files.list"), ("slides/presentations.go", 7, "drive.files.get")]
+
+
+JAVA_INHERITED_FIELDS = {
+    # A base class of another file declares the client field; its subclasses read it bare or
+    # on `this`, down a line of classes; a class that extends nothing known reads nothing.
+    "src/BaseTest.java": 'import com.google.api.services.gmail.Gmail;\npublic class BaseTest {\n'
+                         '  protected Gmail service;\n'
+                         '  public void setUp() { service = new Gmail.Builder(t, j, c).build(); }\n}\n',
+    "src/TestLabels.java": 'public class TestLabels extends BaseTest {\n  void run() throws Exception {\n'
+                           '    this.service.users().labels().list("me").execute();\n'
+                           '    service.users().drafts().list("me").execute();\n  }\n}\n',
+    "src/TestDeeper.java": 'public class TestDeeper extends TestLabels {\n'
+                           '  void more() throws Exception { service.users().threads().list("me").execute(); }\n}\n',
+    "src/Other.java": 'public class Other extends Unknown {\n'
+                      '  void f() throws Exception { service.users().threads().get("me", "x").execute(); }\n}\n',
+}
+
+
+def test_a_java_class_reads_the_client_fields_of_the_class_it_extends(tmp_path):
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.scan.drift import scan_code
+
+    for name, text in JAVA_INHERITED_FIELDS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
+    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+        ("src/TestDeeper.java", 2, "gmail.users.threads.list"), ("src/TestLabels.java", 3, "gmail.users.labels.list"),
+        ("src/TestLabels.java", 4, "gmail.users.drafts.list")]
