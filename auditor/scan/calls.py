@@ -178,6 +178,8 @@ _JOINED_VALUE = LazyPattern(IDENT + r"(?:\s*\.\s*" + IDENT + r")*(?:\s*\([^()]{0
 _STRING_PREFIX = LazyPattern(r"[rRbBfFuU]{1,2}(?=[\"'])")
 # The most pieces read of a URL joined with `+`.
 _MAX_JOINED = 16
+# A name given a literal (group 1), up to the literal: `url = `, `const url: string = `.
+_URL_NAME = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.]{1,100}\s*)?=\s*[rRbBfFuU]{0,2}$")
 # What comes before an argument: a bracket or a comma, maybe a keyword (`(`, `, sheets=`).
 _ARGUMENT_HEAD = LazyPattern(r"[(,]\s*(?:" + IDENT + r"\s*=(?!=)\s*)?$")
 # A name given as a whole argument (group 1): `f(drive)`, `g(a, self.service)`, `h(sheets=sheets)`.
@@ -1724,6 +1726,8 @@ class CallFinder:
             # Placeholders of f-strings and template literals stand for one segment each.
             url = re.sub(r"\$?\{[^}/]*\}", "X", url)
             verb = self._verb(source, content_start - 1, literal_end)
+            if verb is None:
+                verb = self._verb_of_named_url(source, content_start - 1, literal_end)
             methods, known_host = self.table.match_url(url, verb)
             line, column = source.position(content_start)
             if len(methods) == 1:
@@ -1764,6 +1768,19 @@ class CallFinder:
             else:
                 break
         return content
+
+    def _verb_of_named_url(self, source: LexedSource, quote: int, literal_end: int) -> str | None:
+        """The HTTP verb of a URL given to a name (``url = "https://..."``, ``const url =
+        `...```): that of the request it is given to next, within :data:`_OPTIONS_REACH`
+        characters, as its first argument (``UrlFetchApp.fetch(url, options)``)."""
+        structure = source.structure
+        assigned = _URL_NAME.search(structure, max(0, quote - 120), quote)
+        if assigned is None:
+            return None
+        name = assigned.group(1)
+        used = re.compile(r"\(\s*(" + re.escape(name) + r")\s*[,)]").search(
+            structure, literal_end, literal_end + _OPTIONS_REACH)
+        return None if used is None else self._verb(source, used.start(1), used.end(1))
 
     @staticmethod
     def _verb(source: LexedSource, opening: int, end: int) -> str | None:

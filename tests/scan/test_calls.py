@@ -1030,3 +1030,24 @@ def test_a_java_class_reads_the_client_fields_of_the_class_it_extends(tmp_path):
     assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
         ("src/TestDeeper.java", 2, "gmail.users.threads.list"), ("src/TestLabels.java", 3, "gmail.users.labels.list"),
         ("src/TestLabels.java", 4, "gmail.users.drafts.list")]
+
+
+def test_the_verb_of_a_url_given_to_a_name_is_that_of_the_request_it_is_given_to(finder: CallFinder):
+    text = '''\
+function post() {
+  const url = "https://chat.googleapis.com/v1/spaces/A/messages";
+  const options = {method: "post", payload: "{}"};
+  UrlFetchApp.fetch(url, options);
+}
+function get() {
+  const url = `https://chat.googleapis.com/v1/spaces/A/messages`;
+  UrlFetchApp.fetch(url, {headers: h});
+}
+function nothing() {
+  const url = "https://chat.googleapis.com/v1/spaces/A/messages";
+  log(url);
+}
+'''
+    calls, unresolved = _calls(finder, text, JAVASCRIPT)
+    assert calls == [(2, "chat.spaces.messages.create"), (7, "chat.spaces.messages.list")]
+    assert unresolved == [(11, "https://chat.googleapis.com/v1/spaces/A/messages")]
