@@ -452,3 +452,22 @@ def recorded_positions(place: tuple, pointer: str = "") -> Iterable[tuple[str, o
     elif isinstance(children, list):
         for index, child in enumerate(children):
             yield from recorded_positions(child, f"{pointer}/{index}")
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """``files`` (path in the tree -> text) written under ``root``; ``root``."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def scanned_tree(root: Path, files: dict[str, str]):
+    """The code scan of a tree of ``files`` written under ``root``, and its calls as (path in
+    the tree, line, method), in order."""
+    from auditor.catalog.scope_catalog import ScopeCatalog
+    from auditor.scan.drift import scan_code
+
+    scan = scan_code([str(write_tree(root, files))], ScopeCatalog.load(), 1 << 20)
+    return scan, sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls)

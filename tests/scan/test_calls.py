@@ -7,6 +7,7 @@ import pytest
 from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.calls import CallFinder
 from auditor.scan.methods import load_method_table
+from tests.helpers import scanned_tree
 
 
 @pytest.fixture(scope="module")
@@ -844,20 +845,6 @@ def test_a_client_passed_to_a_function_is_bound_to_its_parameter(finder: CallFin
         (23, "slides.presentations.batchUpdate"), (36, "sheets.spreadsheets.get")], [])
 
 
-def test_clients_passed_to_many_functions_are_followed_in_linear_work(finder: CallFinder):
-    from tests.helpers import lines_run
-
-    def text(count: int) -> str:
-        return ("from googleapiclient.discovery import build\nservice = build('gmail', 'v1')\n"
-                + "".join(f"def f{index}(svc{index}):\n    svc{index}.users().labels().list(userId='me')\n"
-                          for index in range(count))
-                + "".join(f"f{index}(service)\n" for index in range(count)))
-
-    assert len(_calls(finder, text(100), PYTHON)[0]) == 100
-    small, large = (lines_run(lambda count=count: _calls(finder, text(count), PYTHON)) for count in (300, 600))
-    assert large <= 2.2 * small
-
-
 CLIENTS_PASSED_IN_SCRIPT = '''\
 const {google} = require('googleapis');
 async function uploadFile(driveClient, n) {
@@ -895,17 +882,22 @@ def test_a_client_passed_to_a_script_function_is_bound_to_its_parameter(finder: 
         (3, "drive.files.create"), (6, "gmail.users.labels.list"), (13, "slides.presentations.batchUpdate")], [])
 
 
-def test_clients_passed_to_many_script_functions_are_followed_in_linear_work(finder: CallFinder):
+@pytest.mark.parametrize("syntax, head, defined, used", [
+    (PYTHON, "from googleapiclient.discovery import build\nservice = build('gmail', 'v1')\n",
+     "def f{0}(svc{0}):\n    svc{0}.users().labels().list(userId='me')\n", "f{0}(service)\n"),
+    (JAVASCRIPT, "const service = google.gmail({{version: 'v1'}});\n",
+     "function f{0}(svc{0}) {{\n  svc{0}.users.labels.list({{userId: 'me'}});\n}}\n", "f{0}(service);\n"),
+], ids=["python", "javascript"])
+def test_clients_passed_to_many_functions_are_followed_in_linear_work(finder: CallFinder, syntax, head, defined,
+                                                                       used):
     from tests.helpers import lines_run
 
     def text(count: int) -> str:
-        return ("const service = google.gmail({version: 'v1'});\n"
-                + "".join(f"function f{index}(svc{index}) {{\n  svc{index}.users.labels.list({{userId: 'me'}});\n}}\n"
-                          for index in range(count))
-                + "".join(f"f{index}(service);\n" for index in range(count)))
+        return (head.format() + "".join(defined.format(index) for index in range(count))
+                + "".join(used.format(index) for index in range(count)))
 
-    assert len(_calls(finder, text(100), JAVASCRIPT)[0]) == 100
-    small, large = (lines_run(lambda count=count: _calls(finder, text(count), JAVASCRIPT)) for count in (300, 600))
+    assert len(_calls(finder, text(100), syntax)[0]) == 100
+    small, large = (lines_run(lambda count=count: _calls(finder, text(count), syntax)) for count in (300, 600))
     assert large <= 2.2 * small
 
 
@@ -962,14 +954,8 @@ APPS_SCRIPT_PROJECT = {
 
 
 def test_the_advanced_services_of_an_apps_script_project_are_those_its_manifest_enables(tmp_path):
-    from auditor.catalog.scope_catalog import ScopeCatalog
-    from auditor.scan.drift import scan_code
-
-    for name, text in APPS_SCRIPT_PROJECT.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    scan, calls = scanned_tree(tmp_path, APPS_SCRIPT_PROJECT)
+    assert calls == [
         ("broken/Code.js", 2, "drive.files.list"), ("other/Code.gs", 2, "drive.files.create"),
         ("proj/Code.js", 2, "drive.files.insert"), ("proj/Code.js", 3, "drive.children.list"),
         ("proj/Code.js", 4, "drive.files.list"), ("proj/Code.js", 5, "gmail.users.labels.list")]
@@ -991,14 +977,8 @@ GO_PACKAGE = {
 
 
 def test_a_go_packages_fields_are_read_in_its_other_files(tmp_path):
-    from auditor.catalog.scope_catalog import ScopeCatalog
-    from auditor.scan.drift import scan_code
-
-    for name, text in GO_PACKAGE.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    scan, calls = scanned_tree(tmp_path, GO_PACKAGE)
+    assert calls == [
         ("slides/presentations.go", 4, "slides.presentations.create"),
         ("slides/presentations.go", 6, "drive.files.list"), ("slides/presentations.go", 7, "drive.files.get")]
 
@@ -1020,14 +1000,8 @@ JAVA_INHERITED_FIELDS = {
 
 
 def test_a_java_class_reads_the_client_fields_of_the_class_it_extends(tmp_path):
-    from auditor.catalog.scope_catalog import ScopeCatalog
-    from auditor.scan.drift import scan_code
-
-    for name, text in JAVA_INHERITED_FIELDS.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    scan = scan_code([str(tmp_path)], ScopeCatalog.load(), 1 << 20)
-    assert sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls) == [
+    scan, calls = scanned_tree(tmp_path, JAVA_INHERITED_FIELDS)
+    assert calls == [
         ("src/TestDeeper.java", 2, "gmail.users.threads.list"), ("src/TestLabels.java", 3, "gmail.users.labels.list"),
         ("src/TestLabels.java", 4, "gmail.users.drafts.list")]
 

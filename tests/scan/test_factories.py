@@ -14,7 +14,7 @@ from auditor.scan.drift import scan_code
 from auditor.scan.factories import ClientFactory, factory_table, module_table
 from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.methods import load_method_table
-from tests.helpers import lines_run, run_wsaudit
+from tests.helpers import lines_run, run_wsaudit, scanned_tree, write_tree
 
 
 @pytest.fixture(scope="module")
@@ -232,21 +232,6 @@ service.users().labels().list(userId="me").execute()
     assert factory_table(factories, "python") == {"gmail": ("gmail", "v1")}
 
 
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
-
-
-def _scanned_tree(root: Path, files: dict[str, str]):
-    """The scan of a tree of ``files`` written under ``root``, and its calls as (path in the
-    tree, line, method), in order."""
-    scan = scan_code([str(_tree(root, files))], ScopeCatalog.load(), 1 << 20)
-    return scan, sorted((scan.relative_path(call.path), call.line, call.method) for call in scan.calls)
-
-
 ACROSS_FILES = {
     # A factory of a factory of another file: found in a second round.
     "app/clients.py": 'from googleapiclient.discovery import build\n\ndef base(creds):\n'
@@ -266,7 +251,7 @@ ACROSS_FILES = {
 
 
 def test_a_factory_of_another_file_makes_clients_where_it_is_called(tmp_path: Path):
-    _, calls = _scanned_tree(tmp_path / "src", ACROSS_FILES)
+    _, calls = scanned_tree(tmp_path / "src", ACROSS_FILES)
     assert calls == [
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
 
@@ -278,7 +263,7 @@ def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_pat
     files = dict(ACROSS_FILES)
     files.update({f"app/filler_{index:03}.py": f"def f{index}():\n    return {index}\n"
                   for index in range(PARALLEL_MIN_FILES)})
-    _, calls = _scanned_tree(tmp_path / "src", files)
+    _, calls = scanned_tree(tmp_path / "src", files)
     assert calls == [
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
 
@@ -299,7 +284,7 @@ def test_a_rounds_factories_reach_each_worker_once_not_with_every_chunk(tmp_path
     from auditor.scan.files import CHUNK_FILES, PARALLEL_MIN_FILES, FileJob, _scanned
 
     text = "service = get_service()\nservice.users().labels().list(userId='me')\n"
-    root = _tree(tmp_path / "src", {f"f{index:03}.py": text for index in range(PARALLEL_MIN_FILES)})
+    root = write_tree(tmp_path / "src", {f"f{index:03}.py": text for index in range(PARALLEL_MIN_FILES)})
     jobs = [FileJob(str(path), "python", False) for path in sorted(root.iterdir())]
     _CountedWords.pickled = 0
     known = ({"python": {"get_service": ("gmail", "v1")}}, {"python": {}},
@@ -310,7 +295,7 @@ def test_a_rounds_factories_reach_each_worker_once_not_with_every_chunk(tmp_path
 
 
 def test_scan_code_sees_the_scope_a_factory_client_uses(tmp_path: Path):
-    root = _tree(tmp_path / "src", ACROSS_FILES)
+    root = write_tree(tmp_path / "src", ACROSS_FILES)
     manifest = tmp_path / "app.wsaudit.yaml"
     manifest.write_text("manifest_version: 1\napp:\n  name: Mail\n  developer: Mail Ltd\n  type: web\n"
                         "scopes:\n  - scope: gmail.readonly\n    justification: Lists unread mail.\n", encoding="utf-8")
@@ -422,7 +407,7 @@ BY_MODULE = {
 
 
 def test_imports_name_the_module_whose_factory_or_client_is_meant(tmp_path: Path):
-    scan, calls = _scanned_tree(tmp_path / "src", BY_MODULE)
+    scan, calls = scanned_tree(tmp_path / "src", BY_MODULE)
     assert calls == [
         ("app/main.py", 7, "gmail.users.labels.list"), ("app/main.py", 9, "drive.files.list"),
         ("app/main.py", 10, "calendar.events.list"), ("app/report.py", 4, "calendar.events.list"),
@@ -659,7 +644,7 @@ result = service.users().messages().list(userId='me', q='is:unread').execute()
 
 
 def test_scan_code_follows_a_factory_of_another_file_given_the_api_by_its_caller(tmp_path: Path):
-    root = _tree(tmp_path / "src", TUTORIAL)
+    root = write_tree(tmp_path / "src", TUTORIAL)
     manifest = tmp_path / "app.wsaudit.yaml"
     manifest.write_text("manifest_version: 1\napp:\n  name: Mail\n  developer: Mail Ltd\n  type: installed\n"
                         "scopes:\n  - scope: https://mail.google.com/\n    justification: Lists unread mail.\n",
@@ -705,7 +690,7 @@ SAME_NAMED_MODULES = {
 
 
 def test_modules_of_one_name_are_told_apart_by_the_folders_an_import_names(tmp_path: Path):
-    _, calls = _scanned_tree(tmp_path / "src", SAME_NAMED_MODULES)
+    _, calls = scanned_tree(tmp_path / "src", SAME_NAMED_MODULES)
     assert calls == [
         ("app/gmail/labels.py", 3, "gmail.users.labels.get"), ("app/main.py", 5, "gmail.users.labels.list"),
         ("app/main.py", 7, "drive.files.list"), ("web/app.ts", 3, "drive.files.list"),
@@ -733,7 +718,7 @@ IMPORTED_CONSTANTS = {
 
 
 def test_constants_imported_from_another_module_name_the_api_of_a_client(tmp_path: Path):
-    scan, calls = _scanned_tree(tmp_path / "src", IMPORTED_CONSTANTS)
+    scan, calls = scanned_tree(tmp_path / "src", IMPORTED_CONSTANTS)
     assert (calls, [(scan.relative_path(item.path), item.line, item.written) for item in scan.unresolved]) == (
         [("app/mail.py", 6, "gmail.users.labels.list"), ("app/mail.py", 8, "drive.files.list"),
          ("app/mail.py", 11, "tasks.tasklists.list"), ("app/tool/main.py", 5, "gmail.users.drafts.list")],
@@ -747,7 +732,7 @@ def test_a_constant_no_file_needs_makes_no_file_scan_again(tmp_path: Path):
         files = {"config.py": f'ROLE = "{role}"\n', **{
             f"m{index}.py": "from config import ROLE\n" + "def check(user):\n    return user.role == ROLE\n" * 20
             for index in range(20)}}
-        root = _tree(tmp_path / role, files)
+        root = write_tree(tmp_path / role, files)
         return lines_run(lambda: scan_code([str(root)], ScopeCatalog.load(), 1 << 20))
 
     work("warm")  # first use, not counted
@@ -845,7 +830,7 @@ class App {
 
 
 def test_an_instance_of_a_class_holds_the_clients_its_methods_bind_to_self(tmp_path: Path):
-    _, calls = _scanned_tree(tmp_path / "src", CLASS_INSTANCES)
+    _, calls = scanned_tree(tmp_path / "src", CLASS_INSTANCES)
     assert calls == [
         ("app/gmail_client.py", 20, "gmail.users.labels.list"), ("app/main.py", 6, "gmail.users.drafts.list"),
         ("app/main.py", 8, "drive.files.list"), ("app/main.py", 10, "tasks.tasklists.list"),
@@ -888,7 +873,7 @@ other.clients.service.files().get(fileId="x").execute()
 
 
 def test_a_module_imported_by_its_dotted_path_is_read_by_it(tmp_path: Path):
-    scan, calls = _scanned_tree(tmp_path / "src", DOTTED_IMPORTS)
+    scan, calls = scanned_tree(tmp_path / "src", DOTTED_IMPORTS)
     assert calls == [
         ("app/main.py", 6, "gmail.users.labels.list"), ("app/main.py", 7, "drive.files.list"),
         ("app/main.py", 9, "tasks.tasklists.list"), ("app/main.py", 11, "gmail.users.drafts.list")]
@@ -985,7 +970,7 @@ mail.gmail.users.drafts.list({userId: 'me'});
 
 
 def test_a_class_inherits_the_clients_the_classes_it_extends_bind(tmp_path: Path):
-    _, calls = _scanned_tree(tmp_path / "src", INHERITED_CLASSES)
+    _, calls = scanned_tree(tmp_path / "src", INHERITED_CLASSES)
     assert calls == [
         ("app/base.py", 14, "gmail.users.labels.list"), ("app/base.py", 17, "tasks.tasklists.list"),
         ("app/main.py", 8, "drive.files.get"), ("app/main.py", 12, "sheets.spreadsheets.get"),
@@ -1039,22 +1024,6 @@ LINES_OF_CLASSES = {
 }
 
 
-@pytest.mark.parametrize("language", sorted(LINES_OF_CLASSES))
-def test_a_long_line_of_classes_is_followed_in_linear_work(finder, language: str):
-    # Each class inherits every attribute above it (up to a bound): without the bound, the
-    # attributes copied down the line grow with the square of its length.
-    head, defined, used = LINES_OF_CLASSES[language]
-    syntax = PYTHON if language == "python" else JAVASCRIPT
-
-    def text(count: int) -> str:
-        return (head + "".join(defined.format(index=index, previous=index - 1) for index in range(1, count + 1))
-                + "".join(used.format(index=index) for index in range(1, count + 1)))
-
-    assert len(_found(finder, text(100), syntax)[0]) == 100
-    small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
-    assert large <= 2.2 * small
-
-
 CLASSES_AND_INSTANCES = {
     "python": ("from googleapiclient.discovery import build\n",
                "class C{index}:\n    def __init__(self):\n        self.service = build('gmail', 'v1')\n",
@@ -1066,14 +1035,18 @@ CLASSES_AND_INSTANCES = {
 }
 
 
-@pytest.mark.parametrize("language", sorted(CLASSES_AND_INSTANCES))
-def test_instances_of_classes_are_followed_in_linear_work(finder, language: str):
-    head, defined, used = CLASSES_AND_INSTANCES[language]
+@pytest.mark.parametrize("table, language", [(table, language) for table in ("instances", "line")
+                                             for language in ("javascript", "python")])
+def test_instances_of_classes_are_followed_in_linear_work(finder, table: str, language: str):
+    # Also down a line of classes, each extending the one above: each inherits every
+    # attribute above it (up to a bound); without the bound, the attributes copied down the
+    # line grow with the square of its length.
+    head, defined, used = (CLASSES_AND_INSTANCES if table == "instances" else LINES_OF_CLASSES)[language]
     syntax = PYTHON if language == "python" else JAVASCRIPT
 
     def text(count: int) -> str:
-        return (head + "".join(defined.format(index=index) for index in range(count))
-                + "".join(used.format(index=index) for index in range(count)))
+        return (head + "".join(defined.format(index=index, previous=index - 1) for index in range(1, count + 1))
+                + "".join(used.format(index=index) for index in range(1, count + 1)))
 
     assert len(_found(finder, text(100), syntax)[0]) == 100
     small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
