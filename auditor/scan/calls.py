@@ -147,6 +147,8 @@ _NEW_OBJECT = LazyPattern(r"(?<![\w$.])(?:new\s+)?([A-Z][\w$]*)\s*\(")
 _CHAINED_CALL = LazyPattern(r"\s*\.\s*(" + IDENT + r")\s*\(")
 # How an argument the code computes is shown (`self.api_name`, `sys.argv[1]`): at most this long.
 _SHOWN_ARGUMENT = 40
+
+
 def _node_client_pattern(names: str) -> str:
     return r"(?<![\w$])(?:" + names + r")\s*\.\s*(\w+)\s*\("
 

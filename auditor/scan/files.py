@@ -164,8 +164,8 @@ class FileScanner:
         uses = self.scopes.scan_text(job.path, text, syntax)
         if not family:
             return FileResult(job.path, True, None, tuple(uses))
-        found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script,
-                                    *((known[0].get(family), known[1].get(family)) if known is not None else (None, None)),
+        tables = (known[0].get(family), known[1].get(family)) if known is not None else (None, None)
+        found = self.calls.find_all(job.path, lex(text, syntax), syntax.name, job.apps_script, *tables,
                                     services=job.services)
         return FileResult(job.path, True, None, tuple(uses), tuple(found.calls), tuple(found.unresolved),
                           tuple(found.factories), tuple(found.wanted))
