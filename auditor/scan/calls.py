@@ -154,6 +154,16 @@ def _node_client_pattern(names: str) -> str:
 
 
 _NODE_CLIENT = LazyPattern(_node_client_pattern("google|googleapis"))
+# A value given to a key of an object literal given to a name (groups 1 and 2): `clients =
+# {drive: `, `const clients: Clients = {sheets: google.sheets({...}), drive: ` (the entries
+# before it hold braces one deep at most).
+_HELD_IN_OBJECT = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>\[\]| ]{1,100})?=\s*\{"
+                              r"(?:[^{}]|\{[^{}]{0,200}\}){0,300}?(?<![\w$.])(" + IDENT + r")\s*:\s*$")
+# Names taken from an object by destructuring (group 1 the entries, group 2 the object):
+# `const {files, permissions: perms} = drive;`. Read in the structure.
+_DESTRUCTURED = LazyPattern(r"(?<![\w$.])(?:const|let|var)\s*\{([^{}]{1,500})\}\s*=\s*((?:this\s*\.\s*)?" + IDENT
+                            + r"(?:\s*\.\s*" + IDENT + r")*)\s*(?=[;\n]|$)")
+_ENTRY = LazyPattern(r"\s*(" + IDENT + r")\s*(?::\s*(" + IDENT + r")\s*)?(?:=[^,]*)?")
 # The end of a statement (in the structure, comments blanked).
 _STATEMENT_END = LazyPattern(r"[ \t]*(?:;|\r?\n|$)")
 # A Python function's definition (group 1 its name), from its line's start.
@@ -414,6 +424,28 @@ def _objects_before(structure: str, dot: int) -> tuple[int, str] | None:
     if any(word[0].isdigit() for word in words):
         return None
     return dot - found.end() + 1, ".".join(words)
+
+
+def _destructured(source: LexedSource, bindings: _Bindings) -> None:
+    """Names a JavaScript file takes from a client or its resources by destructuring
+    (``const {files, permissions: perms} = drive;``, ``= clients.gmail.users``) are bound to
+    those resources."""
+    for match in _DESTRUCTURED.finditer(source.structure):
+        written = re.sub(r"\s+", "", match.group(2)).split(".")
+        # The longest bound start: `clients.gmail` of `clients.gmail.users`.
+        size = next((size for size in range(len(written), 0, -1) if ".".join(written[:size]) in bindings), 0)
+        if not size:
+            continue
+        binding = bindings.at(".".join(written[:size]), match.start(), None, {})
+        node: ResourceNode | None = binding.node
+        for word in written[size:]:
+            node = node.resources.get(word.replace("_", "").lower()) if node is not None else None
+        for item in match.group(1).split(","):
+            entry = _ENTRY.fullmatch(item)
+            key = entry.group(1).replace("_", "").lower() if entry else ""
+            resource = node.resources.get(key) if node is not None else None
+            if resource is not None:
+                bindings.bind(entry.group(2) or entry.group(1), match.start(), _Binding(binding.api, resource))
 
 
 def _passes_clients(source: LexedSource, bindings: _Bindings, found: FileCalls) -> bool:
@@ -721,6 +753,8 @@ class CallFinder:
             self._java_fields(source, modules or {}, bindings, found)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
+        if language == "javascript" and bindings and "{" in structure:
+            _destructured(source, bindings)
         if language in ("python", "javascript") and bindings and _passes_clients(source, bindings, found):
             python = language == "python"
             definitions = self._python_definitions(source) if python else self._script_definitions(source)
@@ -743,7 +777,9 @@ class CallFinder:
         head = structure[max(0, start - 200):start]
         match = _GO_ASSIGNED.search(head) if go else _DECLARED_WITH_TYPE.search(head) or _ASSIGNED.search(head)
         if not match:
-            return None
+            # A client kept in an object given to a name: `const clients = {drive: google.drive(...)}`.
+            held = None if go else _HELD_IN_OBJECT.search(head)
+            return f"{held.group(1)}.{held.group(2)}" if held else None
         return re.sub(r"\s+", "", match.group(1))
 
     def _python_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str) -> None:

@@ -1025,3 +1025,22 @@ function nothing() {
     calls, unresolved = _calls(finder, text, JAVASCRIPT)
     assert calls == [(2, "chat.spaces.messages.create"), (7, "chat.spaces.messages.list")]
     assert unresolved == [(11, "https://chat.googleapis.com/v1/spaces/A/messages")]
+
+
+def test_clients_kept_in_an_object_or_taken_by_destructuring_are_followed(finder: CallFinder):
+    text = '''\
+const {google} = require('googleapis');
+const drive = google.drive({version: 'v3', auth});
+const {files, permissions: perms} = drive;
+files.list({pageSize: 10});
+perms.create({fileId: 'x'});
+const clients = {sheets: google.sheets({version: 'v4'}), gmail: google.gmail({version: 'v1'})};
+clients.gmail.users.labels.list({userId: 'me'});
+clients.sheets.spreadsheets.get({spreadsheetId: 'x'});
+const {messages, nothing} = clients.gmail.users;
+messages.list({userId: 'me'});
+const {a} = unknown;
+'''
+    assert _calls(finder, text, JAVASCRIPT) == ([
+        (4, "drive.files.list"), (5, "drive.permissions.create"), (7, "gmail.users.labels.list"),
+        (8, "sheets.spreadsheets.get"), (10, "gmail.users.messages.list")], [])
