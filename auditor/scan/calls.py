@@ -750,7 +750,7 @@ class CallFinder:
         if language == "go":
             found.factories += [ClientFactory("go", name, api, version, "field") for name, api, version in fields]
         elif language == "java":
-            self._java_fields(source, modules or {}, bindings, found)
+            self._java_fields(source, path, modules or {}, bindings, found)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
         if language == "javascript" and bindings and "{" in structure:
@@ -958,12 +958,13 @@ class CallFinder:
             if api is not None:
                 bindings.bind(match.group(name_group), match.start(), _Binding(api, api.root))
 
-    def _java_fields(self, source: LexedSource, modules: ModuleTable, bindings: _Bindings, found: FileCalls) -> None:
+    def _java_fields(self, source: LexedSource, path: str, modules: ModuleTable, bindings: _Bindings,
+                     found: FileCalls) -> None:
         """The fields each Java class of the file declares with a client's type, filed with
         the file's factories (``BaseTest.service``); and those a class inherits from the
-        class it extends, of the file or of another (found by its name, which is its file's):
-        bound in its body, where its methods read them (``service.users()``,
-        ``this.service.users()``)."""
+        class it extends, of the file or of another (found by its name, which is its file's:
+        in the file's folder, its package, first): bound in its body, where its methods read
+        them (``service.users()``, ``this.service.users()``)."""
         structure = source.structure
         if "class" not in structure:
             return
@@ -977,11 +978,14 @@ class CallFinder:
         fields = {cls: {name: next(iter(apis)) for name, apis in named.items() if len(apis) == 1}
                   for cls, named in own.items()}
         classes_of = self._by_module(modules)[1] if modules else {}
+        folder = module_path(path).rpartition("/")[0]
         for match in _JAVA_SUBCLASS.finditer(structure):
             name, base = match.group(1), re.sub(r"\s+", "", match.group(2)).rsplit(".", 1)[-1]
             inherited = fields.get(base) if base != name else None
             if inherited is None:
-                inherited = classes_of.get(base, {}).get(base, {})
+                # Of the same package (several `BaseTest`s in a tree), else the only one so named.
+                module = classes_of.get(f"{folder}/{base}" if folder else base) or classes_of.get(base, {})
+                inherited = module.get(base, {})
             body = structure.find("{", match.end(), match.end() + 300)
             mine = fields.setdefault(name, {})
             for attribute, api_of in sorted(inherited.items())[:_MAX_INHERITED]:

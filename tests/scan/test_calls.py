@@ -985,7 +985,8 @@ def test_a_go_packages_fields_are_read_in_its_other_files(tmp_path):
 
 JAVA_INHERITED_FIELDS = {
     # A base class of another file declares the client field; its subclasses read it bare or
-    # on `this`, down a line of classes; a class that extends nothing known reads nothing.
+    # on `this`, down a line of classes; a class that extends nothing known reads nothing; a
+    # class of the same name in another folder (package) is told apart.
     "src/BaseTest.java": 'import com.google.api.services.gmail.Gmail;\npublic class BaseTest {\n'
                          '  protected Gmail service;\n'
                          '  public void setUp() { service = new Gmail.Builder(t, j, c).build(); }\n}\n',
@@ -996,12 +997,18 @@ JAVA_INHERITED_FIELDS = {
                            '  void more() throws Exception { service.users().threads().list("me").execute(); }\n}\n',
     "src/Other.java": 'public class Other extends Unknown {\n'
                       '  void f() throws Exception { service.users().threads().get("me", "x").execute(); }\n}\n',
+    # Another package's class of the same name, with a client of another API.
+    "drive/BaseTest.java": 'import com.google.api.services.drive.Drive;\npublic class BaseTest {\n'
+                           '  protected Drive service;\n}\n',
+    "drive/TestFiles.java": 'public class TestFiles extends BaseTest {\n'
+                            '  void run() throws Exception { service.files().list().execute(); }\n}\n',
 }
 
 
 def test_a_java_class_reads_the_client_fields_of_the_class_it_extends(tmp_path):
     scan, calls = scanned_tree(tmp_path, JAVA_INHERITED_FIELDS)
     assert calls == [
+        ("drive/TestFiles.java", 2, "drive.files.list"),
         ("src/TestDeeper.java", 2, "gmail.users.threads.list"), ("src/TestLabels.java", 3, "gmail.users.labels.list"),
         ("src/TestLabels.java", 4, "gmail.users.drafts.list")]
 
