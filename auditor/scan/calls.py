@@ -164,6 +164,14 @@ _HELD_IN_OBJECT = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>\[\]
 _DESTRUCTURED = LazyPattern(r"(?<![\w$.])(?:const|let|var)\s*\{([^{}]{1,500})\}\s*=\s*((?:this\s*\.\s*)?" + IDENT
                             + r"(?:\s*\.\s*" + IDENT + r")*)\s*(?=[;\n]|$)")
 _ENTRY = LazyPattern(r"\s*(" + IDENT + r")\s*(?::\s*(" + IDENT + r")\s*)?(?:=[^,]*)?")
+# A client of a Cloud client library made (group 1 its class, one of `{names}`), and a name
+# declared with its type (groups `client` and `name`), by language. Read in the structure.
+_CLOUD_CLIENT_LANGUAGES = ("python", "javascript", "java")
+_CLOUD_MADE = {"python": r"(?<![\w$])({names})\s*\(",
+               "javascript": r"(?<![\w$.])new\s+(?:[\w$]+\s*\.\s*)*({names})\s*\(",
+               "java": r"(?<![\w$.])({names})\s*\.\s*create\s*\("}
+_CLOUD_TYPED = {"javascript": r"(?<![\w$.])(?P<name>" + IDENT + r")\s*\??\s*:\s*(?P<client>{names})(?![\w$])",
+                "java": r"(?<![\w$.])(?P<client>{names})\s+(?P<name>" + IDENT + r")\s*[,);=]"}
 # The end of a statement (in the structure, comments blanked).
 _STATEMENT_END = LazyPattern(r"[ \t]*(?:;|\r?\n|$)")
 # A Python function's definition (group 1 its name), from its line's start.
@@ -475,8 +483,9 @@ def _arguments(source: LexedSource, opening: int, end: int, parameters: list[Par
 
 
 def _package_read_on(source: LexedSource, start: int) -> int:
-    """Where the expression starts whose ``google`` is at ``start``: before the module it is
-    read on (``gapis.google``, after ``import * as gapis from 'googleapis'``) or the package
+    """Where the expression starts whose first name (``google``, a client's class) is at
+    ``start``: before the module it is read on (``gapis.google``, after ``import * as gapis
+    from 'googleapis'``; ``google_chat.ChatServiceClient``) or the package
     (``require('googleapis').google``), else ``start``."""
     structure = source.structure
     before = start - 1
@@ -703,8 +712,24 @@ class CallFinder:
         self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
         # The last table of modules whose Go fields were listed by folder, and those lists.
         self._fields_of: tuple[ModuleTable | None, dict[str, dict[str, tuple[str, str]]]] = (None, {})
+        # The clients of the Cloud client libraries by (API, version), made on first use.
+        self._cloud: dict[tuple[str, str], Api] | None = None
         # The API names and versions of the table: what a module's exported constant may be.
         self._api_words: frozenset[str] | None = None
+
+    def _api(self, name: str, version: str | None = None) -> Api | None:
+        """The API ``name`` at ``version`` of the method table, or the client of a Cloud
+        client library (``chat``, ``v1#ChatServiceClient``: see :mod:`auditor.scan.cloud_clients`)."""
+        if version and "#" in version:
+            return self._cloud_apis().get((name, version))
+        return self.table.api(name, version)
+
+    def _cloud_apis(self) -> dict[tuple[str, str], Api]:
+        if self._cloud is None:
+            from auditor.scan.cloud_clients import cloud_clients
+
+            self._cloud = {(api.name, api.version): api for api, _ in cloud_clients(self.table).values()}
+        return self._cloud
 
     # ------------------------------------------------------------------ entry point
 
@@ -740,6 +765,8 @@ class CallFinder:
             self._go_package_fields(source, path, modules or {}, bindings)
             fields = sorted({(name, binding.api.name, binding.api.version) for name, at, binding in bindings.clients()
                              if at >= 0})
+        if language in _CLOUD_CLIENT_LANGUAGES and "ServiceClient" in source.code:
+            self._cloud_clients(source, language, bindings, found, path)
         if apps_script and language == "javascript":
             self._apps_script(source, found, path, services)
         style = _STYLES.get(language, "node")
@@ -802,7 +829,7 @@ class CallFinder:
             if match.group(2) is None or match.group(5) is None:
                 named.append(match.start())
                 continue
-            api = self.table.api(match.group(2), match.group(5))
+            api = self._api(match.group(2), match.group(5))
             if api is not None:
                 self._python_client(source, match.start(), api, bindings, found, path)
         if "apiclient" not in source.code:  # googleapiclient, or its old name
@@ -834,7 +861,7 @@ class CallFinder:
 
         api_name, version = values
         if isinstance(api_name, str) and isinstance(version, str):
-            api = self.table.api(api_name, version)
+            api = self._api(api_name, version)
             if api is not None:
                 self._python_client(source, start, api, bindings, found, path)
         elif isinstance(api_name, (str, Parameter)) and isinstance(version, (str, Parameter)):
@@ -886,7 +913,7 @@ class CallFinder:
         for match in _NODE_TYPED.finditer(source.structure):
             name, api_name, version, client_class = match.groups()
             if client_class.lower() == api_name:  # the client, not a schema or a resource of the API
-                api = self.table.api(api_name, version)
+                api = self._api(api_name, version)
                 if api is not None:
                     bindings.bind(name, match.start(), _Binding(api, api.root))
 
@@ -898,10 +925,10 @@ class CallFinder:
         end = closing_bracket(source, opening)
         version, unstated = _node_version(source, opening, end)
         if version is None:
-            if unstated is not None and self.table.api(name_of_api) is not None:
+            if unstated is not None and self._api(name_of_api) is not None:
                 _not_followed(source, start, label, [unstated], found, path)
             return
-        api = self.table.api(name_of_api, version)
+        api = self._api(name_of_api, version)
         if api is None:
             return
         name = self._bind_name(source.structure, start)
@@ -943,7 +970,7 @@ class CallFinder:
             known = JAVA_CLASSES.get(match.group(1))
             name = self._bind_name(source.structure, match.start())
             if known and name:
-                api = self.table.api(*known)
+                api = self._api(*known)
                 if api is not None:
                     bindings.bind(name, match.start(), _Binding(api, api.root))
         classes = _JAVA_CLASS_NAMES
@@ -954,9 +981,43 @@ class CallFinder:
             typed = re.compile(r"(?<![\w$.])(?:[\w.]+\.)?(" + classes + r")\s+(" + IDENT + r")\s*[,);=]")
             name_group, class_group = 2, 1
         for match in typed.finditer(source.structure):
-            api = self.table.api(*JAVA_CLASSES[match.group(class_group)])
+            api = self._api(*JAVA_CLASSES[match.group(class_group)])
             if api is not None:
                 bindings.bind(match.group(name_group), match.start(), _Binding(api, api.root))
+
+    def _cloud_clients(self, source: LexedSource, language: str, bindings: _Bindings, found: FileCalls,
+                       path: str) -> None:
+        """Clients of Google's Cloud client libraries for Workspace APIs, in a file that
+        imports one: made (``chat_v1.ChatServiceClient(...)``, ``new ChatServiceClient(...)``,
+        ``ChatServiceClient.create()``) and bound like a constructor's, or declared with the
+        client's type (Java's ``ChatServiceClient client``, TypeScript's ``client:
+        ChatServiceClient``)."""
+        from auditor.scan.cloud_clients import cloud_clients
+
+        code, structure = source.code, source.structure
+        # The module a file imports the library from (Python: its last part, `chat_v1`, as
+        # `from google.apps import chat_v1` writes it).
+        clients = {name: api for name, (api, packages) in cloud_clients(self.table).items()
+                   if name in code and language in packages
+                   and (packages[language].rpartition(".")[2] if language == "python" else packages[language]) in code}
+        if not clients:
+            return
+        names = "|".join(sorted(clients))
+        made, typed = _CLOUD_MADE[language], _CLOUD_TYPED.get(language)
+        style = _STYLES[language]
+        for match in re.finditer(made.format(names=names), structure):
+            api = clients[match.group(1)]
+            start = _package_read_on(source, match.start()) if language == "python" else match.start()
+            end = closing_bracket(source, structure.find("(", match.end(1)))
+            name = self._bind_name(structure, start)
+            if name:
+                bindings.bind(name, start, _Binding(api, api.root))
+            found.made.append((start, end, api, name))
+            self._resolve(source, api, api.root, start, end, found, path, name or match.group(1), style)
+        if typed is not None:
+            for match in re.finditer(typed.format(names=names), structure):
+                api = clients[match.group("client")]
+                bindings.bind(match.group("name"), match.start(), _Binding(api, api.root))
 
     def _java_fields(self, source: LexedSource, path: str, modules: ModuleTable, bindings: _Bindings,
                      found: FileCalls) -> None:
@@ -989,7 +1050,7 @@ class CallFinder:
             body = structure.find("{", match.end(), match.end() + 300)
             mine = fields.setdefault(name, {})
             for attribute, api_of in sorted(inherited.items())[:_MAX_INHERITED]:
-                api = self.table.api(*api_of)
+                api = self._api(*api_of)
                 if attribute not in mine and api is not None and body >= 0:
                     mine[attribute] = api_of
                     bindings.bind(attribute, body, _Binding(api, api.root))
@@ -1004,10 +1065,10 @@ class CallFinder:
             alias, package, version = match.groups()
             if package.startswith("admin/"):
                 # google.golang.org/api/admin/directory/v1 is package admin, API admin directory_v1.
-                api = self.table.api("admin", f"{package.split('/', 1)[1]}_{version}")
+                api = self._api("admin", f"{package.split('/', 1)[1]}_{version}")
                 package_name = alias or "admin"
             else:
-                api = self.table.api(package, version)
+                api = self._api(package, version)
                 package_name = alias or package
             if api is not None:
                 packages[package_name] = api
@@ -1044,7 +1105,7 @@ class CallFinder:
             return
         # Only the fields the file names: a package of many files costs each its own length.
         for name in sorted(set(_WORD.findall(source.structure)) & fields.keys()):
-            api = self.table.api(*fields[name])
+            api = self._api(*fields[name])
             if api is not None and name not in bindings:
                 bindings.bind(name, -1, _Binding(api, api.root))
 
@@ -1073,7 +1134,7 @@ class CallFinder:
                 elif (attribute, defined_at) not in properties:
                     # A property's client is read, not called: `self.service.users()`.
                     properties.add((attribute, defined_at))
-                    client = self.table.api(*api)
+                    client = self._api(*api)
                     if client is not None:
                         bindings.bind(attribute, defined_at, _Binding(client, client.root))
             # Two factories of different APIs in one file: no telling which (None).
@@ -1164,7 +1225,7 @@ class CallFinder:
             if entry[2] == "constant":
                 source.python_values.imported[local] = entry[0]
                 continue
-            api = self.table.api(*entry[:2])
+            api = self._api(*entry[:2])
             if api is not None:
                 bindings.bind(local, at, _Binding(api, api.root))
         return factories, whole, classes
@@ -1208,7 +1269,7 @@ class CallFinder:
                 continue
             holder = re.sub(r"\s+", "", match.group(1))  # `mail`, `self.mail`
             for attribute, api_of in sorted(attributes.items()):
-                api = self.table.api(*api_of)
+                api = self._api(*api_of)
                 if api is not None:
                     bindings.bind(f"{holder}.{attribute}", match.start(2), _Binding(api, api.root))
 
@@ -1382,7 +1443,7 @@ class CallFinder:
         owner = "self." if python else "this."
         for at, inherited in inherited_at:
             for attribute, api_of in sorted(inherited.items()):
-                api = self.table.api(*api_of)
+                api = self._api(*api_of)
                 if api is not None:
                     bindings.bind(owner + attribute, at, _Binding(api, api.root))
         return resolved
@@ -1407,7 +1468,7 @@ class CallFinder:
                 if not (kotlin or starts_a_word(structure, match.start())):
                     continue
                 name, class_name = (match.group(1), match.group(2)) if kotlin else (match.group(2), match.group(1))
-                api = self.table.api(*JAVA_CLASSES[class_name])
+                api = self._api(*JAVA_CLASSES[class_name])
                 if api is not None:
                     yield name, (api.name, api.version), -1
             return
@@ -1487,7 +1548,7 @@ class CallFinder:
             if api_of[0].startswith("(") or api_of[1].startswith("("):
                 parametric.append((match.start(), end, name, api_of))
                 continue
-            api = self.table.api(*api_of)
+            api = self._api(*api_of)
             if api is not None:
                 self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
         self._factories_on_new_objects(source, factories, bindings, found, path, style)
@@ -1500,7 +1561,7 @@ class CallFinder:
                                if value is None]
                     _not_followed(source, start, f"{name}(...)", unknown, found, path)
                     continue
-                api = self.table.api(*api_of)  # type: ignore[arg-type]
+                api = self._api(*api_of)  # type: ignore[arg-type]
                 if api is not None:
                     self._factory_client(source, start, end, name, api, bindings, found, path, style)
 
@@ -1522,7 +1583,7 @@ class CallFinder:
             api_of = factories.get(method.group(1))
             if api_of is None or api_of[0].startswith("(") or api_of[1].startswith("("):
                 continue  # (a parametric factory's arguments are read after its own name)
-            api = self.table.api(*api_of)
+            api = self._api(*api_of)
             if api is not None:
                 self._factory_client(source, match.start(), closing_bracket(source, method.end() - 1),
                                      method.group(1), api, bindings, found, path, style)
@@ -1726,7 +1787,7 @@ class CallFinder:
                                        self.apps_script.ui_scopes))
         advanced, apis = self._advanced_services(services)
         for match in advanced.finditer(structure):
-            api = self.table.api(*apis[match.group(1)])
+            api = self._api(*apis[match.group(1)])
             if api is not None:
                 self._resolve(source, api, api.root, match.start(), match.end(), found, path, match.group(1),
                               "apps_script")

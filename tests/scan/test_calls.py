@@ -1051,3 +1051,36 @@ const {a} = unknown;
     assert _calls(finder, text, JAVASCRIPT) == ([
         (4, "drive.files.list"), (5, "drive.permissions.create"), (7, "gmail.users.labels.list"),
         (8, "sheets.spreadsheets.get"), (10, "gmail.users.messages.list")], [])
+
+
+CLOUD_CLIENT_LIBRARIES = {
+    # Chat's and Meet's Cloud client libraries: a client made in a factory of another file
+    # (Python, JavaScript), made and read in place, declared with its type (TypeScript,
+    # Java); each method is the REST method its HTTP rule names. A class of the same name
+    # without the library's import is not a client.
+    "py/auth.py": "from google.apps import chat_v1 as google_chat\n\ndef make_client(creds):\n"
+                  "    return google_chat.ChatServiceClient(credentials=creds)\n",
+    "py/send.py": "from auth import make_client\nfrom google.apps import meet_v2\n\n"
+                  "client = make_client(None)\nclient.create_message(request)\nclient.list_memberships(request)\n"
+                  "meet_v2.SpacesServiceClient().create_space(request=request)\n",
+    "py/other.py": "class ChatServiceClient:\n    pass\n\nChatServiceClient().create_message(request)\n",
+    "js/auth.js": "import {ChatServiceClient} from '@google-apps/chat';\n"
+                  "export function createClient(authClient) {\n  return new ChatServiceClient({authClient});\n}\n",
+    "js/list.js": "import {createClient} from './auth.js';\nconst chatClient = createClient(auth);\n"
+                  "await chatClient.listSpaces({});\n",
+    "js/typed.ts": "import {ChatServiceClient} from '@google-apps/chat';\n"
+                   "async function react(chat: ChatServiceClient) {\n  await chat.createReaction({parent: 'x'});\n}\n",
+    "java/Send.java": "import com.google.chat.v1.ChatServiceClient;\nclass Send {\n  ChatServiceClient chat;\n"
+                      "  void run() {\n    chat.deleteMessage(request);\n"
+                      "    try (ChatServiceClient c = ChatServiceClient.create()) { c.getSpace(request); }\n  }\n}\n",
+}
+
+
+def test_the_clients_of_chats_and_meets_cloud_client_libraries_make_rest_calls(tmp_path):
+    scan, calls = scanned_tree(tmp_path, CLOUD_CLIENT_LIBRARIES)
+    assert calls == [
+        ("java/Send.java", 5, "chat.spaces.messages.delete"), ("java/Send.java", 6, "chat.spaces.get"),
+        ("js/list.js", 3, "chat.spaces.list"), ("js/typed.ts", 3, "chat.spaces.messages.reactions.create"),
+        ("py/send.py", 5, "chat.spaces.messages.create"), ("py/send.py", 6, "chat.spaces.members.list"),
+        ("py/send.py", 7, "meet.spaces.create")]
+    assert scan.unresolved == ()

@@ -61,3 +61,27 @@ def _methods(node):
     yield from node.methods.values()
     for child in node.resources.values():
         yield from _methods(child)
+
+
+def test_each_cloud_client_method_is_the_rest_method_its_http_rule_names():
+    # The evidence kept with each RPC (its HTTP rule from Google's service definition) is
+    # matched again against the method table, as the generator matched it.
+    import json
+
+    from tests.helpers import REPO
+
+    spec = importlib.util.spec_from_file_location("cloud_clients_script", REPO / "scripts" / "cloud_clients.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    table = load_method_table()
+    document = json.loads((REPO / "auditor" / "scan" / "cloud_clients.json").read_text(encoding="utf-8"))
+    mismatched = []
+    for service in document["services"]:
+        host = table.api(service["api"], service["version"]).host
+        assert service["source"].startswith("https://github.com/googleapis/googleapis/blob/")
+        for rpc, entry in service["methods"].items():
+            verb, _, template = entry["http"].partition(": ")
+            found, _ = table.match_url(f"https://{host}{script.sample_path(template)}", verb.upper())
+            if [method.id for method in found] != [entry["method"]]:
+                mismatched.append(rpc)
+    assert mismatched == []
