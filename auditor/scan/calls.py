@@ -712,8 +712,8 @@ class CallFinder:
         self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
         # The last table of modules whose Go fields were listed by folder, and those lists.
         self._fields_of: tuple[ModuleTable | None, dict[str, dict[str, tuple[str, str]]]] = (None, {})
-        # The clients of the Cloud client libraries by (API, version), made on first use.
-        self._cloud: dict[tuple[str, str], Api] | None = None
+        # The clients of the Cloud client libraries by class, made on first use.
+        self._cloud: dict[str, tuple[Api, dict[str, str]]] | None = None
         # The API names and versions of the table: what a module's exported constant may be.
         self._api_words: frozenset[str] | None = None
 
@@ -721,14 +721,17 @@ class CallFinder:
         """The API ``name`` at ``version`` of the method table, or the client of a Cloud
         client library (``chat``, ``v1#ChatServiceClient``: see :mod:`auditor.scan.cloud_clients`)."""
         if version and "#" in version:
-            return self._cloud_apis().get((name, version))
+            return next((api for api, _ in self._cloud_classes().values()
+                         if (api.name, api.version) == (name, version)), None)
         return self.table.api(name, version)
 
-    def _cloud_apis(self) -> dict[tuple[str, str], Api]:
+    def _cloud_classes(self) -> dict[str, tuple[Api, dict[str, str]]]:
+        """:func:`~auditor.scan.cloud_clients.cloud_clients` of the table, made once: each
+        client class's API and modules."""
         if self._cloud is None:
             from auditor.scan.cloud_clients import cloud_clients
 
-            self._cloud = {(api.name, api.version): api for api, _ in cloud_clients(self.table).values()}
+            self._cloud = cloud_clients(self.table)
         return self._cloud
 
     # ------------------------------------------------------------------ entry point
@@ -992,12 +995,10 @@ class CallFinder:
         ``ChatServiceClient.create()``) and bound like a constructor's, or declared with the
         client's type (Java's ``ChatServiceClient client``, TypeScript's ``client:
         ChatServiceClient``)."""
-        from auditor.scan.cloud_clients import cloud_clients
-
         code, structure = source.code, source.structure
         # The module a file imports the library from (Python: its last part, `chat_v1`, as
         # `from google.apps import chat_v1` writes it).
-        clients = {name: api for name, (api, packages) in cloud_clients(self.table).items()
+        clients = {name: api for name, (api, packages) in self._cloud_classes().items()
                    if name in code and language in packages
                    and (packages[language].rpartition(".")[2] if language == "python" else packages[language]) in code}
         if not clients:

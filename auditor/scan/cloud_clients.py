@@ -39,7 +39,8 @@ def cloud_clients(table: MethodTable) -> dict[str, tuple[Api, dict[str, str]]]:
             continue
         methods = {method.id: method for method in _methods(base.root)}
         root = ResourceNode(methods={normalise(rpc): methods[entry["method"]]
-                                     for rpc, entry in sorted(service["methods"].items()) if entry["method"] in methods})
+                                     for rpc, entry in sorted(service["methods"].items())
+                                     if entry["method"] in methods})
         api = Api(base.name, f"{base.version}#{service['client']}", base.family, base.host, root)
         found[service["client"]] = (api, dict(service["packages"]))
     return found
