@@ -191,15 +191,17 @@ _JS_BEFORE_BODY = LazyPattern(r"\s*(?::[^{};=]{1,200}?)?\s*(?:=>\s*)?\{")
 # A JavaScript parameter's name (`service`, `service?: drive_v3.Drive`, `service = null`).
 _JS_PARAMETER = LazyPattern(r"\s*(" + IDENT + r")\s*\??\s*(?::|=|$)")
 _NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "catch", "with", "return", "function", "typeof"})
+# A Python string literal's prefix (`f"..."`, `rb"..."`).
+_PREFIX = r"[rRbBfFuU]{1,2}"
 # A `+` that joins a literal to what follows it, and a value it joins (a name, an attribute,
 # a call of a few arguments): read in the code (in the structure, a literal is blanks).
 _JOINED = LazyPattern(r"\s*\+\s*")
 _JOINED_VALUE = LazyPattern(IDENT + r"(?:\s*\.\s*" + IDENT + r")*(?:\s*\([^()]{0,200}\))?")
-_STRING_PREFIX = LazyPattern(r"[rRbBfFuU]{1,2}(?=[\"'])")
+_STRING_PREFIX = LazyPattern(_PREFIX + r"(?=[\"'])")
 # The most pieces read of a URL joined with `+`.
 _MAX_JOINED = 16
 # A name given a literal (group 1), up to the literal: `url = `, `const url: string = `.
-_URL_NAME = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.]{1,100}\s*)?=\s*[rRbBfFuU]{0,2}$")
+_URL_NAME = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.]{1,100}\s*)?=\s*(?:" + _PREFIX + r")?$")
 # What comes before an argument: a bracket or a comma, maybe a keyword (`(`, `, sheets=`).
 _ARGUMENT_HEAD = LazyPattern(r"[(,]\s*(?:" + IDENT + r"\s*=(?!=)\s*)?$")
 # A name given as a whole argument (group 1): `f(drive)`, `g(a, self.service)`, `h(sheets=sheets)`.
@@ -708,10 +710,10 @@ class CallFinder:
         # The advanced services' pattern and APIs, by the project's services (see _advanced_services).
         self._services: dict[tuple[tuple[str, str, str], ...], tuple[re.Pattern[str], dict[str, tuple[str, str]]]] = {}
         self._ui = re.compile(r"\.\s*(" + "|".join(sorted(self.apps_script.ui_methods)) + r")\s*\(")
-        # The last table of modules whose clients and classes were listed by module, and those lists.
-        self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes]] = (None, {}, {})
-        # The last table of modules whose Go fields were listed by folder, and those lists.
-        self._fields_of: tuple[ModuleTable | None, dict[str, dict[str, tuple[str, str]]]] = (None, {})
+        # The last table of modules whose clients, classes and Go fields were listed by module
+        # (see _by_module), and those lists.
+        self._clients_of: tuple[ModuleTable | None, dict[str, list[str]], dict[str, ClassAttributes],
+                                dict[str, dict[str, tuple[str, str]]]] = (None, {}, {}, {})
         # The clients of the Cloud client libraries by class, made on first use.
         self._cloud: dict[str, tuple[Api, dict[str, str]]] | None = None
         # The API names and versions of the table: what a module's exported constant may be.
@@ -1095,13 +1097,7 @@ class CallFinder:
         any receiver (``getServices().Slides``, ``c.cal``)."""
         if not modules:
             return
-        if self._fields_of[0] is not modules:
-            fields_of: dict[str, dict[str, tuple[str, str]]] = {}
-            for (folder, name), entry in modules.items():
-                if entry[2] == "field":
-                    fields_of.setdefault(folder, {})[name] = entry[:2]
-            self._fields_of = (modules, fields_of)
-        fields = self._fields_of[1].get(module_path(path).rpartition("/")[0])
+        fields = self._by_module(modules)[2].get(module_path(path).rpartition("/")[0])
         if not fields:
             return
         # Only the fields the file names: a package of many files costs each its own length.
@@ -1205,7 +1201,7 @@ class CallFinder:
         if not modules or language not in ("python", "javascript"):
             return {}, {}, {}
         names, whole = imports(source.code, language == "python", path)
-        clients_of, classes_of = self._by_module(modules)
+        clients_of, classes_of, _ = self._by_module(modules)
         classes: ClassAttributes = {}
         # A module's clients, constants and classes read on the module (`clients.service`)
         # where the file names it as a whole.
@@ -1231,22 +1227,26 @@ class CallFinder:
                 bindings.bind(local, at, _Binding(api, api.root))
         return factories, whole, classes
 
-    def _by_module(self, modules: ModuleTable) -> tuple[dict[str, list[str]], dict[str, ClassAttributes]]:
-        """The names of the clients and constants of each module of ``modules``, and the
+    def _by_module(self, modules: ModuleTable
+                   ) -> tuple[dict[str, list[str]], dict[str, ClassAttributes], dict[str, dict[str, tuple[str, str]]]]:
+        """The names of the clients and constants of each module of ``modules``, the
         attributes its classes bind to clients (module -> class -> attribute -> (API,
-        version)), worked out once for each table (the table is the same for every file of a
-        round)."""
+        version)), and the Go fields of each folder (folder -> name -> (API, version)), worked
+        out once for each table (the table is the same for every file of a round)."""
         if self._clients_of[0] is not modules:
             clients_of: dict[str, list[str]] = {}
             classes_of: dict[str, ClassAttributes] = {}
+            fields_of: dict[str, dict[str, tuple[str, str]]] = {}
             for (module, name), entry in modules.items():
                 if entry[2] in ("client", "constant"):
                     clients_of.setdefault(module, []).append(name)
                 elif entry[2] == "attribute":
                     class_name, _, attribute = name.partition(".")
                     classes_of.setdefault(module, {}).setdefault(class_name, {})[attribute] = entry[:2]
-            self._clients_of = (modules, clients_of, classes_of)
-        return self._clients_of[1], self._clients_of[2]
+                elif entry[2] == "field":
+                    fields_of.setdefault(module, {})[name] = entry[:2]
+            self._clients_of = (modules, clients_of, classes_of, fields_of)
+        return self._clients_of[1], self._clients_of[2], self._clients_of[3]
 
     def _classes(self, source: LexedSource, language: str, imported: ClassAttributes, bindings: _Bindings,
                  found: FileCalls) -> None:
@@ -1891,7 +1891,7 @@ class CallFinder:
         """The HTTP verb of the call whose argument the literal at ``opening`` is."""
         structure = source.structure
         # Python string prefixes (f"...", rb"...") sit between the bracket and the quote.
-        head = re.sub(r"(?<![\w$])[rRbBfFuU]{1,2}$", "", structure[max(0, opening - 120):opening]).rstrip()
+        head = re.sub(r"(?<![\w$])" + _PREFIX + "$", "", structure[max(0, opening - 120):opening]).rstrip()
         if _NEW_REQUEST.search(structure[max(0, opening - 200):opening]):
             verb = re.search(r"NewRequest(?:WithContext)?\s*\(\s*(?:\w+\s*,\s*)?(?:\"(\w+)\"|http\.Method(\w+))\s*,\s*$",
                              source.code[max(0, opening - 200):opening])
