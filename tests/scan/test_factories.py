@@ -313,7 +313,10 @@ def test_scan_code_sees_the_scope_a_factory_client_uses(tmp_path: Path):
      + "return google.gmail({version: 'v1'});\n" * count + "}" * count + "\n"),
     (JAVASCRIPT, lambda count: "f(function (a) {\n" * count + "return google.gmail({version: 'v1'});\n" * count
      + "});\n" * count),
-], ids=["python-factories", "node-nested-blocks", "node-nested-callbacks"])
+    (JAVASCRIPT, lambda count: "".join(f"function f{index}(a) {{\n  return google.gmail({{version: 'v1'}});\n}}\n"
+                                       f"const g{index} = f{index}(a);\ng{index}.users.labels.list({{}});\n"
+                                       for index in range(count))),
+], ids=["python-factories", "node-nested-blocks", "node-nested-callbacks", "node-factories"])
 def test_factories_are_found_in_linear_work(finder, syntax, text):
     # Finding the function each return is in is one pass over the file, whatever the
     # number of returns and the depth of the blocks around them.
