@@ -56,12 +56,15 @@ from auditor.scan.factories import (
     LAMBDA_BODY,
     PY_CLASS,
     RETURNED,
+    RETURNED_GROUP,
     RETURNED_NAME,
     ClientFactory,
     FactoryTable,
     LazyPattern,
     ModuleTable,
     brace_classes,
+    group_of,
+    grouped,
     brace_functions,
     imports,
     javascript_imports,
@@ -72,6 +75,7 @@ from auditor.scan.factories import (
     module_path,
     property_name,
     python_functions,
+    returned_items,
     starts_a_word,
     top_level,
 )
@@ -164,6 +168,14 @@ _HELD_IN_OBJECT = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*(?::\s*[\w$.<>\[\]
 _DESTRUCTURED = LazyPattern(r"(?<![\w$.])(?:const|let|var)\s*\{([^{}]{1,500})\}\s*=\s*((?:this\s*\.\s*)?" + IDENT
                             + r"(?:\s*\.\s*" + IDENT + r")*)\s*(?=[;\n]|$)")
 _ENTRY = LazyPattern(r"\s*(" + IDENT + r")\s*(?::\s*(" + IDENT + r")\s*)?(?:=[^,]*)?")
+# Names given the clients a factory returns at once (see `_grouped_client`), up to the call:
+# Python's `drive, sheets = ` (in brackets or not, `self.` attributes too); JavaScript's
+# `const [drive, sheets] = await ` (group 1) and `const {drive, sheets: s} = ` (group 2).
+_UNPACKED_TARGET = r"(?:(?:self|this)[ \t]*\.[ \t]*)?" + IDENT
+_PY_UNPACKED = LazyPattern(r"(?:^|[\n;:])[ \t]*[(\[]?[ \t]*(" + _UNPACKED_TARGET + r"(?:[ \t]*,[ \t]*" + _UNPACKED_TARGET
+                           + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*=[ \t]*(?:await[ \t]+)?$")
+_JS_UNPACKED = LazyPattern(r"(?:^|[\n;{(])\s*(?:(?:const|let|var)\s*)?(?:\[([\w$\s,]{1,500})\]|\{([^{}]{1,500})\})"
+                           r"\s*(?::[^=;{}]{1,200})?=\s*(?:await\s+)?$")
 # A client of a Cloud client library made (group 1 its class, one of `{names}`), and a name
 # declared with its type (groups `client` and `name`), by language. Read in the structure.
 _CLOUD_CLIENT_LANGUAGES = ("python", "javascript", "java")
@@ -456,6 +468,37 @@ def _destructured(source: LexedSource, bindings: _Bindings) -> None:
             resource = node.resources.get(key) if node is not None else None
             if resource is not None:
                 bindings.bind(entry.group(2) or entry.group(1), match.start(), _Binding(binding.api, resource))
+
+
+def _returned_groups(source: LexedSource, python: bool, groups: list[int],
+                     functions: dict[int, tuple[str, int] | None],
+                     made: list[tuple[int, int, tuple[str, str], str | None]],
+                     named: dict[str, list[tuple[int, tuple[str, str]]]]) -> Iterator[tuple[str, tuple[str, str], int]]:
+    """The functions that return several clients at once, from the `return` statements
+    whose values start at ``groups``: a value is a client made there, or a name the same
+    function binds to one (``return drive, sheets``, ``return {drive, sheets:
+    google.sheets(...)}``). The values that are not clients are left out of the entry."""
+    structure = source.structure
+    made_at = {start: (end, api) for start, end, api, _ in made}
+    for at in groups:
+        function = functions[at]
+        if function is None:
+            continue
+        items: dict[str, tuple[str, str]] = {}
+        for key, start, stop in returned_items(source, at, python):
+            value = structure[start:stop].strip()
+            api = None
+            if value in named:
+                api = next((api for site, api in named[value] if functions[site] == function), None)
+            else:
+                start += len(structure[start:stop]) - len(structure[start:stop].lstrip())
+                end, api = made_at.get(start, (stop, None))
+                if structure[end:stop].strip(" \t\n)"):
+                    api = None  # a call on the client, not the client itself
+            if api is not None:
+                items[key] = api
+        if items:
+            yield function[0], grouped(items), function[1]
 
 
 def _passes_clients(source: LexedSource, bindings: _Bindings, found: FileCalls) -> bool:
@@ -1473,13 +1516,15 @@ class CallFinder:
                 if api is not None:
                     yield name, (api.name, api.version), -1
             return
-        yield from self._returned_clients(structure, language == "python", found)
+        yield from self._returned_clients(source, language == "python", found)
 
     @staticmethod
-    def _returned_clients(structure: str, python: bool, found: FileCalls
+    def _returned_clients(source: LexedSource, python: bool, found: FileCalls
                           ) -> Iterator[tuple[str, tuple[str, str], int]]:
         """:meth:`_defined_factories` in Python and JavaScript: a client returned where it is
-        made, or made under a name the same function returns."""
+        made, or made under a name the same function returns; and several such clients
+        returned at once (see :func:`~auditor.scan.factories.grouped`)."""
+        structure = source.structure
         returned: list[tuple[int, tuple[str, str]]] = []
         named: dict[str, list[tuple[int, tuple[str, str]]]] = {}
         made = [(start, end, (api.name, api.version), name) for start, end, api, name in found.made]
@@ -1498,9 +1543,10 @@ class CallFinder:
                 named.setdefault(name, []).append((start, api))
         returns = [(match.start(), match.group(1)) for match in RETURNED_NAME.finditer(structure)
                    if match.group(1) in named] if named else []
-        if not returned and not returns:
+        groups = [match.end() for match in RETURNED_GROUP.finditer(structure)] if made else []
+        if not returned and not returns and not groups:
             return
-        offsets = [start for start, _ in returned] + [start for start, _ in returns]
+        offsets = [start for start, _ in returned] + [start for start, _ in returns] + groups
         offsets += [start for sites in named.values() for start, _ in sites]
         functions = (python_functions if python else brace_functions)(structure, offsets)
         for start, api in returned:
@@ -1515,6 +1561,8 @@ class CallFinder:
                 if functions[made_at] == function:
                     yield function[0], api, function[1]
                     break
+        if groups:
+            yield from _returned_groups(source, python, groups, functions, made, named)
 
     def _calls_of_factories(self, source: LexedSource, language: str, factories: Mapping[str, tuple[str, str] | None],
                             bindings: _Bindings, found: FileCalls, path: str, style: CallStyle,
@@ -1549,6 +1597,10 @@ class CallFinder:
             if api_of[0].startswith("(") or api_of[1].startswith("("):
                 parametric.append((match.start(), end, name, api_of))
                 continue
+            group = group_of(api_of)
+            if group is not None:
+                self._grouped_client(source, match.start(), end, group, bindings, found, style)
+                continue
             api = self._api(*api_of)
             if api is not None:
                 self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
@@ -1582,12 +1634,45 @@ class CallFinder:
             if method is None or method.group(1) in GENERIC_NAMES:
                 continue
             api_of = factories.get(method.group(1))
-            if api_of is None or api_of[0].startswith("(") or api_of[1].startswith("("):
+            if api_of is None or api_of[0].startswith(("(", "{")) or api_of[1].startswith("("):
                 continue  # (a parametric factory's arguments are read after its own name)
             api = self._api(*api_of)
             if api is not None:
                 self._factory_client(source, match.start(), closing_bracket(source, method.end() - 1),
                                      method.group(1), api, bindings, found, path, style)
+
+    def _grouped_client(self, source: LexedSource, start: int, end: int, group: dict[str, tuple[str, str]],
+                        bindings: _Bindings, found: FileCalls, style: CallStyle) -> None:
+        """The clients the call at ``start`` of a factory that returns several makes, each
+        bound to the name the code unpacks it to: by position (``drive, sheets =``, ``const
+        [drive, sheets] =``) or by key (``const {drive, sheets: s} =``); given to one name
+        (``const clients =``), each client of an object is bound to that name's key
+        (``clients.drive``)."""
+        structure = source.structure
+        head = structure[max(0, start - 300):start]
+        targets: list[tuple[str, str]] = []
+        if style == "python":
+            unpacked = _PY_UNPACKED.search(head)
+            if unpacked:
+                targets = [(str(position), re.sub(r"\s+", "", name))
+                           for position, name in enumerate(unpacked.group(1).split(","))]
+        elif style == "node":
+            unpacked = _JS_UNPACKED.search(head)
+            if unpacked and unpacked.group(1) is not None:
+                targets = [(str(position), name.strip()) for position, name in enumerate(unpacked.group(1).split(","))
+                           if name.strip()]
+            elif unpacked:
+                entries = [_ENTRY.fullmatch(item) for item in unpacked.group(2).split(",")]
+                targets = [(entry.group(1), entry.group(2) or entry.group(1)) for entry in entries if entry]
+        if not targets:
+            bound = self._bind_name(structure, start)
+            if bound:
+                targets = [(key, f"{bound}.{key}") for key in group if not key.isdigit()]
+        for key, name in targets:
+            api = self._api(*group[key]) if key in group and name != "_" else None  # `_`: a value set aside
+            if api is not None:
+                bindings.bind(name, start, _Binding(api, api.root))
+                found.made.append((start, end, api, name))
 
     def _factory_client(self, source: LexedSource, start: int, end: int, name: str, api: Api, bindings: _Bindings,
                         found: FileCalls, path: str, style: CallStyle) -> None:

@@ -21,7 +21,11 @@ JavaScript module binds at its top level is followed into the files that import 
 (``from app.clients import service``, ``import {gmail} from './client'``) or read on the
 module (``clients.service``). A property that returns a client (Python's
 ``@property``, a JavaScript getter) is read rather than called: its attribute
-(``self.service``) is bound to the client instead.
+(``self.service``) is bound to the client instead. A function may return several clients
+at once (``return drive, sheets``, ``return [drive, sheets]``, ``return {drive, sheets}``):
+each is bound to the name the call's result is unpacked to, by position or by key
+(``drive, sheets = get_services()``, ``const {drive} = getClients()``), or read by key on
+the name given the whole object (``clients.drive``).
 """
 
 from __future__ import annotations
@@ -29,9 +33,12 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from auditor.scan.call_syntax import IDENT
+from auditor.scan.call_syntax import IDENT, closing_bracket
+
+if TYPE_CHECKING:
+    from auditor.scan.lexer import LexedSource
 
 # The languages whose code calls each other's functions by name.
 FAMILIES = {"python": "python", "javascript": "javascript", "java": "jvm", "kotlin": "jvm", "go": "go"}
@@ -268,6 +275,88 @@ LAMBDA_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*=\s*lambda\b[^:\n]{0,2
 # (A pattern run over a whole file begins with its keyword, which the engine looks for
 # quickly, and checks what comes before it afterwards.)
 RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;\n}]|$))")
+
+
+# ---------------------------------------------------------------------------- several clients returned
+
+# A `return` that may give several values (read in the structure): `return drive, sheets`,
+# `return (build(...), build(...))`, `return [drive, sheets]`, `return {drive, sheets:
+# google.sheets(...)}`. The values themselves are read by :func:`returned_items`.
+RETURNED_GROUP = LazyPattern(r"return(?<![\w$.]return)[ \t]+(?=[(\[{]|[\w$.]+[ \t]*[,(])")
+# A key of a JavaScript object's entry and what follows it up to the value: `drive: `, or
+# the shorthand `drive` (the key is the value's name).
+_KEYED_ENTRY = LazyPattern(r"\s*(" + IDENT + r")\s*(:\s*)?")
+# How far a `return` without brackets is read for its values.
+_BARE_LIMIT = 2000
+
+
+def grouped(items: Mapping[str, tuple[str, str]]) -> tuple[str, str]:
+    """What a factory table holds for a factory that returns several clients at once (a
+    Python tuple, a JavaScript array or object): each client's key (its position, or its
+    key in the object) with its API, then with its version, in braces. No API's name or
+    version holds a brace, a comma or ``=``, so a table's other entries never read as one."""
+    return ("{" + ",".join(f"{key}={api}" for key, (api, _) in items.items()) + "}",
+            "{" + ",".join(f"{key}={version}" for key, (_, version) in items.items()) + "}")
+
+
+def group_of(api_of: tuple[str, str]) -> dict[str, tuple[str, str]] | None:
+    """The clients of a factory entry :func:`grouped` wrote, by key; ``None`` for one client."""
+    if not api_of[0].startswith("{"):
+        return None
+    apis = [item.partition("=") for item in api_of[0][1:-1].split(",")]
+    versions = [item.partition("=")[2] for item in api_of[1][1:-1].split(",")]
+    return {key: (api, version) for (key, _, api), version in zip(apis, versions)}
+
+
+def returned_items(source: LexedSource, at: int, python: bool) -> list[tuple[str, int, int]]:
+    """The values of the `return` whose expression starts at ``at``, when it gives several:
+    each value's key (its position; in a JavaScript object, its key) and its span in the
+    structure, the value alone (after an entry's key). Empty for a single value, or for a
+    list or object the code goes on to read from (``return [a, b][0]``)."""
+    structure = source.structure
+    opener = structure[at]
+    if opener in ("([" if python else "[{"):
+        end = closing_bracket(source, at)
+        if structure[end - 1] not in ")]}" or not ENDS_RETURN.match(structure, end):
+            return []  # not closed, or read from
+        spans = source.keyword_index.items_in(at, end)
+    elif python and opener != "{":
+        spans = _bare_items(source, at)
+    else:
+        return []
+    if opener == "{":
+        keyed = []
+        for start, stop in spans:
+            entry = _KEYED_ENTRY.match(structure, start, stop)
+            if entry is not None and (entry.group(2) or not structure[entry.end():stop].strip()):
+                keyed.append((entry.group(1), entry.end() if entry.group(2) else entry.start(1), stop))
+        return keyed
+    if len(spans) < 2:
+        return []  # `return (build(...))`: one value in brackets
+    return [(str(position), start, stop) for position, (start, stop) in enumerate(spans)
+            if structure[start:stop].strip()]
+
+
+def _bare_items(source: LexedSource, at: int) -> list[tuple[int, int]]:
+    """The spans of a Python `return`'s values written without brackets (``return a, b``),
+    up to the end of its line or statement; one span for a single value."""
+    structure = source.structure
+    spans: list[tuple[int, int]] = []
+    start = index = at
+    limit = min(len(structure), at + _BARE_LIMIT)
+    while index < limit:
+        char = structure[index]
+        if char in "([{":
+            index = closing_bracket(source, index)
+            continue
+        if char in ")]};\n":
+            break
+        if char == ",":
+            spans.append((start, index))
+            start = index + 1
+        index += 1
+    spans.append((start, index))
+    return spans
 
 
 # ---------------------------------------------------------------------------- enclosing functions

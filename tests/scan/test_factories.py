@@ -178,7 +178,7 @@ NOT_FACTORIES = [
     # What is returned is a call on the client, or the client and something else.
     ('from googleapiclient.discovery import build\n'
      'def labels():\n    return build("gmail", "v1").users().labels().list(userId="me").execute()\n'
-     'def pair():\n    return build("drive", "v3"), None\n', PYTHON),
+     'def pair():\n    return build("drive", "v3").files(), None\n', PYTHON),
     # A callback returns the client: the function it is given to does not.
     ("authorize(creds, function (auth) { return google.gmail({version: 'v1', auth}); });\n"
      "authorize(creds, (auth) => { return google.drive({version: 'v3', auth}); });\n", JAVASCRIPT),
@@ -195,6 +195,93 @@ NOT_FACTORIES = [
                          ids=["call-on-client", "callback", "other-function", "resource"])
 def test_what_returns_no_client_is_no_factory(finder, text, syntax):
     assert _found(finder, text, syntax)[1] == []
+
+
+SEVERAL_RETURNED = [
+    # Python: made in the `return`, or bound first and returned by name, in brackets or not;
+    # a value that is no client (`3`) or a call on one (`.files()`) is left out, and the
+    # names its position is unpacked to are not bound. Unpacked to names, or to attributes.
+    ('''\
+from googleapiclient.discovery import build
+def get_services(creds):
+    return build("drive", "v3", credentials=creds), build("sheets", "v4", credentials=creds)
+def named(creds):
+    mail = build("gmail", "v1", credentials=creds)
+    tasks = build("tasks", "v1", credentials=creds)
+    return (mail, 3, tasks)
+def listed():
+    return [build("drive", "v3").files(), build("tasks", "v1")]
+class Sync:
+    def __init__(self, creds):
+        self.drive, self.sheets = get_services(creds)
+    def run(self):
+        self.drive.files().list().execute()
+        self.sheets.spreadsheets().get(spreadsheetId="s").execute()
+mail, count, tasks = named(None)
+mail.users().labels().list(userId="me").execute()
+count.users().drafts().list(userId="me").execute()
+(files, t) = listed()
+files.list().execute()
+t.tasklists().list().execute()
+''', PYTHON, [(14, "drive.files.list"), (15, "sheets.spreadsheets.get"), (17, "gmail.users.labels.list"),
+              (21, "tasks.tasklists.list")],
+     [("get_services", "{0=drive,1=sheets}"), ("listed", "{1=tasks}"), ("named", "{0=gmail,2=tasks}")]),
+    # JavaScript: an array, an object made in the `return` (over several lines) or of names
+    # (shorthand); unpacked by position or key, or kept whole and read by key.
+    ('''\
+const {google} = require('googleapis');
+async function getClients(auth) {
+  const drive = google.drive({version: 'v3', auth});
+  const sheets = google.sheets({version: 'v4', auth});
+  return [drive, sheets];
+}
+function mailAndTasks(auth) {
+  return {
+    gmail: google.gmail({version: 'v1', auth}),
+    tasks: google.tasks({version: 'v1', auth}),
+    retries: 3,
+  };
+}
+const justDrive = (auth) => {
+  const drive = google.drive({version: 'v3', auth});
+  return {drive, retries: 1};
+};
+async function main(auth) {
+  const [d, s] = await getClients(auth);
+  await d.files.list({});
+  await s.spreadsheets.get({spreadsheetId: 'x'});
+  const {gmail, tasks: t, retries} = mailAndTasks(auth);
+  gmail.users.labels.list({userId: 'me'});
+  t.tasklists.list({});
+  const clients = mailAndTasks(auth);
+  clients.gmail.users.drafts.list({userId: 'me'});
+  const {drive} = justDrive(auth);
+  drive.files.delete({fileId: 'x'});
+}
+''', JAVASCRIPT, [(20, "drive.files.list"), (21, "sheets.spreadsheets.get"), (23, "gmail.users.labels.list"),
+                  (24, "tasks.tasklists.list"), (26, "gmail.users.drafts.list"), (28, "drive.files.delete")],
+     [("getClients", "{0=drive,1=sheets}"), ("justDrive", "{drive=drive}"),
+      ("mailAndTasks", "{gmail=gmail,tasks=tasks}")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, factories", SEVERAL_RETURNED, ids=["python", "node"])
+def test_a_factory_returning_several_clients_binds_each_name_they_are_unpacked_to(finder, text, syntax, calls,
+                                                                                  factories):
+    assert _found(finder, text, syntax) == (calls, factories)
+
+
+def test_clients_a_factory_returns_together_are_no_client_of_the_name_given_them_whole(finder):
+    # A tuple or an array is read by position: the name given it whole holds no client, and
+    # `pair().files()` is no call on one; nor is `_`, a value set aside.
+    text = ('from googleapiclient.discovery import build\n'
+            'def pair():\n    return build("drive", "v3"), None\n'
+            'both = pair()\nboth.files().list().execute()\npair().files().list().execute()\n'
+            'def two():\n    return build("drive", "v3"), build("tasks", "v1")\n'
+            '_, drive = reversed(two())\ndrive.files().list().execute()\n'
+            'd, _ = two()\n_.tasklists().list().execute()\nd.files().create().execute()\n')
+    assert _found(finder, text, PYTHON) == ([(13, "drive.files.create")],
+                                            [("pair", "{0=drive}"), ("two", "{0=drive,1=tasks}")])
 
 
 def test_a_definition_is_no_call_and_a_common_name_on_another_object_is_no_factory(finder):
@@ -254,6 +341,33 @@ def test_a_factory_of_another_file_makes_clients_where_it_is_called(tmp_path: Pa
     _, calls = scanned_tree(tmp_path / "src", ACROSS_FILES)
     assert calls == [
         ("app/main.py", 5, "gmail.users.messages.list"), ("web/labels.ts", 4, "gmail.users.labels.list")]
+
+
+SEVERAL_ACROSS_FILES = {
+    "app/clients.py": ('from googleapiclient.discovery import build\n'
+                       'def get_services(creds):\n'
+                       '    drive = build("drive", "v3", credentials=creds)\n'
+                       '    return drive, build("sheets", "v4", credentials=creds)\n'),
+    "app/main.py": ('from app.clients import get_services\n'
+                    'drive, sheets = get_services(None)\n'
+                    'drive.files().delete(fileId="x").execute()\n'
+                    'sheets.spreadsheets().values().get(spreadsheetId="s", range="A1").execute()\n'),
+    "web/clients.ts": ("import {google} from 'googleapis';\n"
+                       "export async function getClients(auth) {\n"
+                       "  return {drive: google.drive({version: 'v3', auth}), gmail: google.gmail({version: 'v1', auth})};\n"
+                       "}\n"),
+    "web/app.ts": ("import {getClients} from './clients';\n"
+                   "export async function run(auth) {\n"
+                   "  const {gmail} = await getClients(auth);\n"
+                   "  await gmail.users.messages.send({userId: 'me'});\n"
+                   "}\n"),
+}
+
+
+def test_a_factory_of_another_file_returning_several_clients_binds_them_where_it_is_called(tmp_path: Path):
+    _, calls = scanned_tree(tmp_path / "src", SEVERAL_ACROSS_FILES)
+    assert calls == [("app/main.py", 3, "drive.files.delete"), ("app/main.py", 4, "sheets.spreadsheets.values.get"),
+                     ("web/app.ts", 4, "gmail.users.messages.send")]
 
 
 def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_path: Path):
@@ -321,6 +435,20 @@ def test_factories_are_found_in_linear_work(finder, syntax, text):
     # Finding the function each return is in is one pass over the file, whatever the
     # number of returns and the depth of the blocks around them.
     _found(finder, text(100), syntax)  # first use, not counted
+    small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
+    assert large <= 2.2 * small
+
+
+@pytest.mark.parametrize("syntax, text", [
+    (PYTHON, lambda count: "from googleapiclient.discovery import build\n"
+     + "".join(f"def f{index}():\n    return build('gmail', 'v1'), build('drive', 'v3')\n" for index in range(count))
+     + "".join(f"m{index}, d{index} = f{index}()\nd{index}.files().list()\n" for index in range(count))),
+    (JAVASCRIPT, lambda count: "".join(f"function f{index}(a) {{\n  return {{gmail: google.gmail({{version: 'v1'}}), "
+                                       f"n: [1, 2]}};\n}}\nconst {{gmail: g{index}}} = f{index}(a);\n"
+                                       f"g{index}.users.labels.list({{}});\n" for index in range(count))),
+], ids=["python-tuples", "node-objects"])
+def test_factories_returning_several_clients_are_followed_in_linear_work(finder, syntax, text):
+    assert len(_found(finder, text(100), syntax)[0]) == 100
     small, large = (lines_run(lambda count=count: _found(finder, text(count), syntax)) for count in (300, 600))
     assert large <= 2.2 * small
 
