@@ -258,8 +258,9 @@ def top_level(structure: str, offsets: Iterable[int], python: bool) -> set[int]:
 RETURNED = LazyPattern(r"(?<![\w$.])return[ \t]+(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
 # Parameters of a function: brackets inside them (a default value's call) one level deep.
 _PARAMETERS = r"\((?:[^()]|\([^()]*\))*\)"
-# A TypeScript type after a parameter list, up to the body.
-_RETURN_TYPE = r"(?:\s*:\s*[^{};=()]{1,200}?)?"
+# A TypeScript type after a parameter list, up to the body; it may hold object types one
+# level deep (`Promise<{drive: drive_v3.Drive; sheets: sheets_v4.Sheets}>`).
+_RETURN_TYPE = r"(?:\s*:\s*(?:[^{};=()]|\{[^{}()]{0,300}\}){1,200}?)?"
 # A client made by the body of an arrow function or of a Python lambda given to a name:
 # `const getGmail = (auth) => google.gmail(...)`, `get_service = lambda: build(...)`.
 ARROW_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"

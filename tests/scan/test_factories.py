@@ -227,15 +227,16 @@ t.tasklists().list().execute()
               (21, "tasks.tasklists.list")],
      [("get_services", "{0=drive,1=sheets}"), ("listed", "{1=tasks}"), ("named", "{0=gmail,2=tasks}")]),
     # JavaScript: an array, an object made in the `return` (over several lines) or of names
-    # (shorthand); unpacked by position or key, or kept whole and read by key.
+    # (shorthand); unpacked by position or key, or kept whole and read by key. TypeScript's
+    # return types, an object type among them.
     ('''\
 const {google} = require('googleapis');
-async function getClients(auth) {
+async function getClients(auth): Promise<[drive_v3.Drive, sheets_v4.Sheets]> {
   const drive = google.drive({version: 'v3', auth});
   const sheets = google.sheets({version: 'v4', auth});
   return [drive, sheets];
 }
-function mailAndTasks(auth) {
+function mailAndTasks(auth): {gmail: gmail_v1.Gmail; tasks: tasks_v1.Tasks; retries: number} {
   return {
     gmail: google.gmail({version: 'v1', auth}),
     tasks: google.tasks({version: 'v1', auth}),
