@@ -73,6 +73,12 @@ def _template_regex(template: str) -> tuple[re.Pattern[str], int]:
     return re.compile("".join(parts)), literal
 
 
+def _full_path(service_path: str, path: str) -> str:
+    """A method's path template from the host: discovery's paths follow the service's path,
+    but a media upload's (``/upload/drive/v3/files``) starts at the host."""
+    return path[1:] if path.startswith("/") else service_path + path
+
+
 class MethodTable:
     """Every Workspace API method of the pinned discovery documents."""
 
@@ -90,7 +96,7 @@ class MethodTable:
             scopes = entry["scopes"]
             for chain, item in sorted(entry["methods"].items()):
                 method = ApiMethod(item["id"], api.name, api.version, api.family, chain, item["verb"],
-                                   tuple(entry["service_path"] + path for path in item["paths"]),
+                                   tuple(_full_path(entry["service_path"], path) for path in item["paths"]),
                                    tuple(scopes[index] for index in item["scopes"]), item.get("media_download", False))
                 node = root
                 *resources, name = chain.split(".")

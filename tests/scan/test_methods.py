@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+import pytest
+
 from auditor.scan.methods import load_method_table
 from tests.helpers import REPO
 
@@ -42,6 +44,21 @@ def test_urls_match_the_most_specific_template_of_the_verb():
     assert [method.id for method in found] == ["drive.files.delete"]
     found, known = table.match_url("https://storage.googleapis.com/b/o", "GET")
     assert (found, known) == ([], False)
+
+
+@pytest.mark.parametrize("verb, url, method", [
+    ("POST", "https://www.googleapis.com/upload/drive/v3/files?uploadType=multipart", "drive.files.create"),
+    ("PATCH", "https://www.googleapis.com/upload/drive/v3/files/abc?uploadType=media", "drive.files.update"),
+    ("POST", "https://www.googleapis.com/upload/drive/v2/files", "drive.files.insert"),
+    ("POST", "https://gmail.googleapis.com/upload/gmail/v1/users/me/messages/send?uploadType=media",
+     "gmail.users.messages.send"),
+    ("POST", "https://chat.googleapis.com/upload/v1/spaces/s/messages/m/attachments:upload", "chat.media.upload"),
+])
+def test_a_media_upload_url_starts_at_the_host_not_at_the_service_path(verb, url, method):
+    # Discovery gives an upload's path from the host (`/upload/drive/v3/files`), unlike the
+    # method's own path, which follows the service's (`drive/v3/`).
+    found, known = load_method_table().match_url(url, verb)
+    assert ([found_method.id for found_method in found], known) == ([method], True)
 
 
 def test_an_api_without_version_is_its_newest_stable_one():
