@@ -18,6 +18,8 @@ from auditor.resources import policies_dir
 
 METHODS_FILE = "api-methods.json"
 _LEGACY_HOST = "www.googleapis.com"
+# A path that starts with a version (`v1/...`): a service's own, not one of the legacy host's.
+_VERSION_FIRST = re.compile(r"v\d")
 
 
 def normalise(name: str) -> str:
@@ -86,7 +88,10 @@ class MethodTable:
         self.apis: dict[tuple[str, str], Api] = {}
         self.by_id: dict[str, ApiMethod] = {}
         self._latest: dict[str, str] = {}
-        self._templates: list[tuple[str, re.Pattern[str], int, ApiMethod]] = []
+        # Each method's path templates (pattern, count of literal characters), by host, then
+        # by the template's first segment ("" when that is a parameter): a URL is compared
+        # with the few templates that can fit it, not with every one of the table.
+        self._templates: dict[str, dict[str, list[tuple[re.Pattern[str], int, ApiMethod]]]] = {}
         self.breadth: dict[str, int] = {}
         for entry in document.get("apis", []):
             host = urlsplit(entry["root"]).netloc
@@ -108,7 +113,9 @@ class MethodTable:
                     self.breadth[scope] = self.breadth.get(scope, 0) + 1
                 for path in method.paths:
                     pattern, literal = _template_regex(path)
-                    self._templates.append((host, pattern, literal, method))
+                    first = path.split("/", 1)[0]
+                    self._templates.setdefault(host, {}).setdefault("" if "{" in first else first, []).append(
+                        (pattern, literal, method))
         for name, version in sorted(self.apis):
             current = self._latest.get(name)
             if current is None or _version_rank(version) > _version_rank(current):
@@ -123,21 +130,24 @@ class MethodTable:
 
     def match_url(self, url: str, verb: str | None) -> tuple[list[ApiMethod], bool]:
         """Methods whose path template fits ``url`` (most specific first) and whether the
-        host is a Workspace API host at all (so a non-match there is worth reporting)."""
+        host is a Workspace API host at all (so a non-match there is worth reporting).
+
+        ``www.googleapis.com`` also serves every API under its name and version
+        (``/gmail/v1/...``): there, the templates of every host are tried."""
         parts = urlsplit(url)
         host, path = parts.netloc.lower(), parts.path.lstrip("/")
-        known_host = False
+        templates = self._templates
+        if host not in templates:
+            return [], False
+        first = path.split("/", 1)[0]
+        hosts = templates.values() if host == _LEGACY_HOST and not _VERSION_FIRST.match(path) else (templates[host],)
         best: list[tuple[int, ApiMethod]] = []
-        for template_host, pattern, literal, method in self._templates:
-            if host != template_host and not (host == _LEGACY_HOST and not re.match(r"v\d", path)):
-                continue
-            known_host = known_host or host == template_host or path.split("/", 1)[0] == method.api
-            if verb is not None and method.verb != verb:
-                continue
-            if pattern.fullmatch(path):
-                best.append((literal, method))
+        for by_first in hosts:
+            for pattern, literal, method in (*by_first.get(first, ()), *by_first.get("", ())):
+                if (verb is None or method.verb == verb) and pattern.fullmatch(path):
+                    best.append((literal, method))
         if not best:
-            return [], known_host
+            return [], True
         top = max(literal for literal, _ in best)
         found = {method.id: method for literal, method in best if literal == top}
         return [found[key] for key in sorted(found)], True

@@ -61,6 +61,54 @@ def test_a_media_upload_url_starts_at_the_host_not_at_the_service_path(verb, url
     assert ([found_method.id for found_method in found], known) == ([method], True)
 
 
+def test_a_url_is_matched_as_by_comparing_it_with_every_template_of_the_table():
+    # The table compares a URL only with the templates of its host (every host's, on the
+    # legacy www.googleapis.com) that share its first segment. Here each template's sample
+    # URL, on its host and on the legacy one, with a segment more or less, for each verb, is
+    # matched as a walk over every template matches it.
+    import re
+
+    from auditor.scan.methods import _template_regex
+
+    table = load_method_table()
+    templates = [(api.host, *_template_regex(path), method) for api in table.apis.values()
+                 for method in _methods(api.root) for path in method.paths]
+    hosts = {host for host, _, _, _ in templates}
+
+    def walked(url: str, verb: str | None) -> tuple[list[str], bool]:
+        host, _, path = url.removeprefix("https://").partition("/")
+        path = path.partition("?")[0]
+        legacy = host == "www.googleapis.com" and not re.match(r"v\d", path)
+        fits = [(literal, method.id) for template_host, pattern, literal, method in templates
+                if (template_host == host or legacy) and verb in (None, method.verb) and pattern.fullmatch(path)]
+        top = max((literal for literal, _ in fits), default=0)
+        return sorted({method for literal, method in fits if literal == top}), host in hosts
+
+    urls = []
+    for host, pattern, _, _ in templates:
+        sample = re.sub(r"\[\^/\]\+|\.\+", "x1", pattern.pattern).replace("\\", "")  # each parameter: x1
+        for place in (host, "www.googleapis.com"):
+            urls += [f"https://{place}/{sample}", f"https://{place}/{sample}/more?alt=media",
+                     f"https://{place}/{sample.rpartition('/')[0]}"]
+    urls.append("https://storage.googleapis.com/b/o")
+    mismatched = [(url, verb) for url in urls for verb in (None, "GET", "POST", "PATCH", "DELETE")
+                  if (lambda found: ([method.id for method in found[0]], found[1]))(table.match_url(url, verb))
+                  != walked(url, verb)]
+    assert (len(urls) > 5000, mismatched) == (True, [])
+
+
+def test_a_template_that_starts_with_a_parameter_fits_any_first_segment():
+    from auditor.scan.methods import MethodTable
+
+    table = MethodTable({"apis": [{
+        "name": "demo", "version": "v1", "family": "demo", "root": "https://demo.googleapis.com/", "service_path": "",
+        "scopes": ["https://www.googleapis.com/auth/demo"],
+        "methods": {"items.get": {"id": "demo.items.get", "verb": "GET", "paths": ["{+name}/items"], "scopes": [0]}},
+    }]})
+    found, known = table.match_url("https://demo.googleapis.com/spaces/s1/items", "GET")
+    assert ([method.id for method in found], known) == (["demo.items.get"], True)
+
+
 def test_an_api_without_version_is_its_newest_stable_one():
     assert load_method_table().api("drive").version == "v3"
 
