@@ -813,7 +813,8 @@ class CallFinder:
             self._go_package_fields(source, path, modules or {}, bindings)
             fields = sorted({(name, binding.api.name, binding.api.version) for name, at, binding in bindings.clients()
                              if at >= 0})
-        if language in _CLOUD_CLIENT_LANGUAGES and "ServiceClient" in source.code:
+        if language in _CLOUD_CLIENT_LANGUAGES and ("ServiceClient" in source.code
+                                                    or "ServiceAsyncClient" in source.code):
             self._cloud_clients(source, language, bindings, found, path)
         if apps_script and language == "javascript":
             self._apps_script(source, found, path, services)

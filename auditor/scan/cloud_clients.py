@@ -1,5 +1,6 @@
 """Google's Cloud client libraries for Workspace APIs (``cloud_clients.json``): Chat's
-``ChatServiceClient``, Meet's ``SpacesServiceClient`` and ``ConferenceRecordsServiceClient``.
+``ChatServiceClient``, Meet's ``SpacesServiceClient`` and ``ConferenceRecordsServiceClient``
+(and, in Python, their asyncio twins ``ChatServiceAsyncClient``...).
 
 Their methods are the RPCs of a service definition (``client.create_message(request)``,
 ``chatClient.createMessage(request)``), not the REST API's resource chains; each is mapped
@@ -43,6 +44,11 @@ def cloud_clients(table: MethodTable) -> dict[str, tuple[Api, dict[str, str]]]:
                                      if entry["method"] in methods})
         api = Api(base.name, f"{base.version}#{service['client']}", base.family, base.host, root)
         found[service["client"]] = (api, dict(service["packages"]))
+        if "python" in service["packages"]:
+            # The Python library exports an asyncio twin of each client, with the same
+            # methods awaited (`from google.apps.chat_v1 import ChatServiceAsyncClient`).
+            twin = service["client"].removesuffix("Client") + "AsyncClient"
+            found[twin] = (api, {"python": service["packages"]["python"]})
     return found
 
 

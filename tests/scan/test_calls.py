@@ -1055,8 +1055,8 @@ const {a} = unknown;
 
 CLOUD_CLIENT_LIBRARIES = {
     # Chat's and Meet's Cloud client libraries: a client made in a factory of another file
-    # (Python, JavaScript), made and read in place, declared with its type (TypeScript,
-    # Java); each method is the REST method its HTTP rule names. A class of the same name
+    # (Python, JavaScript), made and read in place (Python's asyncio client too), declared
+    # with its type (TypeScript, Java); each method is the REST method its HTTP rule names. A class of the same name
     # without the library's import is not a client.
     "py/auth.py": "from google.apps import chat_v1 as google_chat\n\ndef make_client(creds):\n"
                   "    return google_chat.ChatServiceClient(credentials=creds)\n",
@@ -1064,6 +1064,9 @@ CLOUD_CLIENT_LIBRARIES = {
                   "client = make_client(None)\nclient.create_message(request)\nclient.list_memberships(request)\n"
                   "meet_v2.SpacesServiceClient().create_space(request=request)\n",
     "py/other.py": "class ChatServiceClient:\n    pass\n\nChatServiceClient().create_message(request)\n",
+    "py/watch.py": "from google.apps import meet_v2\n\nasync def watch(creds):\n"
+                   "    records = meet_v2.ConferenceRecordsServiceAsyncClient(credentials=creds)\n"
+                   "    await records.list_participants(request=request)\n",
     "js/auth.js": "import {ChatServiceClient} from '@google-apps/chat';\n"
                   "export function createClient(authClient) {\n  return new ChatServiceClient({authClient});\n}\n",
     "js/list.js": "import {createClient} from './auth.js';\nconst chatClient = createClient(auth);\n"
@@ -1082,5 +1085,5 @@ def test_the_clients_of_chats_and_meets_cloud_client_libraries_make_rest_calls(t
         ("java/Send.java", 5, "chat.spaces.messages.delete"), ("java/Send.java", 6, "chat.spaces.get"),
         ("js/list.js", 3, "chat.spaces.list"), ("js/typed.ts", 3, "chat.spaces.messages.reactions.create"),
         ("py/send.py", 5, "chat.spaces.messages.create"), ("py/send.py", 6, "chat.spaces.members.list"),
-        ("py/send.py", 7, "meet.spaces.create")]
+        ("py/send.py", 7, "meet.spaces.create"), ("py/watch.py", 5, "meet.conferenceRecords.participants.list")]
     assert scan.unresolved == ()
