@@ -172,8 +172,8 @@ _ENTRY = LazyPattern(r"\s*(" + IDENT + r")\s*(?::\s*(" + IDENT + r")\s*)?(?:=[^,
 # Python's `drive, sheets = ` (in brackets or not, `self.` attributes too); JavaScript's
 # `const [drive, sheets] = await ` (group 1) and `const {drive, sheets: s} = ` (group 2).
 _UNPACKED_TARGET = r"(?:(?:self|this)[ \t]*\.[ \t]*)?" + IDENT
-_PY_UNPACKED = LazyPattern(r"(?:^|[\n;:])[ \t]*[(\[]?[ \t]*(" + _UNPACKED_TARGET + r"(?:[ \t]*,[ \t]*" + _UNPACKED_TARGET
-                           + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*=[ \t]*(?:await[ \t]+)?$")
+_PY_UNPACKED = LazyPattern(r"(?:^|[\n;:])[ \t]*[(\[]?[ \t]*(" + _UNPACKED_TARGET + r"(?:[ \t]*,[ \t]*"
+                           + _UNPACKED_TARGET + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*=[ \t]*(?:await[ \t]+)?$")
 _JS_UNPACKED = LazyPattern(r"(?:^|[\n;{(])\s*(?:(?:const|let|var)\s*)?(?:\[([\w$\s,]{1,500})\]|\{([^{}]{1,500})\})"
                            r"\s*(?::[^=;{}]{1,200})?=\s*(?:await\s+)?$")
 # A client of a Cloud client library made (group 1 its class, one of `{names}`), and a name

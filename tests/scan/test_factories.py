@@ -355,7 +355,8 @@ SEVERAL_ACROSS_FILES = {
                     'sheets.spreadsheets().values().get(spreadsheetId="s", range="A1").execute()\n'),
     "web/clients.ts": ("import {google} from 'googleapis';\n"
                        "export async function getClients(auth) {\n"
-                       "  return {drive: google.drive({version: 'v3', auth}), gmail: google.gmail({version: 'v1', auth})};\n"
+                       "  return {drive: google.drive({version: 'v3', auth}),\n"
+                       "          gmail: google.gmail({version: 'v1', auth})};\n"
                        "}\n"),
     "web/app.ts": ("import {getClients} from './clients';\n"
                    "export async function run(auth) {\n"
