@@ -9,8 +9,9 @@ string literals blanked, so a call written in a comment or a string is never one
   ending in a method (``service.users().messages().list(...)``,
   ``srv.Users.Messages.List("me")``); a name bound to an intermediate resource
   (``msgs = service.users().messages()``) is followed too, and so is a client made by a
-  function of the app that returns one (``service = get_service(creds)``), in this file or
-  in another (:mod:`auditor.scan.factories`);
+  function of the app that returns one (``service = get_service(creds)``) or a resource of
+  one, in this file or in another (:mod:`auditor.scan.factories`); clients made side by
+  side and unpacked (``drive, sheets = build(...), build(...)``) are bound by position;
 * **Apps Script**: advanced services (``Gmail.Users.Messages.list("me")``) and built-in
   services (``DocumentApp.getUi()``) in ``.gs`` files and in the script files of a folder
   holding ``appsscript.json``;
@@ -176,6 +177,18 @@ _PY_UNPACKED = LazyPattern(r"(?:^|[\n;:])[ \t]*[(\[]?[ \t]*(" + _UNPACKED_TARGET
                            + _UNPACKED_TARGET + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*=[ \t]*(?:await[ \t]+)?$")
 _JS_UNPACKED = LazyPattern(r"(?:^|[\n;{(])\s*(?:(?:const|let|var)\s*)?(?:\[([\w$\s,]{1,500})\]|\{([^{}]{1,500})\})"
                            r"\s*(?::[^=;{}]{1,200})?=\s*(?:await\s+)?$")
+# The last names given several values at once before a point (group 1 the names), up to the
+# values: Python's `drive, sheets = ` (in brackets or not), JavaScript's `const [drive,
+# sheets] = `; then how the values open (`await Promise.all([`, a bracket, or nothing). Read
+# in the structure.
+_UNPACKING = LazyPattern(r"(?s:.*)(?:^|[\n;:{])[ \t]*(?:(?:const|let|var)\s+)?[(\[]?[ \t]*(" + _UNPACKED_TARGET
+                         + r"(?:[ \t]*,[ \t]*" + _UNPACKED_TARGET + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
+                         r"(?::[^=;{}\n]{1,200})?(?<![=!<>])=(?!=)[ \t]*")
+_VALUES_OPEN = LazyPattern(r"(?:await\s+)?(?:Promise\s*\.\s*all\s*\(\s*)?([(\[]?)")
+# What the values' brackets, commas and statement ends are read from.
+_VALUE_MARK = LazyPattern(r"[()\[\]{},;\n]")
+# How far before a client its unpacking is looked for, and how far its values are read.
+_UNPACKING_REACH = 1000
 # A client of a Cloud client library made (group 1 its class, one of `{names}`), and a name
 # declared with its type (groups `client` and `name`), by language. Read in the structure.
 _CLOUD_CLIENT_LANGUAGES = ("python", "javascript", "java")
@@ -470,6 +483,35 @@ def _destructured(source: LexedSource, bindings: _Bindings) -> None:
                 bindings.bind(entry.group(2) or entry.group(1), match.start(), _Binding(binding.api, resource))
 
 
+def _taken(source: LexedSource, api: Api | None, end: int, python: bool, ends: LazyPattern | None) -> str | None:
+    """What the expression that makes a client of ``api`` (``None``: a parametric factory's)
+    and ends at ``end`` gives where ``ends`` matches after it (``None``: anywhere, for a
+    value given to a name): ``""``, the client itself; the keys of a resource taken from it
+    in the same expression (``build(...).files()``, ``google.drive(...).files``), joined
+    by ``/``; ``None`` for anything else, such as a method's request or response."""
+    structure = source.structure
+    chain = call_chain(source, end) if api is not None else []
+    if not chain:
+        return "" if ends is None or ends.match(structure, end) else None
+    node, keys = api.root, []  # type: ignore[union-attr]
+    for name, offset, arguments in chain:
+        key = name.replace("_", "").lower()
+        # A Python client's resources are methods (`files()`), a Node client's properties.
+        if key not in node.resources or (arguments is None) == python:
+            return None
+        node = node.resources[key]
+        keys.append(key)
+        end = arguments[1] if arguments else offset + len(name)
+    return "/".join(keys) if (ends or ENDS_RETURN).match(structure, end) else None
+
+
+def _with_resource(api_of: tuple[str, str], keys: str) -> tuple[str, str]:
+    """A factory table's entry for a factory that returns the resource ``keys`` (see
+    :func:`_taken`) of the client ``api_of``: the keys after its version and a slash, which
+    no API's version holds (``("drive", "v3/files")``)."""
+    return (api_of[0], f"{api_of[1]}/{keys}") if keys else api_of
+
+
 def _returned_groups(source: LexedSource, python: bool, groups: list[int],
                      functions: dict[int, tuple[str, int] | None],
                      made: list[tuple[int, int, tuple[str, str], str | None]],
@@ -490,6 +532,8 @@ def _returned_groups(source: LexedSource, python: bool, groups: list[int],
             api = None
             if value in named:
                 api = next((api for site, api in named[value] if functions[site] == function), None)
+                if api is not None and "/" in api[1]:
+                    api = None  # a resource (see `_with_resource`): not among the clients of a group
             else:
                 start += len(structure[start:stop]) - len(structure[start:stop].lstrip())
                 end, api = made_at.get(start, (stop, None))
@@ -597,6 +641,51 @@ class UnresolvedCall:
 class _Binding:
     api: Api
     node: ResourceNode
+
+
+def _unpacked_name(structure: str, start: int) -> str | None:
+    """The name given the value that starts at ``start`` when it is one of several given
+    several names at once (``drive, sheets = build(...), build(...)``, ``const [drive, sheets]
+    = await Promise.all([getDrive(auth), getSheets(auth)])``): the name at its position; ``""``
+    when the statement unpacks values but this one is not among them as a whole, or the
+    names and values do not pair up; ``None`` when ``start`` is not in such a statement."""
+    unpacking = _UNPACKING.match(structure, max(0, start - _UNPACKING_REACH), start)
+    if unpacking is None:
+        return None
+    opened = _VALUES_OPEN.match(structure, unpacking.end(), start)
+    depth = base = 1 if opened.group(1) else 0
+    position = 0
+    item_start = at = opened.end()
+    chosen = None
+    limit = min(len(structure), start + _UNPACKING_REACH)
+    while True:
+        mark = _VALUE_MARK.search(structure, at, limit)
+        stop = mark.start() if mark else limit
+        if chosen is None and stop > start:  # (the value itself starts with no mark)
+            if depth != base or structure[item_start:start].replace("\\", "").strip() not in ("", "await", "new"):
+                return ""
+            chosen = position
+        if mark is None:
+            break
+        char = structure[stop]
+        at = stop + 1
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < base:
+                break
+        elif char == ",":
+            if depth == base:
+                position += 1
+                item_start = at
+        elif depth == 0 and (char == ";" or not structure.endswith(("\\", "\\\r"), 0, stop)):
+            break  # the statement's end (not a line continuation)
+    if chosen is None:
+        return None  # the statement ends before the value: not given by it
+    names = [re.sub(r"\s+", "", name) for name in unpacking.group(1).split(",")]
+    values = position + (1 if structure[item_start:stop].strip() else 0)
+    return names[chosen] if values == len(names) else ""
 
 
 class _Bindings:
@@ -850,6 +939,9 @@ class CallFinder:
     # ------------------------------------------------------------------ client bindings
 
     def _bind_name(self, structure: str, start: int, go: bool = False) -> str | None:
+        unpacked = None if go else _unpacked_name(structure, start)
+        if unpacked is not None:
+            return unpacked or None
         head = structure[max(0, start - 200):start]
         match = _GO_ASSIGNED.search(head) if go else _DECLARED_WITH_TYPE.search(head) or _ASSIGNED.search(head)
         if not match:
@@ -1175,9 +1267,9 @@ class CallFinder:
                 elif (attribute, defined_at) not in properties:
                     # A property's client is read, not called: `self.service.users()`.
                     properties.add((attribute, defined_at))
-                    client = self._api(*api)
-                    if client is not None:
-                        bindings.bind(attribute, defined_at, _Binding(client, client.root))
+                    target = self._factory_target(api)
+                    if target is not None:
+                        bindings.bind(attribute, defined_at, _Binding(*target))
             # Two factories of different APIs in one file: no telling which (None).
             mine = {name: next(iter(apis)) if len(apis) == 1 else None for name, apis in own.items()}
             fresh: Mapping[str, tuple[str, str] | None]
@@ -1529,38 +1621,47 @@ class CallFinder:
         returned: list[tuple[int, tuple[str, str]]] = []
         named: dict[str, list[tuple[int, tuple[str, str]]]] = {}
         made = [(start, end, (api.name, api.version), name) for start, end, api, name in found.made]
+        clients = {start: api for start, _, api, _ in found.made}
         for start, end, api, name in made + found.parametric:
             head = structure[max(0, start - 300):start]
+            client = clients.get(start)
             if RETURNED.search(head):
-                if ENDS_RETURN.match(structure, end):  # the client itself, not a call on it
-                    returned.append((start, api))
+                # The client itself, or a resource taken from it; not a call on it.
+                taken = _taken(source, client, end, python, ENDS_RETURN)
+                if taken is not None:
+                    returned.append((start, _with_resource(api, taken)))
                 continue
             body_of, marker = (LAMBDA_BODY, "lambda") if python else (ARROW_BODY, "=>")
             body = body_of.search(head) if marker in head else None
+            taken = _taken(source, client, end, python, ENDS_BODY if body else None)
+            if taken is None:
+                continue
             if body:
-                if ENDS_BODY.match(structure, end):
-                    yield body.group(1), api, -1
+                yield body.group(1), _with_resource(api, taken), -1
             elif name and "." not in name:
-                named.setdefault(name, []).append((start, api))
-        returns = [(match.start(), match.group(1)) for match in RETURNED_NAME.finditer(structure)
+                named.setdefault(name, []).append((start, _with_resource(api, taken)))
+        returns = [(match.start(), match.group(1), match.end()) for match in RETURNED_NAME.finditer(structure)
                    if match.group(1) in named] if named else []
         groups = [match.end() for match in RETURNED_GROUP.finditer(structure)] if made else []
         if not returned and not returns and not groups:
             return
-        offsets = [start for start, _ in returned] + [start for start, _ in returns] + groups
+        offsets = [start for start, _ in returned] + [start for start, _, _ in returns] + groups
         offsets += [start for sites in named.values() for start, _ in sites]
         functions = (python_functions if python else brace_functions)(structure, offsets)
         for start, api in returned:
             function = functions[start]
             if function is not None:
                 yield function[0], api, function[1]
-        for start, name in returns:
+        for start, name, end in returns:
             function = functions[start]
             if function is None:
                 continue
             for made_at, api in named[name]:
                 if functions[made_at] == function:
-                    yield function[0], api, function[1]
+                    # The name's client, or a resource of it (`return service.users()`).
+                    taken = _taken(source, clients.get(made_at), end, python, ENDS_RETURN)
+                    if taken == "" or (taken and "/" not in api[1]):
+                        yield function[0], _with_resource(api, taken), function[1]
                     break
         if groups:
             yield from _returned_groups(source, python, groups, functions, made, named)
@@ -1602,9 +1703,10 @@ class CallFinder:
             if group is not None:
                 self._grouped_client(source, match.start(), end, group, bindings, found, style)
                 continue
-            api = self._api(*api_of)
-            if api is not None:
-                self._factory_client(source, match.start(), end, name, api, bindings, found, path, style)
+            target = self._factory_target(api_of)
+            if target is not None:
+                self._factory_client(source, match.start(), end, name, target[0], bindings, found, path, style,
+                                     target[1])
         self._factories_on_new_objects(source, factories, bindings, found, path, style)
         if parametric and language == "python":
             from auditor.scan.named_values import parameter_in
@@ -1637,10 +1739,10 @@ class CallFinder:
             api_of = factories.get(method.group(1))
             if api_of is None or api_of[0].startswith(("(", "{")) or api_of[1].startswith("("):
                 continue  # (a parametric factory's arguments are read after its own name)
-            api = self._api(*api_of)
-            if api is not None:
+            target = self._factory_target(api_of)
+            if target is not None:
                 self._factory_client(source, match.start(), closing_bracket(source, method.end() - 1),
-                                     method.group(1), api, bindings, found, path, style)
+                                     method.group(1), target[0], bindings, found, path, style, target[1])
 
     def _grouped_client(self, source: LexedSource, start: int, end: int, group: dict[str, tuple[str, str]],
                         bindings: _Bindings, found: FileCalls, style: CallStyle) -> None:
@@ -1676,15 +1778,31 @@ class CallFinder:
                 found.made.append((start, end, api, name))
 
     def _factory_client(self, source: LexedSource, start: int, end: int, name: str, api: Api, bindings: _Bindings,
-                        found: FileCalls, path: str, style: CallStyle) -> None:
-        """The client of ``api`` the call of the factory ``name`` at ``start`` makes: bound
-        to the name it is given, and any chain on the call itself resolved."""
+                        found: FileCalls, path: str, style: CallStyle, node: ResourceNode | None = None) -> None:
+        """The client of ``api`` the call of the factory ``name`` at ``start`` makes (or its
+        resource ``node``, for a factory that returns one): bound to the name it is given,
+        and any chain on the call itself resolved."""
+        node = node or api.root
         bound = self._bind_name(source.structure, start, go=style == "go")
         if bound:
-            bindings.bind(bound, start, _Binding(api, api.root))
-        found.made.append((start, end, api, bound))
+            bindings.bind(bound, start, _Binding(api, node))
+        if node is api.root:  # (a resource is no client to pass on or return)
+            found.made.append((start, end, api, bound))
         self._bind_resource(bindings, api, start, self._resolve(
-            source, api, api.root, start, end, found, path, bound or f"{name}(...)", style))
+            source, api, node, start, end, found, path, bound or f"{name}(...)", style))
+
+    def _factory_target(self, api_of: tuple[str, str]) -> tuple[Api, ResourceNode] | None:
+        """The client, and the resource of it, a factory's entry names (see ``_with_resource``)."""
+        version, _, keys = api_of[1].partition("/")
+        api = self._api(api_of[0], version)
+        if api is None:
+            return None
+        node = api.root
+        for key in keys.split("/") if keys else ():
+            node = node.resources.get(key)  # type: ignore[assignment]
+            if node is None:
+                return None
+        return api, node
 
     # ------------------------------------------------------------------ chains
 

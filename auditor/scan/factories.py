@@ -9,7 +9,9 @@ so the name the call is assigned to is bound to that client, as a constructor's 
 
 A factory is recognised by what it returns: in Python and JavaScript, a client made in its
 ``return`` statement (or an arrow function's or lambda's body), or a name bound to a client
-in the same function; in Go, Java and Kotlin, the client type it declares it returns. The
+in the same function, or a resource taken from either (``return build(...).files()``,
+``return gmail.users.messages``), whose calls are then that resource's; in Go, Java and
+Kotlin, the client type it declares it returns. The
 enclosing function is found in one pass over the file, whatever the number of ``return``
 statements. Calls are matched by name within one family of languages (``FAMILIES``), across
 the files of a scan; a name two factories of different APIs share is ambiguous and is not
@@ -266,16 +268,19 @@ _RETURN_TYPE = r"(?:\s*:\s*(?:[^{};=()]|\{[^{}()]{0,300}\}){1,200}?)?"
 ARROW_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*[:=]\s*(?:async\s+)?(?:" + _PARAMETERS + "|" + IDENT + r")"
                          + _RETURN_TYPE + r"\s*=>\s*(?:\(\s*)?(?:await\s+)?(?:new\s+)?$")
 # What follows a returned client (the end of the statement: no call on it, no second value),
-# and a client an arrow function or lambda gives (which may be an item of a list of them).
-ENDS_RETURN = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;}\n]|$)")
-ENDS_BODY = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;,}\]\n]|$)")
+# and a client an arrow function or lambda gives (which may be an item of a list of them). A
+# line that goes on with a dot (`return (build(...)` then `.files())`) goes on with the
+# expression, in brackets or in JavaScript.
+_NOT_GOING_ON = r"(?![ \t\r\n)]*\??\.(?!\.))"
+ENDS_RETURN = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;}]|\n" + _NOT_GOING_ON + "|$)")
+ENDS_BODY = LazyPattern(r"[ \t]*\)*[ \t]*(?:[;,}\]]|\n" + _NOT_GOING_ON + "|$)")
 LAMBDA_BODY = LazyPattern(r"(?<![\w$.])(" + IDENT + r")\s*=\s*lambda\b[^:\n]{0,200}:\s*$")
 
 
-# A name returned alone, ``return service`` (then the end of the statement): group 1.
-# (A pattern run over a whole file begins with its keyword, which the engine looks for
-# quickly, and checks what comes before it afterwards.)
-RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;\n}]|$))")
+# A name returned (group 1), alone or with a chain after it (``return service``, ``return
+# service.users()``), which is read apart. (A pattern run over a whole file begins with its
+# keyword, which the engine looks for quickly, and checks what comes before it afterwards.)
+RETURNED_NAME = LazyPattern(r"return(?<![\w$.]return)[ \t]+(" + IDENT + r")(?=[ \t]*(?:[;}.\\\n]|\?\.|$))")
 
 
 # ---------------------------------------------------------------------------- several clients returned

@@ -573,7 +573,9 @@ def _pattern_scans(action) -> int:
     (PYTHON, "s{0} = build('gmail', 'v1')\n", "s{0}.users().labels().list(userId='me').execute()\n"),
     (JAVASCRIPT, "const s{0} = google.gmail({{version: 'v1'}});\n", "s{0}.users.labels.list({{userId: 'me'}});\n"),
     (GO, "", "m.s{0}.Users.Labels.List(\"me\").Do()\n"),
-], ids=["python", "node", "go"])
+    (PYTHON, "s{0}, t{0} = build('gmail', 'v1'), build('tasks', 'v1')\n",
+     "s{0}.users().labels().list(userId='me').execute()\n"),
+], ids=["python", "node", "go", "python-unpacked"])
 def test_many_bound_names_are_followed_in_one_pass_over_the_file(finder: CallFinder, syntax, client, call):
     # A pattern per bound name, each run over the whole file, made the work grow with the
     # names times the file's length: 2,000 clients took 12 s instead of 0.2 s.
@@ -1051,6 +1053,56 @@ const {a} = unknown;
     assert _calls(finder, text, JAVASCRIPT) == ([
         (4, "drive.files.list"), (5, "drive.permissions.create"), (7, "gmail.users.labels.list"),
         (8, "sheets.spreadsheets.get"), (10, "gmail.users.messages.list")], [])
+
+
+# Clients made side by side and given several names at once: each name is given the value
+# at its position (a resource of a client too). A value that is only part of an item, or
+# names and values that do not pair up, bind no name; nor does an earlier statement that
+# unpacks other values.
+UNPACKED_AT_ONCE = [
+    ('''\
+from googleapiclient.discovery import build
+drive, sheets = build("drive", "v3"), build("sheets", "v4", credentials=creds)
+drive.files().list().execute()
+sheets.spreadsheets().get(spreadsheetId="x").execute()
+(self.mail, perms) = (build("gmail", "v1"), build("drive", "v3").permissions())
+self.mail.users().labels().list(userId="me").execute()
+perms.list(fileId="x").execute()
+first, second = wrap(build("drive", "v3")), 1
+first.files().create().execute()
+one, two = build("drive", "v3"), build("tasks", "v1"), build("gmail", "v1")
+two.tasklists().list().execute()
+low, high = 1, 2
+service = build("tasks", "v1")
+service.tasks().list(tasklist="x").execute()
+mail, tasks = build("gmail", "v1"), \\
+    build("tasks", "v1")
+tasks.tasks().insert(tasklist="x").execute()
+''', PYTHON, [(3, "drive.files.list"), (4, "sheets.spreadsheets.get"), (6, "gmail.users.labels.list"),
+              (7, "drive.permissions.list"), (14, "tasks.tasks.list"), (17, "tasks.tasks.insert")]),
+    ('''\
+const {google} = require('googleapis');
+async function getDrive(auth) { return google.drive({version: 'v3', auth}); }
+async function getSheets(auth) { return google.sheets({version: 'v4', auth}); }
+async function main(auth) {
+  const [drive, gmail]: [drive_v3.Drive, gmail_v1.Gmail] = [
+    google.drive({version: 'v3', auth}),
+    google.gmail({version: 'v1', auth}),
+  ];
+  await drive.files.list({});
+  await gmail.users.labels.list({userId: 'me'});
+  const [d, s] = await Promise.all([getDrive(auth), getSheets(auth)]);
+  await d.permissions.list({fileId: 'x'});
+  await s.spreadsheets.values.get({spreadsheetId: 'x', range: 'A1'});
+}
+''', JAVASCRIPT, [(9, "drive.files.list"), (10, "gmail.users.labels.list"), (12, "drive.permissions.list"),
+                  (13, "sheets.spreadsheets.values.get")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls", UNPACKED_AT_ONCE, ids=["python", "javascript"])
+def test_clients_given_several_names_at_once_are_bound_by_position(finder: CallFinder, text, syntax, calls):
+    assert _calls(finder, text, syntax) == (calls, [])
 
 
 CLOUD_CLIENT_LIBRARIES = {

@@ -372,6 +372,77 @@ def test_a_factory_of_another_file_returning_several_clients_binds_them_where_it
                      ("web/app.ts", 4, "gmail.users.messages.send")]
 
 
+# A function that returns a resource of a client (taken where the client is made, from a
+# name, or on the next line of the expression): a call of it is a call of that resource.
+# One that returns a method's response, or what a method other than a resource gives, is
+# no factory.
+RETURNED_RESOURCES = [
+    ('''\
+from googleapiclient.discovery import build
+def files_api(creds):
+    return (build("drive", "v3", credentials=creds)
+            .files())
+def labels(creds):
+    service = build("gmail", "v1", credentials=creds)
+    return service \\
+        .users().labels()
+def permissions(creds):
+    perms = build("drive", "v3").permissions()
+    return perms
+def listed(creds):
+    found = build("tasks", "v1").tasklists().list().execute()
+    return found
+def closing(creds):
+    service = build("gmail", "v1")
+    return service.close()
+files_api(None).list().execute()
+labels(None).list(userId="me").execute()
+permissions(None).create(fileId="x", body={}).execute()
+listed(None).tasklists().list().execute()
+closing(None).users().drafts().list(userId="me").execute()
+''', PYTHON, [(13, "tasks.tasklists.list"), (18, "drive.files.list"), (19, "gmail.users.labels.list"),
+              (20, "drive.permissions.create")],
+     [("files_api", "drive"), ("labels", "gmail"), ("permissions", "drive")]),
+    ('''\
+const {google} = require('googleapis');
+function filesApi(auth) {
+  return google.drive({version: 'v3', auth})
+    .files;
+}
+function messages(auth) {
+  const gmail = google.gmail({version: 'v1', auth});
+  return gmail.users.messages;
+}
+const events = (auth) => google.calendar({version: 'v3', auth}).events;
+function sent(auth) {
+  return google.gmail({version: 'v1', auth}).users.messages.send({userId: 'me'});
+}
+async function main(auth) {
+  await filesApi(auth).list({});
+  await messages(auth).get({userId: 'me', id: 'x'});
+  await events(auth).insert({calendarId: 'primary'});
+  await sent(auth).users.drafts.list({userId: 'me'});
+}
+''', JAVASCRIPT, [(12, "gmail.users.messages.send"), (15, "drive.files.list"), (16, "gmail.users.messages.get"),
+                  (17, "calendar.events.insert")],
+     [("events", "calendar"), ("filesApi", "drive"), ("messages", "gmail")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, calls, factories", RETURNED_RESOURCES, ids=["python", "node"])
+def test_a_factory_returning_a_resource_of_a_client_makes_calls_of_that_resource(finder, text, syntax, calls,
+                                                                                   factories):
+    assert _found(finder, text, syntax) == (calls, factories)
+
+
+def test_a_factory_of_another_file_returning_a_resource_makes_calls_of_it(tmp_path: Path):
+    files = {"app/clients.py": 'from googleapiclient.discovery import build\n'
+                               'def drafts(creds):\n    return build("gmail", "v1", credentials=creds).users().drafts()\n',
+             "app/main.py": 'from app.clients import drafts\ndrafts(None).send(userId="me", body={}).execute()\n'}
+    _, calls = scanned_tree(tmp_path / "src", files)
+    assert calls == [("app/main.py", 2, "gmail.users.drafts.send")]
+
+
 def test_factories_are_followed_across_files_scanned_in_worker_processes(tmp_path: Path):
     # Past PARALLEL_MIN_FILES files, each round is scanned in a pool of processes.
     from auditor.scan.files import PARALLEL_MIN_FILES
