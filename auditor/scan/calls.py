@@ -92,11 +92,6 @@ if TYPE_CHECKING:
 ClassAttributes = dict[str, dict[str, tuple[str, str]]]
 _Imported = tuple[dict[str, tuple[str, str]], dict[str, str], ClassAttributes]
 
-# Cheap test before any lexing: a file without one of these cannot hold a call we recognise.
-CALL_HINTS = ("googleapis", "googleapiclient", "build(", "google.", "App.", "Gmail", "Drive", "Calendar",
-              "Sheets", "Docs", "Slides", "Tasks", "People", "Admin", "Classroom", "Forms", "Chat", "Meet",
-              "Directory", "google.golang.org/api", "com.google.api.services")
-
 # `build("gmail", "v1", ...)`: its API a literal (group 2) or a name (group 3), its version a
 # literal (group 5) or a name (group 6); a name's value is found by auditor.scan.named_values.
 def _py_build(names: str) -> str:
