@@ -49,7 +49,7 @@ def scan_code(paths: tuple[str, ...], manifest_path: str, formats: tuple[str, ..
     """Find the OAuth scopes and Google API calls in PATH's code and compare them with the manifest.
 
     Reads Python, JavaScript/TypeScript, Apps Script (.gs, appsscript.json), Java, Kotlin,
-    Go, JSON and YAML files below each PATH (and shell, Terraform, C#, PHP and Ruby files for
+    Go, C#, JSON and YAML files below each PATH (and shell, Terraform, PHP and Ruby files for
     scope strings), honouring .gitignore and skipping vendored folders (node_modules,
     vendor, .venv, ...). A scope used in code but not declared fails (high), and so does an
     API call no declared scope authorizes; a declared scope broader than the calls it serves

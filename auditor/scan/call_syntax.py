@@ -26,9 +26,12 @@ _KEYWORD_VALUE = re.compile(r"(?:(?<![\w$])([A-Za-z_]\w*)\s*[=:]|([\"'])([A-Za-z
 # Chain segments that are the client library's plumbing, not a resource or a method.
 HELPER_SEGMENTS = frozenset({"execute", "list_next", "context", "close", "new_batch_http_request", "do"})
 # What downloads the content of a method that can return it, as `alt=media` asks: Java's
-# request methods and Go's call method, after the method (`.get(id).executeMediaAndDownloadTo(out)`,
-# `.Get(id).Download()`). Python's client names a twin method instead (`get_media`).
-MEDIA_DOWNLOADS = frozenset({"executeMedia", "executeMediaAsInputStream", "executeMediaAndDownloadTo", "Download"})
+# request methods, Go's call method and .NET's request methods, after the method
+# (`.get(id).executeMediaAndDownloadTo(out)`, `.Get(id).Download()`, `.Get(id).DownloadAsync(stream)`).
+# Python's client names a twin method instead (`get_media`).
+MEDIA_DOWNLOADS = frozenset({"executeMedia", "executeMediaAsInputStream", "executeMediaAndDownloadTo", "Download",
+                             "DownloadAsync", "DownloadWithStatus", "DownloadWithStatusAsync", "DownloadRange",
+                             "DownloadRangeAsync"})
 MEDIA_TWIN = "_media"
 
 
@@ -144,6 +147,8 @@ def stated_arguments(source: LexedSource, span: tuple[int, int], style: CallStyl
     index = source.keyword_index
     if style == "python":
         objects, unseen = _unpacked_into(source, opening, end)
+    elif style == "dotnet":
+        objects, unseen = [], ""  # an object in the brackets is a request body (`new File { Name = ... }`)
     else:
         objects, unseen = index.braces_in(opening, end), ""
         if style in ("node", "apps_script"):

@@ -71,6 +71,7 @@ from auditor.scan.factories import (
     javascript_imports,
     called_here,
     is_definition,
+    dotnet_factory,
     java_factory,
     kotlin_factory,
     module_path,
@@ -247,6 +248,10 @@ _SCRIPT_NAME = LazyPattern(r"\s*(" + IDENT + r")\s*\Z")
 _JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 # An import's optional name before the path; the keyword itself is not one (`import "..."`).
 _GO_IMPORT = LazyPattern(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
+# A namespace of a .NET client library the file uses: `using Google.Apis.Drive.v3;`, an
+# alias too (group 1 the namespace's words before the version, group 2 the version).
+_DOTNET_USING = LazyPattern(r"(?m)^[ \t]*using[ \t]+(?:" + IDENT + r"[ \t]*=[ \t]*)?Google\.Apis\.((?:\w+\.)+?)"
+                            r"((?:[a-z]+_)?v\d\w*)[ \t]*;")
 _GO_TYPED = LazyPattern(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
 _ASSIGNED = LazyPattern(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
 # A name declared with its type and given a value, at the start of a statement: TypeScript's
@@ -430,7 +435,7 @@ class ApiCall:
 
 
 # The client style of each lexer's language (see call_syntax.stated_arguments).
-_STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "java", "go": "go"}
+_STYLES = {"python": "python", "javascript": "node", "java": "java", "kotlin": "java", "go": "go", "csharp": "dotnet"}
 # Verbs whose Apps Script method takes the request body before the path's parameters.
 _BODY_VERBS = frozenset({"POST", "PUT", "PATCH"})
 
@@ -600,13 +605,16 @@ def _options_verb(source: LexedSource, name: str, before: int) -> str | None:
     return option.group("verb").upper() if option else "GET"
 
 
-def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]]) -> bool:
-    """Whether a Java, Kotlin or Go request may get parameters the chain ``after`` its method
-    does not show: the chain does not send it (Java's ``execute()``, ``executeMedia()``…,
-    Go's ``Do()``, ``Download()`` or ``Pages()``), so setters may follow elsewhere; a segment
-    before the sending one is not a call with arguments (Kotlin's ``.apply { q = query }``);
-    or Go's ``Do`` or ``Download`` gets call options, which may set any parameter
-    (``Do(googleapi.QueryParameter("q", q))``)."""
+def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]], style: CallStyle) -> bool:
+    """Whether a Java, Kotlin, Go or .NET request may get parameters the chain ``after`` its
+    method does not show: the chain does not send it (Java's ``execute()``,
+    ``executeMedia()``…, Go's ``Do()``, ``Download()`` or ``Pages()``, .NET's ``Execute()``,
+    ``ExecuteAsync()``, ``Download(stream)``…), so setters or properties may be set
+    elsewhere; a segment before the sending one is not a call with arguments (Kotlin's
+    ``.apply { q = query }``); or Go's ``Do`` or ``Download`` gets call options, which may
+    set any parameter (``Do(googleapi.QueryParameter("q", q))``)."""
+    if style == "dotnet":
+        return not any(name.startswith(("Execute", "Download")) for name, _, _ in after)
     for name, _offset, arguments in after:
         if name.startswith("execute") or name == "Pages":
             return False
@@ -884,22 +892,8 @@ class CallFinder:
         found = FileCalls()
         structure = source.structure
         bindings = _Bindings()
-        packages: dict[str, Api] = {}
         imported = self._imported(source, language, modules or {}, bindings, path)
-        if language == "python":
-            self._python_clients(source, bindings, found, path)
-        elif language == "javascript":
-            self._node_clients(source, bindings, found, path)
-        elif language in ("java", "kotlin"):
-            self._java_clients(source, bindings, language == "kotlin")
-        elif language == "go":
-            packages = self._go_clients(source, bindings)
-            self._go_package_fields(source, path, modules or {}, bindings)
-            fields = sorted({(name, binding.api.name, binding.api.version) for name, at, binding in bindings.clients()
-                             if at >= 0})
-        if language in _CLOUD_CLIENT_LANGUAGES and ("ServiceClient" in source.code
-                                                    or "ServiceAsyncClient" in source.code):
-            self._cloud_clients(source, language, bindings, found, path)
+        packages, fields = self._made_clients(source, language, bindings, found, path, modules or {})
         if apps_script and language == "javascript":
             self._apps_script(source, found, path, services)
         style = _STYLES.get(language, "node")
@@ -932,6 +926,32 @@ class CallFinder:
         return found
 
     # ------------------------------------------------------------------ client bindings
+
+    def _made_clients(self, source: LexedSource, language: str, bindings: _Bindings, found: FileCalls, path: str,
+                      modules: ModuleTable) -> tuple[dict[str, Api], list[tuple[str, str, str]]]:
+        """The clients the file makes with a client library's own constructors, or declares
+        with its types. Returns, for Go, the API of each package the file imports and the
+        client fields it declares (name, API, version); for C#, the API of each client class
+        its ``using`` directives name."""
+        packages: dict[str, Api] = {}
+        fields: list[tuple[str, str, str]] = []
+        if language == "python":
+            self._python_clients(source, bindings, found, path)
+        elif language == "javascript":
+            self._node_clients(source, bindings, found, path)
+        elif language in ("java", "kotlin"):
+            self._java_clients(source, bindings, language == "kotlin")
+        elif language == "csharp":
+            packages = self._dotnet_clients(source, bindings, found, path)
+        elif language == "go":
+            packages = self._go_clients(source, bindings)
+            self._go_package_fields(source, path, modules, bindings)
+            fields = sorted({(name, binding.api.name, binding.api.version) for name, at, binding in bindings.clients()
+                             if at >= 0})
+        if language in _CLOUD_CLIENT_LANGUAGES and ("ServiceClient" in source.code
+                                                    or "ServiceAsyncClient" in source.code):
+            self._cloud_clients(source, language, bindings, found, path)
+        return packages, fields
 
     def _bind_name(self, structure: str, start: int, go: bool = False) -> str | None:
         unpacked = None if go else _unpacked_name(structure, start)
@@ -1190,6 +1210,46 @@ class CallFinder:
                     bindings.bind(attribute, body, _Binding(api, api.root))
         found.factories += sorted(ClientFactory("jvm", f"{cls}.{name}", *api_of, "attribute")
                                   for cls, named in fields.items() for name, api_of in named.items())
+
+    def _dotnet_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str
+                        ) -> dict[str, Api]:
+        """Clients of the .NET client libraries: made with ``new DriveService(...)`` (bound to
+        the name it is given, a chain on it resolved) or declared with the class as their
+        type (a field, a parameter: ``DriveService service``). Returns each client class the
+        file's ``using`` directives name with its API. The class is the API's canonical name
+        and ``Service`` (``Google.Apis.Drive.v3.DriveService``,
+        ``Google.Apis.Admin.Directory.directory_v1.DirectoryService``), the version the
+        namespace's last word; a class two directives give different versions is left out."""
+        if "Google.Apis." not in source.code:
+            return {}
+        given: dict[str, set[tuple[str, str]]] = {}
+        for match in _DOTNET_USING.finditer(source.code):
+            canonical = match.group(1).rstrip(".").rsplit(".", 1)[-1]
+            name = (JAVA_CLASSES.get(canonical) or (canonical.lower(), None))[0]
+            given.setdefault(canonical + "Service", set()).add((name, match.group(2)))
+        classes: dict[str, Api] = {}
+        for class_name, apis in given.items():
+            api = self._api(*next(iter(apis))) if len(apis) == 1 else None
+            if api is not None:
+                classes[class_name] = api
+        if not classes:
+            return classes
+        names = "|".join(sorted(classes))
+        structure = source.structure
+        for match in re.finditer(r"(?<![\w$.])new\s+(?:[\w.]+\.)?(" + names + r")\s*\(", structure):
+            api = classes[match.group(1)]
+            end = closing_bracket(source, match.end() - 1)
+            name = self._bind_name(structure, match.start())
+            if name:
+                bindings.bind(name, match.start(), _Binding(api, api.root))
+            found.made.append((match.start(), end, api, name))
+            self._bind_resource(bindings, api, match.start(), self._resolve(
+                source, api, api.root, match.start(), end, found, path, name or f"new {match.group(1)}(...)", "dotnet"))
+        typed = r"(?<![\w$.])(?:[\w.]+\.)?(" + names + r")\??\s+(" + IDENT + r")\s*[,);={]"
+        for match in re.finditer(typed, structure):
+            api = classes[match.group(1)]
+            bindings.bind(match.group(2), match.start(), _Binding(api, api.root))
+        return classes
 
     def _go_clients(self, source: LexedSource, bindings: _Bindings) -> dict[str, Api]:
         """Clients made by a Go package's constructor, and names declared with its client's
@@ -1591,6 +1651,11 @@ class CallFinder:
                 if api is not None:
                     yield match.group(1), (api.name, api.version), -1
             return
+        if language == "csharp":
+            if packages:
+                for match in dotnet_factory("|".join(sorted(packages))).finditer(structure):
+                    yield match.group(2), (packages[match.group(1)].name, packages[match.group(1)].version), -1
+            return
         if language in ("java", "kotlin"):
             if "com.google.api.services" not in source.code:
                 return
@@ -1911,11 +1976,12 @@ class CallFinder:
                 stated, unseen = stated_arguments(source, arguments, style, positional)
                 parameters = dict(stated)
                 after = segments[index + 1:]
-                for key_name, value in setter_parameters(source, after).items():
-                    parameters.setdefault(key_name, value)
+                if style != "dotnet":  # (a .NET request's parameters are properties, set apart)
+                    for key_name, value in setter_parameters(source, after).items():
+                        parameters.setdefault(key_name, value)
                 if method.media_download and (twin or any(part[0] in MEDIA_DOWNLOADS for part in after)):
                     parameters["alt"] = "media"
-                if style in ("java", "go") and _set_up_apart(after):
+                if style in ("java", "go", "dotnet") and _set_up_apart(after, style):
                     unseen = unseen or UNSEEN["request"]
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,

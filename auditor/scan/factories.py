@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from auditor.scan.lexer import LexedSource
 
 # The languages whose code calls each other's functions by name.
-FAMILIES = {"python": "python", "javascript": "javascript", "java": "jvm", "kotlin": "jvm", "go": "go"}
+FAMILIES = {"python": "python", "javascript": "javascript", "java": "jvm", "kotlin": "jvm", "go": "go",
+            "csharp": "dotnet"}
 
 # A name's factory as a table of factories gives it: the API's name and version.
 FactoryTable = Mapping[str, tuple[str, str]]
@@ -559,6 +560,12 @@ def java_factory(classes: str) -> re.Pattern[str]:
     group 2 the name); a call never has a type before its name. A match after a letter or
     digit is part of a longer name (``MyGmail``): see :func:`starts_a_word`."""
     return re.compile(r"(" + classes + r")\s+(" + IDENT + r")\s*\(")
+
+
+def dotnet_factory(classes: str) -> re.Pattern[str]:
+    """C#: a method declared to return a client, ``DriveService GetService(...)``, ``async
+    Task<DriveService> CreateAsync(...)`` (group 1 the class, group 2 the name)."""
+    return re.compile(r"(?<![\w$.])(?:Task\s*<\s*)?(?:[\w.]+\.)?(" + classes + r")\s*>?\s+(" + IDENT + r")\s*\(")
 
 
 def starts_a_word(structure: str, offset: int) -> bool:

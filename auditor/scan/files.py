@@ -38,7 +38,7 @@ CHUNK_FILES = 64
 FACTORY_ROUNDS = 3
 _CALL_FRAGMENTS = (
     r"googleapis", r"google\.golang\.org/api", r"com\.google\.api\.services", r"build\(", r"google\.[a-z]",
-    r"[A-Z][a-z]+App\.", r"Session\.", r"\.show(?:Sidebar|Modal|Modeless)", r"@google-apps/",
+    r"[A-Z][a-z]+App\.", r"Session\.", r"\.show(?:Sidebar|Modal|Modeless)", r"@google-apps/", r"Google\.Apis\.",
 )
 _ADVANCED_FRAGMENT = r"(?:Admin[A-Za-z]*|Calendar|Chat|Classroom|Docs|Drive[A-Za-z]*|Forms|Gmail|Meet|People|Sheets|Slides|Tasks)\s*\.\s*[A-Z]"
 

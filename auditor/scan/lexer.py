@@ -45,10 +45,12 @@ GO = Syntax("go", ("//",), _C_COMMENTS, ('"', "'", "`"), raw_quotes=frozenset("`
 JSON = Syntax("json", ("//",), _C_COMMENTS, ('"',))
 YAML = Syntax("yaml", ("#",), (), ())
 PLAIN = Syntax("plain", (), (), ())  # a file named on the command line whose type is not known: URLs only
+# C#: a raw string literal (`"""`) has no escapes. (A verbatim string, `@"..."`, is read as an
+# ordinary one: one that ends in a backslash runs on to the end of its line.)
+CSHARP = Syntax("csharp", ("//",), _C_COMMENTS, ('"""', '"', "'"), raw_quotes=frozenset({'"""'}))
 # Languages read for scope strings only (no call is recognised in them).
 SHELL = Syntax("shell", ("#",), (), ('"', "'"), raw_quotes=frozenset("'"), multiline_quotes=frozenset({'"', "'"}))
 TERRAFORM = Syntax("terraform", ("#", "//"), _C_COMMENTS, ('"',))
-CSHARP = Syntax("csharp", ("//",), _C_COMMENTS, ('"""', '"', "'"))
 PHP = Syntax("php", ("//", "#"), _C_COMMENTS, ('"', "'"), multiline_quotes=frozenset({'"', "'"}))
 RUBY = Syntax("ruby", ("#",), (), ('"', "'"), multiline_quotes=frozenset({'"', "'"}))
 SYNTAXES = {syntax.name: syntax for syntax in (PYTHON, JAVASCRIPT, JAVA, KOTLIN, GO, JSON, YAML, PLAIN, SHELL,

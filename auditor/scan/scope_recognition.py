@@ -26,6 +26,11 @@ recognised in one of four forms:
 ``go_constant``
     Go: ``<package>.<Name>Scope`` of google.golang.org/api (``gmail.GmailReadonlyScope``,
     ``drive.DriveFileScope``, ``oauth2.OpenIDScope``).
+``dotnet_constant``
+    C#: ``<Api>Service.Scope.<Name>`` (or ``.ScopeConstants.``) of the Google API client
+    libraries for .NET (``GmailService.Scope.GmailReadonly``, ``DriveService.Scope.Drive``,
+    ``GmailService.Scope.MailGoogleCom``): the scope's name in Pascal case, as Go's without
+    its ``Scope``.
 
 A line that contains ``wsaudit: ignore`` is not read (an escape hatch for a scope that is
 mentioned but never requested). Files that are wsaudit's own (manifests, reports, baselines,
@@ -51,8 +56,10 @@ _SEPARATOR = re.compile(r"[\s,]")
 _MAX_LITERAL = 2000  # longer literals are prose or data, not scope lists
 _JAVA_CONSTANT = re.compile(r"\b[A-Z][A-Za-z0-9]*Scopes\.([A-Z][A-Z0-9_]*)\b")
 _GO_CONSTANT = re.compile(r"\b[a-z][a-z0-9_]*\.([A-Z][A-Za-z0-9]*Scope)\b")
+_DOTNET_CONSTANT = re.compile(r"\b[A-Z][A-Za-z0-9]*Service\s*\.\s*Scope(?:Constants)?\s*\.\s*([A-Z][A-Za-z0-9]*)\b")
 # Client-library constants by language: the pattern, and which table of ScopeNames maps them.
-_CONSTANTS = {"java": (_JAVA_CONSTANT, "java"), "kotlin": (_JAVA_CONSTANT, "java"), "go": (_GO_CONSTANT, "go")}
+_CONSTANTS = {"java": (_JAVA_CONSTANT, "java"), "kotlin": (_JAVA_CONSTANT, "java"), "go": (_GO_CONSTANT, "go"),
+              "csharp": (_DOTNET_CONSTANT, "dotnet")}
 # Top-level keys of the files wsaudit itself reads or writes.
 _OWN_FILE_KEYS = ("manifest_version", "report_version", "baseline_version", "waivers_version", "scan_report_version")
 # Files wsaudit reads (manifests, baselines, waivers): recognised by their version key alone.
@@ -75,6 +82,7 @@ class ScopeNames:
         self.bare: dict[str, str] = {}
         self.java: dict[str, str] = {}
         self.go: dict[str, str] = {"OpenIDScope": "openid"}
+        self.dotnet: dict[str, str] = {}
         other_urls = []
         for entry in catalog:
             scope = entry.scope
@@ -84,7 +92,9 @@ class ScopeNames:
             if scope.startswith(AUTH_PREFIX) and "." in name:
                 self.dotted.setdefault(name, scope)  # userinfo.email as well as its alias email
             self.java.setdefault(re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper(), scope)
-            self.go.setdefault(_camel(name) + "Scope", scope)
+            camel = _camel(name)
+            self.go.setdefault(camel + "Scope", scope)
+            self.dotnet.setdefault(camel, scope)
             if "://" in scope and not scope.startswith(AUTH_PREFIX):
                 other_urls.append(scope)
         self.bare.setdefault("email", canonical_scope("email"))
@@ -182,7 +192,7 @@ class CodeScanner:
                         add(match.start(1) + token.start(), scope, "short", token.group(0))
         if syntax.name in _CONSTANTS:
             pattern, kind = _CONSTANTS[syntax.name]
-            table = self.names.java if kind == "java" else self.names.go
+            table = getattr(self.names, kind)
             for match in pattern.finditer(source.structure):
                 scope = table.get(match.group(1))
                 if scope is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.scan.lexer import GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
+from auditor.scan.lexer import CSHARP, GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.calls import CallFinder
 from auditor.scan.methods import load_method_table
 from tests.helpers import scanned_tree
@@ -1139,3 +1139,65 @@ def test_the_clients_of_chats_and_meets_cloud_client_libraries_make_rest_calls(t
         ("py/send.py", 5, "chat.spaces.messages.create"), ("py/send.py", 6, "chat.spaces.members.list"),
         ("py/send.py", 7, "meet.spaces.create"), ("py/watch.py", 5, "meet.conferenceRecords.participants.list")]
     assert scan.unresolved == ()
+
+
+CSHARP_APP = '''\
+using Google.Apis.Auth.OAuth2;
+using Google.Apis.Drive.v3;
+using Google.Apis.Drive.v3.Data;
+using Google.Apis.Gmail.v1;
+using Google.Apis.Services;
+
+class Backup
+{
+    private readonly GmailService gmail;
+    public Backup(GmailService mail) { gmail = mail; }
+
+    public static DriveService Create(UserCredential credential)
+    {
+        return new DriveService(new BaseClientService.Initializer { HttpClientInitializer = credential });
+    }
+
+    public async Task Run(UserCredential credential, Stream stream)
+    {
+        var service = new DriveService(new BaseClientService.Initializer { HttpClientInitializer = credential });
+        var request = service.Files.List();
+        request.Q = "trashed = false";
+        var files = request.Execute();
+        service.Files.Get("id").Download(stream);
+        await gmail.Users.Labels.List("me").ExecuteAsync();
+        Create(credential).Permissions.Create(new Permission { Type = "user" }, "id").Execute();
+        service.Files.Rename("id").Execute();
+    }
+}
+'''
+
+
+def test_csharp_clients_of_the_dotnet_client_libraries(finder: CallFinder):
+    # A client made with `new`, a typed field given a typed parameter, a method declared to
+    # return one; properties for resources, PascalCase methods; a request kept to set its
+    # properties apart may get any parameter; `Download` asks for the content; an object
+    # in the brackets is a request body, whose fields are no parameters.
+    calls, unresolved = finder.find("f", lex(CSHARP_APP, CSHARP), CSHARP.name, False)
+    assert sorted((call.line, call.method, call.parameters, call.unseen) for call in calls) == [
+        (20, "drive.files.list", (), "request"), (23, "drive.files.get", (("alt", "media"),), ""),
+        (24, "gmail.users.labels.list", (), ""), (25, "drive.permissions.create", (), "")]
+    assert [(item.line, item.written) for item in unresolved] == [(26, "service.Files.Rename()")]
+
+
+def test_a_csharp_class_two_using_directives_give_different_versions_is_not_followed(finder: CallFinder):
+    text = ('using Google.Apis.Drive.v2;\nusing Google.Apis.Drive.v3;\nusing Google.Apis.Gmail.v1;\n'
+            'var drive = new DriveService(init);\ndrive.Files.List().Execute();\n'
+            'var gmail = new GmailService(init);\ngmail.Users.Drafts.List("me").Execute();\n')
+    assert _calls(finder, text, CSHARP) == ([(7, "gmail.users.drafts.list")], [])
+
+
+def test_a_csharp_factory_of_another_file_makes_clients(tmp_path):
+    files = {"Clients.cs": "using Google.Apis.Gmail.v1;\nstatic class Clients {\n"
+                           "  public static async Task<GmailService> GmailAsync(UserCredential c) {\n"
+                           "    return new GmailService(Initializer(c));\n  }\n}\n",
+             "Send.cs": "class Send {\n  async Task Run(UserCredential c) {\n"
+                        "    var gmail = await Clients.GmailAsync(c);\n"
+                        "    await gmail.Users.Messages.Send(message, \"me\").ExecuteAsync();\n  }\n}\n"}
+    _, calls = scanned_tree(tmp_path / "src", files)
+    assert calls == [("Send.cs", 4, "gmail.users.messages.send")]

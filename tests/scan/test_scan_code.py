@@ -106,6 +106,13 @@ func config(b []byte) (*oauth2.Config, error) {
 	return google.ConfigFromJSON(b, gmail.GmailSendScope, `https://www.googleapis.com/auth/chat.messages`)
 }
 ''', [("gmail.GmailSendScope", "gmail.send"), ("https://www.googleapis.com/auth/chat.messages", "chat.messages")]),
+    "dotnet/Program.cs": ('''\
+using Google.Apis.Drive.v3;
+using Google.Apis.Gmail.v1;
+
+// GmailService.Scope.GmailModify was dropped.
+static string[] Scopes = { GmailService.Scope.GmailReadonly, DriveService.ScopeConstants.DriveFile };
+''', [("GmailService.Scope.GmailReadonly", "gmail.readonly"), ("DriveService.ScopeConstants.DriveFile", "drive.file")]),
     "addon/Code.gs": ('''\
 /** Runs when the add-on opens. Needs https://mail.google.com/ through the manifest. */
 function getDriveService() {
@@ -212,7 +219,7 @@ def test_every_scope_is_found_with_file_line_and_column(tree: Path, tmp_path: Pa
     assert found == _expected()
     assert report["files_scanned"] == len(TREE)
     forms = {use["form"] for use in report["uses"]}
-    assert forms == {"url", "short", "java_constant", "go_constant"}
+    assert forms == {"url", "short", "java_constant", "go_constant", "dotnet_constant"}
 
 
 def test_vendored_and_ignored_folders_are_not_read(tree: Path, tmp_path: Path):
