@@ -248,10 +248,11 @@ _SCRIPT_NAME = LazyPattern(r"\s*(" + IDENT + r")\s*\Z")
 _JAVA_BUILDER = LazyPattern(r"(?<![\w$.])(?:new\s+)?(?:[\w.]+\.)?([A-Z]\w*)\s*\.\s*Builder\s*\(")
 # An import's optional name before the path; the keyword itself is not one (`import "..."`).
 _GO_IMPORT = LazyPattern(r"(?:^|[\s(])(?:(?!import\s)(\w+)\s+)?\"google\.golang\.org/api/([\w/]+?)/(v\d\w*)\"")
-# A namespace of a .NET client library the file uses: `using Google.Apis.Drive.v3;`, an
-# alias too (group 1 the namespace's words before the version, group 2 the version).
-_DOTNET_USING = LazyPattern(r"(?m)^[ \t]*using[ \t]+(?:" + IDENT + r"[ \t]*=[ \t]*)?Google\.Apis\.((?:\w+\.)+?)"
-                            r"((?:[a-z]+_)?v\d\w*)[ \t]*;")
+# A namespace of a .NET client library the file uses (group 1 its words before the version,
+# group 2 the version), in a directive (`using Google.Apis.Drive.v3;`, `using Drive =
+# Google.Apis.Drive.v3;`) or before a client class's name (`new Google.Apis.Drive.v3.DriveService(`).
+_DOTNET_NAMESPACE = LazyPattern(r"(?<![\w.])Google\.Apis\.((?:\w+\.)+?)((?:[a-z]+_)?v\d\w*)"
+                                r"(?=[ \t]*;|\.\w+Service\b)")
 _GO_TYPED = LazyPattern(r"(?<![\w$.])(\w+)\s+\*\s*(\w+)\s*\.\s*Service\b")
 _ASSIGNED = LazyPattern(r"((?:(?:this|self)\s*\.\s*)?" + IDENT + r")\s*(?::=|=)\s*(?:await\s+)?(?:new\s+)?$")
 # A name declared with its type and given a value, at the start of a statement: TypeScript's
@@ -1216,14 +1217,14 @@ class CallFinder:
         """Clients of the .NET client libraries: made with ``new DriveService(...)`` (bound to
         the name it is given, a chain on it resolved) or declared with the class as their
         type (a field, a parameter: ``DriveService service``). Returns each client class the
-        file's ``using`` directives name with its API. The class is the API's canonical name
-        and ``Service`` (``Google.Apis.Drive.v3.DriveService``,
+        file's ``using`` directives (or names written in full) give with its API. The class
+        is the API's canonical name and ``Service`` (``Google.Apis.Drive.v3.DriveService``,
         ``Google.Apis.Admin.Directory.directory_v1.DirectoryService``), the version the
-        namespace's last word; a class two directives give different versions is left out."""
+        namespace's last word; a class given two versions is left out."""
         if "Google.Apis." not in source.code:
             return {}
         given: dict[str, set[tuple[str, str]]] = {}
-        for match in _DOTNET_USING.finditer(source.code):
+        for match in _DOTNET_NAMESPACE.finditer(source.structure):
             canonical = match.group(1).rstrip(".").rsplit(".", 1)[-1]
             name = (JAVA_CLASSES.get(canonical) or (canonical.lower(), None))[0]
             given.setdefault(canonical + "Service", set()).add((name, match.group(2)))

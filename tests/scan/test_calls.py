@@ -1201,3 +1201,12 @@ def test_a_csharp_factory_of_another_file_makes_clients(tmp_path):
                         "    await gmail.Users.Messages.Send(message, \"me\").ExecuteAsync();\n  }\n}\n"}
     _, calls = scanned_tree(tmp_path / "src", files)
     assert calls == [("Send.cs", 4, "gmail.users.messages.send")]
+
+
+def test_a_csharp_client_class_written_in_full_or_under_an_alias_is_followed(finder: CallFinder):
+    # The namespace gives the version wherever it is written, but in a comment.
+    text = ('using Drive = Google.Apis.Drive.v3;\nusing Google.Apis.Drive.v3.Data;\n'
+            'var s = new Google.Apis.Gmail.v1.GmailService(init);\ns.Users.Labels.List("me").Execute();\n'
+            'var d = new Drive.DriveService(init);\nd.Files.List().Execute();\n'
+            '// Google.Apis.Tasks.v1.TasksService\nvar t = new TasksService(init);\nt.Tasklists.List().Execute();\n')
+    assert _calls(finder, text, CSHARP) == ([(4, "gmail.users.labels.list"), (6, "drive.files.list")], [])
