@@ -1210,3 +1210,15 @@ def test_a_csharp_client_class_written_in_full_or_under_an_alias_is_followed(fin
             'var d = new Drive.DriveService(init);\nd.Files.List().Execute();\n'
             '// Google.Apis.Tasks.v1.TasksService\nvar t = new TasksService(init);\nt.Tasklists.List().Execute();\n')
     assert _calls(finder, text, CSHARP) == ([(4, "gmail.users.labels.list"), (6, "drive.files.list")], [])
+
+
+def test_a_csharp_class_reads_the_client_fields_of_the_class_it_derives_from(tmp_path):
+    # The base class of the subclass's own folder, before another of the same name.
+    base = ("using Google.Apis.Drive.{version};\npublic abstract class BaseTest {{\n"
+            "  protected DriveService service;\n}}\n")
+    files = {"v2/BaseTest.cs": base.format(version="v2"), "v3/BaseTest.cs": base.format(version="v3"),
+             "v3/CreateTest.cs": "public class CreateTest : BaseTest, IDisposable {\n"
+                               "  public void Run() { this.service.Files.Create(new File()).Execute(); }\n"
+                               "  public void Dispose() { service.Drives.Delete(\"id\").Execute(); }\n}\n"}
+    _, calls = scanned_tree(tmp_path / "src", files)
+    assert calls == [("v3/CreateTest.cs", 2, "drive.files.create"), ("v3/CreateTest.cs", 3, "drive.drives.delete")]
