@@ -10,15 +10,15 @@ so the name the call is assigned to is bound to that client, as a constructor's 
 A factory is recognised by what it returns: in Python and JavaScript, a client made in its
 ``return`` statement (or an arrow function's or lambda's body), or a name bound to a client
 in the same function, or a resource taken from either (``return build(...).files()``,
-``return gmail.users.messages``), whose calls are then that resource's; in Go, Java and
-Kotlin, the client type it declares it returns. The
-enclosing function is found in one pass over the file, whatever the number of ``return``
-statements. Calls are matched by name within one family of languages (``FAMILIES``), across
-the files of a scan; a name two factories of different APIs share is ambiguous and is not
-followed, except in a file that defines it or imports it from its module (``from
-app.gmail_client import get_service``, ``drive_client.get_service()``). Modules are known by
-their paths, so two of one name are told apart by the folders an import names (``from
-app.gmail.client import``, ``from .client import``, ``'./drive'``). A client a Python or
+``return gmail.users.messages``), whose calls are then that resource's; in Go, Java, Kotlin
+and C#, the client type it declares it returns. The enclosing function is found in one pass
+over the file, whatever the number of ``return`` statements. Calls are matched by name
+within one family of languages (``FAMILIES``), across the files of a scan; a name two
+factories of different APIs share is ambiguous and is not followed, except in a file that
+defines it or imports it from its module (``from app.gmail_client import get_service``,
+``drive_client.get_service()``). Modules are known by their paths, so two of one name are
+told apart by the folders an import names (``from app.gmail.client import``, ``from
+.client import``, ``'./drive'``). A client a Python or
 JavaScript module binds at its top level is followed into the files that import it by name
 (``from app.clients import service``, ``import {gmail} from './client'``) or read on the
 module (``clients.service``). A property that returns a client (Python's

@@ -1,8 +1,9 @@
 """Recognising the OAuth scopes a source file asks for.
 
 Each file is read by its type (Python, JavaScript/TypeScript and Apps Script ``.gs``, Java,
-Kotlin, Go, JSON including ``appsscript.json``, YAML). Comments are never read. A scope is
-recognised in one of four forms:
+Kotlin, Go, C#, JSON including ``appsscript.json``, YAML, and a few others for URLs and
+literals). Comments are never read. A scope is
+recognised in one of five forms:
 
 ``url``
     A full scope URL anywhere outside comments: ``https://www.googleapis.com/auth/NAME``
