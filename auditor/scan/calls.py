@@ -178,9 +178,9 @@ _JS_UNPACKED = LazyPattern(r"(?:^|[\n;{(])\s*(?:(?:const|let|var)\s*)?(?:\[([\w$
                            r"\s*(?::[^=;{}]{1,200})?=\s*(?:await\s+)?$")
 # The last names given several values at once before a point (group 1 the names), up to the
 # values: Python's `drive, sheets = ` (in brackets or not), JavaScript's `const [drive,
-# sheets] = `; then how the values open (`await Promise.all([`, a bracket, or nothing). Read
-# in the structure.
-_UNPACKING = LazyPattern(r"(?s:.*)(?:^|[\n;:{])[ \t]*(?:(?:const|let|var)\s+)?[(\[]?[ \t]*(" + _UNPACKED_TARGET
+# sheets] = ` (`let a, b = ` declares `a` and gives `b` the value); then how the values open
+# (`await Promise.all([`, a bracket, or nothing). Read in the structure.
+_UNPACKING = LazyPattern(r"(?s:.*)(?:^|[\n;:{])[ \t]*(?:(?:const|let|var)\s*\[|[(\[]?)[ \t]*(" + _UNPACKED_TARGET
                          + r"(?:[ \t]*,[ \t]*" + _UNPACKED_TARGET + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
                          r"(?::[^=;{}\n]{1,200})?(?<![=!<>])=(?!=)[ \t]*")
 _VALUES_OPEN = LazyPattern(r"(?:await\s+)?(?:Promise\s*\.\s*all\s*\(\s*)?([(\[]?)")

@@ -1094,9 +1094,11 @@ async function main(auth) {
   const [d, s] = await Promise.all([getDrive(auth), getSheets(auth)]);
   await d.permissions.list({fileId: 'x'});
   await s.spreadsheets.values.get({spreadsheetId: 'x', range: 'A1'});
+  let pending, tasks = google.tasks({version: 'v1', auth});
+  await tasks.tasklists.list({});
 }
 ''', JAVASCRIPT, [(9, "drive.files.list"), (10, "gmail.users.labels.list"), (12, "drive.permissions.list"),
-                  (13, "sheets.spreadsheets.values.get")]),
+                  (13, "sheets.spreadsheets.values.get"), (15, "tasks.tasklists.list")]),
 ]
 
 
