@@ -136,9 +136,10 @@ _JS_INSTANCE = LazyPattern(r"(?<![\w$.])((?:this\s*\.\s*)?" + IDENT + r")\s*(?::
 _PY_SUBCLASS = LazyPattern(r"(?m)^[ \t]*class[ \t]+(" + IDENT + r")[ \t]*\(([^()]{1,500})\)")
 _JAVA_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s+extends\s+("
                              + IDENT + r"(?:\s*\.\s*" + IDENT + r")*)")
-# C#: `class RecoverTest : BaseTest`, the base class first (an interface after it is no class).
-_DOTNET_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s*:\s*("
-                               + IDENT + r"(?:\s*\.\s*" + IDENT + r")*)")
+# C# and Kotlin: `class RecoverTest : BaseTest`, `class DriveTest(name: String) : BaseTest()`,
+# the base class first (an interface after it is no class).
+_COLON_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?(?:\s*\([^()]{0,500}\))?"
+                              r"\s*:\s*(" + IDENT + r"(?:\s*\.\s*" + IDENT + r")*)")
 _JS_SUBCLASS = LazyPattern(r"(?<![\w$.])class\s+(" + IDENT + r")(?:\s*<[^{};]{0,200}>)?\s+extends\s+("
                            + IDENT + r"(?:\s*\.\s*" + IDENT + r")?)")
 # The most attributes a class inherits from each class it extends: the attributes of a long
@@ -907,8 +908,8 @@ class CallFinder:
                                   bindings, found, path, style)
         if language == "go":
             found.factories += [ClientFactory("go", name, api, version, "field") for name, api, version in fields]
-        elif language in ("java", "csharp"):
-            self._class_fields(source, path, modules or {}, bindings, found, FAMILIES[language])
+        elif language in ("java", "kotlin", "csharp"):
+            self._class_fields(source, path, modules or {}, bindings, found, language)
         if language in ("python", "javascript"):
             self._classes(source, language, imported[2], bindings, found)
         if language == "javascript" and bindings and "{" in structure:
@@ -1178,12 +1179,12 @@ class CallFinder:
                 bindings.bind(match.group("name"), match.start(), _Binding(api, api.root))
 
     def _class_fields(self, source: LexedSource, path: str, modules: ModuleTable, bindings: _Bindings,
-                      found: FileCalls, family: str) -> None:
-        """The fields each Java or C# class of the file declares with a client's type, filed
-        with the file's factories (``BaseTest.service``); and those a class inherits from the
-        class it extends, of the file or of another (found by its name, which is its file's:
-        in the file's folder, its package, first): bound in its body, where its methods read
-        them (``service.users()``, ``this.service.users()``)."""
+                      found: FileCalls, language: str) -> None:
+        """The fields each Java, Kotlin or C# class of the file declares with a client's
+        type, filed with the file's factories (``BaseTest.service``); and those a class
+        inherits from the class it extends, of the file or of another (found by its name,
+        which is its file's: in the file's folder, its package, first): bound in its body,
+        where its methods read them (``service.users()``, ``this.service.users()``)."""
         structure = source.structure
         if "class" not in structure:
             return
@@ -1198,7 +1199,7 @@ class CallFinder:
                   for cls, named in own.items()}
         classes_of = self._by_module(modules)[1] if modules else {}
         folder = module_path(path).rpartition("/")[0]
-        for match in (_DOTNET_SUBCLASS if family == "dotnet" else _JAVA_SUBCLASS).finditer(structure):
+        for match in (_JAVA_SUBCLASS if language == "java" else _COLON_SUBCLASS).finditer(structure):
             name, base = match.group(1), re.sub(r"\s+", "", match.group(2)).rsplit(".", 1)[-1]
             inherited = fields.get(base) if base != name else None
             if inherited is None:
@@ -1212,7 +1213,7 @@ class CallFinder:
                 if attribute not in mine and api is not None and body >= 0:
                     mine[attribute] = api_of
                     bindings.bind(attribute, body, _Binding(api, api.root))
-        found.factories += sorted(ClientFactory(family, f"{cls}.{name}", *api_of, "attribute")
+        found.factories += sorted(ClientFactory(FAMILIES[language], f"{cls}.{name}", *api_of, "attribute")
                                   for cls, named in fields.items() for name, api_of in named.items())
 
     def _dotnet_clients(self, source: LexedSource, bindings: _Bindings, found: FileCalls, path: str

@@ -1224,3 +1224,16 @@ def test_a_csharp_class_reads_the_client_fields_of_the_class_it_derives_from(tmp
                                "  public void Dispose() { service.Drives.Delete(\"id\").Execute(); }\n}\n"}
     _, calls = scanned_tree(tmp_path / "src", files)
     assert calls == [("v3/CreateTest.cs", 2, "drive.files.create"), ("v3/CreateTest.cs", 3, "drive.drives.delete")]
+
+
+def test_a_kotlin_class_reads_the_client_fields_of_the_class_it_derives_from(tmp_path):
+    # A base class in Kotlin or in Java; a primary constructor before the colon.
+    files = {"app/BaseTest.kt": "import com.google.api.services.gmail.Gmail\n"
+                                "abstract class BaseTest {\n  lateinit var service: Gmail\n}\n",
+             "app/LabelsTest.kt": "class LabelsTest(name: String) : BaseTest() {\n"
+                                  "  fun run() { service.users().labels().list(\"me\").execute() }\n}\n",
+             "app/JavaBase.java": "import com.google.api.services.drive.Drive;\n"
+                                  "public class JavaBase {\n  protected Drive drive;\n}\n",
+             "app/FilesTest.kt": "class FilesTest : JavaBase() {\n  fun run() { drive.files().list().execute() }\n}\n"}
+    _, calls = scanned_tree(tmp_path / "src", files)
+    assert calls == [("app/FilesTest.kt", 2, "drive.files.list"), ("app/LabelsTest.kt", 2, "gmail.users.labels.list")]
