@@ -95,6 +95,7 @@ class FakeGoogle:
         self.counts: Counter[str] = Counter()
         self.in_flight = 0
         self.max_in_flight = 0
+        self.in_flight_at_start = 0  # the lookups in flight as each began, itself included, summed
         self.users: list[tuple[str, str]] = []
         self.user_grants: Callable[[int], list[dict[str, Any]]] = lambda index: []
         self.page_size_cap = 500
@@ -311,6 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
             with google.lock:
                 google.in_flight += 1
                 google.max_in_flight = max(google.max_in_flight, google.in_flight)
+                google.in_flight_at_start += google.in_flight
         try:
             time.sleep(google.latency.get(route, 0.0))
             planned = google.next_fault(route)

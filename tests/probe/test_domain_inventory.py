@@ -316,11 +316,15 @@ def test_ten_thousand_users(google, probe, write, capsys):
     users = {app["client_id"]: app["users"] for app in report["apps"]}
     assert users == {CLIENT_ID: 3334, DRIVE_CLIENT: 2000, CALENDAR_CLIENT: 1430}  # user 1 too
     assert google.counts["users"] == 20 and google.counts["user_tokens"] == 10_000
-    assert 2 <= google.max_in_flight <= concurrency
-    assert run.seconds < 30
+    assert google.max_in_flight <= concurrency
+    # Lookups overlap: serial ones would each find only itself in flight (1.0 on average). How
+    # many more overlap depends on the machine: both ends' CPU, not the 5 ms, limits them here
+    # (about 3 on two cores), so the bound is what serial lookups can never reach.
+    average = google.in_flight_at_start / google.counts["user_tokens"]
+    assert average >= 1.5, f"{average:.1f} lookups in flight on average, at most {google.max_in_flight}"
     with capsys.disabled():
         print(f"\n[inventory] 10000 users in {run.seconds:.1f} s; --concurrency {concurrency}, "
-              f"at most {google.max_in_flight} token lookups in flight at the server")
+              f"{average:.1f} token lookups in flight on average, at most {google.max_in_flight}")
 
 
 def test_interruption_writes_a_partial_inventory(google, probe, write, tmp_path):
