@@ -1242,14 +1242,8 @@ class CallFinder:
         names = "|".join(sorted(classes))
         structure = source.structure
         for match in re.finditer(r"(?<![\w$.])new\s+(?:[\w.]+\.)?(" + names + r")\s*\(", structure):
-            api = classes[match.group(1)]
-            end = closing_bracket(source, match.end() - 1)
-            name = self._bind_name(structure, match.start())
-            if name:
-                bindings.bind(name, match.start(), _Binding(api, api.root))
-            found.made.append((match.start(), end, api, name))
-            self._bind_resource(bindings, api, match.start(), self._resolve(
-                source, api, api.root, match.start(), end, found, path, name or f"new {match.group(1)}(...)", "dotnet"))
+            self._factory_client(source, match.start(), closing_bracket(source, match.end() - 1),
+                                 f"new {match.group(1)}", classes[match.group(1)], bindings, found, path, "dotnet")
         typed = r"(?<![\w$.])(?:[\w.]+\.)?(" + names + r")\??\s+(" + IDENT + r")\s*[,);={]"
         for match in re.finditer(typed, structure):
             api = classes[match.group(1)]
@@ -1845,8 +1839,9 @@ class CallFinder:
     def _factory_client(self, source: LexedSource, start: int, end: int, name: str, api: Api, bindings: _Bindings,
                         found: FileCalls, path: str, style: CallStyle, node: ResourceNode | None = None) -> None:
         """The client of ``api`` the call of the factory ``name`` at ``start`` makes (or its
-        resource ``node``, for a factory that returns one): bound to the name it is given,
-        and any chain on the call itself resolved."""
+        resource ``node``, for a factory that returns one), or a C# constructor's (``new
+        DriveService``): bound to the name it is given, and any chain on the call itself
+        resolved."""
         node = node or api.root
         bound = self._bind_name(source.structure, start, go=style == "go")
         if bound:
