@@ -18,10 +18,9 @@ factories of different APIs share is ambiguous and is not followed, except in a 
 defines it or imports it from its module (``from app.gmail_client import get_service``,
 ``drive_client.get_service()``). Modules are known by their paths, so two of one name are
 told apart by the folders an import names (``from app.gmail.client import``, ``from
-.client import``, ``'./drive'``). A client a Python or
-JavaScript module binds at its top level is followed into the files that import it by name
-(``from app.clients import service``, ``import {gmail} from './client'``) or read on the
-module (``clients.service``). A property that returns a client (Python's
+.client import``, ``'./drive'``). A client a Python or JavaScript module binds at its top
+level is followed into the files that import it by name (``from app.clients import
+service``, ``import {gmail} from './client'``) or read on the module (``clients.service``). A property that returns a client (Python's
 ``@property``, a JavaScript getter) is read rather than called: its attribute
 (``self.service``) is bound to the client instead. A function may return several clients
 at once (``return drive, sheets``, ``return [drive, sheets]``, ``return {drive, sheets}``):
