@@ -406,6 +406,7 @@ JAVA_CLASSES = {
     "Reports": ("admin", "reports_v1"), "DataTransfer": ("admin", "datatransfer_v1"),
     "Groupssettings": ("groupssettings", None), "Licensing": ("licensing", None), "Vault": ("vault", None),
     "CloudIdentity": ("cloudidentity", None), "AlertCenter": ("alertcenter", None),
+    "Reseller": ("reseller", None), "GroupsMigration": ("groupsmigration", None), "CloudSearch": ("cloudsearch", None),
 }
 # The classes as alternatives of a pattern.
 _JAVA_CLASS_NAMES = "|".join(sorted(JAVA_CLASSES))

@@ -20,6 +20,16 @@ from .families import WORKSPACE_DISCOVERY_APIS
 
 METHODS_VERSION = 1
 
+# Google Workspace APIs whose scopes the catalog does not count in a Workspace family (each
+# scope keeps the family the catalog gives it), but whose calls an app's code makes all the
+# same: the Reseller API of Workspace subscriptions, the Groups Migration API and Cloud
+# Search. Listed so that their calls are read and their scopes required; without them a scan
+# dropped the calls. The Workspace Events API is left out: any Chat, Meet or Drive scope
+# authorizes its methods in discovery, but which one a subscription needs depends on its
+# target and event types, which the method's scopes do not say.
+OTHER_WORKSPACE_APIS = {"reseller": "reseller", "groupsmigration": "groupsmigration", "cloudsearch": "cloudsearch"}
+_TABLE_APIS = {**WORKSPACE_DISCOVERY_APIS, **OTHER_WORKSPACE_APIS}
+
 
 def _walk(resource: dict[str, Any], prefix: tuple[str, ...]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """Every method below ``resource`` with its resource path, in sorted order."""
@@ -80,14 +90,14 @@ def build_methods(documents_dir: Path | None = None, client_version: str | None 
         if "name" not in document or "version" not in document:
             continue
         api, _ = _api_name(document["name"], document["version"])
-        if api not in WORKSPACE_DISCOVERY_APIS:
+        if api not in _TABLE_APIS:
             continue
         key = (document["name"], document["version"])
         previous = chosen.get(key)
         # Some documents ship twice under two file names: keep the newest revision.
         if previous is None or str(document.get("revision", "")) > str(previous.get("revision", "")):
             chosen[key] = document
-    apis = [_api_entry(chosen[key], WORKSPACE_DISCOVERY_APIS[_api_name(*key)[0]]) for key in sorted(chosen)]
+    apis = [_api_entry(chosen[key], _TABLE_APIS[_api_name(*key)[0]]) for key in sorted(chosen)]
     return {
         "methods_version": METHODS_VERSION,
         "source": {CLIENT_PACKAGE: client_version or PINNED_CLIENT_VERSION},

@@ -1237,3 +1237,49 @@ def test_a_kotlin_class_reads_the_client_fields_of_the_class_it_derives_from(tmp
              "app/FilesTest.kt": "class FilesTest : JavaBase() {\n  fun run() { drive.files().list().execute() }\n}\n"}
     _, calls = scanned_tree(tmp_path / "src", files)
     assert calls == [("app/FilesTest.kt", 2, "drive.files.list"), ("app/LabelsTest.kt", 2, "gmail.users.labels.list")]
+
+
+# Google Workspace APIs outside the catalog's Workspace families (the Reseller API, Groups
+# Migration, Cloud Search): their calls were dropped as calls of an unknown API.
+OTHER_WORKSPACE_APIS = [
+    ('''\
+from googleapiclient.discovery import build
+reseller = build("reseller", "v1")
+reseller.subscriptions().list(customerId="C1").execute()
+build("groupsmigration", "v1").archive().insert(groupId="g").execute()
+''', PYTHON, False, [(3, "reseller.subscriptions.list"), (4, "groupsmigration.archive.insert")]),
+    ('''\
+const {google} = require('googleapis');
+const search = google.cloudsearch({version: 'v1', auth});
+search.query.search({requestBody: {}});
+''', JAVASCRIPT, False, [(3, "cloudsearch.query.search")]),
+    ('''\
+import com.google.api.services.reseller.Reseller;
+import com.google.api.services.groupsmigration.GroupsMigration;
+class Orders {
+  void list(Reseller service) throws IOException { service.subscriptions().list().execute(); }
+  void archive(GroupsMigration migration) throws IOException { migration.archive().insert("g", null).execute(); }
+}
+''', JAVA, False, [(4, "reseller.subscriptions.list"), (5, "groupsmigration.archive.insert")]),
+    ('''\
+import reseller "google.golang.org/api/reseller/v1"
+func list(srv *reseller.Service) { srv.Subscriptions.List().Do() }
+''', GO, False, [(2, "reseller.subscriptions.list")]),
+    ('''\
+using Google.Apis.Reseller.v1;
+class Orders { void List(ResellerService service) { service.Subscriptions.List().Execute(); } }
+''', CSHARP, False, [(2, "reseller.subscriptions.list")]),
+    ('''\
+function subscriptions() {
+  const found = AdminReseller.Subscriptions.list({maxResults: 10});
+  AdminGroupsMigration.Archive.insert("group@example.com", blob);
+}
+''', JAVASCRIPT, True, [(2, "reseller.subscriptions.list"), (3, "groupsmigration.archive.insert")]),
+]
+
+
+@pytest.mark.parametrize("text, syntax, apps_script, expected", OTHER_WORKSPACE_APIS,
+                         ids=["python", "node", "java", "go", "csharp", "apps-script"])
+def test_calls_of_the_reseller_groups_migration_and_cloud_search_apis(finder: CallFinder, text, syntax, apps_script,
+                                                                      expected):
+    assert _calls(finder, text, syntax, apps_script) == (expected, [])
