@@ -34,6 +34,9 @@ class Syntax:
     quotes: tuple[str, ...]  # longest first
     raw_quotes: frozenset[str] = frozenset()  # no backslash escapes
     multiline_quotes: frozenset[str] = frozenset()  # besides triple quotes
+    # Openings of strings without backslash escapes that end at a lone `"`, a doubled one
+    # standing for itself, and may run over lines (C#'s verbatim `@"C:\dir\"`).
+    verbatim_quotes: frozenset[str] = frozenset()
 
 
 _C_COMMENTS = (("/*", "*/"),)
@@ -45,9 +48,10 @@ GO = Syntax("go", ("//",), _C_COMMENTS, ('"', "'", "`"), raw_quotes=frozenset("`
 JSON = Syntax("json", ("//",), _C_COMMENTS, ('"',))
 YAML = Syntax("yaml", ("#",), (), ())
 PLAIN = Syntax("plain", (), (), ())  # a file named on the command line whose type is not known: URLs only
-# C#: a raw string literal (`"""`) has no escapes. (A verbatim string, `@"..."`, is read as an
-# ordinary one: one that ends in a backslash runs on to the end of its line.)
-CSHARP = Syntax("csharp", ("//",), _C_COMMENTS, ('"""', '"', "'"), raw_quotes=frozenset({'"""'}))
+# C#: a raw string literal (`"""`) has no escapes; a verbatim one (`@"..."`, interpolated
+# `$@"..."` or `@$"..."`) none but `""`.
+CSHARP = Syntax("csharp", ("//",), _C_COMMENTS, ('$@"', '@$"', '"""', '@"', '"', "'"), raw_quotes=frozenset({'"""'}),
+                verbatim_quotes=frozenset({'$@"', '@$"', '@"'}))
 # Languages read for scope strings only (no call is recognised in them).
 SHELL = Syntax("shell", ("#",), (), ('"', "'"), raw_quotes=frozenset("'"), multiline_quotes=frozenset({'"', "'"}))
 TERRAFORM = Syntax("terraform", ("#", "//"), _C_COMMENTS, ('"',))
@@ -174,6 +178,8 @@ def line_starts(text: str) -> list[int]:
 def _quote_pattern(quote: str, syntax: Syntax, index: int) -> str:
     """The regular expression of one string literal, its content in group ``body<index>``."""
     q = re.escape(quote)
+    if quote in syntax.verbatim_quotes:
+        return rf'{q}(?P<body{index}>(?:[^"]|"")*+)"?'
     multiline = len(quote) == 3 or quote in syntax.multiline_quotes
     if len(quote) == 3:
         body = r"[\s\S]*?" if quote in syntax.raw_quotes else r"(?:[^\\]|\\[\s\S])*?"

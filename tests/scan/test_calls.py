@@ -1194,6 +1194,16 @@ def test_a_csharp_class_two_using_directives_give_different_versions_is_not_foll
     assert _calls(finder, text, CSHARP) == ([(7, "gmail.users.drafts.list")], [])
 
 
+def test_a_csharp_verbatim_string_ends_at_its_lone_quote(finder: CallFinder):
+    # A backslash does not escape in `@"..."`, `""` stands for a quote, and the string may run
+    # over lines. Read as an ordinary string, the path ran on to the end of its line, over the
+    # call after it.
+    text = ('using Google.Apis.Drive.v3;\nvar drive = new DriveService(init);\n'
+            'var folder = @"C:\\backup\\"; drive.Files.List().Execute();\n'
+            'var note = $@"said ""{x}""\nover two lines\\"; drive.Files.Get("id").Execute();\n')
+    assert _calls(finder, text, CSHARP) == ([(3, "drive.files.list"), (5, "drive.files.get")], [])
+
+
 def test_a_csharp_factory_of_another_file_makes_clients(tmp_path):
     files = {"Clients.cs": "using Google.Apis.Gmail.v1;\nstatic class Clients {\n"
                            "  public static async Task<GmailService> GmailAsync(UserCredential c) {\n"
