@@ -180,11 +180,13 @@ _JS_UNPACKED = LazyPattern(r"(?:^|[\n;{(])\s*(?:(?:const|let|var)\s*)?(?:\[([\w$
 # The last names given several values at once before a point (group 1 the names), up to the
 # values: Python's `drive, sheets = ` (in brackets or not), JavaScript's `const [drive,
 # sheets] = ` (`let a, b = ` declares `a` and gives `b` the value); then how the values open
-# (`await Promise.all([`, a bracket, or nothing). Read in the structure.
+# (`await Promise.all([`, Python's `await asyncio.gather(`, a bracket, or nothing). Read in the
+# structure.
 _UNPACKING = LazyPattern(r"(?s:.*)(?:^|[\n;:{])[ \t]*(?:(?:const|let|var)\s*\[|[(\[]?)[ \t]*(" + _UNPACKED_TARGET
                          + r"(?:[ \t]*,[ \t]*" + _UNPACKED_TARGET + r")+)[ \t]*,?[ \t]*[)\]]?[ \t]*"
                          r"(?::[^=;{}\n]{1,200})?(?<![=!<>])=(?!=)[ \t]*")
-_VALUES_OPEN = LazyPattern(r"(?:await\s+)?(?:Promise\s*\.\s*all\s*\(\s*)?([(\[]?)")
+_VALUES_OPEN = LazyPattern(r"(?:await\s+)?((?:Promise\s*\.\s*all|(?<![\w$.])(?:asyncio\s*\.\s*)?gather)\s*\(\s*)?"
+                           r"([(\[]?)")
 # What the values' brackets, commas and statement ends are read from.
 _VALUE_MARK = LazyPattern(r"[()\[\]{},;\n]")
 # How far before a client its unpacking is looked for, and how far its values are read.
@@ -662,7 +664,8 @@ def _unpacked_name(structure: str, start: int) -> str | None:
     if unpacking is None:
         return None
     opened = _VALUES_OPEN.match(structure, unpacking.end(), start)
-    depth = base = 1 if opened.group(1) else 0
+    # Inside the call's brackets and the values' own, a line break does not end the statement.
+    depth = base = (1 if opened.group(1) else 0) + (1 if opened.group(2) else 0)
     position = 0
     item_start = at = opened.end()
     chosen = None

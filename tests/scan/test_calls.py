@@ -1099,10 +1099,28 @@ async function main(auth) {
 }
 ''', JAVASCRIPT, [(9, "drive.files.list"), (10, "gmail.users.labels.list"), (12, "drive.permissions.list"),
                   (13, "sheets.spreadsheets.values.get"), (15, "tasks.tasklists.list")]),
+    ('''\
+import asyncio
+from asyncio import gather
+from googleapiclient.discovery import build
+async def get_drive(creds):
+    return build("drive", "v3", credentials=creds)
+async def get_sheets(creds):
+    return build("sheets", "v4", credentials=creds)
+async def main(creds):
+    drive, sheets = await asyncio.gather(get_drive(creds), get_sheets(creds))
+    drive.files().list().execute()
+    sheets.spreadsheets().get(spreadsheetId="x").execute()
+    files, tasks = await gather(
+        get_drive(creds),
+        other(creds),
+    )
+    files.permissions().list(fileId="x").execute()
+''', PYTHON, [(10, "drive.files.list"), (11, "sheets.spreadsheets.get"), (16, "drive.permissions.list")]),
 ]
 
 
-@pytest.mark.parametrize("text, syntax, calls", UNPACKED_AT_ONCE, ids=["python", "javascript"])
+@pytest.mark.parametrize("text, syntax, calls", UNPACKED_AT_ONCE, ids=["python", "javascript", "python-asyncio-gather"])
 def test_clients_given_several_names_at_once_are_bound_by_position(finder: CallFinder, text, syntax, calls):
     assert _calls(finder, text, syntax) == (calls, [])
 
