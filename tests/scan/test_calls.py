@@ -362,6 +362,15 @@ def test_apps_script_built_in_and_advanced_services(finder: CallFinder):
     assert unresolved == []
 
 
+def test_apps_script_groups_service_needs_the_groups_scope(finder: CallFinder):
+    # GroupsApp was not a known service: its calls were not read, and the groups scope it
+    # needs read as authorizing nothing.
+    text = "function mine() {\n  return GroupsApp.getGroups().map((group) => group.getEmail());\n}\n"
+    calls, _ = finder.find("f", lex(text, JAVASCRIPT), "javascript", True)
+    assert [(call.line, call.method, call.scopes) for call in calls] == [
+        (2, "GroupsApp.getGroups", ("https://www.googleapis.com/auth/groups",))]
+
+
 def test_apps_script_services_are_not_calls_outside_a_script_project(finder: CallFinder):
     calls, _ = _calls(finder, "const x = Gmail.Users.Labels.list('me'); DocumentApp.getUi();\n", JAVASCRIPT)
     assert calls == []
