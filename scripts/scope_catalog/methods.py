@@ -1,12 +1,12 @@
 """The method table ``policies/api-methods.json``: which scopes authorize each Workspace API method.
 
 Read from the same pinned discovery documents as the scope catalog, so the two always agree.
-For every Workspace API and version: the service's base URL (``rootUrl`` + ``servicePath``)
-and, for each method, its place in the resource tree (``users.messages.list``, the chain a
-client library spells), its discovery id, HTTP verb, path template(s), the scopes that
-authorize it and whether it can return the content itself (``supportsMediaDownload``). Scope
-URLs are written once per API and referred to by index, which keeps the file small enough to
-ship in the wheel and to load in a few milliseconds.
+For every Workspace API and version (and the few of ``OTHER_WORKSPACE_APIS``): the service's
+base URL (``rootUrl`` + ``servicePath``) and, for each method, its place in the resource tree
+(``users.messages.list``, the chain a client library spells), its discovery id, HTTP verb,
+path template(s), the scopes that authorize it and whether it can return the content itself
+(``supportsMediaDownload``). Scope URLs are written once per API and referred to by index,
+which keeps the file small enough to ship in the wheel and to load in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from .families import WORKSPACE_DISCOVERY_APIS
 METHODS_VERSION = 1
 
 # Google Workspace APIs whose scopes the catalog does not count in a Workspace family (each
-# scope keeps the family the catalog gives it), but whose calls an app's code makes all the
-# same: the Reseller API of Workspace subscriptions, the Groups Migration API and Cloud
-# Search. Listed so that their calls are read and their scopes required; without them a scan
-# dropped the calls. The Workspace Events API is left out: any Chat, Meet or Drive scope
-# authorizes its methods in discovery, but which one a subscription needs depends on its
-# target and event types, which the method's scopes do not say.
+# scope keeps the family the catalog gives it; the table files the API under its own name),
+# but whose calls an app's code makes all the same: the Reseller API of Workspace
+# subscriptions, the Groups Migration API and Cloud Search. Listed so that their calls are
+# read and their scopes required; without them a scan dropped the calls. The Workspace Events
+# API is left out: any Chat, Meet or Drive scope authorizes its methods in discovery, but
+# which one a subscription needs depends on its target and event types, which the method's
+# scopes do not say.
 OTHER_WORKSPACE_APIS = {"reseller": "reseller", "groupsmigration": "groupsmigration", "cloudsearch": "cloudsearch"}
 _TABLE_APIS = {**WORKSPACE_DISCOVERY_APIS, **OTHER_WORKSPACE_APIS}
 
