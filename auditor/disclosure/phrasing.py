@@ -23,6 +23,8 @@ API_NAMES = {
     "drivelabels": "Drive Labels", "cloudidentity": "Cloud Identity", "cloudsearch": "Cloud Search",
     "gmailpostmastertools": "Postmaster Tools", "chromemanagement": "Chrome Management",
     "chromepolicy": "Chrome Policy", "groupssettings": "Groups Settings", "alertcenter": "Alert Center",
+    "licensing": "Enterprise License Manager", "reseller": "Google Workspace Reseller",
+    "groupsmigration": "Groups Migration",
 }
 KNOWN_ROLES = frozenset({"support", "engineering", "trust_and_safety", "security_operations", "operator"})
 

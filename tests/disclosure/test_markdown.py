@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from auditor.disclosure.document import build_document
@@ -114,3 +115,19 @@ def test_hostile_values_stay_inert(tmp_path, language, in_product):
         assert HOSTILE["app"]["homepage_url"] in page.text
         assert "# not a heading - not a list" in page.text
         assert page.headings[0].startswith(SCRIPT)
+
+
+@pytest.mark.parametrize("scope, product", [
+    ("apps.licensing", "Enterprise License Manager"), ("apps.order.readonly", "Google Workspace Reseller"),
+    ("apps.groups.migration", "Groups Migration"),
+])
+def test_a_scope_of_the_admin_apis_is_listed_under_its_product_name(tmp_path, scope, product):
+    # These scopes were listed under the catalog's family id ("licensing") as a heading of
+    # the published policy.
+    data = yaml.safe_load(EXAMPLE_PATHS[0].read_text(encoding="utf-8"))
+    data["scopes"].append({"scope": f"https://www.googleapis.com/auth/{scope}", "justification": "Admin feature.",
+                           "requested": "incremental", "features": ["Admin"]})
+    path = tmp_path / "app.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    page = read(render(path, "markdown", "en"), "markdown")
+    assert product in page.headings
