@@ -356,3 +356,93 @@ def setter_parameters(source: LexedSource, segments: list[tuple[str, int, tuple[
         literal = re.fullmatch(r"\"([^\"\n]*)\"", inner)
         found[parameter] = literal.group(1) if literal else None
     return found
+
+
+# How far after a request kept in a name its uses are read: the rest of its block, up to this
+# many characters (past it, the request may get any parameter).
+KEPT_REACH = 4000
+# What a kept request is used for besides its parameters and its sending: what gives another
+# object, whose own calls follow (.NET's `request.MediaDownloader.ProgressChanged += ...`,
+# Java's `request.getMediaHttpDownloader()`, Go's `call.Header()`), and what gives the request
+# back with no parameter set (Go's `call.Context(ctx)`, Java's `setDisableGZipContent(true)`).
+_KEPT_HELPERS = frozenset({"MediaDownloader", "MediaUploader", "getMediaHttpDownloader", "getMediaHttpUploader",
+                           "Header", "getRequestHeaders"})
+_KEPT_PASSING = frozenset({"Context", "setDisableGZipContent"})
+# What sends a request: Java's `execute...()`, Go's `Do()` and `Pages()`, .NET's `Execute...()`,
+# and the downloads.
+_SENDS = re.compile(r"(?:[eE]xecute\w*|Do|Pages)")
+_BRACES = re.compile(r"[{}]")
+# A property given a value (`request.Q = "x"`, Kotlin's `request.q = "x"`), and the literal.
+_PROPERTY_SET = re.compile(r"\s*=(?!=)")
+# A name given a new value (Go's `:=` too).
+_ASSIGNED = re.compile(r"\s*:?=(?!=)")
+_LITERAL_VALUE = re.compile(r"\s*=\s*\"([^\"\n]*)\"\s*(?:;|\r?\n|$)")
+
+
+def sends(segment: str) -> bool:
+    """Whether a segment after a method sends its request (or downloads what it returns)."""
+    return segment in MEDIA_DOWNLOADS or _SENDS.fullmatch(segment) is not None
+
+
+def kept_request_parameters(source: LexedSource, name: str, end: int, style: CallStyle
+                            ) -> tuple[dict[str, str | None], bool] | None:
+    """The parameters a request kept in ``name`` (``var request = service.Files.Get(id);``,
+    the statement ending at ``end``) gets from the statements after it, to the end of its
+    block, and whether it is downloaded: .NET's and Kotlin's properties (``request.Q =
+    "x"``), Java's setters (``request.setQ("x")``), Go's call options (``call.Q("x")``, also
+    ``call = call.PageToken(t)``). The block is read for :data:`KEPT_REACH` characters at
+    most. ``None`` when the name is used otherwise (given on, returned, read, Go's ``Do``
+    given options), or the reach ends before the block does and before the request is
+    sent: the request may then get any parameter. A new value given to the name ends the
+    reading."""
+    structure, code = source.structure, source.code
+    limit = min(len(structure), end + KEPT_REACH)
+    block_end = _block_end(structure, end, limit)
+    found: dict[str, str | None] = {}
+    downloaded = sent = False
+    uses = re.compile(r"(?<![\w$.])" + re.escape(name) + r"(?![\w$])")
+    for use in uses.finditer(structure, end, limit if block_end is None else block_end):
+        segments = call_chain(source, use.end())
+        if not segments:
+            if _ASSIGNED.match(structure, use.end()) is None:
+                return None  # given on, returned or compared
+            again = re.compile(r"\s*:?=\s*" + re.escape(name) + r"\s*\.")
+            if again.match(structure, use.end()) is None:
+                return found, downloaded  # a new value: the request is done with
+            continue  # `call = call.PageToken(t)`: read at the next use
+        for index, (segment, offset, arguments) in enumerate(segments):
+            if segment in _KEPT_HELPERS:
+                break
+            if segment in _KEPT_PASSING:
+                continue
+            if sends(segment):
+                sent = True
+                downloaded = downloaded or segment in MEDIA_DOWNLOADS
+                if style == "go" and segment in ("Do", "Download") and arguments is not None \
+                        and arguments[1] - arguments[0] > 2:  # more than "()"
+                    return None  # Go's call options may set any parameter
+                break  # what follows reads the response
+            if arguments is not None and segment != "set":
+                found.update(setter_parameters(source, [(segment, offset, arguments)]))
+                continue
+            after = offset + len(segment)
+            if arguments is not None or index != len(segments) - 1 or not _PROPERTY_SET.match(structure, after):
+                return None  # a property read, or Java's generic `set(name, value)`
+            literal = _LITERAL_VALUE.match(code, after)
+            found.setdefault(segment[:1].lower() + segment[1:], literal.group(1) if literal else None)
+    if block_end is None and not sent:
+        return None
+    return found, downloaded
+
+
+def _block_end(structure: str, start: int, limit: int) -> int | None:
+    """Where the block around ``start`` closes (its ``}``), or ``None`` past ``limit``."""
+    depth = 0
+    for brace in _BRACES.finditer(structure, start, limit):
+        if structure[brace.start()] == "{":
+            depth += 1
+        elif depth == 0:
+            return brace.start()
+        else:
+            depth -= 1
+    return None

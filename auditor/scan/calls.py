@@ -43,6 +43,8 @@ from auditor.scan.call_syntax import (
     call_chain,
     closing_bracket,
     follows,
+    kept_request_parameters,
+    sends,
     setter_parameters,
     stated_arguments,
 )
@@ -1951,6 +1953,54 @@ class CallFinder:
             return start, ""  # a Go field read on any receiver: a call's result too (`getServices().Slides`)
         return objects
 
+    def _call_parameters(self, source: LexedSource, method: ApiMethod, twin: bool,
+                         segments: list[tuple[str, int, tuple[int, int] | None]], root_start: int, style: CallStyle
+                         ) -> tuple[dict[str, str | None], str]:
+        """The parameters a call of ``method`` states (in its brackets, by setters after it, by
+        the statements after a request kept in a name), ``alt=media`` when it downloads, and
+        what may pass others out of sight (see :class:`ApiCall`). ``segments`` are the
+        method's and those after it in the chain."""
+        arguments, after = segments[0][2], segments[1:]
+        # Apps Script passes the path's parameters (and a request body) in order first.
+        positional = method.paths[0].count("{") if method.paths else 0
+        positional += 1 if method.verb in _BODY_VERBS else 0
+        stated, unseen = stated_arguments(source, arguments, style, positional)
+        parameters = dict(stated)
+        if style != "dotnet":  # (a .NET request's parameters are properties, set apart)
+            for key_name, value in setter_parameters(source, after).items():
+                parameters.setdefault(key_name, value)
+        if method.media_download and (twin or any(part[0] in MEDIA_DOWNLOADS for part in after)):
+            parameters["alt"] = "media"
+        if style in ("java", "go", "dotnet") and _set_up_apart(after, style):
+            kept = self._kept_request(source, root_start, segments, style)
+            if kept is None:
+                unseen = unseen or UNSEEN["request"]
+            else:
+                for key_name, value in kept[0].items():
+                    parameters.setdefault(key_name, value)
+                if method.media_download and kept[1]:
+                    parameters["alt"] = "media"
+        return parameters, unseen
+
+    def _kept_request(self, source: LexedSource, root_start: int,
+                      segments: list[tuple[str, int, tuple[int, int] | None]], style: CallStyle
+                      ) -> tuple[dict[str, str | None], bool] | None:
+        """What the statements after it give a request that a statement keeps in a name whole
+        (``var request = service.Files.Get(id);``, ``call := srv.Users.Messages.List("me")``,
+        setters in the chain too): see :func:`kept_request_parameters`. ``segments`` are the
+        method's and those after it. ``None`` when the chain is not such a statement's whole
+        value, a segment after the method is no setter (Kotlin's ``.apply { q = query }``),
+        or the chain sends the request itself (Go's ``Do`` given call options)."""
+        if any(arguments is None for _, _, arguments in segments) or any(sends(part[0]) for part in segments[1:]):
+            return None
+        end = segments[-1][2][1]
+        if _STATEMENT_END.match(source.structure, end) is None:
+            return None
+        name = self._bind_name(source.structure, root_start, go=style == "go")
+        if name is None or not re.fullmatch(IDENT, name):
+            return None
+        return kept_request_parameters(source, name, end, style)
+
     def _resolve(self, source: LexedSource, api: Api, node: ResourceNode, root_start: int, start: int,
                  found: FileCalls, path: str, root: str, style: CallStyle, use: bool = False
                  ) -> tuple[str, ResourceNode] | None:
@@ -1974,19 +2024,7 @@ class CallFinder:
             written.append(name + ("()" if arguments else ""))
             method, twin = self._method_called(api, current, name, key, arguments, style)
             if method is not None:
-                # Apps Script passes the path's parameters (and a request body) in order first.
-                positional = method.paths[0].count("{") if method.paths else 0
-                positional += 1 if method.verb in _BODY_VERBS else 0
-                stated, unseen = stated_arguments(source, arguments, style, positional)
-                parameters = dict(stated)
-                after = segments[index + 1:]
-                if style != "dotnet":  # (a .NET request's parameters are properties, set apart)
-                    for key_name, value in setter_parameters(source, after).items():
-                        parameters.setdefault(key_name, value)
-                if method.media_download and (twin or any(part[0] in MEDIA_DOWNLOADS for part in after)):
-                    parameters["alt"] = "media"
-                if style in ("java", "go", "dotnet") and _set_up_apart(after, style):
-                    unseen = unseen or UNSEEN["request"]
+                parameters, unseen = self._call_parameters(source, method, twin, segments[index:], root_start, style)
                 line, column = source.position(offset)
                 found.calls.append(ApiCall(path, line, column, api.name, method.id, "client", method.scopes,
                                            tuple(sorted(parameters.items())), unseen))

@@ -7,7 +7,7 @@ import pytest
 from auditor.scan.lexer import CSHARP, GO, JAVA, JAVASCRIPT, KOTLIN, PYTHON, lex
 from auditor.scan.calls import CallFinder
 from auditor.scan.methods import load_method_table
-from tests.helpers import scanned_tree
+from tests.helpers import lines_run, scanned_tree
 
 
 @pytest.fixture(scope="module")
@@ -455,17 +455,32 @@ def test_apps_script_quoted_option_is_stated(finder: CallFinder):
     assert _stated(finder, text, JAVASCRIPT, apps_script=True) == [{"q": "is:unread"}]
 
 
-def test_java_request_set_up_outside_the_call_is_out_of_sight(finder: CallFinder):
+JAVA_KEPT = ('Gmail.Users.Messages.Get request = gmail.users().messages().get("me", id);\n'
+             '        request.setFormat("raw");\n{between}        return request.execute();')
+
+
+def test_java_request_kept_in_a_name_gets_the_setters_after_it(finder: CallFinder):
+    # Before, a request kept in a name could get any parameter: a scope that allows only
+    # some of them was never offered for it.
     text = JAVA_APP.replace('return gmail.users().messages().get("me", id).setFormat("raw").execute();',
-                            'Gmail.Users.Messages.Get request = gmail.users().messages().get("me", id);\n'
-                            '        request.setFormat("raw");\n        return request.execute();')
+                            JAVA_KEPT.format(between=""))
+    assert (_stated(finder, text, JAVA)[1], _unseen(finder, text, JAVA)) == ({"format": "raw"}, [False, False])
+
+
+def test_java_request_kept_in_a_name_and_given_on_is_out_of_sight(finder: CallFinder):
+    text = JAVA_APP.replace('return gmail.users().messages().get("me", id).setFormat("raw").execute();',
+                            JAVA_KEPT.format(between="        configure(request);\n"))
     assert _unseen(finder, text, JAVA) == [False, True]
 
 
-def test_go_call_set_up_outside_the_chain_is_out_of_sight(finder: CallFinder):
-    text = GO_APP.replace('r, err := srv.Users.Labels.List("me").Do()',
-                          'call := srv.Users.Messages.List("me")\n\tcall = call.Q("is:unread")')
-    assert _unseen(finder, text, GO) == [True, False]
+@pytest.mark.parametrize(("kept", "stated", "unseen"), [
+    ('call := srv.Users.Messages.List("me")\n\tcall = call.Q("is:unread")\n\tcall.Do()', {"q": "is:unread"}, False),
+    ('call := srv.Users.Messages.List("me")\n\tconfigure(call)\n\tcall.Do()', {}, True),
+    ('call := srv.Users.Messages.List("me")\n\tcall.Do(googleapi.QueryParameter("q", q))', {}, True),
+], ids=["setters", "given-on", "call-options"])
+def test_go_call_kept_in_a_name_gets_the_options_after_it(finder: CallFinder, kept, stated, unseen):
+    text = GO_APP.replace('r, err := srv.Users.Labels.List("me").Do()', kept)
+    assert (_stated(finder, text, GO)[0], _unseen(finder, text, GO)) == (stated, [unseen, False])
 
 
 def test_go_call_options_given_to_do_are_out_of_sight(finder: CallFinder):
@@ -1205,13 +1220,49 @@ class Backup
 def test_csharp_clients_of_the_dotnet_client_libraries(finder: CallFinder):
     # A client made with `new`, a typed field given a typed parameter, a method declared to
     # return one; properties for resources, PascalCase methods; a request kept to set its
-    # properties apart may get any parameter; `Download` asks for the content; an object
+    # properties apart gets those of its block; `Download` asks for the content; an object
     # in the brackets is a request body, whose fields are no parameters.
     calls, unresolved = finder.find("f", lex(CSHARP_APP, CSHARP), CSHARP.name, False)
     assert sorted((call.line, call.method, call.parameters, call.unseen) for call in calls) == [
-        (20, "drive.files.list", (), "request"), (23, "drive.files.get", (("alt", "media"),), ""),
+        (20, "drive.files.list", (("q", "trashed = false"),), ""), (23, "drive.files.get", (("alt", "media"),), ""),
         (24, "gmail.users.labels.list", (), ""), (25, "drive.permissions.create", (), "")]
     assert [(item.line, item.written) for item in unresolved] == [(26, "service.Files.Rename()")]
+
+
+@pytest.mark.parametrize(("kept", "parameters", "unseen"), [
+    ('var request = gmail.Users.Messages.List("me");\nrequest.LabelIds = "INBOX";\nrequest.Execute();',
+     (("labelIds", "INBOX"),), ""),
+    ('var request = drive.Files.Get("id");\nrequest.MediaDownloader.ChunkSize = 1024;\n'
+     'await request.DownloadAsync(stream);', (("alt", "media"),), ""),
+    ('var request = gmail.Users.Messages.List("me");\nConfigure(request);\nrequest.Execute();', (), "request"),
+    ('var request = gmail.Users.Messages.List("me");\nif (unread) { request.Q = "is:unread"; }\n'
+     'return request;', (), "request"),
+], ids=["properties", "download", "given-on", "returned"])
+def test_a_csharp_request_kept_in_a_name_gets_the_properties_of_its_block(finder: CallFinder, kept, parameters,
+                                                                          unseen):
+    # Properties are how .NET requests take parameters: a request kept to set them used to
+    # be read as one that may get any parameter, so gmail.metadata never authorized a list
+    # that only names its labels.
+    text = ("using Google.Apis.Drive.v3;\nusing Google.Apis.Gmail.v1;\nclass A {\n"
+            "  async Task Run(GmailService gmail, DriveService drive, Stream stream) {\n" + kept + "\n  }\n}\n")
+    calls, _ = finder.find("f", lex(text, CSHARP), CSHARP.name, False)
+    assert [(call.parameters, call.unseen) for call in calls] == [(parameters, unseen)]
+
+
+def test_requests_kept_in_names_are_read_in_linear_work(finder: CallFinder):
+    # Each kept request reads its block's uses of its name, at most KEPT_REACH characters:
+    # a block of many requests costs in proportion to their number.
+    def text(count: int) -> str:
+        kept = 'var request = drive.Files.Get("x");\nrequest.Fields = "id";\nrequest.Execute();\n'
+        return "using Google.Apis.Drive.v3;\nclass A {\n  void R(DriveService drive) {\n" + kept * count + "  }\n}\n"
+
+    def found(count: int) -> int:
+        calls, _ = finder.find("f", lex(text(count), CSHARP), CSHARP.name, False)
+        return sum(call.stated == {"fields": "id"} for call in calls)
+
+    assert found(100) == 100
+    small, large = (lines_run(lambda count=count: found(count)) for count in (300, 600))
+    assert large <= 2.2 * small
 
 
 def test_a_csharp_class_two_using_directives_give_different_versions_is_not_followed(finder: CallFinder):
