@@ -374,8 +374,8 @@ _SENDS = re.compile(r"(?:[eE]xecute\w*|Do|Pages)")
 _BRACES = re.compile(r"[{}]")
 # A property given a value (`request.Q = "x"`, Kotlin's `request.q = "x"`), and the literal.
 _PROPERTY_SET = re.compile(r"\s*=(?!=)")
-# A name given a new value (Go's `:=` too).
-_ASSIGNED = re.compile(r"\s*:?=(?!=)")
+# A name given a new value (Go's `:=` too; not a lambda's `=>`).
+_ASSIGNED = re.compile(r"\s*:?=(?![=>])")
 _LITERAL_VALUE = re.compile(r"\s*=\s*\"([^\"\n]*)\"\s*(?:;|\r?\n|$)")
 
 

@@ -1237,7 +1237,9 @@ def test_csharp_clients_of_the_dotnet_client_libraries(finder: CallFinder):
     ('var request = gmail.Users.Messages.List("me");\nConfigure(request);\nrequest.Execute();', (), "request"),
     ('var request = gmail.Users.Messages.List("me");\nif (unread) { request.Q = "is:unread"; }\n'
      'return request;', (), "request"),
-], ids=["properties", "download", "given-on", "returned"])
+    ('var request = gmail.Users.Messages.List("me");\nnames.ForEach(request => Log(request));\n'
+     'request.Q = "is:unread";\nrequest.Execute();', (), "request"),
+], ids=["properties", "download", "given-on", "returned", "lambda-of-the-same-name"])
 def test_a_csharp_request_kept_in_a_name_gets_the_properties_of_its_block(finder: CallFinder, kept, parameters,
                                                                           unseen):
     # Properties are how .NET requests take parameters: a request kept to set them used to
