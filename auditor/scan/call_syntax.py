@@ -372,9 +372,8 @@ _KEPT_PASSING = frozenset({"Context", "setDisableGZipContent"})
 # and the downloads.
 _SENDS = re.compile(r"(?:[eE]xecute\w*|Do|Pages)")
 _BRACES = re.compile(r"[{}]")
-# A property given a value (`request.Q = "x"`, Kotlin's `request.q = "x"`), and the literal.
-_PROPERTY_SET = re.compile(r"\s*=(?!=)")
-# A name given a new value (Go's `:=` too; not a lambda's `=>`).
+# A name or a property given a value (`request.Q = "x"`, Go's `call := ...`; not a
+# comparison, not a lambda's `=>`), and the literal it is given.
 _ASSIGNED = re.compile(r"\s*:?=(?![=>])")
 _LITERAL_VALUE = re.compile(r"\s*=\s*\"([^\"\n]*)\"\s*(?:;|\r?\n|$)")
 
@@ -382,6 +381,12 @@ _LITERAL_VALUE = re.compile(r"\s*=\s*\"([^\"\n]*)\"\s*(?:;|\r?\n|$)")
 def sends(segment: str) -> bool:
     """Whether a segment after a method sends its request (or downloads what it returns)."""
     return segment in MEDIA_DOWNLOADS or _SENDS.fullmatch(segment) is not None
+
+
+def given_call_options(segment: str, arguments: tuple[int, int] | None) -> bool:
+    """Whether a Go ``Do`` or ``Download`` is given call options, which may set any parameter
+    (``Do(googleapi.QueryParameter("q", q))``)."""
+    return segment in ("Do", "Download") and arguments is not None and arguments[1] - arguments[0] > 2  # not "()"
 
 
 def kept_request_parameters(source: LexedSource, name: str, end: int, style: CallStyle
@@ -401,12 +406,12 @@ def kept_request_parameters(source: LexedSource, name: str, end: int, style: Cal
     found: dict[str, str | None] = {}
     downloaded = sent = False
     uses = re.compile(r"(?<![\w$.])" + re.escape(name) + r"(?![\w$])")
+    again = re.compile(r"\s*:?=\s*" + re.escape(name) + r"\s*\.")
     for use in uses.finditer(structure, end, limit if block_end is None else block_end):
         segments = call_chain(source, use.end())
         if not segments:
             if _ASSIGNED.match(structure, use.end()) is None:
                 return None  # given on, returned or compared
-            again = re.compile(r"\s*:?=\s*" + re.escape(name) + r"\s*\.")
             if again.match(structure, use.end()) is None:
                 return found, downloaded  # a new value: the request is done with
             continue  # `call = call.PageToken(t)`: read at the next use
@@ -418,15 +423,14 @@ def kept_request_parameters(source: LexedSource, name: str, end: int, style: Cal
             if sends(segment):
                 sent = True
                 downloaded = downloaded or segment in MEDIA_DOWNLOADS
-                if style == "go" and segment in ("Do", "Download") and arguments is not None \
-                        and arguments[1] - arguments[0] > 2:  # more than "()"
-                    return None  # Go's call options may set any parameter
+                if style == "go" and given_call_options(segment, arguments):
+                    return None
                 break  # what follows reads the response
             if arguments is not None and segment != "set":
                 found.update(setter_parameters(source, [(segment, offset, arguments)]))
                 continue
             after = offset + len(segment)
-            if arguments is not None or index != len(segments) - 1 or not _PROPERTY_SET.match(structure, after):
+            if arguments is not None or index != len(segments) - 1 or not _ASSIGNED.match(structure, after):
                 return None  # a property read, or Java's generic `set(name, value)`
             literal = _LITERAL_VALUE.match(code, after)
             found.setdefault(segment[:1].lower() + segment[1:], literal.group(1) if literal else None)

@@ -43,6 +43,7 @@ from auditor.scan.call_syntax import (
     call_chain,
     closing_bracket,
     follows,
+    given_call_options,
     kept_request_parameters,
     sends,
     setter_parameters,
@@ -619,18 +620,16 @@ def _set_up_apart(after: list[tuple[str, int, tuple[int, int] | None]], style: C
     """Whether a Java, Kotlin, Go or .NET request may get parameters the chain ``after`` its
     method does not show: the chain does not send it (Java's ``execute()``,
     ``executeMedia()``…, Go's ``Do()``, ``Download()`` or ``Pages()``, .NET's ``Execute()``,
-    ``ExecuteAsync()``, ``Download(stream)``…), so setters or properties may be set
-    elsewhere; a segment before the sending one is not a call with arguments (Kotlin's
-    ``.apply { q = query }``); or Go's ``Do`` or ``Download`` gets call options, which may
-    set any parameter (``Do(googleapi.QueryParameter("q", q))``)."""
-    if style == "dotnet":
-        return not any(name.startswith(("Execute", "Download")) for name, _, _ in after)
+    ``ExecuteAsync()``, ``Download(stream)``…: see :func:`sends`), so setters or properties
+    may be set elsewhere; a segment before the sending one is not a call with arguments
+    (Kotlin's ``.apply { q = query }``; a .NET chain holds no setters); or Go's ``Do`` or
+    ``Download`` gets call options, which may set any parameter."""
     for name, _offset, arguments in after:
-        if name.startswith("execute") or name == "Pages":
+        if style != "dotnet" and given_call_options(name, arguments):
+            return True
+        if sends(name):
             return False
-        if name in ("Do", "Download"):
-            return arguments is not None and arguments[1] - arguments[0] > 2  # more than "()"
-        if arguments is None:
+        if arguments is None and style != "dotnet":
             return True
     return True
 
@@ -1969,8 +1968,7 @@ class CallFinder:
         if style != "dotnet":  # (a .NET request's parameters are properties, set apart)
             for key_name, value in setter_parameters(source, after).items():
                 parameters.setdefault(key_name, value)
-        if method.media_download and (twin or any(part[0] in MEDIA_DOWNLOADS for part in after)):
-            parameters["alt"] = "media"
+        downloaded = twin or any(part[0] in MEDIA_DOWNLOADS for part in after)
         if style in ("java", "go", "dotnet") and _set_up_apart(after, style):
             kept = self._kept_request(source, root_start, segments, style)
             if kept is None:
@@ -1978,8 +1976,9 @@ class CallFinder:
             else:
                 for key_name, value in kept[0].items():
                     parameters.setdefault(key_name, value)
-                if method.media_download and kept[1]:
-                    parameters["alt"] = "media"
+                downloaded = downloaded or kept[1]
+        if method.media_download and downloaded:
+            parameters["alt"] = "media"
         return parameters, unseen
 
     def _kept_request(self, source: LexedSource, root_start: int,
